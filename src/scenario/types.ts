@@ -1,0 +1,84 @@
+// The resolved scenario and the expanded plan: what scenario/ hands to measure/.
+
+/** Numeric precisions joulebench compares. */
+export const precisions = ['fp32', 'fp16', 'int8'] as const;
+export type Precision = (typeof precisions)[number];
+
+/** One dimension of an input shape as the user gives it: a size, or 'N' for the batch size. */
+export type DimSpec = number | 'N';
+
+/** Per-input settings for one model. */
+export interface InputSpec {
+  /** Full shape with 'N' where the batch goes (overrides batch-axis detection and fixes symbolic dims). */
+  shape?: DimSpec[];
+  /** Fill the input with this value instead of synthesising it (scalar or filled tensor). */
+  feed?: number;
+  /** Synthesise integers in [lo, hi) for integer inputs. */
+  range?: [number, number];
+}
+
+/** One model of the scenario. */
+export interface ModelSpec {
+  /** Label used in keys and reports (default: the built-in name or file stem). */
+  name: string;
+  /** A built-in model name (`mlp`, `cnn`, `transformer`) or a path (absolute, or resolved against the scenario's folder). */
+  source: string;
+  inputs: Record<string, InputSpec>;
+  /** User-supplied precision variants: absolute paths. fp32 is `source` itself. */
+  variants: Partial<Record<Exclude<Precision, 'fp32'>, string>>;
+}
+
+/** An execution provider as the scenario asks for it. */
+export interface ExecutionProviderSpec {
+  name: string;
+  /** Provider options passed through to onnxruntime (e.g. `device_id`). */
+  options: Record<string, string | number | boolean>;
+}
+
+/** Carbon accounting inputs. `defaulted` lists which values came from documented defaults. */
+export interface CarbonSpec {
+  gridIntensityGPerKWh: number;
+  pue: number;
+  region: string;
+  defaulted: Array<'gridIntensityGPerKWh' | 'pue' | 'region'>;
+}
+
+/** A validated scenario with every default filled in. */
+export interface Scenario {
+  name: string;
+  /** Absolute path of the scenario file, or null when built from `bench` flags. */
+  file: string | null;
+  models: ModelSpec[];
+  precisions: Precision[];
+  executionProviders: ExecutionProviderSpec[];
+  batchSizes: number[];
+  /** intra-op thread counts to sweep; `null` means onnxruntime's default. */
+  threads: Array<number | null>;
+  warmup: { runs: number; seconds: number };
+  window: { minSeconds: number; minRuns: number };
+  repetitions: number;
+  idleSeconds: number;
+  /** Meter ids (`auto`, `estimate`, `replay:FILE`, …). */
+  meters: string[];
+  /** CPU TDP for the estimate meter, when the user knows it. */
+  cpuTdpWatts: number | null;
+  carbon: CarbonSpec;
+  slo: { p99Ms: number | null };
+  /** Output folder (absolute). */
+  outDir: string;
+}
+
+/** One configuration to measure: one model variant on one EP at one batch size and thread count. */
+export interface PlannedConfig {
+  /** `<model>/<precision>/<ep>/b<batch>` plus `/t<threads>` when threads are set. */
+  key: string;
+  model: ModelSpec;
+  precision: Precision;
+  /** The file measured for this precision, or null when no variant exists (the config is then skipped). */
+  modelPath: string | null;
+  executionProvider: ExecutionProviderSpec;
+  batchSize: number;
+  threads: number | null;
+  /** Configurations sharing a group reuse one onnxruntime session. */
+  groupKey: string;
+}
