@@ -1,0 +1,71 @@
+// Flag parsing helpers: every error names the flag and the value received.
+import { InputError } from '../errors.js';
+
+/** Run node:util parseArgs (inside `parse`) with joulebench's error wording: an unknown flag is exit 2 naming it. */
+export function withUsage<T>(command: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    throw new InputError('USAGE', `joulebench ${command}: ${message}`, { hint: `see joulebench ${command} --help` });
+  }
+}
+
+/** A comma list of positive integers (`--batch 1,8,32`). */
+export function positiveIntegers(flag: string, value: string): number[] {
+  return value.split(',').map((part) => {
+    const text = part.trim();
+    const number = Number(text);
+    if (text === '' || !Number.isInteger(number) || number <= 0) {
+      throw new InputError('FLAG_INVALID', `${flag}: expected positive integers separated by commas, got "${text}" in "${value}"`);
+    }
+    return number;
+  });
+}
+
+/** A non-negative number (`--min-seconds 0.5`). */
+export function nonNegativeNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0) {
+    throw new InputError('FLAG_INVALID', `${flag}: expected a non-negative number, got "${value}"`);
+  }
+  return number;
+}
+
+/** A positive integer (`--repetitions 3`). */
+export function positiveInteger(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return positiveIntegers(flag, value)[0];
+}
+
+/** A comma list of words (`--ep cpu,cuda`). */
+export function words(value: string): string[] {
+  return value.split(',').map((part) => part.trim()).filter(Boolean);
+}
+
+/** `NAME=VALUE` pairs from a repeatable flag. */
+export function pairs(flag: string, values: string[] | undefined): Array<[string, string]> {
+  return (values ?? []).map((entry) => {
+    const equals = entry.indexOf('=');
+    if (equals <= 0 || equals === entry.length - 1) {
+      throw new InputError('FLAG_INVALID', `${flag}: expected NAME=VALUE, got "${entry}"`);
+    }
+    return [entry.slice(0, equals), entry.slice(equals + 1)];
+  });
+}
+
+/** A shape like `N,3,224,224` (N = the batch). */
+export function shapeDims(flag: string, name: string, value: string): Array<number | 'N'> {
+  const dims = value.split(',').map((part): number | 'N' => {
+    const text = part.trim();
+    if (text === 'N' || text === 'n') return 'N';
+    const number = Number(text);
+    if (!Number.isInteger(number) || number <= 0) {
+      throw new InputError('FLAG_INVALID', `${flag} ${name}=${value}: each dimension must be a positive integer or N (the batch), got "${text}"`);
+    }
+    return number;
+  });
+  if (dims.filter((dim) => dim === 'N').length > 1) throw new InputError('FLAG_INVALID', `${flag} ${name}=${value}: at most one N`);
+  return dims;
+}

@@ -1,0 +1,138 @@
+// `joulebench bench <model.onnx|builtin>`: a sweep from flags, no scenario file.
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { InputError, type ExitCodeValue } from '../errors.js';
+import { parseScenario } from '../scenario/schema.js';
+import { nonNegativeNumber, pairs, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
+import { executeScenario } from './execute.js';
+import { quickened } from './run.js';
+
+/** Help text for `bench`. */
+export const benchHelp = `joulebench bench <model.onnx | mlp | cnn | transformer> [options]
+
+Sweep one model over batch sizes, precisions and execution providers.
+
+  --batch 1,8,32             batch sizes (default 1,8,32)
+  --precision fp32,fp16,int8 precisions (default fp32; fp16/int8 need --variant until variant generation lands)
+  --variant fp16=FILE        a ready-made variant of the model (repeatable)
+  --ep cpu,cuda              execution providers (default cpu); see joulebench devices
+  --threads 1,2              intra-op thread counts to sweep (default: onnxruntime's choice)
+  --shape NAME=DIMS          full input shape, N = batch: --shape x=N,3,224,224 (repeatable)
+  --feed NAME=VALUE          fill an input with a value instead of random data: --feed sr=16000 (repeatable)
+  --range NAME=LO,HI         draw integer inputs from [LO, HI): --range input_ids=0,30522 (repeatable)
+  --meter auto|estimate|replay:FILE   power meter(s), comma-separated (default auto)
+  --cpu-tdp-watts W          TDP for the estimate meter
+  --min-seconds S            minimum window length (default 1; never below 10 meter periods)
+  --min-runs N               minimum runs per window (default 10)
+  --repetitions R            windows per configuration (default 3)
+  --warmup-runs N / --warmup-seconds S   warm-up before the windows (default 5 runs and 0.5 s)
+  --idle-seconds S           idle baseline before the sweep (default 2; 0 disables net energy)
+  --slo-p99-ms MS            latency SLO for the recommendation
+  --grid-intensity G         grid carbon intensity, gCO2e/kWh (default 475, world average)
+  --pue P                    data-centre PUE (default 1.0)
+  --quick                    short windows for a smoke test
+  --out DIR                  output folder (default results/)
+  --json                     print result.json to stdout instead of the table
+  -h, --help                 this help`;
+
+/** Entry point of `bench`. */
+export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
+  const { values, positionals } = withUsage('bench', () =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        batch: { type: 'string' },
+        precision: { type: 'string' },
+        variant: { type: 'string', multiple: true },
+        ep: { type: 'string' },
+        threads: { type: 'string' },
+        shape: { type: 'string', multiple: true },
+        feed: { type: 'string', multiple: true },
+        range: { type: 'string', multiple: true },
+        meter: { type: 'string' },
+        'cpu-tdp-watts': { type: 'string' },
+        'min-seconds': { type: 'string' },
+        'min-runs': { type: 'string' },
+        repetitions: { type: 'string' },
+        'warmup-runs': { type: 'string' },
+        'warmup-seconds': { type: 'string' },
+        'idle-seconds': { type: 'string' },
+        'slo-p99-ms': { type: 'string' },
+        'grid-intensity': { type: 'string' },
+        pue: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    }),
+  );
+  if (positionals.length !== 1) {
+    throw new InputError('USAGE', `joulebench bench: expected one model (a .onnx path or a built-in name), got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, {
+      hint: 'joulebench bench mlp --batch 1,8,32',
+    });
+  }
+  const source = positionals[0]!;
+  // A file that exists is a path even without a slash or the .onnx extension.
+  const model = existsSync(source) && !source.includes('/') ? `./${source}` : source;
+
+  const inputs: Record<string, Record<string, unknown>> = {};
+  const input = (name: string) => (inputs[name] ??= {});
+  for (const [name, dims] of pairs('--shape', values.shape)) input(name).shape = shapeDims('--shape', name, dims);
+  for (const [name, value] of pairs('--feed', values.feed)) {
+    const number = Number(value);
+    if (!Number.isFinite(number)) throw new InputError('FLAG_INVALID', `--feed ${name}=${value}: expected a number`);
+    input(name).feed = number;
+  }
+  for (const [name, value] of pairs('--range', values.range)) {
+    const bounds = value.split(',').map(Number);
+    if (bounds.length !== 2 || !bounds.every(Number.isInteger) || bounds[0]! >= bounds[1]!) {
+      throw new InputError('FLAG_INVALID', `--range ${name}=${value}: expected two integers LO,HI with LO < HI`);
+    }
+    input(name).range = bounds;
+  }
+  const variants: Record<string, string> = {};
+  for (const [precision, file] of pairs('--variant', values.variant)) variants[precision] = file;
+
+  const raw: Record<string, unknown> = {
+    name: 'bench',
+    models: [{ model, inputs, ...(Object.keys(variants).length > 0 ? { variants } : {}) }],
+  };
+  if (values.batch !== undefined) raw.batchSizes = positiveIntegers('--batch', values.batch);
+  if (values.precision !== undefined) raw.precisions = words(values.precision);
+  if (values.ep !== undefined) raw.executionProviders = words(values.ep);
+  if (values.threads !== undefined) raw.threads = positiveIntegers('--threads', values.threads);
+  if (values.meter !== undefined) raw.meters = words(values.meter);
+  const tdp = nonNegativeNumber('--cpu-tdp-watts', values['cpu-tdp-watts']);
+  if (tdp !== undefined) raw.cpuTdpWatts = tdp;
+  const window: Record<string, number> = {};
+  const minSeconds = nonNegativeNumber('--min-seconds', values['min-seconds']);
+  if (minSeconds !== undefined) window.minSeconds = minSeconds;
+  const minRuns = positiveInteger('--min-runs', values['min-runs']);
+  if (minRuns !== undefined) window.minRuns = minRuns;
+  if (Object.keys(window).length > 0) raw.window = window;
+  const warmup: Record<string, number> = {};
+  const warmupRuns = nonNegativeNumber('--warmup-runs', values['warmup-runs']);
+  if (warmupRuns !== undefined) warmup.runs = warmupRuns;
+  const warmupSeconds = nonNegativeNumber('--warmup-seconds', values['warmup-seconds']);
+  if (warmupSeconds !== undefined) warmup.seconds = warmupSeconds;
+  if (Object.keys(warmup).length > 0) raw.warmup = warmup;
+  const repetitions = positiveInteger('--repetitions', values.repetitions);
+  if (repetitions !== undefined) raw.repetitions = repetitions;
+  const idleSeconds = nonNegativeNumber('--idle-seconds', values['idle-seconds']);
+  if (idleSeconds !== undefined) raw.idleSeconds = idleSeconds;
+  const slo = nonNegativeNumber('--slo-p99-ms', values['slo-p99-ms']);
+  if (slo !== undefined) raw.slo = { p99Ms: slo };
+  const carbon: Record<string, number> = {};
+  const intensity = nonNegativeNumber('--grid-intensity', values['grid-intensity']);
+  if (intensity !== undefined) carbon.gridIntensityGPerKWh = intensity;
+  const pue = nonNegativeNumber('--pue', values.pue);
+  if (pue !== undefined) carbon.pue = pue;
+  if (Object.keys(carbon).length > 0) raw.carbon = carbon;
+  if (values.out !== undefined) raw.out = values.out;
+
+  let scenario = parseScenario(raw, { file: null, baseDir: process.cwd() });
+  if (values.quick) scenario = quickened(scenario);
+  return executeScenario(scenario, () => ({ shape: (name) => `--shape ${name}=` }), { json: values.json ?? false });
+}
+

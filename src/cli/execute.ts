@@ -1,0 +1,74 @@
+// The path `run` and `bench` share: meters, models, plan, sweep, reports, table, exit code.
+import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { prepareModels, type OverrideNaming } from '../measure/prepare.js';
+import { runSweep } from '../measure/sweep.js';
+import { resolveMeters } from '../power/registry.js';
+import { writeReports } from '../report/formats.js';
+import { expandPlan } from '../scenario/expand.js';
+import type { Scenario } from '../scenario/types.js';
+import { renderRankedTable, ProgressPrinter } from './terminal.js';
+import { toolVersion } from './version.js';
+
+/** Output options common to run and bench. */
+export interface ExecuteOptions {
+  json: boolean;
+}
+
+// Errors that mean the user's model or input is at fault, not the machine.
+const inputErrorCodes = new Set(['MODEL_REJECTED', 'INVALID_ARGUMENT', 'NO_VARIANT', 'FIXED_BATCH']);
+
+/** Run a validated scenario end to end and return the exit code. */
+export async function executeScenario(scenario: Scenario, naming: OverrideNaming, options: ExecuteOptions): Promise<ExitCodeValue> {
+  const models = await prepareModels(scenario, naming);
+  const plan = expandPlan(scenario);
+  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: scenario.cpuTdpWatts, baseDir: scenario.file ? process.cwd() : process.cwd() });
+  const estimated = meters.some((meter) => meter.info.estimated);
+  for (const choice of choices) {
+    process.stderr.write(`meter ${choice.chosen ? '✓' : '✗'} ${choice.name}: ${choice.why}\n`);
+  }
+  const perConfigS = scenario.warmup.seconds + scenario.repetitions * Math.max(scenario.window.minSeconds, 1) * 1.1;
+  const progress = new ProgressPrinter(perConfigS, estimated);
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) {
+      // result.json is rewritten atomically after every configuration, so what is on disk is already valid.
+      process.stderr.write(`\n${signal} again: exiting now; result.json holds every finished configuration\n`);
+      process.exit(ExitCode.interrupted);
+    }
+    process.stderr.write(`\n${signal}: stopping after the current run (press Ctrl-C again to exit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let outcome;
+  try {
+    outcome = await runSweep({
+      scenario, plan, models, meters, meterChoices: choices, toolVersion: toolVersion(),
+      onEvent: (event) => progress.handle(event), signal: controller.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const { result, runDir, resultPath } = outcome;
+  await writeReports(result, runDir);
+
+  if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(`\n${renderRankedTable(result)}\n\nresult: ${resultPath}\nreport: ${runDir}/report.md, ${runDir}/measurements.csv, traces in ${runDir}/traces/\n`);
+
+  if (result.status === 'interrupted') {
+    process.stderr.write(`run ${result.status}: ${result.stopReason}; ${result.measurements.length} configuration(s) saved in ${resultPath}\n`);
+    return controller.signal.aborted ? ExitCode.interrupted : ExitCode.runtimeFailure;
+  }
+  const ok = result.measurements.filter((m) => m.status === 'ok');
+  if (ok.length === 0) {
+    const failures = result.measurements.filter((m) => m.error);
+    const first = failures[0];
+    process.stderr.write(`joulebench: no configuration could be measured${first ? ` — ${first.key}: ${first.error!.message}` : ''}\n`);
+    return failures.length > 0 && failures.every((m) => inputErrorCodes.has(m.error!.code)) ? ExitCode.badInput : ExitCode.runtimeFailure;
+  }
+  return ExitCode.ok;
+}

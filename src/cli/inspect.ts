@@ -1,0 +1,60 @@
+// `joulebench inspect <model>`: inputs, outputs, symbolic dims, batch axis, ops, parameters.
+import { parseArgs } from 'node:util';
+import { InputError, JoulebenchError, type ExitCodeValue } from '../errors.js';
+import { resolveBatchLayout, type BatchLayout } from '../model/batch-axis.js';
+import { ensureBuiltinModel } from '../model/builtin.js';
+import { inspectModelFile, type ModelDim } from '../model/inspect.js';
+import { isZooName } from '../model/zoo/index.js';
+import type { InputSpec } from '../scenario/types.js';
+import { pairs, shapeDims, withUsage } from './args.js';
+
+/** Help text for `inspect`. */
+export const inspectHelp = `joulebench inspect <model.onnx | builtin> [--shape NAME=DIMS]… [--json]
+
+Show a model's inputs and outputs (with symbolic dims), where joulebench puts the batch, its opsets, ops and size.`;
+
+const formatDims = (dims: ModelDim[] | null) =>
+  dims === null ? '(no shape)' : `[${dims.map((d) => (d.kind === 'fixed' ? d.size : d.kind === 'symbolic' ? d.name : '?')).join(', ')}]`;
+
+/** Entry point of `inspect`. */
+export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
+  const { values, positionals } = withUsage('inspect', () =>
+    parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, shape: { type: 'string', multiple: true } } }),
+  );
+  if (positionals.length !== 1) throw new InputError('USAGE', 'joulebench inspect: expected one model', { hint: 'joulebench inspect model.onnx' });
+  const source = positionals[0]!;
+  const file = isZooName(source) ? (await ensureBuiltinModel(source)).path : source;
+  const { info } = await inspectModelFile(file);
+  const specs: Record<string, InputSpec> = {};
+  for (const [name, dims] of pairs('--shape', values.shape)) specs[name] = { shape: shapeDims('--shape', name, dims) };
+  let layout: BatchLayout | null = null;
+  let layoutProblem: string | null = null;
+  try {
+    layout = resolveBatchLayout(info, specs, { shape: (name) => `--shape ${name}=` });
+  } catch (error) {
+    if (!(error instanceof JoulebenchError)) throw error;
+    layoutProblem = `${error.message}${error.hint ? ` — ${error.hint}` : ''}`;
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ ...info, layout, layoutProblem }, null, 2)}\n`);
+    return 0;
+  }
+  const lines = [
+    `${info.path}`,
+    `  sha256 ${info.sha256}, ${(info.sizeBytes / 2 ** 20).toFixed(2)} MiB${info.externalData ? ' (+ external data)' : ''}, ${info.parameterCount.toLocaleString('en-US')} parameters`,
+    `  IR ${info.irVersion}, opsets ${info.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}${info.producer ? `, producer ${info.producer}` : ''}`,
+    '  inputs:',
+    ...info.inputs.map((input) => {
+      const resolved = layout?.inputs.find((l) => l.name === input.name);
+      const batch = resolved ? ` → ${resolved.batchAxis === null ? 'no batch axis' : `batch at axis ${resolved.batchAxis}`} (${resolved.reason})` : '';
+      const bound = info.indexBounds[input.name] !== undefined ? `, ids < ${info.indexBounds[input.name]}` : '';
+      return `    ${input.name}: ${input.elemType} ${formatDims(input.dims)}${batch}${bound}`;
+    }),
+    '  outputs:',
+    ...info.outputs.map((output) => `    ${output.name}: ${output.elemType} ${formatDims(output.dims)}`),
+    `  batch: ${layout ? (layout.fixedBatch !== null ? `fixed at ${layout.fixedBatch} (only that batch size can run)` : `dynamic (symbol ${layout.batchSymbol ?? 'unnamed axis 0 / given by --shape'})`) : `needs input: ${layoutProblem}`}`,
+    `  ops (${info.nodeCount} nodes): ${Object.entries(info.opCounts).sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op}×${n}`).join(', ')}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,64 @@
+// The CLI: parse the command, call the library, turn errors into one clear message and an exit code.
+import { ExitCode, JoulebenchError, type ExitCodeValue } from '../errors.js';
+import { benchCommand, benchHelp } from './bench.js';
+import { devicesCommand, devicesHelp } from './devices.js';
+import { inspectCommand, inspectHelp } from './inspect.js';
+import { modelsCommand, modelsHelp } from './models.js';
+import { reportCommand, reportHelp } from './report.js';
+import { runCommand, runHelp } from './run.js';
+import { toolVersion } from './version.js';
+
+const commands: Record<string, { run: (argv: string[]) => Promise<ExitCodeValue>; help: string }> = {
+  run: { run: runCommand, help: runHelp },
+  bench: { run: benchCommand, help: benchHelp },
+  inspect: { run: inspectCommand, help: inspectHelp },
+  devices: { run: devicesCommand, help: devicesHelp },
+  models: { run: modelsCommand, help: modelsHelp },
+  report: { run: reportCommand, help: reportHelp },
+};
+
+const usage = `joulebench — which precision and batch size gives the most ONNX inferences per joule on this machine
+
+usage: joulebench <command> [options]
+
+  run <scenario.yaml>        run a scenario file (try: joulebench run scenarios/quick.yaml)
+  bench <model|builtin>      sweep one model from flags (try: joulebench bench mlp --batch 1,8,32)
+  inspect <model|builtin>    inputs, outputs, symbolic dims, batch axis, ops
+  devices                    execution providers, accelerators, power meters here
+  models build|list          build the built-in models (mlp, cnn, transformer)
+  report <result.json>       re-render a run's report.md and measurements.csv
+
+exit codes: 0 ok, 1 a gate failed, 2 bad input or usage, 3 runtime failure, 130 interrupted
+joulebench <command> --help for a command's options`;
+
+/** Run the CLI with arguments (without node and the script); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return name === undefined ? ExitCode.badInput : ExitCode.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${toolVersion()}\n`);
+    return ExitCode.ok;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`joulebench: unknown command "${name}"\n\n${usage}\n`);
+    return ExitCode.badInput;
+  }
+  if (rest.includes('-h') || rest.includes('--help')) {
+    process.stdout.write(`${command.help}\n`);
+    return ExitCode.ok;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof JoulebenchError) {
+      process.stderr.write(`joulebench: ${error.message}\n${error.hint ? `  fix: ${error.hint}\n` : ''}`);
+      return error.exitCode;
+    }
+    process.stderr.write(`joulebench: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return ExitCode.runtimeFailure;
+  }
+}

@@ -1,0 +1,33 @@
+// `joulebench models build`: write the built-in model zoo to disk.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { InputError, type ExitCodeValue } from '../errors.js';
+import { buildAllBuiltinModels, modelsDir } from '../model/builtin.js';
+import { zoo } from '../model/zoo/index.js';
+import { withUsage } from './args.js';
+
+/** Help text for `models`. */
+export const modelsHelp = `joulebench models build [--out DIR]
+joulebench models list
+
+Build the built-in models (deterministic weights, byte-identical every time) into models/ (or DIR, or $JOULEBENCH_MODELS_DIR).`;
+
+/** Entry point of `models`. */
+export async function modelsCommand(argv: string[]): Promise<ExitCodeValue> {
+  const { values, positionals } = withUsage('models', () =>
+    parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' } } }),
+  );
+  const action = positionals[0];
+  if (action === 'list') {
+    for (const model of Object.values(zoo)) process.stdout.write(`${model.name.padEnd(12)} ${model.description}\n`);
+    return 0;
+  }
+  if (action !== 'build' || positionals.length !== 1) {
+    throw new InputError('USAGE', `joulebench models: expected "build" or "list", got ${positionals.join(' ') || 'nothing'}`, { hint: 'joulebench models build' });
+  }
+  const dir = values.out ? path.resolve(values.out) : modelsDir();
+  for (const model of await buildAllBuiltinModels(dir)) {
+    process.stdout.write(`${model.name.padEnd(12)} ${model.path}  ${(model.sizeBytes / 2 ** 20).toFixed(2)} MiB  sha256 ${model.sha256}${model.written ? '' : '  (unchanged)'}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,61 @@
+// `joulebench run <scenario.yaml>`: run a scenario file.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { InputError, type ExitCodeValue } from '../errors.js';
+import { scenarioNaming } from '../measure/prepare.js';
+import { loadScenarioFile } from '../scenario/load.js';
+import type { Scenario } from '../scenario/types.js';
+import { nonNegativeNumber, withUsage, words } from './args.js';
+import { executeScenario } from './execute.js';
+
+/** Help text for `run`. */
+export const runHelp = `joulebench run <scenario.yaml> [options]
+
+Run every configuration of a scenario file and write a run folder.
+
+  --out DIR              output folder (default: the scenario's \`out\`, else results/)
+  --quick                short windows (0.3 s, 2 repetitions, 1 s idle): a smoke test, not a measurement
+  --meter LIST           override the scenario's meters (auto, estimate, replay:FILE)
+  --cpu-tdp-watts W      TDP for the estimate meter (when the CPU is not in its table)
+  --json                 print result.json to stdout instead of the table
+  -h, --help             this help`;
+
+/** Make a scenario quick: for smoke tests and CI, clearly not a real measurement. */
+export function quickened(scenario: Scenario): Scenario {
+  return {
+    ...scenario,
+    warmup: { runs: Math.min(scenario.warmup.runs, 2), seconds: Math.min(scenario.warmup.seconds, 0.1) },
+    window: { minSeconds: Math.min(scenario.window.minSeconds, 0.3), minRuns: Math.min(scenario.window.minRuns, 3) },
+    repetitions: Math.min(scenario.repetitions, 2),
+    idleSeconds: Math.min(scenario.idleSeconds, 1),
+  };
+}
+
+/** Entry point of `run`. */
+export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
+  const { values, positionals } = withUsage('run', () =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        meter: { type: 'string' },
+        'cpu-tdp-watts': { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    }),
+  );
+  if (positionals.length !== 1) {
+    throw new InputError('USAGE', `joulebench run: expected one scenario file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, {
+      hint: 'joulebench run scenarios/quick.yaml',
+    });
+  }
+  let scenario = await loadScenarioFile(path.resolve(positionals[0]!));
+  if (values.out) scenario = { ...scenario, outDir: path.resolve(values.out) };
+  if (values.meter) scenario = { ...scenario, meters: words(values.meter).map((m) => (m.startsWith('replay:') ? `replay:${path.resolve(m.slice(7))}` : m)) };
+  const tdp = nonNegativeNumber('--cpu-tdp-watts', values['cpu-tdp-watts']);
+  if (tdp !== undefined) scenario = { ...scenario, cpuTdpWatts: tdp };
+  if (values.quick) scenario = quickened(scenario);
+  return executeScenario(scenario, scenarioNaming(path.basename(positionals[0]!)), { json: values.json ?? false });
+}

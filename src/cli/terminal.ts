@@ -1,0 +1,114 @@
+// Terminal output: the progress line and the ranked table (only src/cli/ writes to the terminal).
+import type { SweepEvent } from '../measure/sweep.js';
+import { sig } from '../report/format-number.js';
+import { isEstimated, rankMeasurements } from '../report/rank.js';
+import type { RunResult } from '../results/types.js';
+
+const formatDuration = (seconds: number) => {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+
+/** Draws progress on stderr: one live line on a TTY, one line per configuration otherwise. */
+export class ProgressPrinter {
+  private readonly startMs = performance.now();
+  private readonly tty = process.stderr.isTTY === true;
+  private readonly perConfigS: number;
+  private readonly estimated: boolean;
+  private lastLength = 0;
+
+  constructor(perConfigS: number, estimated: boolean) {
+    this.perConfigS = perConfigS;
+    this.estimated = estimated;
+  }
+
+  handle(event: SweepEvent): void {
+    const elapsedS = (performance.now() - this.startMs) / 1000;
+    switch (event.type) {
+      case 'run-dir':
+        this.line(`run folder: ${event.runDir}`);
+        break;
+      case 'idle-start':
+        this.live(`measuring idle baseline for ${event.seconds} s — keep the machine quiet`);
+        break;
+      case 'idle-end':
+        this.line(`idle baseline: ${Object.entries(event.watts).map(([id, w]) => `${id} ${sig(w)} W`).join(', ')}${this.estimated ? ' (estimated)' : ''}`);
+        break;
+      case 'config-start':
+        this.live(`[${event.index}/${event.total}] ${event.key} …  elapsed ${formatDuration(elapsedS)}  ETA ${formatDuration((event.total - event.index + 1) * this.perConfigS)}`);
+        break;
+      case 'window':
+        this.live(
+          `[${event.index}/${event.total}] ${event.key}  rep ${event.repetition}/${event.repetitions}  ${sig(event.samplesPerSecond)} samples/s  ${sig(event.watts)} W${this.estimated ? ' (est.)' : ''}  elapsed ${formatDuration(elapsedS)}  ETA ${formatDuration((event.total - event.index + 1) * this.perConfigS)}`,
+        );
+        break;
+      case 'config-end': {
+        const m = event.measurement;
+        const detail = m.status === 'ok' && m.energy && m.throughput
+          ? `${sig(m.energy.samplesPerJoule)} samples/J${m.energy.estimated ? ' (est.)' : ''}, ${sig(m.throughput.samplesPerSecond.mean)} samples/s`
+          : `${m.status}: ${m.error?.message ?? ''}`;
+        this.line(`[${event.index}/${event.total}] ${m.key}  ${detail}`);
+        break;
+      }
+    }
+  }
+
+  private live(text: string): void {
+    if (!this.tty) return;
+    const width = process.stderr.columns ?? 120;
+    const clipped = text.length > width - 1 ? `${text.slice(0, width - 2)}…` : text;
+    process.stderr.write(`\r${clipped.padEnd(this.lastLength)}`);
+    this.lastLength = clipped.length;
+  }
+
+  private line(text: string): void {
+    if (this.tty && this.lastLength > 0) process.stderr.write(`\r${' '.repeat(this.lastLength)}\r`);
+    this.lastLength = 0;
+    process.stderr.write(`${text}\n`);
+  }
+}
+
+function table(rows: string[][], rightAligned: boolean[]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows
+    .map((row) => row.map((cell, column) => (rightAligned[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd())
+    .join('\n');
+}
+
+/** The ranked table printed at the end of a run. */
+export function renderRankedTable(result: RunResult): string {
+  const estimated = isEstimated(result);
+  const est = estimated ? ' (est.)' : '';
+  const header = ['#', 'configuration', `samples/J${est}`, `J/sample${est}`, 'samples/s', 'p50 ms', 'p99 ms', `W${est}`, 'valid'];
+  const rows: string[][] = [header];
+  const notes: string[] = [];
+  let rank = 0;
+  for (const m of rankMeasurements(result.measurements)) {
+    if (m.status !== 'ok' || !m.energy || !m.throughput || !m.latencyMs || !m.power) {
+      rows.push(['-', m.key, m.status, '', '', '', '', '', '']);
+      notes.push(`${m.key}: ${m.status} — ${m.error?.message ?? 'no reason recorded'}`);
+      continue;
+    }
+    rank++;
+    rows.push([
+      String(rank), m.key, sig(m.energy.samplesPerJoule), sig(m.energy.joulesPerSample), sig(m.throughput.samplesPerSecond.mean),
+      sig(m.latencyMs.p50), sig(m.latencyMs.p99), sig(m.power.meanWatts), m.validity.valid ? 'yes' : 'NO',
+    ]);
+    if (!m.validity.valid) notes.push(`${m.key}: not valid — ${m.validity.reasons.join('; ')}`);
+  }
+  const lines: string[] = [];
+  if (estimated) {
+    lines.push('Power is ESTIMATED (no hardware meter): compare configurations with each other, not with other machines.');
+    for (const meter of result.meters.filter((m) => m.estimated)) lines.push(`  ${meter.detail}`);
+    lines.push('');
+  }
+  lines.push(table(rows, [true, false, true, true, true, true, true, true, false]));
+  if (notes.length > 0) lines.push('', ...notes);
+  if (result.recommendations.length > 0) {
+    lines.push('');
+    for (const r of result.recommendations) {
+      lines.push(`Recommended for ${r.model}: ${r.key} — ${sig(r.samplesPerJoule)} samples/J${r.estimated ? ' (estimated)' : ''}, p99 ${sig(r.p99Ms)} ms (${r.reason})`);
+    }
+  }
+  return lines.join('\n');
+}

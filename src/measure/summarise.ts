@@ -1,0 +1,101 @@
+// Turn measured windows into a configuration's numbers, per the measurement definitions in DESIGN.md.
+import type { MeterInfo } from '../power/types.js';
+import type { Measurement, Repetition } from '../results/types.js';
+import type { CarbonSpec } from '../scenario/types.js';
+import { coefficientOfVariation, meanWithCi95, summariseLatency } from '../stats/summary.js';
+
+/** One window as measured: its duration, its runs, and the energy each meter saw. */
+export interface WindowRecord {
+  durationS: number;
+  runs: number;
+  energyJByMeter: Record<string, number>;
+  /** Coverage problems the integration reported (meter gaps, extrapolation). */
+  coverageNotes: string[];
+  peakWatts: number;
+}
+
+/** Agreement beyond which repetitions are flagged (coefficient of variation of samples per joule). */
+export const maxRepetitionCv = 0.05;
+
+const joulesPerWh = 3600;
+
+/** Everything a successful configuration's record holds that comes from measuring. */
+export type MeasuredBlocks = Pick<Measurement, 'repetitions' | 'throughput' | 'latencyMs' | 'power' | 'energy' | 'validity'>;
+
+/** Compute repetitions, throughput, latency, power, energy and validity from measured windows. */
+export function summariseWindows(input: {
+  windows: WindowRecord[];
+  batchSize: number;
+  latencyMs: ArrayLike<number>;
+  meters: MeterInfo[];
+  /** Idle watts per meter id, or null when no idle baseline was taken. */
+  idleWatts: Record<string, number> | null;
+  carbon: CarbonSpec;
+}): MeasuredBlocks {
+  const { windows, batchSize, meters, idleWatts, carbon } = input;
+  const repetitions: Repetition[] = windows.map((window) => {
+    const energyJ = Object.values(window.energyJByMeter).reduce((sum, value) => sum + value, 0);
+    const samples = window.runs * batchSize;
+    return {
+      durationS: window.durationS,
+      runs: window.runs,
+      samples,
+      samplesPerSecond: samples / window.durationS,
+      meanWatts: energyJ / window.durationS,
+      energyJ,
+    };
+  });
+  const totalS = repetitions.reduce((sum, r) => sum + r.durationS, 0);
+  const totalSamples = repetitions.reduce((sum, r) => sum + r.samples, 0);
+  const totalJ = repetitions.reduce((sum, r) => sum + r.energyJ, 0);
+
+  const byMeter: Record<string, number> = {};
+  for (const meter of meters) {
+    const joules = windows.reduce((sum, window) => sum + (window.energyJByMeter[meter.id] ?? 0), 0);
+    byMeter[meter.id] = joules / totalS;
+  }
+  const idleTotalW = idleWatts === null ? null : meters.reduce((sum, meter) => sum + (idleWatts[meter.id] ?? 0), 0);
+  const joulesPerSample = totalJ / totalSamples;
+  const netJoulesPerSample = idleTotalW === null ? null : (totalJ - idleTotalW * totalS) / totalSamples;
+  const whPer1kSamples = (joulesPerSample * 1000) / joulesPerWh;
+  const samplesPerJouleByRep = repetitions.map((r) => r.samples / r.energyJ);
+  const samplesPerJoule = meanWithCi95(samplesPerJouleByRep);
+
+  const reasons: string[] = [];
+  for (const meter of meters) {
+    const shortest = Math.min(...repetitions.map((r) => r.durationS));
+    if (shortest * 1000 < 10 * meter.periodMs) {
+      reasons.push(`window ${shortest.toFixed(3)} s is shorter than 10 × the ${meter.id} period (${(meter.periodMs / 1000).toFixed(3)} s)`);
+    }
+  }
+  for (const note of new Set(windows.flatMap((window) => window.coverageNotes))) reasons.push(note);
+  const cv = coefficientOfVariation(samplesPerJouleByRep);
+  if (cv > maxRepetitionCv) {
+    reasons.push(`repetitions disagree: samples per joule varies ${(cv * 100).toFixed(1)}% (CV) across ${repetitions.length} repetitions; lengthen the window or add repetitions`);
+  }
+  if (netJoulesPerSample !== null && netJoulesPerSample <= 0) {
+    reasons.push('load power is indistinguishable from idle (net energy ≤ 0): the meter cannot see this workload');
+  }
+
+  return {
+    repetitions,
+    throughput: { samplesPerSecond: meanWithCi95(repetitions.map((r) => r.samplesPerSecond)) },
+    latencyMs: summariseLatency(input.latencyMs),
+    power: {
+      meanWatts: totalJ / totalS,
+      idleWatts: idleTotalW,
+      peakWatts: Math.max(...windows.map((window) => window.peakWatts)),
+      byMeter,
+    },
+    energy: {
+      joulesPerSample,
+      netJoulesPerSample,
+      samplesPerJoule: 1 / joulesPerSample,
+      samplesPerJouleCi95: samplesPerJoule.ci95,
+      whPer1kSamples,
+      gCO2ePer1kSamples: (whPer1kSamples / 1000) * carbon.gridIntensityGPerKWh * carbon.pue,
+      estimated: meters.some((meter) => meter.estimated),
+    },
+    validity: { valid: reasons.length === 0, reasons },
+  };
+}

@@ -1,0 +1,347 @@
+// The sweep executor: idle baseline, then per configuration cold start, warm-up and timed repetitions,
+// with result.json rewritten after every configuration so a crash loses at most the one in flight.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type * as ort from 'onnxruntime-node';
+import { describeError, InputError } from '../errors.js';
+import { integrateEnergy, peakPower, samplesBetween } from '../power/integrate.js';
+import type { MeterChoice } from '../power/registry.js';
+import type { MeterInfo, PowerMeter } from '../power/types.js';
+import { writeFileAtomic } from '../results/atomic.js';
+import { captureEnvironment } from '../results/environment.js';
+import { recommend } from '../results/recommend.js';
+import { resultSchemaId, type Measurement, type RunResult } from '../results/types.js';
+import { synthesiseFeeds } from '../runtime/inputs.js';
+import { requireProvider } from '../runtime/providers/registry.js';
+import { LatencyRecorder, openSession, preallocateOutputs, timedWindow, type OpenSession } from '../runtime/session.js';
+import type { PlannedConfig, Scenario } from '../scenario/types.js';
+import type { PreparedModel, PreparedVariant } from './prepare.js';
+import { summariseWindows, type WindowRecord } from './summarise.js';
+
+/** Progress reported to the caller (the CLI draws it; tests may record it). */
+export type SweepEvent =
+  | { type: 'run-dir'; runDir: string }
+  | { type: 'idle-start'; seconds: number }
+  | { type: 'idle-end'; watts: Record<string, number> }
+  | { type: 'config-start'; index: number; total: number; key: string }
+  | { type: 'window'; index: number; total: number; key: string; repetition: number; repetitions: number; samplesPerSecond: number; watts: number }
+  | { type: 'config-end'; index: number; total: number; measurement: Measurement };
+
+/** Everything a sweep needs. */
+export interface SweepOptions {
+  scenario: Scenario;
+  plan: PlannedConfig[];
+  models: PreparedModel[];
+  meters: PowerMeter[];
+  meterChoices: MeterChoice[];
+  toolVersion: string;
+  onEvent?: (event: SweepEvent) => void;
+  /** Abort to stop after the current run: the result is written with status "interrupted". */
+  signal?: AbortSignal;
+  /** Defaults to a timestamp plus the scenario name. */
+  runId?: string;
+}
+
+/** The finished (or interrupted) run. */
+export interface SweepOutcome {
+  result: RunResult;
+  runDir: string;
+  resultPath: string;
+}
+
+// Thrown inside a configuration when the run must stop (signal, or a meter died).
+class Interrupted extends Error {}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function defaultRunId(scenarioName: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  const suffix = createHash('sha256').update(`${process.pid}${performance.now()}${Math.random()}`).digest('hex').slice(0, 4);
+  return `${stamp}-${scenarioName.replace(/[^A-Za-z0-9._-]/g, '_')}-${suffix}`;
+}
+
+/** The trace file name of a configuration key. */
+export function traceFileName(key: string): string {
+  return `${key.replace(/[^A-Za-z0-9._-]+/g, '__')}.csv`;
+}
+
+function meterRecord(info: MeterInfo): RunResult['meters'][number] {
+  return { ...info };
+}
+
+// A configuration that did not run: every measured block null.
+function emptyMeasurement(config: PlannedConfig, variant: PreparedVariant | undefined, device: string | null): Measurement {
+  return {
+    key: config.key,
+    model: {
+      name: config.model.name,
+      path: variant?.path ?? config.modelPath,
+      sha256: variant?.info.sha256 ?? null,
+      precision: config.precision,
+      via: 'model',
+      variantOf: config.precision === 'fp32' ? null : config.model.name,
+    },
+    executionProvider: config.executionProvider.name,
+    device,
+    batchSize: config.batchSize,
+    threads: config.threads,
+    status: 'skipped',
+    error: null,
+    coldStart: null,
+    repetitions: [],
+    throughput: null,
+    latencyMs: null,
+    power: null,
+    energy: null,
+    fidelity: null,
+    validity: { valid: false, reasons: [] },
+    trace: null,
+    spanS: null,
+  };
+}
+
+/** Run the plan and write the run folder; returns the result (also on interrupt). */
+export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
+  const { scenario, plan, meters, signal } = options;
+  const emit = options.onEvent ?? (() => {});
+  const runId = options.runId ?? defaultRunId(scenario.name);
+  const runDir = path.join(scenario.outDir, runId);
+  try {
+    await mkdir(path.join(runDir, 'traces'), { recursive: true });
+  } catch (error) {
+    throw new InputError('OUT_UNWRITABLE', `cannot write the output folder ${scenario.outDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      hint: 'choose a writable folder with --out DIR (or `out:` in the scenario)',
+      cause: error,
+    });
+  }
+  emit({ type: 'run-dir', runDir });
+  const resultPath = path.join(runDir, 'result.json');
+  const scenarioSha256 = scenario.file ? createHash('sha256').update(await readFile(scenario.file)).digest('hex') : null;
+
+  const result: RunResult = {
+    schema: resultSchemaId,
+    runId,
+    createdAt: new Date().toISOString(),
+    finishedAt: null,
+    status: 'running',
+    stopReason: null,
+    tool: { name: 'joulebench', version: options.toolVersion },
+    scenario: { resolved: scenario, file: scenario.file, sha256: scenarioSha256 },
+    environment: await captureEnvironment(),
+    meters: meters.map((meter) => meterRecord(meter.info)),
+    meterSelection: options.meterChoices,
+    idle: null,
+    carbon: { ...scenario.carbon },
+    measurements: [],
+    recommendations: [],
+  };
+  const save = () => writeFileAtomic(resultPath, `${JSON.stringify(result, null, 2)}\n`);
+  await save();
+
+  const meterInfos = meters.map((meter) => meter.info);
+  const slowestPeriodMs = Math.max(0, ...meterInfos.map((info) => info.periodMs));
+  // A window shorter than ten meter periods cannot be integrated reliably (POWER-METERS.md).
+  const minWindowS = Math.max(scenario.window.minSeconds, (10 * slowestPeriodMs) / 1000);
+  const stopped = () => signal?.aborted === true || meters.some((meter) => meter.failure() !== null);
+
+  for (const meter of meters) await meter.start();
+  const originMs = performance.now();
+  const relativeS = (tMs: number) => (tMs - originMs) / 1000;
+
+  // Energy per meter over a span, after the meters have caught up with its end.
+  const energyOver = async (t0Ms: number, t1Ms: number) => {
+    await Promise.all(meters.map((meter) => meter.sampleAfter(t1Ms)));
+    const byMeter: Record<string, number> = {};
+    const notes: string[] = [];
+    let peakWatts = 0;
+    for (const meter of meters) {
+      const window = integrateEnergy(meter.samples(), t0Ms, t1Ms, meter.info.sampleKind);
+      byMeter[meter.info.id] = window.energyJ;
+      if (!window.covered) notes.push(`meter ${meter.info.id} did not cover the whole window (values extrapolated)`);
+      if (window.maxGapMs > 3 * meter.info.periodMs) notes.push(`meter ${meter.info.id} had a ${Math.round(window.maxGapMs)} ms gap between samples (period ${meter.info.periodMs} ms)`);
+      const peak = peakPower(meter.samples(), t0Ms, t1Ms);
+      peakWatts += Number.isNaN(peak) ? window.meanPowerW : peak;
+    }
+    return { byMeter, notes, peakWatts };
+  };
+
+  try {
+    // Idle baseline.
+    if (scenario.idleSeconds > 0 && !stopped()) {
+      emit({ type: 'idle-start', seconds: scenario.idleSeconds });
+      const t0 = performance.now();
+      await sleep(scenario.idleSeconds * 1000);
+      const t1 = performance.now();
+      const { byMeter } = await energyOver(t0, t1);
+      const watts: Record<string, number> = {};
+      for (const [id, joules] of Object.entries(byMeter)) watts[id] = joules / ((t1 - t0) / 1000);
+      result.idle = { durationS: (t1 - t0) / 1000, watts };
+      emit({ type: 'idle-end', watts });
+      await save();
+    }
+
+    const total = plan.length;
+    let index = 0;
+    const groups = new Map<string, PlannedConfig[]>();
+    for (const config of plan) groups.set(config.groupKey, [...(groups.get(config.groupKey) ?? []), config]);
+
+    sweep: for (const configs of groups.values()) {
+      if (stopped()) break;
+      const first = configs[0]!;
+      const prepared = options.models.find((model) => model.spec.name === first.model.name);
+      const variant = prepared?.variants[first.precision];
+      const provider = requireProvider(first.executionProvider.name, 'executionProviders');
+      const device = provider.device(first.executionProvider.options);
+      let open: OpenSession | null = null;
+      let sessionError: unknown = null;
+      let sessionSpan: [number, number] | null = null;
+
+      for (const config of configs) {
+        if (stopped()) break;
+        index++;
+        emit({ type: 'config-start', index, total, key: config.key });
+        const measurement = emptyMeasurement(config, variant, device);
+        const configStartMs = performance.now();
+        try {
+          if (!variant) {
+            measurement.error = {
+              code: 'NO_VARIANT',
+              message: `no ${config.precision} variant of ${config.model.name}: give one in the scenario (models[].variants.${config.precision}: file.onnx)`,
+            };
+          } else if (variant.layout.fixedBatch !== null && variant.layout.fixedBatch !== config.batchSize) {
+            measurement.error = {
+              code: 'FIXED_BATCH',
+              message: `the model's batch is fixed at ${variant.layout.fixedBatch} (no input has a dynamic batch dimension), so batch ${config.batchSize} cannot run; re-export it with a dynamic batch axis`,
+            };
+          } else if (sessionError !== null) {
+            measurement.status = 'failed';
+            measurement.error = describeError(sessionError);
+          } else {
+            if (!open) {
+              const t0 = performance.now();
+              try {
+                open = await openSession(variant.path, provider, config.executionProvider.options, config.threads);
+              } catch (error) {
+                sessionError = error;
+                throw error;
+              }
+              sessionSpan = [t0, performance.now()];
+            }
+            Object.assign(measurement, await measureConfig({ config, variant, open, sessionSpan: sessionSpan!, firstOfGroup: config === first, index }));
+            measurement.status = 'ok';
+          }
+        } catch (error) {
+          // An interrupt drops the configuration in flight (it is re-run whole on resume); other errors are data.
+          if (error instanceof Interrupted && signal?.aborted) break sweep;
+          measurement.status = 'failed';
+          measurement.error = describeError(error);
+        }
+        const configEndMs = performance.now();
+        measurement.spanS = { start: relativeS(configStartMs), end: relativeS(configEndMs) };
+        if (measurement.status === 'ok' && !stopped()) {
+          measurement.trace = `traces/${traceFileName(config.key)}`;
+          await writeTrace(path.join(runDir, measurement.trace), meters, configStartMs, configEndMs, relativeS);
+        }
+        const deadMeter = meters.find((meter) => meter.failure() !== null);
+        if (deadMeter) {
+          measurement.status = 'failed';
+          measurement.error = { code: 'METER_FAILED', message: `meter ${deadMeter.info.id} failed during this configuration: ${deadMeter.failure()!.message}` };
+        }
+        result.measurements.push(measurement);
+        await save();
+        emit({ type: 'config-end', index, total, measurement });
+      }
+      await (open as OpenSession | null)?.session.release().catch(() => {});
+    }
+  } finally {
+    for (const meter of meters) await meter.stop().catch(() => {});
+    const deadMeter = meters.find((meter) => meter.failure() !== null);
+    result.status = signal?.aborted || deadMeter ? 'interrupted' : 'complete';
+    result.stopReason = signal?.aborted
+      ? 'interrupted by signal'
+      : deadMeter
+        ? `meter ${deadMeter.info.id} failed: ${deadMeter.failure()!.message}`
+        : null;
+    result.finishedAt = new Date().toISOString();
+    result.recommendations = recommend(result.measurements, scenario.slo.p99Ms);
+    await save();
+  }
+  return { result, runDir, resultPath };
+
+  // One configuration: first run (cold), output pre-allocation, warm-up, timed repetitions.
+  async function measureConfig(input: {
+    config: PlannedConfig;
+    variant: PreparedVariant;
+    open: OpenSession;
+    sessionSpan: [number, number];
+    firstOfGroup: boolean;
+    index: number;
+  }): Promise<Partial<Measurement>> {
+    const { config, variant, open, index } = input;
+    const feeds = synthesiseFeeds(variant.layout.inputs, config.batchSize);
+    const firstStart = performance.now();
+    const firstOutputs = await open.session.run(feeds);
+    const firstEnd = performance.now();
+    const coldFrom = input.firstOfGroup ? input.sessionSpan[0] : firstStart;
+    const cold = await energyOver(coldFrom, Math.max(firstEnd, coldFrom + 1e-3));
+    let fetches: Record<string, ort.Tensor> | undefined = preallocateOutputs(firstOutputs);
+    if (fetches) {
+      try {
+        await open.session.run(feeds, fetches);
+      } catch {
+        fetches = undefined; // dynamic outputs this build cannot write into: let onnxruntime allocate
+      }
+    }
+
+    // Warm-up: not timed, not counted.
+    if (stopped()) throw new Interrupted('interrupted before the configuration finished');
+    const warmup = new LatencyRecorder();
+    await timedWindow(open.session, feeds, fetches, scenario.warmup.runs, scenario.warmup.seconds, warmup, stopped);
+
+    const latencies = new LatencyRecorder();
+    const windows: WindowRecord[] = [];
+    for (let repetition = 1; repetition <= scenario.repetitions; repetition++) {
+      if (stopped()) throw new Interrupted('interrupted before the configuration finished');
+      const timing = await timedWindow(open.session, feeds, fetches, scenario.window.minRuns, minWindowS, latencies, stopped);
+      if (stopped()) throw new Interrupted('interrupted before the configuration finished');
+      const energy = await energyOver(timing.t0Ms, timing.t1Ms);
+      const durationS = (timing.t1Ms - timing.t0Ms) / 1000;
+      windows.push({ durationS, runs: timing.runs, energyJByMeter: energy.byMeter, coverageNotes: energy.notes, peakWatts: energy.peakWatts });
+      const joules = Object.values(energy.byMeter).reduce((sum, value) => sum + value, 0);
+      emit({
+        type: 'window', index, total: plan.length, key: config.key, repetition, repetitions: scenario.repetitions,
+        samplesPerSecond: (timing.runs * config.batchSize) / durationS, watts: joules / durationS,
+      });
+    }
+    const blocks = summariseWindows({
+      windows, batchSize: config.batchSize, latencyMs: latencies.view(), meters: meterInfos,
+      idleWatts: result.idle?.watts ?? null, carbon: scenario.carbon,
+    });
+    return {
+      ...blocks,
+      coldStart: {
+        sessionCreateMs: open.sessionCreateMs,
+        firstRunMs: firstEnd - firstStart,
+        energyJ: Object.values(cold.byMeter).reduce((sum, value) => sum + value, 0),
+        sessionShared: !input.firstOfGroup,
+      },
+    };
+  }
+}
+
+async function writeTrace(
+  file: string,
+  meters: PowerMeter[],
+  t0Ms: number,
+  t1Ms: number,
+  relativeS: (tMs: number) => number,
+): Promise<void> {
+  const lines = ['t_s,meter,watts'];
+  for (const meter of meters) {
+    for (const sample of samplesBetween(meter.samples(), t0Ms, t1Ms)) {
+      lines.push(`${relativeS(sample.tMs).toFixed(4)},${meter.info.id},${sample.powerW.toFixed(3)}`);
+    }
+  }
+  await writeFileAtomic(file, `${lines.join('\n')}\n`);
+}

@@ -1,0 +1,150 @@
+// Read an ONNX file and describe it: inputs, outputs, symbolic dims, opsets, ops, parameters.
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import onnxProto from 'onnx-proto';
+import { ModelError } from '../errors.js';
+
+const { onnx } = onnxProto;
+
+/** One dimension as the model declares it. */
+export type ModelDim = { kind: 'fixed'; size: number } | { kind: 'symbolic'; name: string } | { kind: 'unknown' };
+
+/** A graph input or output. */
+export interface TensorInfo {
+  name: string;
+  /** `float32`, `float16`, `int64`, … (`unsupported:<n>` for types joulebench cannot synthesise). */
+  elemType: string;
+  /** null when the model declares no shape at all. */
+  dims: ModelDim[] | null;
+}
+
+/** What `joulebench inspect` prints and the runner plans with. */
+export interface ModelInfo {
+  path: string;
+  sha256: string;
+  sizeBytes: number;
+  irVersion: number;
+  opsets: Array<{ domain: string; version: number }>;
+  producer: string;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  opCounts: Record<string, number>;
+  nodeCount: number;
+  parameterCount: number;
+  /** Tensors stored outside the .onnx file (external data). */
+  externalData: boolean;
+  /** For integer inputs used as Gather indices into a constant table: the table's size (valid ids are [0, bound)). */
+  indexBounds: Record<string, number>;
+}
+
+const elemTypes: Record<number, string> = {
+  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
+  9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
+};
+
+/** ONNX TensorProto.DataType → joulebench's element type name. */
+export function elemTypeName(code: number): string {
+  return elemTypes[code] ?? `unsupported:${code}`;
+}
+
+// protobufjs decodes int64 fields as Long objects or numbers.
+function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (value !== null && typeof value === 'object' && 'toNumber' in value) return (value as { toNumber(): number }).toNumber();
+  return Number(value);
+}
+
+function describeValueInfo(info: onnxProto.onnx.IValueInfoProto): TensorInfo {
+  const tensorType = info.type?.tensorType;
+  const shape = tensorType?.shape;
+  const dims: ModelDim[] | null = shape
+    ? (shape.dim ?? []).map((dim): ModelDim => {
+        if (dim.dimParam) return { kind: 'symbolic', name: dim.dimParam };
+        if (dim.dimValue !== undefined && dim.dimValue !== null && toNumber(dim.dimValue) > 0) {
+          return { kind: 'fixed', size: toNumber(dim.dimValue) };
+        }
+        return { kind: 'unknown' };
+      })
+    : null;
+  return { name: info.name ?? '', elemType: tensorType ? elemTypeName(tensorType.elemType ?? 0) : 'non-tensor', dims };
+}
+
+/** Parse ONNX bytes (already read) and describe the model; throws ModelError when it is not a usable ONNX model. */
+export function describeModel(bytes: Uint8Array, file: string): ModelInfo {
+  const fix = 'check that the file is a complete .onnx model (re-export or re-download it)';
+  if (bytes.length === 0) throw new ModelError('MODEL_EMPTY', `${file}: the file is empty`, { hint: fix });
+  let model: onnxProto.onnx.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (error) {
+    throw new ModelError('MODEL_NOT_ONNX', `${file}: not an ONNX model (protobuf decoding failed: ${(error as Error).message}); the file may be truncated or of another format`, { hint: fix, cause: error });
+  }
+  const graph = model.graph;
+  const irVersion = toNumber(model.irVersion ?? 0);
+  if (!graph || irVersion <= 0 || (model.opsetImport ?? []).length === 0 || (graph.output ?? []).length === 0) {
+    throw new ModelError('MODEL_NOT_ONNX', `${file}: not an ONNX model (no graph, IR version or opset found)`, { hint: fix });
+  }
+  const initializers = new Map<string, onnxProto.onnx.ITensorProto>();
+  for (const tensor of graph.initializer ?? []) initializers.set(tensor.name ?? '', tensor);
+  // Old exporters list initializers as inputs too; those are not inputs to feed.
+  const inputs = (graph.input ?? []).filter((input) => !initializers.has(input.name ?? '')).map(describeValueInfo);
+  const outputs = (graph.output ?? []).map(describeValueInfo);
+
+  const opCounts: Record<string, number> = {};
+  const indexBounds: Record<string, number> = {};
+  const inputNames = new Set(inputs.map((input) => input.name));
+  for (const node of graph.node ?? []) {
+    const op = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}.${node.opType}` : (node.opType ?? '?');
+    opCounts[op] = (opCounts[op] ?? 0) + 1;
+    const [dataName, indicesName] = node.input ?? [];
+    if (node.opType === 'Gather' && indicesName && inputNames.has(indicesName) && dataName && initializers.has(dataName)) {
+      const axisAttribute = (node.attribute ?? []).find((attribute) => attribute.name === 'axis');
+      const data = initializers.get(dataName)!;
+      const rank = (data.dims ?? []).length;
+      const axis = axisAttribute ? toNumber(axisAttribute.i ?? 0) : 0;
+      const size = toNumber((data.dims ?? [])[axis < 0 ? axis + rank : axis] ?? 0);
+      if (size > 0) indexBounds[indicesName] = Math.min(indexBounds[indicesName] ?? size, size);
+    }
+  }
+  let parameterCount = 0;
+  let externalData = false;
+  for (const tensor of initializers.values()) {
+    parameterCount += (tensor.dims ?? []).reduce<number>((product, dim) => product * toNumber(dim), 1);
+    if (tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) externalData = true;
+  }
+  return {
+    path: file,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sizeBytes: bytes.length,
+    irVersion,
+    opsets: (model.opsetImport ?? []).map((opset) => ({ domain: opset.domain || 'ai.onnx', version: toNumber(opset.version ?? 0) })),
+    producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
+    inputs,
+    outputs,
+    opCounts,
+    nodeCount: (graph.node ?? []).length,
+    parameterCount,
+    externalData,
+    indexBounds,
+  };
+}
+
+/** Read and describe an ONNX file; a missing or unreadable file is a ModelError naming it. */
+export async function inspectModelFile(file: string): Promise<{ info: ModelInfo; bytes: Uint8Array }> {
+  let bytes: Uint8Array;
+  try {
+    const stats = await stat(file);
+    if (stats.isDirectory()) throw new ModelError('MODEL_IS_DIRECTORY', `${file}: is a folder, not an .onnx file`);
+    bytes = await readFile(file);
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ModelError('MODEL_NOT_FOUND', `model file not found: ${file}`, {
+        hint: 'check the path, or use a built-in model name (mlp, cnn, transformer)',
+      });
+    }
+    throw new ModelError('MODEL_UNREADABLE', `cannot read model ${file}: ${code ?? String(error)}`, { cause: error });
+  }
+  return { info: describeModel(bytes, file), bytes };
+}

@@ -1,0 +1,67 @@
+// The power-meter seam: every meter (estimate, replay, and the hardware meters) implements PowerMeter.
+
+/** One power reading on the performance.now() clock (milliseconds). */
+export interface PowerSample {
+  tMs: number;
+  powerW: number;
+}
+
+/**
+ * How a meter's samples relate to time:
+ * - `instant`: the power at tMs (integrated with trapezoids);
+ * - `interval-average`: the mean power since the previous sample (integrated as steps).
+ */
+export type SampleKind = 'instant' | 'interval-average';
+
+/** What result.json records about a meter (`meters[]`). */
+export interface MeterInfo {
+  /** Unique within a run, e.g. `estimate`, `replay`, `nvidia-smi:0`. */
+  id: string;
+  /** The registry name of the meter that produced it. */
+  kind: string;
+  /** What it measures: `cpu-package`, `gpu`, `system`, `replay`. */
+  scope: string;
+  /** Nominal sampling period. */
+  periodMs: number;
+  /** True when the numbers come from a model, not a hardware sensor. */
+  estimated: boolean;
+  sampleKind: SampleKind;
+  /** One line on how the numbers are made (model, file, device). */
+  detail: string;
+}
+
+/** A running power meter. Samples accumulate from start() until stop(). */
+export interface PowerMeter {
+  readonly info: MeterInfo;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Samples so far, in time order. */
+  samples(): readonly PowerSample[];
+  /** Resolves once a sample at or after tMs exists, so a window ending at tMs can be integrated. */
+  sampleAfter(tMs: number): Promise<void>;
+  /** Set when the meter died mid-run (process exited, file vanished); null while healthy. */
+  failure(): Error | null;
+}
+
+/** Settings a meter may need; each meter reads only its own. */
+export interface MeterContext {
+  cpuTdpWatts: number | null;
+  /** Base folder for relative meter arguments (e.g. replay files). */
+  baseDir: string;
+}
+
+/** Result of asking whether a meter can run here. */
+export type ProbeResult = { ok: true; detail: string } | { ok: false; reason: string };
+
+/** One entry of the meter registry. */
+export interface MeterFactory {
+  /** Registry name (what `--meter` takes). */
+  name: string;
+  description: string;
+  /** Hardware meters are preferred by `--meter auto`; the estimate is the fallback. */
+  hardware: boolean;
+  /** Whether `--meter NAME[:argument]` takes an argument (replay takes a file). */
+  argument: 'none' | 'required';
+  probe(context: MeterContext, argument: string | null): Promise<ProbeResult>;
+  create(context: MeterContext, argument: string | null): Promise<PowerMeter>;
+}

@@ -1,0 +1,31 @@
+// The report-format seam: one file per format, one registry line each; every run folder gets all of them.
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../results/atomic.js';
+import type { RunResult } from '../results/types.js';
+import { renderCsv } from './csv.js';
+import { renderMarkdown } from './markdown.js';
+
+/** A report format: the file it writes into a run folder and how to render it. */
+export interface ReportFormat {
+  file: string;
+  render(result: RunResult): string;
+}
+
+/** Every format, by name. */
+export const reportFormats = {
+  markdown: { file: 'report.md', render: renderMarkdown },
+  csv: { file: 'measurements.csv', render: renderCsv },
+} satisfies Record<string, ReportFormat>;
+
+/** Write every report format into `dir`; returns the paths written. */
+export async function writeReports(result: RunResult, dir: string): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  for (const format of Object.values(reportFormats) as ReportFormat[]) {
+    const file = path.join(dir, format.file);
+    await writeFileAtomic(file, format.render(result));
+    written.push(file);
+  }
+  return written;
+}

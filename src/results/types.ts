@@ -1,0 +1,106 @@
+// The result.json contract (schema `joulebench/result@1`, published as schema/result.schema.json).
+import type { MeterInfo } from '../power/types.js';
+import type { Precision } from '../scenario/types.js';
+
+/** Schema identifier written into every result. */
+export const resultSchemaId = 'joulebench/result@1';
+
+/** A configuration's outcome. */
+export type MeasurementStatus = 'ok' | 'failed' | 'skipped';
+
+/** One measured window. */
+export interface Repetition {
+  durationS: number;
+  runs: number;
+  samples: number;
+  samplesPerSecond: number;
+  meanWatts: number;
+  energyJ: number;
+}
+
+/** One configuration's record. Numeric blocks are null when the configuration did not run. */
+export interface Measurement {
+  key: string;
+  model: { name: string; path: string | null; sha256: string | null; precision: Precision; via: 'model'; variantOf: string | null };
+  executionProvider: string;
+  device: string | null;
+  batchSize: number;
+  threads: number | null;
+  status: MeasurementStatus;
+  error: { code: string; message: string } | null;
+  coldStart: { sessionCreateMs: number; firstRunMs: number; energyJ: number; sessionShared: boolean } | null;
+  repetitions: Repetition[];
+  throughput: { samplesPerSecond: { mean: number; ci95: [number, number] } } | null;
+  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number } | null;
+  power: { meanWatts: number; idleWatts: number | null; peakWatts: number; byMeter: Record<string, number> } | null;
+  energy: {
+    joulesPerSample: number;
+    netJoulesPerSample: number | null;
+    samplesPerJoule: number;
+    samplesPerJouleCi95: [number, number];
+    whPer1kSamples: number;
+    gCO2ePer1kSamples: number;
+    estimated: boolean;
+  } | null;
+  fidelity: null | Record<string, unknown>;
+  validity: { valid: boolean; reasons: string[] };
+  /** Relative path of the power trace CSV. */
+  trace: string | null;
+  /** Wall-clock bounds of this configuration, relative to the run start (for charts). */
+  spanS: { start: number; end: number } | null;
+}
+
+/** One accelerator as the environment reports it. */
+export interface Accelerator {
+  vendor: string;
+  index: number;
+  name: string;
+  uuid: string | null;
+  driver: string | null;
+  memoryBytes: number | null;
+  powerLimitWatts: number | null;
+}
+
+/** The machine and software the run measured. */
+export interface Environment {
+  host: {
+    os: string;
+    kernel: string;
+    arch: string;
+    hostname: string;
+    cpu: { model: string; cores: number; physicalCores: number; sockets: number };
+    memoryBytes: number;
+  };
+  accelerators: Accelerator[];
+  runtime: { node: string; onnxruntime: string; executionProviders: Array<{ name: string; available: boolean; reason: string | null }> };
+}
+
+/** A recommendation per model: the most samples per joule within the latency SLO. */
+export interface Recommendation {
+  model: string;
+  key: string;
+  samplesPerJoule: number;
+  p99Ms: number;
+  reason: string;
+  estimated: boolean;
+}
+
+/** The whole record of a run. */
+export interface RunResult {
+  schema: typeof resultSchemaId;
+  runId: string;
+  createdAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'complete' | 'interrupted';
+  /** Why the run stopped early (interrupt, meter failure), else null. */
+  stopReason: string | null;
+  tool: { name: 'joulebench'; version: string };
+  scenario: { resolved: unknown; file: string | null; sha256: string | null };
+  environment: Environment;
+  meters: Array<Omit<MeterInfo, 'sampleKind'> & { sampleKind: string }>;
+  meterSelection: Array<{ name: string; chosen: boolean; why: string }>;
+  idle: { durationS: number; watts: Record<string, number> } | null;
+  carbon: { gridIntensityGPerKWh: number; pue: number; region: string; defaulted: string[] };
+  measurements: Measurement[];
+  recommendations: Recommendation[];
+}

@@ -1,0 +1,122 @@
+// Reading scenario files: file errors and YAML errors as InputErrors that name the file.
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { InputError } from '../errors.js';
+import { parseScenario } from './schema.js';
+import type { Scenario } from './types.js';
+
+/** Scenario files are a few kilobytes; anything past this is not one. */
+export const maxScenarioBytes = 1024 * 1024;
+
+/**
+ * Alias expansions allowed when turning YAML into values. A scenario needs a handful; a
+ * "billion laughs" file nests aliases so the expansion grows exponentially, and the yaml library
+ * stops at this count instead of exhausting memory.
+ */
+export const maxYamlAliasCount = 100;
+
+const readyScenariosHint = 'ready-made scenarios live in scenarios/: quick.yaml, precision-sweep.yaml, nightly.yaml';
+
+/** Read, YAML-parse and validate a scenario file. */
+export async function loadScenarioFile(path_: string): Promise<Scenario> {
+  const file = path.resolve(path_);
+  const display = path.basename(file);
+  const bytes = await readScenarioBytes(file, display);
+  if (bytes.includes(0)) {
+    throw new InputError('SCENARIO_NOT_YAML', `${display}: not a YAML file (it contains binary data)`, {
+      hint: /\.onnx$/i.test(file)
+        ? `to measure a model without a scenario, run: joulebench bench ${path_}`
+        : readyScenariosHint,
+    });
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new InputError('SCENARIO_NOT_YAML', `${display}: not valid YAML (the file is not UTF-8 text)`, { cause: error });
+  }
+  return parseScenarioYaml(text, { file, baseDir: path.dirname(file) });
+}
+
+/** YAML-parse and validate scenario text (what loadScenarioFile does after reading the file). */
+export function parseScenarioYaml(text: string, context: { file: string | null; baseDir: string }): Scenario {
+  const display = context.file === null ? 'scenario' : path.basename(context.file);
+  const lineCounter = new LineCounter();
+  let raw: unknown;
+  try {
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+    const [error] = doc.errors;
+    if (error !== undefined) {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      throw new InputError(
+        'SCENARIO_NOT_YAML',
+        `${display}: not valid YAML at line ${line}, column ${col}: ${firstLine(error.message)}`,
+        { hint: yamlHint(error.code), cause: error },
+      );
+    }
+    raw = doc.toJS({ maxAliasCount: maxYamlAliasCount });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    if (error instanceof ReferenceError && /excessive alias count/i.test(error.message)) {
+      throw new InputError(
+        'SCENARIO_NOT_YAML',
+        `${display}: YAML aliases expand past ${maxYamlAliasCount} copies; refusing to expand it (a "billion laughs" file looks like this)`,
+        { hint: 'write the repeated values out, or use fewer nested aliases (*name)', cause: error },
+      );
+    }
+    // The parser's own failures (e.g. recursion depth on absurd nesting).
+    throw new InputError('SCENARIO_NOT_YAML', `${display}: not valid YAML: ${firstLine(String(error))}`, { cause: error });
+  }
+  return parseScenario(raw, context);
+}
+
+async function readScenarioBytes(file: string, display: string): Promise<Buffer> {
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) {
+      throw new InputError('SCENARIO_UNREADABLE', `${display}: is a folder, not a scenario file (${file})`, {
+        hint: readyScenariosHint,
+      });
+    }
+    if (info.size > maxScenarioBytes) {
+      throw new InputError(
+        'SCENARIO_UNREADABLE',
+        `${display}: ${info.size} bytes is too large for a scenario file (limit ${maxScenarioBytes} bytes)`,
+        { hint: 'a scenario lists models by path; it does not contain them' },
+      );
+    }
+    return await readFile(file);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new InputError('SCENARIO_NOT_FOUND', `${display}: no such file (${file})`, {
+        hint: readyScenariosHint,
+        cause: error,
+      });
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new InputError('SCENARIO_UNREADABLE', `${display}: permission denied reading ${file}`, { cause: error });
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputError('SCENARIO_UNREADABLE', `${display}: cannot read ${file}: ${reason}`, { cause: error });
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]?.trim() ?? message;
+}
+
+function yamlHint(code: string): string | undefined {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'each key may appear once per mapping; merge the two entries';
+    case 'TAB_AS_INDENT':
+      return 'YAML indents with spaces, not tabs';
+    case 'MULTIPLE_DOCS':
+      return 'a scenario file holds one document; remove the extra "---"';
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,513 @@
+// The scenario format: validation with messages users can act on, documented defaults, resolved paths.
+import path from 'node:path';
+import { z } from 'zod';
+import { builtinModelNames, isBuiltinModelName } from './builtins.js';
+import {
+  customIssue,
+  formatPath,
+  formatValue,
+  issuesToProblems,
+  problemsError,
+  sortByFileOrder,
+  strictObject,
+  type Problem,
+} from './issues.js';
+import { closest } from './suggest.js';
+import {
+  precisions,
+  type CarbonSpec,
+  type DimSpec,
+  type ExecutionProviderSpec,
+  type InputSpec,
+  type ModelSpec,
+  type Scenario,
+} from './types.js';
+
+/** What a scenario gets for each key it leaves out (the README's table is built from this). */
+export const scenarioDefaults = {
+  /** Name when there is no file (built from `bench` flags); a file's default name is its stem. */
+  name: 'bench',
+  precisions: ['fp32'],
+  executionProviders: [{ name: 'cpu', options: {} }],
+  batchSizes: [1, 8, 32],
+  /** `null`: leave intra-op threads to onnxruntime. */
+  threads: [null],
+  warmup: { runs: 5, seconds: 0.5 },
+  window: { minSeconds: 1, minRuns: 10 },
+  repetitions: 3,
+  idleSeconds: 2,
+  meters: ['auto'],
+  cpuTdpWatts: null,
+  /** 475 gCO2e/kWh is the world-average grid intensity CodeCarbon falls back to; PUE 1.0 = no facility overhead. */
+  carbon: { gridIntensityGPerKWh: 475, pue: 1.0, region: 'world' },
+  slo: { p99Ms: null },
+  /** Output folder, relative to the scenario file's folder. */
+  out: 'results',
+} as const;
+
+/** Bounds the schema enforces (exported so `bench` flags can share them). */
+export const scenarioLimits = {
+  maxBatchSize: 65536,
+  maxThreads: 1024,
+  minRepetitions: 1,
+  maxRepetitions: 100,
+  maxIdleSeconds: 600,
+} as const;
+
+/** Model labels (and scenario names) appear in keys and file names, so they stay in this set. */
+export const labelPattern = /^[A-Za-z0-9._-]+$/;
+
+/** True when a `model:` value names a file: it ends in .onnx or contains a path separator. */
+export function isModelPath(value: string): boolean {
+  return /\.onnx$/i.test(value) || /[\\/]/.test(value);
+}
+
+/** The label a model gets without `name:`: the built-in name, or the file stem made label-safe. */
+export function defaultModelName(model: string): string {
+  if (isBuiltinModelName(model)) return model;
+  return toLabel(stem(model), 'model');
+}
+
+/** Validate a raw (already parsed) scenario object and fill defaults. baseDir resolves relative model paths, variant paths and `out`. */
+export function parseScenario(raw: unknown, context: { file: string | null; baseDir: string }): Scenario {
+  const file = context.file === null ? null : path.resolve(context.file);
+  const display = file === null ? 'scenario' : path.basename(file);
+  if (raw === null || raw === undefined) {
+    throw problemsError(display, [
+      { path: [], message: 'the scenario is empty; expected a mapping with at least a models: list', hint: modelsHint },
+    ]);
+  }
+  const result = scenarioSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) {
+    throw problemsError(display, addHints(sortByFileOrder(issuesToProblems(result.error.issues), raw)));
+  }
+  return toScenario(result.data, file, path.resolve(context.baseDir));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema. Every leaf states its expectation; issues.ts appends the path and the value received.
+
+const positiveInt = (expected = 'expected a positive integer') => z.int({ error: expected }).positive({ error: expected });
+const nonNegativeInt = (expected: string) => z.int({ error: expected }).nonnegative({ error: expected });
+const positiveNumber = (expected: string) => z.number({ error: expected }).positive({ error: expected });
+const nonNegativeNumber = (expected: string) => z.number({ error: expected }).nonnegative({ error: expected });
+const nonEmptyString = (expected: string) => z.string({ error: expected }).min(1, { error: expected });
+
+const label = (what: string) =>
+  z
+    .string({ error: `expected ${what} made of letters, digits, ".", "_" or "-"` })
+    .regex(labelPattern, { error: `expected ${what} made of letters, digits, ".", "_" or "-"` });
+
+// A non-empty list whose values each appear once (each value is one axis point of the sweep).
+function uniqueList<T extends z.ZodType>(
+  item: T,
+  field: string,
+  what: { list: string; one: string },
+  keyOf: (value: z.output<T>) => string = (value) => JSON.stringify(value),
+) {
+  return z
+    .array(item, { error: `expected a list of ${what.list}` })
+    .min(1, { error: `expected at least one ${what.one}` })
+    .superRefine((values, ctx) => {
+      const seen = new Map<string, number>();
+      values.forEach((value, index) => {
+        const key = keyOf(value);
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, index);
+        else {
+          ctx.addIssue(
+            customIssue(`${formatValue(value)} is already listed at ${field}[${first}]`, value, {
+              path: [index],
+              hint: `each value of ${field} is measured once; remove the repeat`,
+            }),
+          );
+        }
+      });
+    });
+}
+
+const atMostOneBatchDim = (dims: DimSpec[], input: unknown, ctx: z.core.$RefinementCtx<unknown>): void => {
+  if (dims.filter((dim) => dim === 'N').length > 1) {
+    ctx.addIssue(
+      customIssue(`expected at most one N (the batch dimension), got ${formatValue(input)}`, input, {
+        hint: 'N marks where the batch size goes; write the other dimensions as numbers',
+      }),
+    );
+  }
+};
+
+const dimension = z.union([positiveInt(), z.literal('N')], { error: 'expected a positive integer or "N"' });
+
+const shapeList = z
+  .array(dimension, { error: 'expected a list like [N, 1024]' })
+  .superRefine((dims, ctx) => atMostOneBatchDim(dims, dims, ctx));
+
+// "N,3,224,224" — the form `--shape x=N,3,224,224` uses, also accepted in the file.
+const shapeText = z.string().transform((text, ctx): DimSpec[] => {
+  const dims = parseShapeText(text);
+  if (dims === undefined) {
+    ctx.addIssue(
+      customIssue(`expected comma-separated positive integers and N, like "N,1024", got ${formatValue(text)}`, text),
+    );
+    return z.NEVER;
+  }
+  atMostOneBatchDim(dims, text, ctx);
+  return dims;
+});
+
+const shape = z.union([shapeList, shapeText], { error: 'expected a list like [N, 1024] or a string like "N,1024"' });
+
+const integerRange = z
+  .tuple([z.int({ error: 'expected an integer' }), z.int({ error: 'expected an integer' })], {
+    error: 'expected [lo, hi], two integers with lo < hi',
+  })
+  .superRefine(([lo, hi], ctx) => {
+    if (lo >= hi) {
+      ctx.addIssue(
+        customIssue(`expected [lo, hi] with lo < hi (hi is excluded), got ${formatValue([lo, hi])}`, [lo, hi]),
+      );
+    }
+  });
+
+const inputSpec = strictObject(
+  {
+    shape: shape.nullish(),
+    feed: z.number({ error: 'expected a number' }).nullish(),
+    range: integerRange.nullish(),
+  },
+  'expected a mapping with shape, feed or range',
+  { dims: 'shape', value: 'feed', fill: 'feed' },
+).superRefine((spec, ctx) => {
+  if (spec.feed != null && spec.range != null) {
+    ctx.addIssue(
+      customIssue('give either feed (one fixed value) or range (integers to synthesise), not both', spec, {
+        hint: 'feed fills the input with a value; range draws integers from [lo, hi)',
+      }),
+    );
+  }
+});
+
+const modelRef = nonEmptyString('expected a built-in model name or a path to an .onnx file').superRefine((value, ctx) => {
+  if (isBuiltinModelName(value) || isModelPath(value)) return;
+  const suggestion = closest(value, builtinModelNames);
+  const guess = suggestion === undefined ? '.' : ` — did you mean "${suggestion}"?`;
+  ctx.addIssue(
+    customIssue(
+      `unknown built-in model ${JSON.stringify(value)}${guess} Built-ins: ${builtinModelNames.join(', ')}; or give a path to an .onnx file`,
+      value,
+      { hint: `paths are relative to the scenario file's folder, e.g. model: ./${value}.onnx` },
+    ),
+  );
+});
+
+const variantPath = nonEmptyString('expected a path to an .onnx file');
+
+const modelEntry = z.preprocess(
+  // `- mlp` is shorthand for `- model: mlp`.
+  (value) => (typeof value === 'string' ? { model: value } : value),
+  strictObject(
+    {
+      model: modelRef,
+      name: label('a model label').nullish(),
+      inputs: z.record(z.string(), inputSpec, { error: 'expected a mapping from input name to {shape, feed, range}' }).nullish(),
+      variants: strictObject(
+        { fp16: variantPath.nullish(), int8: variantPath.nullish() },
+        'expected a mapping like {fp16: model.fp16.onnx, int8: model.int8.onnx}',
+      ).nullish(),
+    },
+    'expected a mapping like {model: mlp} or {model: ./my-model.onnx}',
+    { path: 'model', file: 'model', source: 'model', label: 'name', input: 'inputs', variant: 'variants' },
+  ),
+);
+
+const models = z
+  .array(modelEntry, { error: 'expected a list of models, like [{model: mlp}]' })
+  .min(1, { error: 'expected at least one model' })
+  .superRefine((entries, ctx) => {
+    const seen = new Map<string, number>();
+    entries.forEach((entry, index) => {
+      const name = entry.name ?? defaultModelName(entry.model);
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, index);
+      else {
+        ctx.addIssue(
+          customIssue(`the model name ${JSON.stringify(name)} is already used by models[${first}]`, entry, {
+            path: entry.name == null ? [index] : [index, 'name'],
+            hint: 'give each model a unique name:, e.g. name: mlp-wide',
+          }),
+        );
+      }
+    });
+  });
+
+const providerName = z.string({ error: 'expected a provider name like "cpu" or "cuda"' }).superRefine((name, ctx) => {
+  if (/^[a-z0-9_-]+$/.test(name)) return;
+  const lower = name.toLowerCase().replace(/executionprovider$/, '');
+  ctx.addIssue(
+    customIssue(
+      `expected a lowercase provider name like "cpu" or "cuda", got ${formatValue(name)}`,
+      name,
+      /^[a-z0-9_-]+$/.test(lower) ? { hint: `write "${lower}"` } : {},
+    ),
+  );
+});
+
+const providerEntry = z.union(
+  [
+    providerName,
+    strictObject(
+      {
+        name: providerName,
+        options: z
+          .record(
+            z.string(),
+            z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }),
+            { error: 'expected a mapping of provider options, like {device_id: 0}' },
+          )
+          .nullish(),
+      },
+      'expected a mapping like {name: cuda, options: {device_id: 0}}',
+      { provider: 'name', ep: 'name', option: 'options', providerOptions: 'options' },
+    ),
+  ],
+  { error: 'expected a provider name like "cpu" or a mapping like {name: cuda, options: {device_id: 0}}' },
+);
+
+const meterId = nonEmptyString('expected a meter id like "auto", "estimate" or "replay:trace.csv"').superRefine(
+  (id, ctx) => {
+    if (id.startsWith('replay:') && id.slice('replay:'.length).trim() === '') {
+      ctx.addIssue(customIssue(`expected replay:<path to a recorded power trace>, got ${formatValue(id)}`, id));
+    }
+  },
+);
+
+const scenarioSchema = strictObject(
+  {
+    name: label('a scenario name').nullish(),
+    models,
+    precisions: uniqueList(z.enum(precisions, { error: `expected one of ${precisions.join(', ')}` }), 'precisions', { list: 'precisions (fp32, fp16, int8)', one: 'precision' }).nullish(),
+    executionProviders: uniqueList(providerEntry, 'executionProviders', { list: 'execution providers', one: 'execution provider' }, (entry) =>
+      canonicalProvider(toProviderSpec(entry)),
+    ).nullish(),
+    batchSizes: uniqueList(
+      positiveInt().max(scenarioLimits.maxBatchSize, { error: `expected a batch size of at most ${scenarioLimits.maxBatchSize}` }),
+      'batchSizes',
+      { list: 'batch sizes (positive integers)', one: 'batch size' },
+    ).nullish(),
+    threads: uniqueList(
+      positiveInt().max(scenarioLimits.maxThreads, { error: `expected at most ${scenarioLimits.maxThreads} threads` }),
+      'threads',
+      { list: 'thread counts (positive integers)', one: 'thread count' },
+    ).nullish(),
+    warmup: strictObject(
+      {
+        runs: nonNegativeInt('expected a non-negative integer').nullish(),
+        seconds: nonNegativeNumber('expected a non-negative number of seconds').nullish(),
+      },
+      'expected a mapping like {runs: 5, seconds: 0.5}',
+      { minRuns: 'runs', minSeconds: 'seconds' },
+    ).nullish(),
+    window: strictObject(
+      {
+        minSeconds: positiveNumber('expected a positive number of seconds').nullish(),
+        minRuns: positiveInt().nullish(),
+      },
+      'expected a mapping like {minSeconds: 1, minRuns: 10}',
+      { seconds: 'minSeconds', runs: 'minRuns' },
+    ).nullish(),
+    repetitions: z
+      .int({ error: 'expected an integer from 1 to 100' })
+      .min(scenarioLimits.minRepetitions, { error: 'expected an integer from 1 to 100' })
+      .max(scenarioLimits.maxRepetitions, { error: 'expected an integer from 1 to 100' })
+      .nullish(),
+    idleSeconds: z
+      .number({ error: 'expected a number of seconds from 0 to 600' })
+      .min(0, { error: 'expected a number of seconds from 0 to 600' })
+      .max(scenarioLimits.maxIdleSeconds, { error: 'expected a number of seconds from 0 to 600' })
+      .nullish(),
+    meters: uniqueList(meterId, 'meters', { list: 'meter ids (auto, estimate, replay:FILE, …)', one: 'meter' }).nullish(),
+    cpuTdpWatts: positiveNumber('expected a positive number of watts').nullish(),
+    carbon: strictObject(
+      {
+        gridIntensityGPerKWh: nonNegativeNumber('expected a non-negative number of grams CO2e per kWh').nullish(),
+        pue: z
+          .number({ error: 'expected a power usage effectiveness of at least 1' })
+          .min(1, { error: 'expected a power usage effectiveness of at least 1' })
+          .nullish(),
+        region: nonEmptyString('expected a region label like "world" or "eu-west-1"').nullish(),
+      },
+      'expected a mapping like {gridIntensityGPerKWh: 475, pue: 1.0, region: world}',
+      { intensity: 'gridIntensityGPerKWh', gridIntensity: 'gridIntensityGPerKWh', gCO2PerKWh: 'gridIntensityGPerKWh' },
+    ).nullish(),
+    slo: strictObject(
+      { p99Ms: positiveNumber('expected a positive number of milliseconds').nullish() },
+      'expected a mapping like {p99Ms: 50}',
+      { p99: 'p99Ms', p99LatencyMs: 'p99Ms' },
+    ).nullish(),
+    out: nonEmptyString('expected a folder path').nullish(),
+  },
+  'expected a mapping of scenario settings at the top level (models:, batchSizes:, …)',
+  {
+    ep: 'executionProviders',
+    eps: 'executionProviders',
+    provider: 'executionProviders',
+    providers: 'executionProviders',
+    batch: 'batchSizes',
+    batches: 'batchSizes',
+    bs: 'batchSizes',
+    tdp: 'cpuTdpWatts',
+    cpuTdp: 'cpuTdpWatts',
+    output: 'out',
+    outDir: 'out',
+    outputDir: 'out',
+    reps: 'repetitions',
+    idle: 'idleSeconds',
+    intraOpThreads: 'threads',
+    intraOpNumThreads: 'threads',
+  },
+);
+
+type ParsedScenario = z.output<typeof scenarioSchema>;
+type ParsedModel = ParsedScenario['models'][number];
+type ParsedProvider = z.output<typeof providerEntry>;
+
+// ---------------------------------------------------------------------------------------------
+// Parsed → Scenario: defaults and absolute paths.
+
+function toScenario(parsed: ParsedScenario, file: string | null, baseDir: string): Scenario {
+  const defaults = scenarioDefaults;
+  return {
+    name: parsed.name ?? (file === null ? defaults.name : toLabel(stem(file), defaults.name)),
+    file,
+    models: parsed.models.map((entry) => toModelSpec(entry, baseDir)),
+    precisions: [...(parsed.precisions ?? defaults.precisions)],
+    executionProviders: (parsed.executionProviders ?? defaults.executionProviders).map(toProviderSpec),
+    batchSizes: [...(parsed.batchSizes ?? defaults.batchSizes)],
+    threads: [...(parsed.threads ?? defaults.threads)],
+    warmup: {
+      runs: parsed.warmup?.runs ?? defaults.warmup.runs,
+      seconds: parsed.warmup?.seconds ?? defaults.warmup.seconds,
+    },
+    window: {
+      minSeconds: parsed.window?.minSeconds ?? defaults.window.minSeconds,
+      minRuns: parsed.window?.minRuns ?? defaults.window.minRuns,
+    },
+    repetitions: parsed.repetitions ?? defaults.repetitions,
+    idleSeconds: parsed.idleSeconds ?? defaults.idleSeconds,
+    meters: (parsed.meters ?? defaults.meters).map((id) => resolveMeter(id, baseDir)),
+    cpuTdpWatts: parsed.cpuTdpWatts ?? defaults.cpuTdpWatts,
+    carbon: toCarbon(parsed.carbon),
+    slo: { p99Ms: parsed.slo?.p99Ms ?? defaults.slo.p99Ms },
+    outDir: path.resolve(baseDir, parsed.out ?? defaults.out),
+  };
+}
+
+function toModelSpec(entry: ParsedModel, baseDir: string): ModelSpec {
+  const inputs: Record<string, InputSpec> = {};
+  for (const [inputName, spec] of Object.entries(entry.inputs ?? {})) {
+    const input: InputSpec = {};
+    if (spec.shape != null) input.shape = spec.shape;
+    if (spec.feed != null) input.feed = spec.feed;
+    if (spec.range != null) input.range = spec.range;
+    inputs[inputName] = input;
+  }
+  const variants: ModelSpec['variants'] = {};
+  if (entry.variants?.fp16 != null) variants.fp16 = path.resolve(baseDir, entry.variants.fp16);
+  if (entry.variants?.int8 != null) variants.int8 = path.resolve(baseDir, entry.variants.int8);
+  return {
+    name: entry.name ?? defaultModelName(entry.model),
+    source: isBuiltinModelName(entry.model) ? entry.model : path.resolve(baseDir, entry.model),
+    inputs,
+    variants,
+  };
+}
+
+function toProviderSpec(entry: ParsedProvider | ExecutionProviderSpec): ExecutionProviderSpec {
+  if (typeof entry === 'string') return { name: entry, options: {} };
+  return { name: entry.name, options: { ...(entry.options ?? {}) } };
+}
+
+// Two entries are the same provider when name and options match, whatever the key order.
+function canonicalProvider(spec: ExecutionProviderSpec): string {
+  const options = Object.entries(spec.options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([spec.name, options]);
+}
+
+function toCarbon(carbon: ParsedScenario['carbon']): CarbonSpec {
+  const defaults = scenarioDefaults.carbon;
+  const defaulted: CarbonSpec['defaulted'] = [];
+  const pick = <K extends keyof typeof defaults>(key: K, value: (typeof defaults)[K] | number | string | null | undefined) => {
+    if (value != null) return value;
+    defaulted.push(key);
+    return defaults[key];
+  };
+  const gridIntensityGPerKWh = pick('gridIntensityGPerKWh', carbon?.gridIntensityGPerKWh) as number;
+  const pue = pick('pue', carbon?.pue) as number;
+  const region = pick('region', carbon?.region) as string;
+  return { gridIntensityGPerKWh, pue, region, defaulted };
+}
+
+// `replay:trace.csv` → `replay:/abs/dir/trace.csv`; other meter ids are names, kept as given.
+function resolveMeter(id: string, baseDir: string): string {
+  if (!id.startsWith('replay:')) return id;
+  return `replay:${path.resolve(baseDir, id.slice('replay:'.length).trim())}`;
+}
+
+function parseShapeText(text: string): DimSpec[] | undefined {
+  const parts = text.split(',').map((part) => part.trim());
+  const dims: DimSpec[] = [];
+  for (const part of parts) {
+    if (part === 'N') dims.push('N');
+    else if (/^[0-9]+$/.test(part) && Number(part) > 0 && Number.isSafeInteger(Number(part))) dims.push(Number(part));
+    else return undefined;
+  }
+  return dims;
+}
+
+function stem(filePath: string): string {
+  const base = filePath.split(/[\\/]/).pop() ?? filePath;
+  return path.parse(base).name;
+}
+
+function toLabel(text: string, fallback: string): string {
+  const cleaned = text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  return cleaned === '' ? fallback : cleaned;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hints for problems whose fix is not obvious from the message.
+
+const modelsHint = 'list the models to measure, e.g. models: [{ model: mlp }] (built-ins: mlp, cnn, transformer)';
+
+const hintsByPath: Record<string, string> = {
+  models: modelsHint,
+  'models[].model': `name a built-in model (${builtinModelNames.join(', ')}) or an .onnx file, e.g. model: ./my-model.onnx`,
+  'models[].inputs.*.shape': 'write N where the batch size goes, e.g. shape: [N, 3, 224, 224] or shape: "N,3,224,224"',
+  batchSizes: 'e.g. batchSizes: [1, 8, 32]',
+  precisions: 'e.g. precisions: [fp32, fp16, int8]',
+  executionProviders: 'e.g. executionProviders: [cpu, {name: cuda, options: {device_id: 0}}]; `joulebench devices` lists what works here',
+  threads: 'e.g. threads: [2, 4]; leave threads out to use onnxruntime\'s default',
+  meters: 'e.g. meters: [auto]; `joulebench devices` lists the meters that work here',
+};
+
+function addHints(problems: Problem[]): Problem[] {
+  for (const problem of problems) {
+    if (problem.hint !== undefined) continue;
+    const hint = hintsByPath[pathPattern(problem.path)];
+    if (hint !== undefined) problem.hint = hint;
+  }
+  return problems;
+}
+
+// models[3].inputs["x.1"].shape[2] → models[].inputs.*.shape (element indices of a field are dropped).
+function pathPattern(problemPath: readonly PropertyKey[]): string {
+  const segments: PropertyKey[] = [];
+  problemPath.forEach((segment, index) => {
+    if (typeof segment === 'number') {
+      if (index === 1 && problemPath[0] === 'models') segments.push(segment);
+      return;
+    }
+    segments.push(index === 3 && problemPath[2] === 'inputs' ? '*' : segment);
+  });
+  return formatPath(segments).replace(/\[\d+\]/g, '[]').replace(/\["\*"\]/g, '.*');
+}
