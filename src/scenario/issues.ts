@@ -116,7 +116,10 @@ function unknownKeyProblem(path: readonly PropertyKey[], key: string, info: Unkn
       at: [...path, key],
     };
   }
-  return { path, message: `unknown key ${JSON.stringify(key)} (${valid})`, at: [...path, key] };
+  const problem: Problem = { path, message: `unknown key ${JSON.stringify(key)} (${valid})`, at: [...path, key] };
+  // `{ shape: N,1024 }`: inside braces YAML splits at the comma and 1024 becomes a key.
+  if (/^[0-9]+$/.test(key)) problem.hint = 'inside { } a comma starts a new entry: quote the value ("N,1024") or write a list [N, 1024]';
+  return problem;
 }
 
 /**

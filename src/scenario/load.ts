@@ -48,7 +48,8 @@ export function parseScenarioYaml(text: string, context: { file: string | null; 
     const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
     const [error] = doc.errors;
     if (error !== undefined) {
-      const { line, col } = lineCounter.linePos(error.pos[0]);
+      // Errors found at the end of input (an unclosed bracket) point at the last text, not past it.
+      const { line, col } = lineCounter.linePos(Math.min(error.pos[0], text.trimEnd().length));
       throw new InputError(
         'SCENARIO_NOT_YAML',
         `${display}: not valid YAML at line ${line}, column ${col}: ${firstLine(error.message)}`,
@@ -66,7 +67,8 @@ export function parseScenarioYaml(text: string, context: { file: string | null; 
       );
     }
     // The parser's own failures (e.g. recursion depth on absurd nesting).
-    throw new InputError('SCENARIO_NOT_YAML', `${display}: not valid YAML: ${firstLine(String(error))}`, { cause: error });
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputError('SCENARIO_NOT_YAML', `${display}: not valid YAML: ${firstLine(reason)}`, { cause: error });
   }
   return parseScenario(raw, context);
 }

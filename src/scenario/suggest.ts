@@ -25,9 +25,9 @@ export function closest(word: string, candidates: readonly string[]): string | u
   return abbreviated.length === 1 ? abbreviated[0] : undefined;
 }
 
-// `short` keeps `long`'s first letter and the rest of its letters in order: secs → seconds.
+// `short` starts like `long` (three letters) and keeps the rest of its letters in order: secs → seconds.
 function isAbbreviation(short: string, long: string): boolean {
-  if (short.length < 3 || short.length >= long.length || short[0] !== long[0]) return false;
+  if (short.length < 3 || short.length >= long.length || !long.startsWith(short.slice(0, 3))) return false;
   let at = 0;
   for (const letter of long) if (letter === short[at]) at++;
   return at === short.length;
