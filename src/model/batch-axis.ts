@@ -70,7 +70,8 @@ function chooseBatchSymbol(info: ModelInfo): string | null {
  * 1. a user shape (`--shape x=N,3,224,224`) wins, and its N names the batch symbol for the other inputs;
  * 2. otherwise the batch is the symbol with a batch-like name, else the commonest symbolic axis-0 dim, else an
  *    unnamed axis-0 dim; every input dim with that symbol is a batch axis (so `[layers, batch, hidden]` works);
- * 3. any other symbolic dim must be given by the user; with no batch dim at all the batch is fixed.
+ * 3. any other symbolic dim must be given by the user (once: a size given for a symbol in one input's shape holds for
+ *    every input with that symbol); with no batch dim at all the batch is fixed.
  */
 export function resolveBatchLayout(info: ModelInfo, specs: Record<string, InputSpec>, names: OverrideNames): BatchLayout {
   const inputNames = info.inputs.map((input) => input.name);
@@ -83,6 +84,8 @@ export function resolveBatchLayout(info: ModelInfo, specs: Record<string, InputS
   // Validate user shapes against the declared ones and learn the batch symbol from them.
   let batchSymbol: string | null = null;
   let userNamedBatch = false;
+  // A size the user gives for a symbolic dim applies to every input sharing that symbol (e.g. "seq").
+  const symbolSizes = new Map<string, number>();
   for (const input of info.inputs) {
     const shape = specs[input.name]?.shape;
     if (!shape) continue;
@@ -99,6 +102,7 @@ export function resolveBatchLayout(info: ModelInfo, specs: Record<string, InputS
         const what = dim === 'N' ? 'the batch (N)' : String(dim);
         throw new InputError('SHAPE_CONFLICT', `${where}: axis ${axis} of "${input.name}" is fixed at ${declared.size} in the model ${formatDims(input.dims!)}; it cannot be ${what}`);
       }
+      if (dim !== 'N' && declared.kind === 'symbolic') symbolSizes.set(declared.name, dim);
       if (dim === 'N' && declared.kind === 'symbolic') {
         batchSymbol = declared.name;
         userNamedBatch = true;
@@ -130,6 +134,7 @@ export function resolveBatchLayout(info: ModelInfo, specs: Record<string, InputS
     let batchAxis: number | null = null;
     const dims = input.dims.map((dim, axis): ResolvedDim => {
       if (dim.kind === 'fixed') return dim.size;
+      if (dim.kind === 'symbolic' && dim.name !== batchSymbol && symbolSizes.has(dim.name)) return symbolSizes.get(dim.name)!;
       const isBatch =
         (dim.kind === 'symbolic' && dim.name === batchSymbol) || (dim.kind === 'unknown' && axis === 0 && unnamedAxisZeroIsBatch);
       if (isBatch && batchAxis === null) {

@@ -19,14 +19,14 @@ export const maxYamlAliasCount = 100;
 const readyScenariosHint = 'ready-made scenarios live in scenarios/: quick.yaml, precision-sweep.yaml, nightly.yaml';
 
 /** Read, YAML-parse and validate a scenario file. */
-export async function loadScenarioFile(path_: string): Promise<Scenario> {
-  const file = path.resolve(path_);
+export async function loadScenarioFile(scenarioPath: string): Promise<Scenario> {
+  const file = path.resolve(scenarioPath);
   const display = path.basename(file);
   const bytes = await readScenarioBytes(file, display);
   if (bytes.includes(0)) {
     throw new InputError('SCENARIO_NOT_YAML', `${display}: not a YAML file (it contains binary data)`, {
       hint: /\.onnx$/i.test(file)
-        ? `to measure a model without a scenario, run: joulebench bench ${path_}`
+        ? `to measure a model without a scenario, run: joulebench bench ${scenarioPath}`
         : readyScenariosHint,
     });
   }

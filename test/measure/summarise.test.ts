@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { summariseWindows } from '../../src/measure/summarise.js';
+import type { MeterInfo } from '../../src/power/types.js';
+
+const meter = (id: string, estimated = false): MeterInfo => ({ id, kind: id, scope: 'test', periodMs: 10, estimated, sampleKind: 'instant', detail: '' });
+const carbon = { gridIntensityGPerKWh: 400, pue: 1.5, region: 'test', defaulted: [] };
+
+test('hand-computed energy, throughput and carbon for two meters over three windows', () => {
+  // Batch 4. Windows: 2 s/100 runs, 2 s/110 runs, 2 s/90 runs. GPU meter 100 W, CPU meter 20 W → 240 J a window.
+  const windows = [100, 110, 90].map((runs) => ({ durationS: 2, runs, energyJByMeter: { gpu: 200, cpu: 40 }, coverageNotes: [], peakWatts: 130 }));
+  const blocks = summariseWindows({
+    windows, batchSize: 4, latencyMs: [1, 2, 3, 4], meters: [meter('gpu'), meter('cpu')], idleWatts: { gpu: 60, cpu: 10 }, carbon,
+  });
+  assert.deepEqual(blocks.repetitions.map((r) => r.samples), [400, 440, 360]);
+  assert.deepEqual(blocks.repetitions.map((r) => r.samplesPerSecond), [200, 220, 180]);
+  assert.equal(blocks.repetitions[0]!.meanWatts, 120);
+  assert.equal(blocks.throughput!.samplesPerSecond.mean, 200);
+  // s = 20, t(2) = 4.303 → half width 4.303 × 20 / √3
+  const half = (4.303 * 20) / Math.sqrt(3);
+  assert.ok(Math.abs(blocks.throughput!.samplesPerSecond.ci95[1] - (200 + half)) < 1e-9);
+  // 720 J over 1200 samples
+  assert.equal(blocks.energy!.joulesPerSample, 0.6);
+  assert.equal(blocks.energy!.samplesPerJoule, 1 / 0.6);
+  // idle 70 W × 6 s = 420 J → net (720 − 420) / 1200 = 0.25
+  assert.ok(Math.abs(blocks.energy!.netJoulesPerSample! - 0.25) < 1e-12);
+  // 0.6 J × 1000 / 3600 = 0.1666… Wh per 1k; × 400 g/kWh × 1.5 / 1000
+  assert.ok(Math.abs(blocks.energy!.whPer1kSamples - 1 / 6) < 1e-12);
+  assert.ok(Math.abs(blocks.energy!.gCO2ePer1kSamples - (1 / 6 / 1000) * 400 * 1.5) < 1e-15);
+  assert.equal(blocks.energy!.estimated, false);
+  assert.deepEqual(blocks.power, { meanWatts: 120, idleWatts: 70, peakWatts: 130, byMeter: { gpu: 100, cpu: 20 } });
+  assert.equal(blocks.latencyMs!.p50, 2.5);
+  // samples/J per window 400/240, 440/240, 360/240 → CV = 20/200 = 10% > 5%
+  assert.equal(blocks.validity.valid, false);
+  assert.match(blocks.validity.reasons[0]!, /repetitions disagree: samples per joule varies 10\.0% \(CV\)/);
+});
+
+test('validity: short windows, coverage gaps, idle-level power, estimated meters', () => {
+  const windows = [{ durationS: 0.05, runs: 10, energyJByMeter: { est: 0.5 }, coverageNotes: ['meter est had a 90 ms gap'], peakWatts: 10 }];
+  const blocks = summariseWindows({
+    windows, batchSize: 1, latencyMs: [5], meters: [meter('est', true)], idleWatts: { est: 10 }, carbon,
+  });
+  assert.equal(blocks.energy!.estimated, true);
+  assert.equal(blocks.energy!.netJoulesPerSample, 0);
+  assert.deepEqual(blocks.validity.reasons, [
+    'window 0.050 s is shorter than 10 × the est period (0.010 s)',
+    'meter est had a 90 ms gap',
+    'load power is indistinguishable from idle (net energy ≤ 0): the meter cannot see this workload',
+  ]);
+});
+
+test('no idle baseline: net energy is null, not zero', () => {
+  const windows = [{ durationS: 1, runs: 10, energyJByMeter: { m: 5 }, coverageNotes: [], peakWatts: 5 }];
+  const blocks = summariseWindows({ windows, batchSize: 2, latencyMs: [1], meters: [meter('m')], idleWatts: null, carbon });
+  assert.equal(blocks.energy!.netJoulesPerSample, null);
+  assert.equal(blocks.power!.idleWatts, null);
+  assert.equal(blocks.energy!.joulesPerSample, 0.25);
+});
