@@ -133,6 +133,10 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
 
   let scenario = parseScenario(raw, { file: null, baseDir: process.cwd() });
   if (values.quick) scenario = quickened(scenario);
-  return executeScenario(scenario, () => ({ shape: (name) => `--shape ${name}=` }), { json: values.json ?? false });
+  return executeScenario(
+    scenario,
+    { model: () => ({ shape: (name) => `--shape ${name}=` }), executionProvider: () => `--ep ${scenario.executionProviders.map((ep) => ep.name).join(',')}` },
+    { json: values.json ?? false },
+  );
 }
 

@@ -4,6 +4,9 @@ import type { ExitCodeValue } from '../errors.js';
 import { meterRegistry } from '../power/registry.js';
 import type { MeterFactory } from '../power/types.js';
 import { captureEnvironment } from '../results/environment.js';
+import { probeProviderSession } from '../runtime/probe.js';
+import { executionProviders } from '../runtime/providers/registry.js';
+import type { ExecutionProvider } from '../runtime/providers/types.js';
 import { withUsage } from './args.js';
 
 /** Help text for `devices`. */
@@ -17,6 +20,13 @@ export async function devicesCommand(argv: string[]): Promise<ExitCodeValue> {
     parseArgs({ args: argv, allowPositionals: false, options: { json: { type: 'boolean', default: false }, 'cpu-tdp-watts': { type: 'string' } } }),
   );
   const environment = await captureEnvironment();
+  // Bundled is not enough: say whether a session can really be created.
+  for (const ep of environment.runtime.executionProviders) {
+    if (!ep.available) continue;
+    const provider = (executionProviders as Record<string, ExecutionProvider>)[ep.name]!;
+    const reason = await probeProviderSession(provider);
+    if (reason !== null) Object.assign(ep, { available: false, reason: `in this build, but no session can be created: ${reason}` });
+  }
   const tdp = values['cpu-tdp-watts'] === undefined ? null : Number(values['cpu-tdp-watts']);
   const meters = [];
   for (const factory of Object.values(meterRegistry) as MeterFactory[]) {

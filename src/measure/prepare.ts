@@ -5,7 +5,7 @@ import { resolveBatchLayout, type BatchLayout, type OverrideNames } from '../mod
 import { ensureBuiltinModel } from '../model/builtin.js';
 import { inspectModelFile, type ModelInfo } from '../model/inspect.js';
 import { isZooName } from '../model/zoo/index.js';
-import { requireProvider } from '../runtime/providers/registry.js';
+import { requireWorkingProvider } from '../runtime/probe.js';
 import type { ModelSpec, Precision, Scenario } from '../scenario/types.js';
 
 /** One model file ready to run. */
@@ -24,17 +24,26 @@ export interface PreparedModel {
   variants: Partial<Record<Precision, PreparedVariant>>;
 }
 
-/** How to name a model's override fields in messages (`--shape x=` for bench, `models[0].inputs.x.shape` for scenarios). */
-export type OverrideNaming = (modelIndex: number) => OverrideNames;
+/** How to name user settings in messages: `--shape x=` / `--ep` for bench, `models[0].inputs.x.shape` / `executionProviders[0]` for scenarios. */
+export interface OverrideNaming {
+  model(modelIndex: number): OverrideNames;
+  executionProvider(index: number): string;
+}
 
 /** Scenario-file naming for override fields. */
-export const scenarioNaming = (file: string | null): OverrideNaming => (index) => ({
-  shape: (input) => `${file ? `${file}: ` : ''}models[${index}].inputs.${input}.shape: `,
-});
+export const scenarioNaming = (file: string | null): OverrideNaming => {
+  const prefix = file ? `${file}: ` : '';
+  return {
+    model: (index) => ({ shape: (input) => `${prefix}models[${index}].inputs.${input}.shape: ` }),
+    executionProvider: (index) => `${prefix}executionProviders[${index}]`,
+  };
+};
 
 /** Resolve built-ins, read every model file, lay out inputs and check the providers; throws on any bad input. */
 export async function prepareModels(scenario: Scenario, naming: OverrideNaming): Promise<PreparedModel[]> {
-  scenario.executionProviders.forEach((ep, index) => requireProvider(ep.name, `executionProviders[${index}]`));
+  for (const [index, ep] of scenario.executionProviders.entries()) {
+    await requireWorkingProvider(ep.name, ep.options, naming.executionProvider(index));
+  }
   const prepared: PreparedModel[] = [];
   for (const [index, spec] of scenario.models.entries()) {
     const builtin = isZooName(spec.source) ? spec.source : null;
@@ -48,7 +57,7 @@ export async function prepareModels(scenario: Scenario, naming: OverrideNaming):
     // fp32 is always read: it is the reference the other precisions are compared against.
     for (const [precision, path] of paths) {
       const { info } = await inspectModelFile(path);
-      const layout = resolveBatchLayout(info, spec.inputs, naming(index));
+      const layout = resolveBatchLayout(info, spec.inputs, naming.model(index));
       variants[precision] = { precision, path, info, layout };
     }
     prepared.push({ spec, builtin, variants });

@@ -84,13 +84,13 @@ export function requireProvider(name: string, where: string): ExecutionProvider 
   const provider = (executionProviders as Record<string, ExecutionProvider>)[name];
   const available = availableProviderNames().join(', ');
   if (!provider) {
-    throw new InputError('EP_UNKNOWN', `${where}: unknown execution provider "${name}"; available here: ${available}`, {
-      hint: `known providers: ${Object.keys(executionProviders).join(', ')}`,
+    throw new InputError('EP_UNKNOWN', `${where}: unknown execution provider "${name}"; in this build: ${available}`, {
+      hint: `known providers: ${Object.keys(executionProviders).join(', ')}; \`joulebench devices\` shows which can create a session here`,
     });
   }
   const availability = provider.availability(listBackends());
   if (!availability.ok) {
-    throw new InputError('EP_UNAVAILABLE', `${where}: execution provider "${name}" is not available here: ${availability.reason}; available here: ${available}`);
+    throw new InputError('EP_UNAVAILABLE', `${where}: execution provider "${name}" is not available here: ${availability.reason}; in this build: ${available}`);
   }
   return provider;
 }
