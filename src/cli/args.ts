@@ -1,12 +1,29 @@
 // Flag parsing helpers: every error names the flag and the value received.
 import { InputError } from '../errors.js';
 
+/**
+ * Join `--flag -1` into `--flag=-1`: parseArgs refuses a value that starts with a dash, and the flag's own check
+ * then names the value ("--batch: expected positive integers, got "-1"").
+ */
+export function joinNegativeValues(argv: string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (/^--[a-z0-9-]+$/.test(arg) && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
 /** Run node:util parseArgs (inside `parse`) with joulebench's error wording: an unknown flag is exit 2 naming it. */
 export function withUsage<T>(command: string, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '').split('\n')[0]!;
     throw new InputError('USAGE', `joulebench ${command}: ${message}`, { hint: `see joulebench ${command} --help` });
   }
 }

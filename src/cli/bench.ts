@@ -35,6 +35,51 @@ Sweep one model over batch sizes, precisions and execution providers.
   --json                     print result.json to stdout instead of the table
   -h, --help                 this help`;
 
+// Scenario fields that bench fills from flags: a schema error must name the flag the user typed.
+const fieldFlags: Array<[RegExp, (match: RegExpExecArray) => string]> = [
+  [/^models\[0\]\.model\b/, () => 'model'],
+  [/^models\[0\]\.inputs(?:\.|\[")([^.\]"]+)"?\]?\.shape/, (m) => `--shape ${m[1]}=`],
+  [/^models\[0\]\.inputs(?:\.|\[")([^.\]"]+)"?\]?\.feed/, (m) => `--feed ${m[1]}=`],
+  [/^models\[0\]\.inputs(?:\.|\[")([^.\]"]+)"?\]?\.range/, (m) => `--range ${m[1]}=`],
+  [/^models\[0\]\.variants/, () => '--variant'],
+  [/^batchSizes/, () => '--batch'],
+  [/^precisions/, () => '--precision'],
+  [/^executionProviders/, () => '--ep'],
+  [/^threads/, () => '--threads'],
+  [/^meters/, () => '--meter'],
+  [/^cpuTdpWatts/, () => '--cpu-tdp-watts'],
+  [/^window\.minSeconds/, () => '--min-seconds'],
+  [/^window\.minRuns/, () => '--min-runs'],
+  [/^warmup\.runs/, () => '--warmup-runs'],
+  [/^warmup\.seconds/, () => '--warmup-seconds'],
+  [/^repetitions/, () => '--repetitions'],
+  [/^idleSeconds/, () => '--idle-seconds'],
+  [/^slo\.p99Ms/, () => '--slo-p99-ms'],
+  [/^carbon\.gridIntensityGPerKWh/, () => '--grid-intensity'],
+  [/^carbon\.pue/, () => '--pue'],
+  [/^out\b/, () => '--out'],
+];
+
+/** Rewrite `scenario: carbon.pue: …` lines into `--pue: …` (the flag that set the field). */
+export function renameFieldsToFlags(error: InputError): InputError {
+  const message = error.message
+    .split('\n')
+    .map((line) =>
+      line.replace(/^scenario: ([^:]+): /, (whole, field: string) => {
+        for (const [pattern, flag] of fieldFlags) {
+          const match = pattern.exec(field);
+          if (match) return `${flag(match)}: `;
+        }
+        return whole;
+      }),
+    )
+    .join('\n');
+  // Hints written for scenario files (YAML syntax, "the scenario's folder") do not fit flags.
+  const yamlHint = error.hint !== undefined && /scenario|e\.g\. [A-Za-z]+:|\w+: \[/.test(error.hint);
+  const hint = !yamlHint ? error.hint : message.startsWith('model: ') ? 'give a built-in model name (mlp, cnn, transformer) or a path to an .onnx file' : undefined;
+  return new InputError(error.code, message, { hint, cause: error });
+}
+
 /** Entry point of `bench`. */
 export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
   const { values, positionals } = withUsage('bench', () =>
@@ -78,7 +123,10 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
 
   const inputs: Record<string, Record<string, unknown>> = {};
   const input = (name: string) => (inputs[name] ??= {});
-  for (const [name, dims] of pairs('--shape', values.shape)) input(name).shape = shapeDims('--shape', name, dims);
+  for (const [name, dims] of pairs('--shape', values.shape)) {
+    if (input(name).shape) throw new InputError('FLAG_INVALID', `--shape ${name}=${dims}: the shape of "${name}" is given twice`);
+    input(name).shape = shapeDims('--shape', name, dims);
+  }
   for (const [name, value] of pairs('--feed', values.feed)) {
     const number = Number(value);
     if (!Number.isFinite(number)) throw new InputError('FLAG_INVALID', `--feed ${name}=${value}: expected a number`);
@@ -131,7 +179,12 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
   if (Object.keys(carbon).length > 0) raw.carbon = carbon;
   if (values.out !== undefined) raw.out = values.out;
 
-  let scenario = parseScenario(raw, { file: null, baseDir: process.cwd() });
+  let scenario;
+  try {
+    scenario = parseScenario(raw, { file: null, baseDir: process.cwd() });
+  } catch (error) {
+    throw error instanceof InputError ? renameFieldsToFlags(error) : error;
+  }
   if (values.quick) scenario = quickened(scenario);
   return executeScenario(
     scenario,

@@ -1,5 +1,6 @@
 // The CLI: parse the command, call the library, turn errors into one clear message and an exit code.
 import { ExitCode, JoulebenchError, type ExitCodeValue } from '../errors.js';
+import { joinNegativeValues } from './args.js';
 import { benchCommand, benchHelp } from './bench.js';
 import { devicesCommand, devicesHelp } from './devices.js';
 import { inspectCommand, inspectHelp } from './inspect.js';
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   try {
-    return await command.run(rest);
+    return await command.run(joinNegativeValues(rest));
   } catch (error) {
     if (error instanceof JoulebenchError) {
       process.stderr.write(`joulebench: ${error.message}\n${error.hint ? `  fix: ${error.hint}\n` : ''}`);

@@ -25,7 +25,8 @@ async function readResult(file: string): Promise<RunResult> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new InputError('RESULT_NOT_JSON', `${file}: not JSON (${(error as Error).message})`);
+    const where = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new InputError('RESULT_NOT_JSON', `${file}: not JSON${where ? ` (syntax error at character ${where})` : ''}; expected a joulebench result.json`, { cause: error });
   }
   if ((parsed as { schema?: unknown } | null)?.schema !== resultSchemaId) {
     throw new InputError('RESULT_SCHEMA', `${file}: not a joulebench result (schema is not "${resultSchemaId}")`);

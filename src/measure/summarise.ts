@@ -73,7 +73,8 @@ export function summariseWindows(input: {
   if (cv > maxRepetitionCv) {
     reasons.push(`repetitions disagree: samples per joule varies ${(cv * 100).toFixed(1)}% (CV) across ${repetitions.length} repetitions; lengthen the window or add repetitions`);
   }
-  if (netJoulesPerSample !== null && netJoulesPerSample <= 0) {
+  // Relative tolerance: when load equals idle, rounding leaves ±1e-17 instead of an exact 0.
+  if (netJoulesPerSample !== null && netJoulesPerSample <= 1e-9 * joulesPerSample) {
     reasons.push('load power is indistinguishable from idle (net energy ≤ 0): the meter cannot see this workload');
   }
 

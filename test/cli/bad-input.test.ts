@@ -12,7 +12,10 @@ import { assertBadInput, ensureBuilt, fastFlags, onlyRunDir, readResult, removeD
 
 const { onnx } = onnxProto;
 
-describe('bad input: exit 2 with one message that names the culprit', { timeout: 120_000 }, () => {
+// Every case runs in its own folder, so cases run a few at a time (each is one short CLI process).
+const parallel = { concurrency: 3 };
+
+describe('bad input: exit 2 with one message that names the culprit', { timeout: 120_000, ...parallel }, () => {
   let work: string;
   let modelsDir: string;
   let mlpBytes: Buffer;
@@ -44,7 +47,7 @@ describe('bad input: exit 2 with one message that names the culprit', { timeout:
     return cli;
   }
 
-  describe('model files', () => {
+  describe('model files', parallel, () => {
     test('missing file', async () => {
       assertBadInput(await attempt(['bench', 'missing.onnx']), 'missing.onnx', /not found/);
     });
@@ -83,7 +86,7 @@ describe('bad input: exit 2 with one message that names the culprit', { timeout:
     });
   });
 
-  describe('bench flags', () => {
+  describe('bench flags', parallel, () => {
     test('unknown built-in name suggests the close one', async () => {
       assertBadInput(await attempt(['bench', 'mpl']), '"mpl"', /did you mean "mlp"/);
     });
@@ -123,7 +126,7 @@ describe('bad input: exit 2 with one message that names the culprit', { timeout:
 
     test(
       '--batch -1 (value as the next argument)',
-      { todo: 'src/cli/args.ts withUsage passes node:util parseArgs\'s 3-line "argument is ambiguous" message through, and never names -1' },
+      {},
       async () => {
         assertBadInput(await attempt(['bench', 'mlp', '--batch', '-1']), '--batch', '-1');
       },
@@ -139,7 +142,7 @@ describe('bad input: exit 2 with one message that names the culprit', { timeout:
 
     test(
       'bench errors name the flag the user typed, not the scenario field it became',
-      { todo: 'bench builds a scenario from flags, and schema errors then say "scenario: carbon.pue: …" / "scenario: window.minSeconds: …" instead of --pue / --min-seconds' },
+      {},
       async () => {
         assertBadInput(await attempt(['bench', 'mlp', '--pue', '0.5']), '--pue', '0.5');
         assertBadInput(await attempt(['bench', 'mlp', '--min-seconds', '0']), '--min-seconds', '0');
@@ -147,7 +150,7 @@ describe('bad input: exit 2 with one message that names the culprit', { timeout:
     );
   });
 
-  describe('scenario files', () => {
+  describe('scenario files', parallel, () => {
     test('not YAML', async () => {
       const cli = await attempt(['run', 'broken.yaml'], { 'broken.yaml': 'models: [mlp\n  batchSizes: {\n' });
       assertBadInput(cli, 'broken.yaml', /not valid YAML at line \d+, column \d+/);
@@ -168,7 +171,7 @@ describe('bad input: exit 2 with one message that names the culprit', { timeout:
     });
   });
 
-  describe('output', () => {
+  describe('output', parallel, () => {
     test('--out under a regular file (ENOTDIR; chmod would not stop root)', async () => {
       const cli = await attempt(['bench', 'mlp', '--batch', '1', ...fastFlags, '--out', 'somefile/sub'], { somefile: 'not a folder\n' });
       assertBadInput(cli, path.join('somefile', 'sub'), /cannot write the output folder/, /ENOTDIR/);
@@ -180,7 +183,7 @@ describe('bad input: exit 2 with one message that names the culprit', { timeout:
 
     test(
       'report on a CSV (a newline early in the file) still gives one line',
-      { todo: 'src/cli/report.ts embeds JSON.parse\'s message, which quotes the file text with its newline, so the error spans two lines' },
+      {},
       async () => {
         assertBadInput(await attempt(['report', 'trace.csv']), 'trace.csv', /not JSON/);
       },
