@@ -6,6 +6,7 @@ import { resolveMeters } from '../power/registry.js';
 import { writeReports } from '../report/formats.js';
 import { expandPlan } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
+import { displayPath } from './paths.js';
 import { renderRankedTable, ProgressPrinter } from './terminal.js';
 import { toolVersion } from './version.js';
 
@@ -21,7 +22,7 @@ const inputErrorCodes = new Set(['MODEL_REJECTED', 'INVALID_ARGUMENT', 'NO_VARIA
 export async function executeScenario(scenario: Scenario, naming: OverrideNaming, options: ExecuteOptions): Promise<ExitCodeValue> {
   const models = await prepareModels(scenario, naming);
   const plan = expandPlan(scenario);
-  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: scenario.cpuTdpWatts, baseDir: scenario.file ? process.cwd() : process.cwd() });
+  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: scenario.cpuTdpWatts, baseDir: process.cwd() });
   const estimated = meters.some((meter) => meter.info.estimated);
   for (const choice of choices) {
     process.stderr.write(`meter ${choice.chosen ? '✓' : '✗'} ${choice.name}: ${choice.why}\n`);
@@ -57,7 +58,10 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
   await writeReports(result, runDir);
 
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else process.stdout.write(`\n${renderRankedTable(result)}\n\nresult: ${resultPath}\nreport: ${runDir}/report.md, ${runDir}/measurements.csv, traces in ${runDir}/traces/\n`);
+  else {
+    const shown = displayPath(runDir);
+    process.stdout.write(`\n${renderRankedTable(result)}\n\nresult: ${shown}/result.json\nreport: ${shown}/report.md, ${shown}/measurements.csv, traces in ${shown}/traces/\n`);
+  }
 
   if (result.status === 'interrupted') {
     process.stderr.write(`run ${result.status}: ${result.stopReason}; ${result.measurements.length} configuration(s) saved in ${resultPath}\n`);

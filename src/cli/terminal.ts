@@ -1,5 +1,6 @@
 // Terminal output: the progress line and the ranked table (only src/cli/ writes to the terminal).
 import type { SweepEvent } from '../measure/sweep.js';
+import { displayPath } from './paths.js';
 import { sig } from '../report/format-number.js';
 import { isEstimated, rankMeasurements } from '../report/rank.js';
 import type { RunResult } from '../results/types.js';
@@ -26,7 +27,7 @@ export class ProgressPrinter {
     const elapsedS = (performance.now() - this.startMs) / 1000;
     switch (event.type) {
       case 'run-dir':
-        this.line(`run folder: ${event.runDir}`);
+        this.line(`run folder: ${displayPath(event.runDir)}`);
         break;
       case 'idle-start':
         this.live(`measuring idle baseline for ${event.seconds} s — keep the machine quiet`);

@@ -24,7 +24,15 @@ export function recommend(measurements: Measurement[], sloP99Ms: number | null):
     }
     const runnerUp = ranked[1];
     const slo = sloP99Ms === null ? 'no latency SLO set' : `p99 ${best.latencyMs!.p99.toFixed(2)} ms ≤ SLO ${sloP99Ms} ms`;
-    const margin = runnerUp ? `; ${((best.energy!.samplesPerJoule / runnerUp.energy!.samplesPerJoule - 1) * 100).toFixed(1)}% more samples/J than ${runnerUp.key}` : '';
+    let margin = '';
+    if (runnerUp) {
+      const percent = ((best.energy!.samplesPerJoule / runnerUp.energy!.samplesPerJoule - 1) * 100).toFixed(1);
+      // Overlapping 95% intervals: the ranking between the two is not established by this run.
+      const overlap = best.energy!.samplesPerJouleCi95[0] <= runnerUp.energy!.samplesPerJouleCi95[1];
+      margin = overlap
+        ? `; ${percent}% more samples/J than ${runnerUp.key}, within noise (95% CIs overlap)`
+        : `; ${percent}% more samples/J than ${runnerUp.key}`;
+    }
     recommendations.push({
       model, key: best.key, samplesPerJoule: best.energy!.samplesPerJoule, p99Ms: best.latencyMs!.p99,
       reason: `most samples per joule (${slo})${margin}${best.validity.valid ? '' : ' — flagged: ' + best.validity.reasons[0]}`,
