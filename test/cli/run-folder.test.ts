@@ -85,7 +85,8 @@ describe('bench mlp --batch 1,4: the run folder', { timeout: 120_000 }, () => {
     const rows = cli.stdout.split('\n').filter((line) => keys.some((key) => line.includes(key)) && /^\s*\d+\s/.test(line));
     assert.deepEqual(rows.map((line) => keys.find((key) => line.includes(key))), order);
     assert.match(rows[0]!, /^\s*1\s/);
-    assert.ok(cli.stdout.includes(`result: ${path.join(runDir, 'result.json')}`), cli.stdout);
+    // The run ran with its working directory above results/, so the path is shown relative to it.
+    assert.ok(cli.stdout.includes(`result: ${path.join('results', path.basename(runDir), 'result.json')}\n`), cli.stdout);
   });
 
   test('measurements.csv: a header and one row per configuration matching result.json', async () => {
