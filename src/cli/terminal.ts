@@ -17,14 +17,26 @@ export class ProgressPrinter {
   private readonly perConfigS: number;
   private readonly estimated: boolean;
   private lastLength = 0;
+  private firstConfigMs: number | null = null;
+  private configsDone = 0;
 
   constructor(perConfigS: number, estimated: boolean) {
     this.perConfigS = perConfigS;
     this.estimated = estimated;
   }
 
+  // Seconds left: the mean time of the configurations done so far, else the planned time per configuration.
+  private etaS(index: number, total: number): number {
+    const perConfigS = this.firstConfigMs !== null && this.configsDone > 0
+      ? (performance.now() - this.firstConfigMs) / 1000 / this.configsDone
+      : this.perConfigS;
+    return (total - index + 1) * perConfigS;
+  }
+
   handle(event: SweepEvent): void {
     const elapsedS = (performance.now() - this.startMs) / 1000;
+    if (event.type === 'config-start') this.firstConfigMs ??= performance.now();
+    if (event.type === 'config-end') this.configsDone++;
     switch (event.type) {
       case 'run-dir':
         this.line(`run folder: ${displayPath(event.runDir)}`);
@@ -36,11 +48,11 @@ export class ProgressPrinter {
         this.line(`idle baseline: ${Object.entries(event.watts).map(([id, w]) => `${id} ${sig(w)} W`).join(', ')}${this.estimated ? ' (estimated)' : ''}`);
         break;
       case 'config-start':
-        this.live(`[${event.index}/${event.total}] ${event.key} …  elapsed ${formatDuration(elapsedS)}  ETA ${formatDuration((event.total - event.index + 1) * this.perConfigS)}`);
+        this.live(`[${event.index}/${event.total}] ${event.key} …  elapsed ${formatDuration(elapsedS)}  ETA ${formatDuration(this.etaS(event.index, event.total))}`);
         break;
       case 'window':
         this.live(
-          `[${event.index}/${event.total}] ${event.key}  rep ${event.repetition}/${event.repetitions}  ${sig(event.samplesPerSecond)} samples/s  ${sig(event.watts)} W${this.estimated ? ' (est.)' : ''}  elapsed ${formatDuration(elapsedS)}  ETA ${formatDuration((event.total - event.index + 1) * this.perConfigS)}`,
+          `[${event.index}/${event.total}] ${event.key}  rep ${event.repetition}/${event.repetitions}  ${sig(event.samplesPerSecond)} samples/s  ${sig(event.watts)} W${this.estimated ? ' (est.)' : ''}  elapsed ${formatDuration(elapsedS)}  ETA ${formatDuration(this.etaS(event.index, event.total))}`,
         );
         break;
       case 'config-end': {
