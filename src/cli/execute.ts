@@ -3,6 +3,7 @@ import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { prepareModels, type OverrideNaming } from '../measure/prepare.js';
 import { runSweep } from '../measure/sweep.js';
 import { resolveMeters } from '../power/registry.js';
+import { defaultPowercapRoot } from '../power/types.js';
 import { writeReports } from '../report/formats.js';
 import { expandPlan } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
@@ -13,6 +14,8 @@ import { toolVersion } from './version.js';
 /** Output options common to run and bench. */
 export interface ExecuteOptions {
   json: boolean;
+  /** `--powercap-root`, else JOULEBENCH_POWERCAP_ROOT, else /sys/class/powercap. */
+  powercapRoot?: string;
 }
 
 // Errors that mean the user's model or input is at fault, not the machine.
@@ -22,7 +25,12 @@ const inputErrorCodes = new Set(['MODEL_REJECTED', 'INVALID_ARGUMENT', 'NO_VARIA
 export async function executeScenario(scenario: Scenario, naming: OverrideNaming, options: ExecuteOptions): Promise<ExitCodeValue> {
   const models = await prepareModels(scenario, naming);
   const plan = expandPlan(scenario);
-  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: scenario.cpuTdpWatts, baseDir: process.cwd() });
+  const { meters, choices } = await resolveMeters(scenario.meters, {
+    cpuTdpWatts: scenario.cpuTdpWatts,
+    baseDir: process.cwd(),
+    powercapRoot: options.powercapRoot ?? defaultPowercapRoot(),
+    gpus: scenario.gpus,
+  });
   const estimated = meters.some((meter) => meter.info.estimated);
   for (const choice of choices) {
     process.stderr.write(`meter ${choice.chosen ? '✓' : '✗'} ${choice.name}: ${choice.why}\n`);

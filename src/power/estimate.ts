@@ -39,6 +39,7 @@ export class EstimateMeter implements PowerMeter {
       id: 'estimate',
       kind: 'estimate',
       scope: 'cpu-package',
+      device: 'cpu',
       periodMs,
       estimated: true,
       sampleKind: 'interval-average',
@@ -72,6 +73,10 @@ export class EstimateMeter implements PowerMeter {
     return null;
   }
 
+  async restart(): Promise<boolean> {
+    return true;
+  }
+
   private sampleNow(): void {
     const now = cpuTimes();
     const totalMs = now.totalMs - this.last.totalMs;
@@ -89,13 +94,14 @@ export const estimateMeterFactory: MeterFactory = {
   name: 'estimate',
   description: 'CPU power estimated from TDP × utilisation (no hardware meter; always marked estimated)',
   hardware: false,
+  group: 'cpu',
   argument: 'none',
   async probe(context: MeterContext) {
     return { ok: true, detail: describeTdp(context).source };
   },
   async create(context: MeterContext) {
     const { tdpW, source } = describeTdp(context);
-    return new EstimateMeter(tdpW, source);
+    return [new EstimateMeter(tdpW, source)];
   },
 };
 

@@ -1,11 +1,21 @@
 // The meter registry and `--meter` resolution (auto: the hardware meters that work here, else the estimate).
 import { MeterError } from '../errors.js';
+import { amdSmiMeterFactory } from './amd-smi.js';
 import { estimateMeterFactory } from './estimate.js';
+import { nvidiaSmiMeterFactory } from './nvidia-smi.js';
+import { nvmlMeterFactory } from './nvml.js';
+import { raplMeterFactory } from './rapl.js';
 import { replayMeterFactory } from './replay.js';
+import { rocmSmiMeterFactory } from './rocm-smi.js';
 import type { MeterContext, MeterFactory, PowerMeter } from './types.js';
 
-/** Every meter joulebench knows, by the name `--meter` takes. Hardware meters are listed in probe order. */
+/** Every meter joulebench knows, by the name `--meter` takes. Within a group, `auto` probes in this order. */
 export const meterRegistry = {
+  nvml: nvmlMeterFactory,
+  'nvidia-smi': nvidiaSmiMeterFactory,
+  'amd-smi': amdSmiMeterFactory,
+  'rocm-smi': rocmSmiMeterFactory,
+  rapl: raplMeterFactory,
   estimate: estimateMeterFactory,
   replay: replayMeterFactory,
 } satisfies Record<string, MeterFactory>;
@@ -45,41 +55,56 @@ function lookup(spec: string): { factory: MeterFactory; argument: string | null 
   return { factory, argument };
 }
 
+// auto: per group (NVIDIA GPUs, AMD GPUs, CPU packages) the first hardware meter that works; no CPU meter → estimate.
+async function resolveAuto(context: MeterContext, meters: PowerMeter[], choices: MeterChoice[]): Promise<void> {
+  const factories = Object.values(meterRegistry as Record<string, MeterFactory>);
+  for (const group of ['nvidia', 'amd', 'cpu'] as const) {
+    let taken: string | null = null;
+    for (const factory of factories.filter((f) => f.hardware && f.group === group)) {
+      if (taken) {
+        choices.push({ name: factory.name, chosen: false, why: `not needed: ${taken} already meters these devices` });
+        continue;
+      }
+      const probe = await factory.probe(context, null);
+      if (!probe.ok) {
+        choices.push({ name: factory.name, chosen: false, why: probe.reason });
+        continue;
+      }
+      const created = await factory.create(context, null);
+      choices.push({ name: factory.name, chosen: true, why: probe.detail });
+      meters.push(...created);
+      taken = factory.name;
+    }
+    if (group === 'cpu' && !taken) {
+      const probe = await estimateMeterFactory.probe(context, null);
+      choices.push({
+        name: 'estimate',
+        chosen: true,
+        why: `no CPU power meter works here, so CPU power is ESTIMATED from ${probe.ok ? probe.detail : 'TDP'}`,
+      });
+      meters.push(...(await estimateMeterFactory.create(context, null)));
+    }
+  }
+}
+
 /**
  * Turn meter specs into started-ready meters. An explicit meter that cannot run here throws MeterError
- * (exit 2); `auto` takes every hardware meter that probes ok and falls back to the estimate.
+ * (exit 2); `auto` takes, per device group, the first hardware meter that probes ok, and the estimate for the CPU
+ * when no CPU meter works.
  */
 export async function resolveMeters(specs: string[], context: MeterContext): Promise<ResolvedMeters> {
   const meters: PowerMeter[] = [];
   const choices: MeterChoice[] = [];
   for (const spec of specs) {
     if (spec === 'auto') {
-      const hardware = Object.values(meterRegistry as Record<string, MeterFactory>).filter((f) => f.hardware);
-      let found = false;
-      for (const factory of hardware) {
-        const probe = await factory.probe(context, null);
-        choices.push({ name: factory.name, chosen: probe.ok, why: probe.ok ? probe.detail : probe.reason });
-        if (probe.ok) {
-          meters.push(await factory.create(context, null));
-          found = true;
-        }
-      }
-      if (!found) {
-        const probe = await estimateMeterFactory.probe(context, null);
-        choices.push({
-          name: 'estimate',
-          chosen: true,
-          why: `no hardware power meter found${hardware.length === 0 ? ' (none is supported yet)' : ''}; ESTIMATED from ${probe.ok ? probe.detail : 'TDP'}`,
-        });
-        meters.push(await estimateMeterFactory.create(context, null));
-      }
+      await resolveAuto(context, meters, choices);
       continue;
     }
     const { factory, argument } = lookup(spec);
     const probe = await factory.probe(context, argument);
     if (!probe.ok) throw new MeterError('METER_UNAVAILABLE', `meter "${spec}" cannot run here: ${probe.reason}`);
     choices.push({ name: spec, chosen: true, why: probe.detail });
-    meters.push(await factory.create(context, argument));
+    meters.push(...(await factory.create(context, argument)));
   }
   const ids = new Set<string>();
   for (const meter of meters) {

@@ -64,6 +64,7 @@ export class ReplayMeter implements PowerMeter {
       id: 'replay',
       kind: 'replay',
       scope: 'replay',
+      device: null,
       periodMs: spacingMs,
       estimated: false,
       sampleKind: 'instant',
@@ -91,6 +92,10 @@ export class ReplayMeter implements PowerMeter {
     return null;
   }
 
+  async restart(): Promise<boolean> {
+    return true;
+  }
+
   // Emit trace rows up to and including the first one at or after tMs.
   private generateUntil(tMs: number): void {
     const n = this.trace.offsetsMs.length;
@@ -110,6 +115,7 @@ export const replayMeterFactory: MeterFactory = {
   name: 'replay',
   description: 'plays a recorded power trace CSV (t_s,watts) — deterministic tests and re-analysis',
   hardware: false,
+  group: 'other',
   argument: 'required',
   async probe(context: MeterContext, argument: string | null) {
     try {
@@ -121,7 +127,7 @@ export const replayMeterFactory: MeterFactory = {
   },
   async create(context: MeterContext, argument: string | null) {
     const { trace, file } = await loadTrace(context, argument);
-    return new ReplayMeter(trace, file);
+    return [new ReplayMeter(trace, file)];
   },
 };
 

@@ -4,6 +4,8 @@
 export interface PowerSample {
   tMs: number;
   powerW: number;
+  /** What else the tool reported at that moment (clocks, utilisation, temperature, memory, power limit), for traces. */
+  context?: Record<string, number | string>;
 }
 
 /**
@@ -21,6 +23,11 @@ export interface MeterInfo {
   kind: string;
   /** What it measures: `cpu-package`, `gpu`, `system`, `replay`. */
   scope: string;
+  /**
+   * The device it measures, for attribution: `cpu` (counted for every configuration), `cuda:N` / `rocm:N`
+   * (counted only for configurations on that GPU, or those named by `--gpus`), or null (whole system: always counted).
+   */
+  device: string | null;
   /** Nominal sampling period. */
   periodMs: number;
   /** True when the numbers come from a model, not a hardware sensor. */
@@ -41,6 +48,8 @@ export interface PowerMeter {
   sampleAfter(tMs: number): Promise<void>;
   /** Set when the meter died mid-run (process exited, file vanished); null while healthy. */
   failure(): Error | null;
+  /** Start again after a failure (the sweep tries once); resolves false when the meter cannot be revived. */
+  restart(): Promise<boolean>;
 }
 
 /** Settings a meter may need; each meter reads only its own. */
@@ -48,6 +57,15 @@ export interface MeterContext {
   cpuTdpWatts: number | null;
   /** Base folder for relative meter arguments (e.g. replay files). */
   baseDir: string;
+  /** Linux powercap root for RAPL (`--powercap-root`, `JOULEBENCH_POWERCAP_ROOT`, default /sys/class/powercap). */
+  powercapRoot: string;
+  /** GPU indices to meter (`--gpus`); null = every GPU found (attribution still follows each configuration's device). */
+  gpus: number[] | null;
+}
+
+/** The default powercap root, honouring JOULEBENCH_POWERCAP_ROOT. */
+export function defaultPowercapRoot(): string {
+  return process.env.JOULEBENCH_POWERCAP_ROOT ?? '/sys/class/powercap';
 }
 
 /** Result of asking whether a meter can run here. */
@@ -60,8 +78,14 @@ export interface MeterFactory {
   description: string;
   /** Hardware meters are preferred by `--meter auto`; the estimate is the fallback. */
   hardware: boolean;
+  /**
+   * What `auto` treats as interchangeable: within a group the first meter that probes ok is taken
+   * (nvml before nvidia-smi, amd-smi before rocm-smi); `cpu` falls back to the estimate.
+   */
+  group: 'nvidia' | 'amd' | 'cpu' | 'other';
   /** Whether `--meter NAME[:argument]` takes an argument (replay takes a file). */
   argument: 'none' | 'required';
   probe(context: MeterContext, argument: string | null): Promise<ProbeResult>;
-  create(context: MeterContext, argument: string | null): Promise<PowerMeter>;
+  /** One meter per device it can see (one per GPU; one for the CPU packages). */
+  create(context: MeterContext, argument: string | null): Promise<PowerMeter[]>;
 }

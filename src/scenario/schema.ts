@@ -38,6 +38,8 @@ export const scenarioDefaults = {
   idleSeconds: 2,
   meters: ['auto'],
   cpuTdpWatts: null,
+  /** `null`: meter the GPU each configuration runs on. */
+  gpus: null,
   /** 475 gCO2e/kWh is the world-average grid intensity CodeCarbon falls back to; PUE 1.0 = no facility overhead. */
   carbon: { gridIntensityGPerKWh: 475, pue: 1.0, region: 'world' },
   slo: { p99Ms: null },
@@ -327,6 +329,11 @@ const scenarioSchema = strictObject(
       .nullish(),
     meters: uniqueList(meterId, 'meters', { list: 'meter ids (auto, estimate, replay:FILE, …)', one: 'meter' }).nullish(),
     cpuTdpWatts: positiveNumber('expected a positive number of watts').nullish(),
+    gpus: uniqueList(
+      nonNegativeInt('expected a GPU index (a non-negative integer)'),
+      'gpus',
+      { list: 'GPU indices (non-negative integers)', one: 'GPU index' },
+    ).nullish(),
     carbon: strictObject(
       {
         gridIntensityGPerKWh: nonNegativeNumber('expected a non-negative number of grams CO2e per kWh').nullish(),
@@ -396,6 +403,7 @@ function toScenario(parsed: ParsedScenario, file: string | null, baseDir: string
     idleSeconds: parsed.idleSeconds ?? defaults.idleSeconds,
     meters: (parsed.meters ?? defaults.meters).map((id) => resolveMeter(id, baseDir)),
     cpuTdpWatts: parsed.cpuTdpWatts ?? defaults.cpuTdpWatts,
+    gpus: parsed.gpus ? [...parsed.gpus] : null,
     carbon: toCarbon(parsed.carbon),
     slo: { p99Ms: parsed.slo?.p99Ms ?? defaults.slo.p99Ms },
     outDir: path.resolve(baseDir, parsed.out ?? defaults.out),

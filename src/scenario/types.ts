@@ -62,6 +62,8 @@ export interface Scenario {
   meters: string[];
   /** CPU TDP for the estimate meter, when the user knows it. */
   cpuTdpWatts: number | null;
+  /** GPU indices whose power counts for every configuration (`--gpus`); null = each configuration's own device. */
+  gpus: number[] | null;
   carbon: CarbonSpec;
   slo: { p99Ms: number | null };
   /** Output folder (absolute). */

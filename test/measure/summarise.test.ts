@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { summariseWindows } from '../../src/measure/summarise.js';
 import type { MeterInfo } from '../../src/power/types.js';
 
-const meter = (id: string, estimated = false): MeterInfo => ({ id, kind: id, scope: 'test', periodMs: 10, estimated, sampleKind: 'instant', detail: '' });
+const meter = (id: string, estimated = false): MeterInfo => ({ id, kind: id, scope: 'test', device: null, periodMs: 10, estimated, sampleKind: 'instant', detail: '' });
 const carbon = { gridIntensityGPerKWh: 400, pue: 1.5, region: 'test', defaulted: [] };
 
 test('hand-computed energy, throughput and carbon for two meters over three windows', () => {

@@ -36,7 +36,7 @@ async function sweep(raw: Record<string, unknown>, onEvent?: (event: SweepEvent)
     { file: null, baseDir: dir },
   );
   const models = await prepareModels(scenario, scenarioNaming(null));
-  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: null, baseDir: dir });
+  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: null, baseDir: dir, powercapRoot: '/nonexistent', gpus: null });
   return runSweep({ scenario, plan: expandPlan(scenario), models, meters, meterChoices: choices, toolVersion: 'test', onEvent, signal });
 }
 

@@ -29,7 +29,8 @@ test('TDP table: an unknown CPU takes CodeCarbon\'s 85 W default and says so', (
 });
 
 test('the estimate meter is always marked estimated and uses --cpu-tdp-watts when given', async () => {
-  const meter = await estimateMeterFactory.create({ cpuTdpWatts: 40, baseDir: '.' }, null);
+  const [meter] = await estimateMeterFactory.create({ cpuTdpWatts: 40, baseDir: '.', powercapRoot: '/nonexistent', gpus: null }, null);
+  assert.ok(meter);
   assert.equal(meter.info.estimated, true);
   assert.equal(meter.info.sampleKind, 'interval-average');
   assert.match(meter.info.detail, /^ESTIMATED: 40 W TDP/);

@@ -34,6 +34,7 @@ describe('parseScenario: defaults', () => {
       idleSeconds: 2,
       meters: ['auto'],
       cpuTdpWatts: null,
+      gpus: null,
       carbon: {
         gridIntensityGPerKWh: 475,
         pue: 1,
