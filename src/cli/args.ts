@@ -86,3 +86,15 @@ export function shapeDims(flag: string, name: string, value: string): Array<numb
   if (dims.filter((dim) => dim === 'N').length > 1) throw new InputError('FLAG_INVALID', `${flag} ${name}=${value}: at most one N`);
   return dims;
 }
+
+/** GPU indices (`--gpus 0,1`): non-negative integers. */
+export function gpuIndices(value: string): number[] {
+  return value.split(',').map((part) => {
+    const text = part.trim();
+    const number = Number(text);
+    if (text === '' || !Number.isInteger(number) || number < 0) {
+      throw new InputError('FLAG_INVALID', `--gpus: expected GPU indices (0, 1, …) separated by commas, got "${text}" in "${value}"`);
+    }
+    return number;
+  });
+}

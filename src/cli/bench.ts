@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InputError, type ExitCodeValue } from '../errors.js';
 import { parseScenario } from '../scenario/schema.js';
-import { nonNegativeNumber, pairs, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
+import path from 'node:path';
+import { gpuIndices, nonNegativeNumber, pairs, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
 import { executeScenario } from './execute.js';
 import { quickened } from './run.js';
 
@@ -22,6 +23,8 @@ Sweep one model over batch sizes, precisions and execution providers.
   --range NAME=LO,HI         draw integer inputs from [LO, HI): --range input_ids=0,30522 (repeatable)
   --meter auto|estimate|replay:FILE   power meter(s), comma-separated (default auto)
   --cpu-tdp-watts W          TDP for the estimate meter
+  --gpus 0,1                 GPUs whose power counts for every configuration (default: the GPU each one runs on)
+  --powercap-root DIR        RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
   --min-seconds S            minimum window length (default 1; never below 10 meter periods)
   --min-runs N               minimum runs per window (default 10)
   --repetitions R            windows per configuration (default 3)
@@ -48,6 +51,7 @@ const fieldFlags: Array<[RegExp, (match: RegExpExecArray) => string]> = [
   [/^threads/, () => '--threads'],
   [/^meters/, () => '--meter'],
   [/^cpuTdpWatts/, () => '--cpu-tdp-watts'],
+  [/^gpus/, () => '--gpus'],
   [/^window\.minSeconds/, () => '--min-seconds'],
   [/^window\.minRuns/, () => '--min-runs'],
   [/^warmup\.runs/, () => '--warmup-runs'],
@@ -97,6 +101,8 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
         range: { type: 'string', multiple: true },
         meter: { type: 'string' },
         'cpu-tdp-watts': { type: 'string' },
+        gpus: { type: 'string' },
+        'powercap-root': { type: 'string' },
         'min-seconds': { type: 'string' },
         'min-runs': { type: 'string' },
         repetitions: { type: 'string' },
@@ -151,6 +157,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
   if (values.ep !== undefined) raw.executionProviders = words(values.ep);
   if (values.threads !== undefined) raw.threads = positiveIntegers('--threads', values.threads);
   if (values.meter !== undefined) raw.meters = words(values.meter);
+  if (values.gpus !== undefined) raw.gpus = gpuIndices(values.gpus);
   const tdp = nonNegativeNumber('--cpu-tdp-watts', values['cpu-tdp-watts']);
   if (tdp !== undefined) raw.cpuTdpWatts = tdp;
   const window: Record<string, number> = {};
@@ -189,7 +196,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
   return executeScenario(
     scenario,
     { model: () => ({ shape: (name) => `--shape ${name}=` }), executionProvider: () => `--ep ${scenario.executionProviders.map((ep) => ep.name).join(',')}` },
-    { json: values.json ?? false },
+    { json: values.json ?? false, ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}) },
   );
 }
 

@@ -5,7 +5,7 @@ import { InputError, type ExitCodeValue } from '../errors.js';
 import { scenarioNaming } from '../measure/prepare.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
-import { nonNegativeNumber, withUsage, words } from './args.js';
+import { gpuIndices, nonNegativeNumber, withUsage, words } from './args.js';
 import { executeScenario } from './execute.js';
 
 /** Help text for `run`. */
@@ -17,6 +17,8 @@ Run every configuration of a scenario file and write a run folder.
   --quick                short windows (0.3 s, 2 repetitions, 1 s idle): a smoke test, not a measurement
   --meter LIST           override the scenario's meters (auto, estimate, replay:FILE)
   --cpu-tdp-watts W      TDP for the estimate meter (when the CPU is not in its table)
+  --gpus 0,1             GPUs whose power counts for every configuration (default: the GPU each one runs on)
+  --powercap-root DIR    RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
   --json                 print result.json to stdout instead of the table
   -h, --help             this help`;
 
@@ -42,6 +44,8 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
         quick: { type: 'boolean', default: false },
         meter: { type: 'string' },
         'cpu-tdp-watts': { type: 'string' },
+        gpus: { type: 'string' },
+        'powercap-root': { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     }),
@@ -56,6 +60,10 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   if (values.meter) scenario = { ...scenario, meters: words(values.meter).map((m) => (m.startsWith('replay:') ? `replay:${path.resolve(m.slice(7))}` : m)) };
   const tdp = nonNegativeNumber('--cpu-tdp-watts', values['cpu-tdp-watts']);
   if (tdp !== undefined) scenario = { ...scenario, cpuTdpWatts: tdp };
+  if (values.gpus) scenario = { ...scenario, gpus: gpuIndices(values.gpus) };
   if (values.quick) scenario = quickened(scenario);
-  return executeScenario(scenario, scenarioNaming(path.basename(positionals[0]!)), { json: values.json ?? false });
+  return executeScenario(scenario, scenarioNaming(path.basename(positionals[0]!)), {
+    json: values.json ?? false,
+    ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}),
+  });
 }

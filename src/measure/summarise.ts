@@ -9,13 +9,18 @@ export interface WindowRecord {
   durationS: number;
   runs: number;
   energyJByMeter: Record<string, number>;
+  /** Samples each meter delivered inside the window. */
+  samplesByMeter?: Record<string, number>;
   /** Coverage problems the integration reported (meter gaps, extrapolation). */
   coverageNotes: string[];
   peakWatts: number;
 }
 
-/** Agreement beyond which repetitions are flagged (coefficient of variation of samples per joule). */
+/** Agreement beyond which repetitions are flagged (coefficient of variation of samples per joule; spread of mean power). */
 export const maxRepetitionCv = 0.05;
+
+/** Fewest meter samples a window needs (≈ 10 per window is the target, MLPerf-style; a little phase slack allowed). */
+export const minSamplesPerWindow = 8;
 
 const joulesPerWh = 3600;
 
@@ -68,7 +73,18 @@ export function summariseWindows(input: {
       reasons.push(`window ${shortest.toFixed(3)} s is shorter than 10 × the ${meter.id} period (${(meter.periodMs / 1000).toFixed(3)} s)`);
     }
   }
+  for (const meter of meters) {
+    const fewest = Math.min(...windows.map((window) => window.samplesByMeter?.[meter.id] ?? Number.POSITIVE_INFINITY));
+    if (fewest < minSamplesPerWindow) {
+      reasons.push(`meter ${meter.id} gave only ${fewest} samples in a window (at least ${minSamplesPerWindow} needed): lengthen the window`);
+    }
+  }
   for (const note of new Set(windows.flatMap((window) => window.coverageNotes))) reasons.push(note);
+  const meanWatts = repetitions.map((r) => r.meanWatts);
+  const powerSpread = (Math.max(...meanWatts) - Math.min(...meanWatts)) / (totalJ / totalS);
+  if (repetitions.length > 1 && powerSpread > maxRepetitionCv) {
+    reasons.push(`repetitions disagree on power: mean watts span ${(powerSpread * 100).toFixed(1)}% across repetitions (more than 5%): the device was still warming up or something else ran`);
+  }
   const cv = coefficientOfVariation(samplesPerJouleByRep);
   if (cv > maxRepetitionCv) {
     reasons.push(`repetitions disagree: samples per joule varies ${(cv * 100).toFixed(1)}% (CV) across ${repetitions.length} repetitions; lengthen the window or add repetitions`);

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as ort from 'onnxruntime-node';
-import { describeError, InputError } from '../errors.js';
+import { describeError, InputError, MeterError } from '../errors.js';
 import { integrateEnergy, peakPower, samplesBetween } from '../power/integrate.js';
 import type { MeterChoice } from '../power/registry.js';
 import type { MeterInfo, PowerMeter } from '../power/types.js';
@@ -13,6 +13,8 @@ import { captureEnvironment } from '../results/environment.js';
 import { recommend } from '../results/recommend.js';
 import { resultSchemaId, type Measurement, type RunResult } from '../results/types.js';
 import { synthesiseFeeds } from '../runtime/inputs.js';
+import { SeededRandom, seedFromString } from '../stats/random.js';
+import { attributeMeters } from './attribution.js';
 import { requireProvider } from '../runtime/providers/registry.js';
 import { LatencyRecorder, openSession, preallocateOutputs, timedWindow, type OpenSession } from '../runtime/session.js';
 import type { PlannedConfig, Scenario } from '../scenario/types.js';
@@ -139,45 +141,75 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const save = () => writeFileAtomic(resultPath, `${JSON.stringify(result, null, 2)}\n`);
   await save();
 
-  const meterInfos = meters.map((meter) => meter.info);
-  const slowestPeriodMs = Math.max(0, ...meterInfos.map((info) => info.periodMs));
+  const slowestPeriodMs = Math.max(0, ...meters.map((meter) => meter.info.periodMs));
   // A window shorter than ten meter periods cannot be integrated reliably (POWER-METERS.md).
   const minWindowS = Math.max(scenario.window.minSeconds, (10 * slowestPeriodMs) / 1000);
-  const stopped = () => signal?.aborted === true || meters.some((meter) => meter.failure() !== null);
+  // A meter that died and could not be restarted ends the run (what was measured stays on disk).
+  let fatalMeter: PowerMeter | null = null;
+  const restarted = new Set<string>();
+  const stopped = () => signal?.aborted === true || fatalMeter !== null;
 
   for (const meter of meters) await meter.start();
   const originMs = performance.now();
   const relativeS = (tMs: number) => (tMs - originMs) / 1000;
 
   // Energy per meter over a span, after the meters have caught up with its end.
-  const energyOver = async (t0Ms: number, t1Ms: number) => {
-    await Promise.all(meters.map((meter) => meter.sampleAfter(t1Ms)));
+  const energyOver = async (t0Ms: number, t1Ms: number, counted: PowerMeter[]) => {
+    await Promise.all(counted.map((meter) => meter.sampleAfter(t1Ms).catch(() => {})));
     const byMeter: Record<string, number> = {};
+    const samplesByMeter: Record<string, number> = {};
     const notes: string[] = [];
     let peakWatts = 0;
-    for (const meter of meters) {
+    for (const meter of counted) {
+      if (meter.samples().length === 0) {
+        throw new MeterError('METER_NO_SAMPLES', `meter ${meter.info.id} produced no power samples${meter.failure() ? `: ${meter.failure()!.message}` : ''}`);
+      }
       const window = integrateEnergy(meter.samples(), t0Ms, t1Ms, meter.info.sampleKind);
       byMeter[meter.info.id] = window.energyJ;
+      samplesByMeter[meter.info.id] = window.samplesInWindow;
       if (!window.covered) notes.push(`meter ${meter.info.id} did not cover the whole window (values extrapolated)`);
-      if (window.maxGapMs > 3 * meter.info.periodMs) notes.push(`meter ${meter.info.id} had a ${Math.round(window.maxGapMs)} ms gap between samples (period ${meter.info.periodMs} ms)`);
+      if (window.maxGapMs > Math.min(3 * meter.info.periodMs, 1000) && window.maxGapMs > meter.info.periodMs) {
+        notes.push(`meter ${meter.info.id} had a ${Math.round(window.maxGapMs)} ms gap between samples (period ${Math.round(meter.info.periodMs)} ms)`);
+      }
       const peak = peakPower(meter.samples(), t0Ms, t1Ms);
       peakWatts += Number.isNaN(peak) ? window.meanPowerW : peak;
     }
-    return { byMeter, notes, peakWatts };
+    notes.push(...(await reviveMeters(counted)));
+    return { byMeter, samplesByMeter, notes, peakWatts };
+  };
+
+  // A meter that failed during a window: the window is marked incomplete and the meter restarted once.
+  const reviveMeters = async (counted: PowerMeter[]): Promise<string[]> => {
+    const notes: string[] = [];
+    for (const meter of counted) {
+      const failure = meter.failure();
+      if (!failure) continue;
+      const firstTime = !restarted.has(meter.info.id);
+      restarted.add(meter.info.id);
+      const revived = firstTime && (await meter.restart().catch(() => false));
+      notes.push(`incomplete: meter ${meter.info.id} failed during this window (${failure.message})${revived ? '; it was restarted' : ''}`);
+      if (!revived) fatalMeter = meter;
+    }
+    return notes;
+  };
+
+  // Idle power per meter over a quiet span.
+  const measureIdle = async () => {
+    const t0 = performance.now();
+    await sleep(scenario.idleSeconds * 1000);
+    const t1 = performance.now();
+    const { byMeter } = await energyOver(t0, t1, meters);
+    const watts: Record<string, number> = {};
+    for (const [id, joules] of Object.entries(byMeter)) watts[id] = joules / ((t1 - t0) / 1000);
+    return { durationS: (t1 - t0) / 1000, watts, warnings: [] as string[] };
   };
 
   try {
     // Idle baseline.
     if (scenario.idleSeconds > 0 && !stopped()) {
       emit({ type: 'idle-start', seconds: scenario.idleSeconds });
-      const t0 = performance.now();
-      await sleep(scenario.idleSeconds * 1000);
-      const t1 = performance.now();
-      const { byMeter } = await energyOver(t0, t1);
-      const watts: Record<string, number> = {};
-      for (const [id, joules] of Object.entries(byMeter)) watts[id] = joules / ((t1 - t0) / 1000);
-      result.idle = { durationS: (t1 - t0) / 1000, watts };
-      emit({ type: 'idle-end', watts });
+      result.idle = await measureIdle();
+      emit({ type: 'idle-end', watts: result.idle.watts });
       await save();
     }
 
@@ -193,6 +225,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       const variant = prepared?.variants[first.precision];
       const provider = requireProvider(first.executionProvider.name, 'executionProviders');
       const device = provider.device(first.executionProvider.options);
+      const counted = attributeMeters(meters, device, scenario.gpus);
       let open: OpenSession | null = null;
       let sessionError: unknown = null;
       let sessionSpan: [number, number] | null = null;
@@ -204,7 +237,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
         const measurement = emptyMeasurement(config, variant, device);
         const configStartMs = performance.now();
         try {
-          if (!variant) {
+          if (counted.length === 0) {
+            measurement.status = 'failed';
+            measurement.error = {
+              code: 'NO_METER',
+              message: `no meter measures ${device}: the meters here (${meters.map((m) => m.info.id).join(', ')}) measure other devices; add a CPU meter (--meter auto, rapl or estimate) or count a GPU with --gpus`,
+            };
+          } else if (!variant) {
             measurement.error = {
               code: 'NO_VARIANT',
               message: `no ${config.precision} variant of ${config.model.name}: give one in the scenario (models[].variants.${config.precision}: file.onnx)`,
@@ -228,7 +267,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
               }
               sessionSpan = [t0, performance.now()];
             }
-            Object.assign(measurement, await measureConfig({ config, variant, open, sessionSpan: sessionSpan!, firstOfGroup: config === first, index }));
+            Object.assign(measurement, await measureConfig({ config, variant, open, sessionSpan: sessionSpan!, firstOfGroup: config === first, index, counted }));
             measurement.status = 'ok';
           }
         } catch (error) {
@@ -243,10 +282,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
           measurement.trace = `traces/${traceFileName(config.key)}`;
           await writeTrace(path.join(runDir, measurement.trace), meters, configStartMs, configEndMs, relativeS);
         }
-        const deadMeter = meters.find((meter) => meter.failure() !== null);
-        if (deadMeter) {
+        if (fatalMeter !== null && measurement.status === 'ok') {
+          const dead = fatalMeter as PowerMeter;
           measurement.status = 'failed';
-          measurement.error = { code: 'METER_FAILED', message: `meter ${deadMeter.info.id} failed during this configuration: ${deadMeter.failure()!.message}` };
+          measurement.error = { code: 'METER_FAILED', message: `meter ${dead.info.id} failed during this configuration and could not be restarted: ${dead.failure()?.message ?? 'no reason given'}` };
         }
         result.measurements.push(measurement);
         await save();
@@ -254,14 +293,28 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       }
       await (open as OpenSession | null)?.session.release().catch(() => {});
     }
+    // Idle again after the sweep: a baseline that drifted (the device warmed up) makes net energy less certain.
+    if (scenario.idleSeconds > 0 && result.idle && !stopped() && result.measurements.length > 0) {
+      emit({ type: 'idle-start', seconds: scenario.idleSeconds });
+      const { durationS, watts: afterWatts } = await measureIdle();
+      const after = { durationS, watts: afterWatts };
+      result.idle.after = after;
+      for (const [id, before] of Object.entries(result.idle.watts)) {
+        const drift = before > 0 ? ((after.watts[id] ?? before) - before) / before : 0;
+        if (Math.abs(drift) > 0.05) {
+          result.idle.warnings.push(`idle power of ${id} drifted ${(drift * 100).toFixed(1)}% during the sweep (${before.toFixed(2)} → ${after.watts[id]!.toFixed(2)} W): net energy is uncertain by that much; add cooldown or run again`);
+        }
+      }
+      emit({ type: 'idle-end', watts: after.watts });
+    }
   } finally {
     for (const meter of meters) await meter.stop().catch(() => {});
-    const deadMeter = meters.find((meter) => meter.failure() !== null);
-    result.status = signal?.aborted || deadMeter ? 'interrupted' : 'complete';
+    const dead = fatalMeter as PowerMeter | null;
+    result.status = signal?.aborted || dead ? 'interrupted' : 'complete';
     result.stopReason = signal?.aborted
       ? 'interrupted by signal'
-      : deadMeter
-        ? `meter ${deadMeter.info.id} failed: ${deadMeter.failure()!.message}`
+      : dead
+        ? `meter ${dead.info.id} failed and could not be restarted: ${dead.failure()?.message ?? 'no reason given'}`
         : null;
     result.finishedAt = new Date().toISOString();
     result.recommendations = recommend(result.measurements, scenario.slo.p99Ms);
@@ -277,14 +330,15 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     sessionSpan: [number, number];
     firstOfGroup: boolean;
     index: number;
+    counted: PowerMeter[];
   }): Promise<Partial<Measurement>> {
-    const { config, variant, open, index } = input;
+    const { config, variant, open, index, counted } = input;
     const feeds = synthesiseFeeds(variant.layout.inputs, config.batchSize);
     const firstStart = performance.now();
     const firstOutputs = await open.session.run(feeds);
     const firstEnd = performance.now();
     const coldFrom = input.firstOfGroup ? input.sessionSpan[0] : firstStart;
-    const cold = await energyOver(coldFrom, Math.max(firstEnd, coldFrom + 1e-3));
+    const cold = await energyOver(coldFrom, Math.max(firstEnd, coldFrom + 1e-3), counted);
     let fetches: Record<string, ort.Tensor> | undefined = preallocateOutputs(firstOutputs);
     if (fetches) {
       try {
@@ -301,13 +355,21 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
 
     const latencies = new LatencyRecorder();
     const windows: WindowRecord[] = [];
+    // Sensors that average only part of each period (nvidia-smi/NVML on A100/H100) need windows that start at
+    // random phases of it (Yang et al. 2023): sleep a seeded random fraction of the period before each window.
+    const phasePeriodMs = Math.max(0, ...counted.filter((m) => m.info.phaseShift).map((m) => m.info.periodMs));
+    const phase = new SeededRandom(seedFromString(config.key));
     for (let repetition = 1; repetition <= scenario.repetitions; repetition++) {
       if (stopped()) throw new Interrupted('interrupted before the configuration finished');
+      if (phasePeriodMs > 0) await sleep(phase.next() * phasePeriodMs);
       const timing = await timedWindow(open.session, feeds, fetches, scenario.window.minRuns, minWindowS, latencies, stopped);
       if (stopped()) throw new Interrupted('interrupted before the configuration finished');
-      const energy = await energyOver(timing.t0Ms, timing.t1Ms);
+      const energy = await energyOver(timing.t0Ms, timing.t1Ms, counted);
       const durationS = (timing.t1Ms - timing.t0Ms) / 1000;
-      windows.push({ durationS, runs: timing.runs, energyJByMeter: energy.byMeter, coverageNotes: energy.notes, peakWatts: energy.peakWatts });
+      windows.push({
+        durationS, runs: timing.runs, energyJByMeter: energy.byMeter, samplesByMeter: energy.samplesByMeter,
+        coverageNotes: energy.notes, peakWatts: energy.peakWatts,
+      });
       const joules = Object.values(energy.byMeter).reduce((sum, value) => sum + value, 0);
       emit({
         type: 'window', index, total: plan.length, key: config.key, repetition, repetitions: scenario.repetitions,
@@ -315,7 +377,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       });
     }
     const blocks = summariseWindows({
-      windows, batchSize: config.batchSize, latencyMs: latencies.view(), meters: meterInfos,
+      windows, batchSize: config.batchSize, latencyMs: latencies.view(), meters: counted.map((meter) => meter.info),
       idleWatts: result.idle?.watts ?? null, carbon: scenario.carbon,
     });
     return {
@@ -337,10 +399,11 @@ async function writeTrace(
   t1Ms: number,
   relativeS: (tMs: number) => number,
 ): Promise<void> {
-  const lines = ['t_s,meter,watts'];
+  const lines = ['t_s,meter,device,watts,context'];
   for (const meter of meters) {
     for (const sample of samplesBetween(meter.samples(), t0Ms, t1Ms)) {
-      lines.push(`${relativeS(sample.tMs).toFixed(4)},${meter.info.id},${sample.powerW.toFixed(3)}`);
+      const context = sample.context ? Object.entries(sample.context).map(([key, value]) => `${key}=${value}`).join(';') : '';
+      lines.push(`${relativeS(sample.tMs).toFixed(4)},${meter.info.id},${meter.info.device ?? ''},${sample.powerW.toFixed(3)},${context.includes(',') ? `"${context}"` : context}`);
     }
   }
   await writeFileAtomic(file, `${lines.join('\n')}\n`);

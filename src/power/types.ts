@@ -35,6 +35,11 @@ export interface MeterInfo {
   sampleKind: SampleKind;
   /** One line on how the numbers are made (model, file, device). */
   detail: string;
+  /**
+   * True for sensors that average only part of each period (nvidia-smi / NVML on A100/H100): the sweep then starts
+   * each window at a random phase of the period.
+   */
+  phaseShift?: boolean;
 }
 
 /** A running power meter. Samples accumulate from start() until stop(). */

@@ -99,7 +99,13 @@ export interface RunResult {
   environment: Environment;
   meters: Array<Omit<MeterInfo, 'sampleKind'> & { sampleKind: string }>;
   meterSelection: Array<{ name: string; chosen: boolean; why: string }>;
-  idle: { durationS: number; watts: Record<string, number> } | null;
+  idle: {
+    durationS: number;
+    watts: Record<string, number>;
+    /** The same measured after the sweep (thermal drift check). */
+    after?: { durationS: number; watts: Record<string, number> };
+    warnings: string[];
+  } | null;
   carbon: { gridIntensityGPerKWh: number; pue: number; region: string; defaulted: string[] };
   measurements: Measurement[];
   recommendations: Recommendation[];

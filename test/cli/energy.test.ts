@@ -104,11 +104,13 @@ describe('bench energy figures with a replay meter', { timeout: 120_000 }, () =>
       // The trace holds the 50 W rows of this configuration, 10 ms apart, inside its span.
       assert.ok(m.trace && m.spanS);
       const traceRows = (await readFile(path.join(runDir, m.trace), 'utf8')).trimEnd().split('\n');
-      assert.equal(traceRows[0], 't_s,meter,watts');
+      assert.equal(traceRows[0], 't_s,meter,device,watts,context');
       const points = traceRows.slice(1).map((line) => line.split(','));
       assert.ok(points.length >= 20, `${m.key}: only ${points.length} trace rows for two 0.1 s windows`);
-      points.forEach(([t, id, watts], i) => {
+      points.forEach(([t, id, device, watts, context], i) => {
         assert.equal(id, 'replay');
+        assert.equal(device, '', 'a replay trace measures no particular device');
+        assert.equal(context, '');
         assert.equal(watts, '50.000');
         assert.ok(Number(t) >= m.spanS!.start - 1e-4 && Number(t) <= m.spanS!.end + 1e-4, `${m.key}: trace time ${t} outside ${JSON.stringify(m.spanS)}`);
         if (i > 0) assertClose(Number(t) - Number(points[i - 1]![0]), 0.01, 0.02, `${m.key}: trace row spacing`);

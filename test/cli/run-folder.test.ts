@@ -116,15 +116,15 @@ describe('bench mlp --batch 1,4: the run folder', { timeout: 120_000 }, () => {
     for (const key of keys) assert.match(report, new RegExp(`^\\| \\d+ \\| \`${key}\` \\|`, 'm'), `${key} not ranked in report.md`);
   });
 
-  test('traces/: one t_s,meter,watts file per ok configuration', async () => {
+  test('traces/: one t_s,meter,device,watts,context file per ok configuration', async () => {
     const files = (await readdir(path.join(runDir, 'traces'))).sort();
     assert.deepEqual(files, ['mlp__fp32__cpu__b1.csv', 'mlp__fp32__cpu__b4.csv']);
     for (const m of result.measurements) {
       assert.equal(m.trace, `traces/${m.key.replaceAll('/', '__')}.csv`);
       const lines = (await readFile(path.join(runDir, m.trace!), 'utf8')).trimEnd().split('\n');
-      assert.equal(lines[0], 't_s,meter,watts');
+      assert.equal(lines[0], 't_s,meter,device,watts,context');
       assert.ok(lines.length > 1, `${m.trace} has no samples`);
-      for (const line of lines.slice(1)) assert.match(line, /^\d+\.\d{4},estimate,\d+\.\d{3}$/);
+      for (const line of lines.slice(1)) assert.match(line, /^\d+\.\d{4},estimate,cpu,\d+\.\d{3},$/);
     }
   });
 

@@ -9,6 +9,7 @@ import { prepareModels, scenarioNaming } from '../../src/measure/prepare.js';
 import { runSweep, type SweepEvent } from '../../src/measure/sweep.js';
 import { resolveMeters } from '../../src/power/registry.js';
 import type { RunResult } from '../../src/results/types.js';
+import type { PowerMeter, PowerSample } from '../../src/power/types.js';
 import { expandPlan } from '../../src/scenario/expand.js';
 import { parseScenario } from '../../src/scenario/schema.js';
 import { GraphBuilder } from '../../src/model/onnx-builder.js';
@@ -82,7 +83,7 @@ test('a sweep records ok, skipped and failed configurations, and the result matc
   assert.ok(Math.abs(ok.energy!.netJoulesPerSample!) < 1e-12);
   assert.equal(ok.trace, 'traces/mlp__fp32__cpu__b4.csv');
   const trace = await readFile(path.join(outcome.runDir, ok.trace!), 'utf8');
-  assert.match(trace, /^t_s,meter,watts\n[\d.]+,replay,40\.000\n/);
+  assert.match(trace, /^t_s,meter,device,watts,context\n[\d.]+,replay,,40\.000,\n/);
 
   assert.equal(byKey['mlp/fp16/cpu/b1']!.status, 'skipped');
   assert.equal(byKey['mlp/fp16/cpu/b1']!.error!.code, 'NO_VARIANT');
@@ -114,4 +115,66 @@ test('an aborted sweep keeps every finished configuration and says it was interr
   assert.equal(onDisk.status, 'interrupted');
   assert.equal(onDisk.measurements.length, 1);
   assert.deepEqual(await readdir(path.join(outcome.runDir, 'traces')), ['mlp__fp32__cpu__b1.csv']);
+});
+
+// A 30 W meter that dies `dieAfterMs` after its first start; restart() succeeds `restarts` times.
+class FlakyMeter implements PowerMeter {
+  readonly info = { id: 'flaky', kind: 'flaky', scope: 'test', device: 'cpu', periodMs: 10, estimated: false, sampleKind: 'instant' as const, detail: 'test' };
+  private readonly recorded: PowerSample[] = [];
+  private startedMs = 0;
+  private dead: Error | null = null;
+  restartCalls = 0;
+  constructor(private readonly dieAfterMs: number, private restarts: number) {}
+  async start() { this.startedMs = performance.now(); this.dead = null; }
+  async stop() {}
+  samples() { return this.recorded; }
+  async sampleAfter(tMs: number) {
+    if (this.dead) return;
+    if (this.restartCalls === 0 && performance.now() - this.startedMs > this.dieAfterMs) { this.dead = new Error('tool exited with code 15'); return; }
+    const last = this.recorded.at(-1)?.tMs ?? this.startedMs;
+    for (let t = last + 10; t < tMs + 10; t += 10) this.recorded.push({ tMs: t, powerW: 30 });
+  }
+  failure() { return this.dead; }
+  async restart() { this.restartCalls++; if (this.restarts-- <= 0) return false; await this.start(); return true; }
+}
+
+async function sweepWith(meter: PowerMeter) {
+  const scenario = parseScenario(
+    { models: ['mlp'], batchSizes: [1, 2, 4], window: { minSeconds: 0.1, minRuns: 3 }, repetitions: 2, idleSeconds: 0, warmup: { runs: 1, seconds: 0 }, out: 'results' },
+    { file: null, baseDir: dir },
+  );
+  const models = await prepareModels(scenario, scenarioNaming(null));
+  return runSweep({ scenario, plan: expandPlan(scenario), models, meters: [meter], meterChoices: [], toolVersion: 'test' });
+}
+
+test('a meter that dies mid-window is restarted once; the window is marked incomplete and the sweep goes on', async () => {
+  const meter = new FlakyMeter(150, 1);
+  const outcome = await sweepWith(meter);
+  assert.equal(meter.restartCalls, 1);
+  assert.equal(outcome.result.status, 'complete');
+  assert.equal(outcome.result.measurements.length, 3);
+  const flagged = outcome.result.measurements.filter((m) => m.validity.reasons.some((r) => r.startsWith('incomplete: meter flaky failed during this window (tool exited with code 15); it was restarted')));
+  assert.equal(flagged.length, 1);
+  assert.equal(flagged[0]!.validity.valid, false);
+});
+
+test('a meter that dies again ends the run: interrupted, the configuration failed, finished ones kept on disk', async () => {
+  const meter = new FlakyMeter(150, 0);
+  const outcome = await sweepWith(meter);
+  assert.equal(outcome.result.status, 'interrupted');
+  assert.match(outcome.result.stopReason!, /^meter flaky failed and could not be restarted: tool exited with code 15/);
+  const last = outcome.result.measurements.at(-1)!;
+  assert.equal(last.status, 'failed');
+  assert.equal(last.error!.code, 'METER_FAILED');
+  const onDisk = JSON.parse(await readFile(outcome.resultPath, 'utf8')) as RunResult;
+  assert.equal(onDisk.status, 'interrupted');
+  assert.deepEqual(onDisk.measurements.map((m) => m.status), outcome.result.measurements.map((m) => m.status));
+});
+
+test('a configuration that no meter measures fails with NO_METER instead of reporting energy it did not see', async () => {
+  const gpuOnly = new FlakyMeter(1e9, 0);
+  Object.assign(gpuOnly.info, { id: 'gpu:0', device: 'cuda:0' });
+  const outcome = await sweepWith(gpuOnly);
+  assert.deepEqual(outcome.result.measurements.map((m) => m.error?.code), ['NO_METER', 'NO_METER', 'NO_METER']);
+  assert.match(outcome.result.measurements[0]!.error!.message, /no meter measures cpu: the meters here \(gpu:0\) measure other devices/);
 });
