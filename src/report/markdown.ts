@@ -20,7 +20,9 @@ export function renderMarkdown(result: RunResult): string {
   }
   lines.push(`Meters: ${meterLine(result)}`, '');
   if (result.idle) {
-    lines.push(`Idle baseline: ${Object.entries(result.idle.watts).map(([id, w]) => `${id} ${sig(w)} W`).join(', ')} over ${sig(result.idle.durationS)} s`, '');
+    const after = result.idle.after;
+    lines.push(`Idle baseline: ${Object.entries(result.idle.watts).map(([id, w]) => `${id} ${sig(w)} W`).join(', ')} over ${sig(result.idle.durationS)} s${after ? `; after the sweep: ${Object.entries(after.watts).map(([id, w]) => `${id} ${sig(w)} W`).join(', ')}` : ''}`, '');
+    for (const warning of result.idle.warnings ?? []) lines.push(`> ⚠ ${warning}`, '');
   }
   if (result.recommendations.length > 0) {
     lines.push('## Recommendation', '');
