@@ -55,6 +55,9 @@ export class ProgressPrinter {
           `[${event.index}/${event.total}] ${event.key}  rep ${event.repetition}/${event.repetitions}  ${sig(event.samplesPerSecond)} samples/s  ${sig(event.watts)} W${this.estimated ? ' (est.)' : ''}  elapsed ${formatDuration(elapsedS)}  ETA ${formatDuration(this.etaS(event.index, event.total))}`,
         );
         break;
+      case 'cooldown':
+        this.live(`[${event.index}/${event.total}] cooling down before ${event.key}: ${sig(event.watts)} W → ${sig(event.targetWatts)} W target, ${event.waitedS.toFixed(1)} s`);
+        break;
       case 'config-end': {
         const m = event.measurement;
         const detail = m.status === 'ok' && m.energy && m.throughput

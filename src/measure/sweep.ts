@@ -27,6 +27,7 @@ export type SweepEvent =
   | { type: 'idle-start'; seconds: number }
   | { type: 'idle-end'; watts: Record<string, number> }
   | { type: 'config-start'; index: number; total: number; key: string }
+  | { type: 'cooldown'; index: number; total: number; key: string; waitedS: number; watts: number; targetWatts: number }
   | { type: 'window'; index: number; total: number; key: string; repetition: number; repetitions: number; samplesPerSecond: number; watts: number }
   | { type: 'config-end'; index: number; total: number; measurement: Measurement };
 
@@ -193,6 +194,25 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     return notes;
   };
 
+  // Wait until the counted meters are back near idle (bounded), so one configuration's heat does not bias the next.
+  const coolDown = async (counted: PowerMeter[], index: number, key: string): Promise<number | null> => {
+    const settings = scenario.cooldown;
+    if (!settings || !result.idle) return null;
+    const targetWatts = counted.reduce((sum, meter) => sum + (result.idle!.watts[meter.info.id] ?? 0), 0) * (1 + settings.marginPercent / 100);
+    const startMs = performance.now();
+    const stepMs = Math.max(500, 5 * slowestPeriodMs);
+    while (!stopped() && performance.now() - startMs < settings.maxSeconds * 1000) {
+      const t0 = performance.now();
+      await sleep(stepMs);
+      const { byMeter } = await energyOver(t0, performance.now(), counted);
+      const watts = Object.values(byMeter).reduce((sum, joules) => sum + joules, 0) / ((performance.now() - t0) / 1000);
+      const waitedS = (performance.now() - startMs) / 1000;
+      emit({ type: 'cooldown', index, total: plan.length, key, waitedS, watts, targetWatts });
+      if (watts <= targetWatts) break;
+    }
+    return (performance.now() - startMs) / 1000;
+  };
+
   // Idle power per meter over a quiet span.
   const measureIdle = async () => {
     const t0 = performance.now();
@@ -233,8 +253,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       for (const config of configs) {
         if (stopped()) break;
         index++;
+        const cooldownS = index > 1 && counted.length > 0 ? await coolDown(counted, index, config.key) : null;
         emit({ type: 'config-start', index, total, key: config.key });
         const measurement = emptyMeasurement(config, variant, device);
+        measurement.cooldownS = cooldownS;
         const configStartMs = performance.now();
         try {
           if (counted.length === 0) {

@@ -46,6 +46,8 @@ export interface Measurement {
   validity: { valid: boolean; reasons: string[] };
   /** Relative path of the power trace CSV. */
   trace: string | null;
+  /** Seconds waited before this configuration for power to return near idle (`cooldown:`), or null. */
+  cooldownS?: number | null;
   /** Wall-clock bounds of this configuration, relative to the run start (for charts). */
   spanS: { start: number; end: number } | null;
 }

@@ -43,6 +43,8 @@ export const scenarioDefaults = {
   /** 475 gCO2e/kWh is the world-average grid intensity CodeCarbon falls back to; PUE 1.0 = no facility overhead. */
   carbon: { gridIntensityGPerKWh: 475, pue: 1.0, region: 'world' },
   slo: { p99Ms: null },
+  /** `null`: no waiting between configurations. Given: wait until power is back within marginPercent of idle. */
+  cooldown: null,
   /** Output folder, relative to the scenario file's folder. */
   out: 'results',
 } as const;
@@ -346,6 +348,14 @@ const scenarioSchema = strictObject(
       'expected a mapping like {gridIntensityGPerKWh: 475, pue: 1.0, region: world}',
       { intensity: 'gridIntensityGPerKWh', gridIntensity: 'gridIntensityGPerKWh', gCO2PerKWh: 'gridIntensityGPerKWh' },
     ).nullish(),
+    cooldown: strictObject(
+      {
+        maxSeconds: positiveNumber('expected a positive number of seconds').nullish(),
+        marginPercent: positiveNumber('expected a positive percentage').nullish(),
+      },
+      'expected a mapping like {maxSeconds: 30, marginPercent: 10}',
+      { seconds: 'maxSeconds', margin: 'marginPercent' },
+    ).nullish(),
     slo: strictObject(
       { p99Ms: positiveNumber('expected a positive number of milliseconds').nullish() },
       'expected a mapping like {p99Ms: 50}',
@@ -406,6 +416,9 @@ function toScenario(parsed: ParsedScenario, file: string | null, baseDir: string
     gpus: parsed.gpus ? [...parsed.gpus] : null,
     carbon: toCarbon(parsed.carbon),
     slo: { p99Ms: parsed.slo?.p99Ms ?? defaults.slo.p99Ms },
+    cooldown: parsed.cooldown
+      ? { maxSeconds: parsed.cooldown.maxSeconds ?? 30, marginPercent: parsed.cooldown.marginPercent ?? 10 }
+      : null,
     outDir: path.resolve(baseDir, parsed.out ?? defaults.out),
   };
 }

@@ -66,6 +66,8 @@ export interface Scenario {
   gpus: number[] | null;
   carbon: CarbonSpec;
   slo: { p99Ms: number | null };
+  /** Between configurations, wait (at most maxSeconds) until the counted meters are back within marginPercent of idle. */
+  cooldown: { maxSeconds: number; marginPercent: number } | null;
   /** Output folder (absolute). */
   outDir: string;
 }

@@ -178,3 +178,39 @@ test('a configuration that no meter measures fails with NO_METER instead of repo
   assert.deepEqual(outcome.result.measurements.map((m) => m.error?.code), ['NO_METER', 'NO_METER', 'NO_METER']);
   assert.match(outcome.result.measurements[0]!.error!.message, /no meter measures cpu: the meters here \(gpu:0\) measure other devices/);
 });
+
+// A meter whose power follows a function of the time since start (sampled every 10 ms on demand).
+class ShapedMeter extends FlakyMeter {
+  constructor(private readonly wattsAt: (sinceStartMs: number) => number) {
+    super(1e9, 0);
+  }
+  override async sampleAfter(tMs: number) {
+    const recorded = this.samples() as PowerSample[];
+    const startMs = (this as unknown as { startedMs: number }).startedMs;
+    const last = recorded.at(-1)?.tMs ?? startMs;
+    for (let t = last + 10; t < tMs + 10; t += 10) recorded.push({ tMs: t, powerW: this.wattsAt(t - startMs) });
+  }
+}
+
+test('cooldown waits between configurations until power is back within the margin of idle', async () => {
+  // 20 W idle for the first 0.3 s, then 60 W "heat" until 1.5 s, then 20 W again.
+  const meter = new ShapedMeter((ms) => (ms < 300 || ms > 1500 ? 20 : 60));
+  const scenario = parseScenario(
+    {
+      models: ['mlp'], batchSizes: [1, 2], window: { minSeconds: 0.1, minRuns: 3 }, repetitions: 1, idleSeconds: 0.25,
+      warmup: { runs: 1, seconds: 0 }, cooldown: { maxSeconds: 5, marginPercent: 10 }, out: 'results',
+    },
+    { file: null, baseDir: dir },
+  );
+  assert.deepEqual(scenario.cooldown, { maxSeconds: 5, marginPercent: 10 });
+  const models = await prepareModels(scenario, scenarioNaming(null));
+  const events: SweepEvent[] = [];
+  const outcome = await runSweep({ scenario, plan: expandPlan(scenario), models, meters: [meter], meterChoices: [], toolVersion: 'test', onEvent: (e) => events.push(e) });
+  const [first, second] = outcome.result.measurements;
+  assert.equal(first!.cooldownS, null, 'no wait before the first configuration');
+  assert.ok(second!.cooldownS! > 0 && second!.cooldownS! < 5, `waited ${second!.cooldownS} s`);
+  const cooldowns = events.filter((e) => e.type === 'cooldown');
+  assert.ok(cooldowns.length >= 1);
+  const lastCooldown = cooldowns.at(-1)!;
+  assert.ok(lastCooldown.type === 'cooldown' && lastCooldown.watts <= 22 && Math.abs(lastCooldown.targetWatts - 22) < 1e-6, JSON.stringify(lastCooldown));
+});

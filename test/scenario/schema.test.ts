@@ -35,6 +35,7 @@ describe('parseScenario: defaults', () => {
       meters: ['auto'],
       cpuTdpWatts: null,
       gpus: null,
+      cooldown: null,
       carbon: {
         gridIntensityGPerKWh: 475,
         pue: 1,
