@@ -34,6 +34,9 @@ joulebench <command> --help for a command's options`;
 
 /** Run the CLI with arguments (without node and the script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // CUDA numbers GPUs fastest-first by default; nvidia-smi and NVML use PCI bus order. Make cuda:N mean the same
+  // GPU to the execution provider and to the power meter (set before any CUDA library initialises).
+  process.env.CUDA_DEVICE_ORDER ??= 'PCI_BUS_ID';
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(`${usage}\n`);

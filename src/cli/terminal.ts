@@ -119,7 +119,7 @@ export function renderRankedTable(result: RunResult): string {
     lines.push('');
   }
   lines.push(table(rows, [true, false, true, true, true, true, true, true, false]));
-  for (const warning of result.idle?.warnings ?? []) notes.push(`warning: ${warning}`);
+  for (const warning of [...(result.idle?.warnings ?? []), ...(result.meterWarnings ?? [])]) notes.push(`warning: ${warning}`);
   if (notes.length > 0) lines.push('', ...notes);
   if (result.recommendations.length > 0) {
     lines.push('');

@@ -330,6 +330,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       emit({ type: 'idle-end', watts: after.watts });
     }
   } finally {
+    result.meterWarnings = meters.flatMap((meter) => meter.diagnostics?.() ?? []);
     for (const meter of meters) await meter.stop().catch(() => {});
     const dead = fatalMeter as PowerMeter | null;
     result.status = signal?.aborted || dead ? 'interrupted' : 'complete';

@@ -1,17 +1,609 @@
-// The nvml meter (being implemented; probes as unavailable until then).
-import type { MeterFactory } from './types.js';
+// The nvml meter: NVIDIA GPU energy read through NVML (libnvidia-ml.so.1) over the koffi FFI — counter deltas from
+// nvmlDeviceGetTotalEnergyConsumption where the GPU has the counter (Volta and newer), else nvmlDeviceGetPowerUsage.
+import { MeterError } from '../errors.js';
+import type { MeterContext, MeterFactory, MeterInfo, PowerMeter, PowerSample, ProbeResult } from './types.js';
+
+/** The library NVML ships as; `JOULEBENCH_NVML_LIBRARY` or the factory option replaces it (tests load a fake). */
+export const defaultNvmlLibrary = 'libnvidia-ml.so.1';
+
+// nvmlReturn_t values the meter tells apart (nvml.h).
+const NVML_SUCCESS = 0;
+const NVML_ERROR_NOT_SUPPORTED = 3;
+// nvmlTemperatureSensors_t / nvmlClockType_t values.
+const NVML_TEMPERATURE_GPU = 0;
+const NVML_CLOCK_SM = 1;
+// NVML_DEVICE_NAME_V2_BUFFER_SIZE and NVML_DEVICE_UUID_V2_BUFFER_SIZE are both 96; 80 is enough for a driver version.
+const stringBufferBytes = 96;
+/** Consecutive failed reads after which the meter reports a failure. */
+const failAfterConsecutiveErrors = 3;
+/** Clocks, temperature, utilisation and power limit are refreshed this often, not every poll (they are context only). */
+const contextRefreshMs = 1000;
+
+/** An nvmlDevice_t as koffi hands it over (an opaque pointer). */
+export type NvmlHandle = unknown;
+type Handle = NvmlHandle;
+
+/** The NVML calls the meter uses, bound to one loaded library; optional symbols are null when the library lacks them. */
+export interface NvmlApi {
+  path: string;
+  init(): number;
+  shutdown(): number;
+  errorString(ret: number): string;
+  deviceCount(count: Uint32Array): number;
+  handleByIndex(index: number, handle: [Handle]): number;
+  powerUsage(handle: Handle, powerMw: Uint32Array): number;
+  totalEnergy: ((handle: Handle, energyMj: BigUint64Array) => number) | null;
+  name: ((handle: Handle, name: Buffer, length: number) => number) | null;
+  uuid: ((handle: Handle, uuid: Buffer, length: number) => number) | null;
+  driverVersion: ((version: Buffer, length: number) => number) | null;
+  temperature: ((handle: Handle, sensor: number, celsius: Uint32Array) => number) | null;
+  clock: ((handle: Handle, clockType: number, mhz: Uint32Array) => number) | null;
+  utilization: ((handle: Handle, rates: Uint32Array) => number) | null;
+  powerLimit: ((handle: Handle, limitMw: Uint32Array) => number) | null;
+}
+
+/** Why NVML could not be loaded; its message is the probe's reason. */
+class NvmlLoadError extends Error {}
+
+// A koffi type: a C type name, a type object or a direction marker (koffi does not export the alias).
+type KoffiType = Parameters<(typeof import('koffi'))['out']>[0] | ReturnType<(typeof import('koffi'))['out']>;
+
+const loaded = new Map<string, NvmlApi>();
+
+// dlopen the library and bind its functions (once per path). Throws NvmlLoadError with a reason a user can act on.
+async function loadNvml(path: string): Promise<NvmlApi> {
+  const cached = loaded.get(path);
+  if (cached) return cached;
+  let koffi: typeof import('koffi').default;
+  try {
+    koffi = (await import('koffi')).default;
+  } catch (error) {
+    throw new NvmlLoadError(`the koffi FFI module could not be loaded, so NVML cannot be called: ${message(error)}`);
+  }
+  let lib: ReturnType<typeof koffi.load>;
+  try {
+    lib = koffi.load(path);
+  } catch (error) {
+    throw new NvmlLoadError(`${path} not found (no NVIDIA driver): ${message(error)}`);
+  }
+  const device = koffi.pointer(koffi.opaque());
+  const required = (name: string, result: string, args: KoffiType[]) => {
+    try {
+      return lib.func(name, result, args);
+    } catch (error) {
+      throw new NvmlLoadError(`${path} has no ${name} (driver too old, or not NVML): ${message(error)}`);
+    }
+  };
+  const optional = (name: string, result: string, args: KoffiType[]) => {
+    try {
+      return lib.func(name, result, args);
+    } catch {
+      return null;
+    }
+  };
+  const errorString = required('nvmlErrorString', 'const char *', ['int']);
+  const api: NvmlApi = {
+    path,
+    init: required('nvmlInit_v2', 'int', []),
+    shutdown: required('nvmlShutdown', 'int', []),
+    errorString: (ret) => String(errorString(ret) ?? 'unknown NVML error'),
+    deviceCount: required('nvmlDeviceGetCount_v2', 'int', ['uint *']),
+    handleByIndex: required('nvmlDeviceGetHandleByIndex_v2', 'int', ['uint', koffi.out(koffi.pointer(device))]),
+    powerUsage: required('nvmlDeviceGetPowerUsage', 'int', [device, 'uint *']),
+    totalEnergy: optional('nvmlDeviceGetTotalEnergyConsumption', 'int', [device, 'unsigned long long *']),
+    name: optional('nvmlDeviceGetName', 'int', [device, 'char *', 'uint']),
+    uuid: optional('nvmlDeviceGetUUID', 'int', [device, 'char *', 'uint']),
+    driverVersion: optional('nvmlSystemGetDriverVersion', 'int', ['char *', 'uint']),
+    temperature: optional('nvmlDeviceGetTemperature', 'int', [device, 'int', 'uint *']),
+    clock: optional('nvmlDeviceGetClockInfo', 'int', [device, 'int', 'uint *']),
+    utilization: optional('nvmlDeviceGetUtilizationRates', 'int', [device, 'uint *']),
+    powerLimit: optional('nvmlDeviceGetEnforcedPowerLimit', 'int', [device, 'uint *']),
+  };
+  loaded.set(path, api);
+  return api;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// A NUL-terminated string out of a buffer NVML filled.
+function cString(buffer: Buffer): string {
+  const end = buffer.indexOf(0);
+  return buffer.toString('utf8', 0, end < 0 ? buffer.length : end);
+}
+
+/** An NVML call that returned an error code. */
+class NvmlCallError extends Error {
+  constructor(readonly call: string, readonly ret: number, errorText: string) {
+    super(`${call} failed: ${errorText} (NVML return ${ret})`);
+  }
+}
+
+/**
+ * One initialisation of NVML shared by every meter on the same library: nvmlInit_v2 when the first user acquires it,
+ * nvmlShutdown when the last one releases it. `generation` changes on every re-initialisation, when handles and
+ * counter baselines are no longer valid.
+ */
+export class NvmlSession {
+  generation = 0;
+  private users = 0;
+  private initialized = false;
+  private readonly handles = new Map<number, Handle>();
+
+  constructor(readonly api: NvmlApi) {}
+
+  acquire(): void {
+    if (!this.initialized) this.init();
+    this.users++;
+  }
+
+  release(): void {
+    this.users = Math.max(0, this.users - 1);
+    if (this.users === 0 && this.initialized) {
+      this.initialized = false;
+      this.handles.clear();
+      this.api.shutdown();
+    }
+  }
+
+  /** Shut down and initialise again (after a failure); false when nvmlInit_v2 fails. */
+  reinit(): boolean {
+    if (this.initialized) {
+      this.initialized = false;
+      this.api.shutdown();
+    }
+    try {
+      this.init();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  handle(index: number): Handle {
+    let handle = this.handles.get(index);
+    if (handle === undefined) {
+      const out: [Handle] = [null];
+      this.check('nvmlDeviceGetHandleByIndex_v2', this.api.handleByIndex(index, out));
+      handle = out[0];
+      this.handles.set(index, handle);
+    }
+    return handle;
+  }
+
+  check(call: string, ret: number): void {
+    if (ret !== NVML_SUCCESS) throw new NvmlCallError(call, ret, this.api.errorString(ret));
+  }
+
+  private init(): void {
+    this.check('nvmlInit_v2', this.api.init());
+    this.initialized = true;
+    this.handles.clear();
+    this.generation++;
+  }
+}
+
+const sessions = new Map<string, NvmlSession>();
+
+function sessionFor(api: NvmlApi): NvmlSession {
+  let session = sessions.get(api.path);
+  if (!session) {
+    session = new NvmlSession(api);
+    sessions.set(api.path, session);
+  }
+  return session;
+}
+
+/** What NVML says about one GPU, and how the meter will read it. */
+export interface NvmlDevice {
+  index: number;
+  name: string;
+  uuid: string;
+  /** True when nvmlDeviceGetTotalEnergyConsumption works on it; otherwise `noCounterReason` says why. */
+  counter: boolean;
+  noCounterReason: string | null;
+}
+
+interface Inventory {
+  driverVersion: string | null;
+  count: number;
+  devices: NvmlDevice[];
+}
+
+// The GPUs to meter (all, or those in `gpus`) and whether each has the energy counter. Needs an initialised session.
+function takeInventory(session: NvmlSession, gpus: number[] | null): Inventory {
+  const { api } = session;
+  const count = new Uint32Array(1);
+  session.check('nvmlDeviceGetCount_v2', api.deviceCount(count));
+  const total = count[0]!;
+  let driverVersion: string | null = null;
+  const text = Buffer.alloc(stringBufferBytes);
+  if (api.driverVersion?.(text, text.length) === NVML_SUCCESS) driverVersion = cString(text);
+  const indices = gpus ?? Array.from({ length: total }, (_, i) => i);
+  const missing = indices.filter((index) => index >= total);
+  if (total > 0 && missing.length > 0) {
+    throw new MeterError('NVML_NO_SUCH_GPU', `--gpus names GPU ${missing.join(', ')}, but NVML sees ${total} GPU${total === 1 ? '' : 's'} (indices 0–${total - 1})`);
+  }
+  const devices: NvmlDevice[] = [];
+  for (const index of total === 0 ? [] : indices) {
+    const handle = session.handle(index);
+    text.fill(0);
+    const name = api.name?.(handle, text, text.length) === NVML_SUCCESS ? cString(text) : `GPU ${index}`;
+    text.fill(0);
+    const uuid = api.uuid?.(handle, text, text.length) === NVML_SUCCESS ? cString(text) : '';
+    let noCounterReason: string | null = 'this libnvidia-ml has no nvmlDeviceGetTotalEnergyConsumption';
+    if (api.totalEnergy) {
+      const ret = api.totalEnergy(handle, new BigUint64Array(1));
+      noCounterReason = ret === NVML_SUCCESS ? null : `nvmlDeviceGetTotalEnergyConsumption: ${api.errorString(ret)} (NVML return ${ret})`;
+    }
+    if (noCounterReason !== null) {
+      // Without the counter the meter needs power usage; a GPU with neither cannot be metered.
+      const ret = api.powerUsage(handle, new Uint32Array(1));
+      if (ret !== NVML_SUCCESS) {
+        throw new MeterError('NVML_NO_POWER', `GPU ${index} (${name}) reports neither energy nor power through NVML: ${noCounterReason}; nvmlDeviceGetPowerUsage: ${api.errorString(ret)} (NVML return ${ret})`);
+      }
+    }
+    devices.push({ index, name, uuid, counter: noCounterReason === null, noCounterReason });
+  }
+  return { driverVersion, count: total, devices };
+}
+
+/** The mean power of the counter and of the sampled power-usage series over the same intervals, for a cross-check. */
+export interface NvmlCrossCheck {
+  /** Energy-counter mean: ΣΔE / Σ∆t. */
+  counterW: number;
+  /** nvmlDeviceGetPowerUsage readings, each weighted by the interval it closed. */
+  sampledW: number;
+  /** (sampledW − counterW) / counterW × 100; beyond ±5 % the two disagree (partial sampling, a slow 1 s average). */
+  differencePct: number;
+  /** Time both series cover, in seconds. */
+  seconds: number;
+}
+
+/** Options for the nvml meter (tests pass a fake library). */
+export interface NvmlOptions {
+  /** The library to dlopen; default `JOULEBENCH_NVML_LIBRARY`, else libnvidia-ml.so.1. */
+  libraryPath?: string;
+  /** Poll period in ms (default 100). */
+  periodMs?: number;
+}
+
+type ReadOutcome = 'sample' | 'baseline' | 'stale' | 'error';
+
+/**
+ * One NVIDIA GPU read through NVML. With the energy counter every sample is `interval-average` (ΔmJ/Δt since the
+ * previous read, and sampleAfter reads the counter afresh so a window's edge is exact); power usage rides along in
+ * `context.powerUsageW`. Without the counter every sample is an `instant` power-usage reading.
+ */
+export class NvmlMeter implements PowerMeter {
+  readonly info: MeterInfo;
+  private readonly session: NvmlSession;
+  private readonly device: NvmlDevice;
+  private readonly recorded: PowerSample[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private held = false;
+  private running = false;
+  private failed: Error | null = null;
+  private consecutiveErrors = 0;
+  private generation = -1;
+  private baseline: { energyMj: number; tMs: number } | null = null;
+  private extras: Record<string, number> = {};
+  private extrasAtMs = Number.NEGATIVE_INFINITY;
+  private waiters: Array<{ tMs: number; resolve: () => void }> = [];
+  private lastError = '';
+  // Cross-check sums over intervals where both the counter and power usage were read.
+  private checkEnergyMj = 0;
+  private checkUsageMwMs = 0;
+  private checkMs = 0;
+  // What the synchronous FFI reads cost the main thread.
+  private reads = 0;
+  private readMs = 0;
+  // Reused output buffers: no allocation per read.
+  private readonly energyOut = new BigUint64Array(1);
+  private readonly powerOut = new Uint32Array(1);
+  private readonly extraOut = new Uint32Array(2);
+
+  /** Use nvmlMeterFactory.create(); the constructor takes a session that already holds one NVML reference for it. */
+  constructor(session: NvmlSession, device: NvmlDevice, driverVersion: string | null, periodMs: number) {
+    this.session = session;
+    this.device = device;
+    this.held = true;
+    const what = `${device.name}${device.uuid ? ` (${device.uuid})` : ''}, NVML${driverVersion ? ` driver ${driverVersion}` : ''}`;
+    this.info = {
+      id: `nvml:${device.index}`,
+      kind: 'nvml',
+      scope: 'gpu',
+      device: `cuda:${device.index}`,
+      periodMs,
+      estimated: false,
+      sampleKind: device.counter ? 'interval-average' : 'instant',
+      detail: device.counter
+        ? `${what}: energy-counter deltas (nvmlDeviceGetTotalEnergyConsumption) every ${periodMs} ms; nvmlDeviceGetPowerUsage kept as context.powerUsageW for a cross-check`
+        : `${what}: NO ENERGY COUNTER (${device.noCounterReason}), so instant nvmlDeviceGetPowerUsage readings every ${periodMs} ms (a 1 s average on Ampere and newer, except GA100)`,
+      // Power usage averages only part of each second on A100/H100; the counter accumulates continuously.
+      ...(device.counter ? {} : { phaseShift: true }),
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    if (!this.held) {
+      this.session.acquire();
+      this.held = true;
+    }
+    this.running = true;
+    this.failed = null;
+    this.consecutiveErrors = 0;
+    this.baseline = null;
+    this.read(true);
+    this.startTimer();
+  }
+
+  async stop(): Promise<void> {
+    if (this.running && !this.failed) this.read(false);
+    this.running = false;
+    this.stopTimer();
+    this.wake(Number.POSITIVE_INFINITY);
+    if (this.held) {
+      this.held = false;
+      this.session.release();
+    }
+  }
+
+  samples(): readonly PowerSample[] {
+    return this.recorded;
+  }
+
+  async sampleAfter(tMs: number): Promise<void> {
+    const covered = () => (this.recorded[this.recorded.length - 1]?.tMs ?? Number.NEGATIVE_INFINITY) >= tMs;
+    if (covered() || !this.running || this.failed) return;
+    // A counter that has not ticked since the last read gives no sample yet: re-read shortly, for up to one period.
+    const staleUntilMs = performance.now() + this.info.periodMs;
+    for (;;) {
+      const outcome = this.read(false);
+      if (covered() || this.failed) return;
+      if ((outcome !== 'stale' && outcome !== 'baseline') || performance.now() > staleUntilMs) break;
+      await sleep(2);
+    }
+    // A failed read: wait for the poller's next sample (or the failure it declares), bounded.
+    await new Promise<void>((resolve) => {
+      const timeout = setTimeout(resolve, (failAfterConsecutiveErrors + 0.5) * this.info.periodMs);
+      timeout.unref();
+      this.waiters.push({ tMs, resolve: () => { clearTimeout(timeout); resolve(); } });
+    });
+  }
+
+  failure(): Error | null {
+    return this.failed;
+  }
+
+  async restart(): Promise<boolean> {
+    this.stopTimer();
+    if (!this.session.reinit()) return false;
+    if (!this.held) {
+      this.session.acquire();
+      this.held = true;
+    }
+    this.failed = null;
+    this.consecutiveErrors = 0;
+    this.baseline = null;
+    this.running = true;
+    if (this.read(true) === 'error') {
+      this.declareFailure();
+      return false;
+    }
+    this.startTimer();
+    return true;
+  }
+
+  /** Mean power of the energy counter and of the power-usage series over the same intervals; null without a counter or before two reads. */
+  crossCheck(): NvmlCrossCheck | null {
+    if (!this.device.counter || this.checkMs <= 0 || this.checkEnergyMj <= 0) return null;
+    const counterW = this.checkEnergyMj / this.checkMs;
+    const sampledW = this.checkUsageMwMs / 1000 / this.checkMs;
+    return { counterW, sampledW, differencePct: ((sampledW - counterW) / counterW) * 100, seconds: this.checkMs / 1000 };
+  }
+
+  /** The energy counter and the sampled power disagreeing by more than 5% over the run is worth a warning. */
+  diagnostics(): string[] {
+    const check = this.crossCheck();
+    if (!check || Math.abs(check.differencePct) <= 5) return [];
+    return [
+      `${this.info.id}: the energy counter (${check.counterW.toFixed(1)} W) and sampled power usage (${check.sampledW.toFixed(1)} W) disagree by ${check.differencePct.toFixed(1)}% over ${check.seconds.toFixed(0)} s; energies use the counter`,
+    ];
+  }
+
+  /** How much main-thread time the NVML reads took (they are synchronous FFI calls). */
+  overhead(): { reads: number; totalMs: number; meanUs: number } {
+    return { reads: this.reads, totalMs: this.readMs, meanUs: this.reads === 0 ? 0 : (this.readMs * 1000) / this.reads };
+  }
+
+  private startTimer(): void {
+    this.stopTimer();
+    this.timer = setInterval(() => this.read(true), this.info.periodMs);
+    this.timer.unref();
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  // One read of the GPU; records a sample when there is one. `polled` reads (the timer's) also refresh the context.
+  private read(polled: boolean): ReadOutcome {
+    if (!this.running || this.failed) return 'error';
+    const beganMs = performance.now();
+    try {
+      return this.device.counter ? this.readCounter(polled) : this.readPowerUsage(polled);
+    } finally {
+      this.reads++;
+      this.readMs += performance.now() - beganMs;
+    }
+  }
+
+  private readCounter(polled: boolean): ReadOutcome {
+    const handle = this.currentHandle();
+    if (handle === undefined) return 'error';
+    const ret = this.session.api.totalEnergy!(handle, this.energyOut);
+    const tMs = performance.now();
+    if (ret !== NVML_SUCCESS) return this.noteError('nvmlDeviceGetTotalEnergyConsumption', ret);
+    this.consecutiveErrors = 0;
+    const energyMj = Number(this.energyOut[0]!);
+    const usageW = this.session.api.powerUsage(handle, this.powerOut) === NVML_SUCCESS && this.powerOut[0]! > 0 ? this.powerOut[0]! / 1000 : null;
+    if (polled) this.refreshExtras(handle, tMs);
+    const previous = this.baseline;
+    // The first read (or one after a re-initialisation, or a counter that went back) only sets the baseline.
+    if (!previous || energyMj < previous.energyMj) {
+      this.baseline = { energyMj, tMs };
+      return 'baseline';
+    }
+    const deltaMj = energyMj - previous.energyMj;
+    const deltaMs = tMs - previous.tMs;
+    // The counter has not ticked since the last read: no sample; the next delta covers this interval too.
+    if (deltaMj === 0 || deltaMs <= 0) return 'stale';
+    this.baseline = { energyMj, tMs };
+    if (usageW !== null) {
+      this.checkEnergyMj += deltaMj;
+      this.checkUsageMwMs += usageW * 1000 * deltaMs;
+      this.checkMs += deltaMs;
+    }
+    this.record({ tMs, powerW: deltaMj / deltaMs, context: usageW === null ? { ...this.extras } : { powerUsageW: usageW, ...this.extras } });
+    return 'sample';
+  }
+
+  private readPowerUsage(polled: boolean): ReadOutcome {
+    const handle = this.currentHandle();
+    if (handle === undefined) return 'error';
+    const ret = this.session.api.powerUsage(handle, this.powerOut);
+    const tMs = performance.now();
+    if (ret !== NVML_SUCCESS) return this.noteError('nvmlDeviceGetPowerUsage', ret);
+    // 0 mW is not a GPU's power: treat it as a failed read, never as a 0 W sample.
+    if (this.powerOut[0] === 0) return this.noteError('nvmlDeviceGetPowerUsage', NVML_SUCCESS, 'returned 0 mW');
+    this.consecutiveErrors = 0;
+    if (polled) this.refreshExtras(handle, tMs);
+    this.record({ tMs, powerW: this.powerOut[0]! / 1000, context: { ...this.extras } });
+    return 'sample';
+  }
+
+  // The device handle, re-fetched (and the counter re-baselined) after NVML was re-initialised.
+  private currentHandle(): Handle | undefined {
+    if (this.generation !== this.session.generation) {
+      this.generation = this.session.generation;
+      this.baseline = null;
+    }
+    try {
+      return this.session.handle(this.device.index);
+    } catch (error) {
+      const ret = error instanceof NvmlCallError ? error.ret : -1;
+      this.noteError('nvmlDeviceGetHandleByIndex_v2', ret);
+      return undefined;
+    }
+  }
+
+  private record(sample: PowerSample): void {
+    this.recorded.push(sample);
+    this.wake(sample.tMs);
+  }
+
+  private wake(tMs: number): void {
+    if (this.waiters.length === 0) return;
+    const due = this.waiters.filter((waiter) => waiter.tMs <= tMs);
+    this.waiters = this.waiters.filter((waiter) => waiter.tMs > tMs);
+    for (const waiter of due) waiter.resolve();
+  }
+
+  private noteError(call: string, ret: number, text?: string): 'error' {
+    this.consecutiveErrors++;
+    this.lastError = `${call} ${text ?? `failed: ${this.session.api.errorString(ret)} (NVML return ${ret})`}`;
+    if (this.consecutiveErrors >= failAfterConsecutiveErrors) this.declareFailure();
+    return 'error';
+  }
+
+  private declareFailure(): void {
+    this.failed = new MeterError('NVML_READ_FAILED', `${this.info.id}: ${this.lastError}, ${this.consecutiveErrors} reads in a row`);
+    this.stopTimer();
+    this.wake(Number.POSITIVE_INFINITY);
+  }
+
+  // Context for traces: temperature, SM clock, utilisation, power limit — each only if this GPU and library report it.
+  private refreshExtras(handle: Handle, tMs: number): void {
+    if (tMs - this.extrasAtMs < contextRefreshMs) return;
+    this.extrasAtMs = tMs;
+    const { api } = this.session;
+    const out = this.extraOut;
+    const extras: Record<string, number> = {};
+    if (api.temperature?.(handle, NVML_TEMPERATURE_GPU, out) === NVML_SUCCESS) extras.temperatureC = out[0]!;
+    if (api.clock?.(handle, NVML_CLOCK_SM, out) === NVML_SUCCESS) extras.smClockMHz = out[0]!;
+    if (api.utilization?.(handle, out) === NVML_SUCCESS) {
+      extras.gpuUtilizationPct = out[0]!;
+      extras.memoryUtilizationPct = out[1]!;
+    }
+    if (api.powerLimit?.(handle, out) === NVML_SUCCESS) extras.powerLimitW = out[0]! / 1000;
+    this.extras = extras;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function libraryPath(options: NvmlOptions): string {
+  return options.libraryPath ?? process.env.JOULEBENCH_NVML_LIBRARY ?? defaultNvmlLibrary;
+}
+
+function describeInventory(inventory: Inventory): string {
+  const gpus = inventory.devices.map((d) => `#${d.index} ${d.name} (${d.counter ? 'energy counter' : `power usage only: ${d.noCounterReason}`})`);
+  return `NVML${inventory.driverVersion ? ` driver ${inventory.driverVersion}` : ''}: ${gpus.join(', ')}`;
+}
+
+/** A registry entry for the nvml meter; the options exist for tests (a fake library, a shorter period). */
+export function createNvmlMeterFactory(options: NvmlOptions = {}): MeterFactory {
+  return {
+    name: 'nvml',
+    description: 'NVIDIA GPU energy through NVML (libnvidia-ml.so.1): the energy counter (Volta and newer), else power usage',
+    hardware: true,
+    group: 'nvidia',
+    argument: 'none',
+    async probe(context: MeterContext): Promise<ProbeResult> {
+      try {
+        const session = sessionFor(await loadNvml(libraryPath(options)));
+        session.acquire();
+        try {
+          const inventory = takeInventory(session, context.gpus);
+          if (inventory.count === 0) return { ok: false, reason: 'no NVIDIA GPU: NVML loaded and initialised, but sees 0 devices' };
+          return { ok: true, detail: describeInventory(inventory) };
+        } finally {
+          session.release();
+        }
+      } catch (error) {
+        return { ok: false, reason: message(error) };
+      }
+    },
+    async create(context: MeterContext): Promise<PowerMeter[]> {
+      let session: NvmlSession;
+      try {
+        session = sessionFor(await loadNvml(libraryPath(options)));
+        session.acquire();
+      } catch (error) {
+        throw new MeterError('NVML_UNAVAILABLE', `the nvml meter cannot run here: ${message(error)}`, { cause: error });
+      }
+      try {
+        const inventory = takeInventory(session, context.gpus);
+        if (inventory.count === 0) throw new MeterError('NVML_NO_GPU', 'the nvml meter found no NVIDIA GPU');
+        return inventory.devices.map((device) => {
+          session.acquire();
+          return new NvmlMeter(session, device, inventory.driverVersion, options.periodMs ?? 100);
+        });
+      } catch (error) {
+        if (error instanceof MeterError) throw error;
+        throw new MeterError('NVML_UNAVAILABLE', `the nvml meter cannot run here: ${message(error)}`, { cause: error });
+      } finally {
+        session.release();
+      }
+    },
+  };
+}
 
 /** Registry entry for the nvml meter. */
-export const nvmlMeterFactory: MeterFactory = {
-  name: 'nvml',
-  description: 'nvml (not implemented yet)',
-  hardware: true,
-  group: 'nvidia',
-  argument: 'none',
-  async probe() {
-    return { ok: false, reason: 'not implemented yet' };
-  },
-  async create() {
-    return [];
-  },
-};
+export const nvmlMeterFactory: MeterFactory = createNvmlMeterFactory();

@@ -55,6 +55,8 @@ export interface PowerMeter {
   failure(): Error | null;
   /** Start again after a failure (the sweep tries once); resolves false when the meter cannot be revived. */
   restart(): Promise<boolean>;
+  /** Warnings about the meter's own consistency, read once after the sweep (e.g. NVML counter vs sampled power). */
+  diagnostics?(): string[];
 }
 
 /** Settings a meter may need; each meter reads only its own. */

@@ -19,6 +19,7 @@ export function renderMarkdown(result: RunResult): string {
     lines.push(`> **Power is ESTIMATED** — no hardware power meter was used. Energy figures below are modelled, not measured; compare them with each other, not with other machines.`, '');
   }
   lines.push(`Meters: ${meterLine(result)}`, '');
+  for (const warning of result.meterWarnings ?? []) lines.push(`> ⚠ ${warning}`, '');
   if (result.idle) {
     const after = result.idle.after;
     lines.push(`Idle baseline: ${Object.entries(result.idle.watts).map(([id, w]) => `${id} ${sig(w)} W`).join(', ')} over ${sig(result.idle.durationS)} s${after ? `; after the sweep: ${Object.entries(after.watts).map(([id, w]) => `${id} ${sig(w)} W`).join(', ')}` : ''}`, '');

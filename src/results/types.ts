@@ -101,6 +101,8 @@ export interface RunResult {
   environment: Environment;
   meters: Array<Omit<MeterInfo, 'sampleKind'> & { sampleKind: string }>;
   meterSelection: Array<{ name: string; chosen: boolean; why: string }>;
+  /** Warnings the meters raised about themselves during the run (cross-checks, achieved periods). */
+  meterWarnings?: string[];
   idle: {
     durationS: number;
     watts: Record<string, number>;
