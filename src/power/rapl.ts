@@ -1,17 +1,446 @@
-// The rapl meter (being implemented; probes as unavailable until then).
-import type { MeterFactory } from './types.js';
+// The rapl meter: CPU package (and DRAM) energy from the Linux powercap counters (`energy_uj`), as interval averages.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MeterError } from '../errors.js';
+import type { MeterContext, MeterFactory, MeterInfo, PowerMeter, PowerSample, ProbeResult } from './types.js';
+
+/** Reads a small sysfs file as text (injectable: tests simulate EACCES, which root cannot provoke with chmod). */
+export type ReadText = (file: string) => string;
+
+/** Knobs of the rapl meter; the defaults are what the CLI uses. */
+export interface RaplOptions {
+  /** File reader (default: fs.readFileSync). */
+  readText?: ReadText;
+  /** Clock on the performance.now() scale (default: performance.now). */
+  now?: () => number;
+  /** Requested polling period (default 100 ms); lowered when a counter could wrap faster. */
+  periodMs?: number;
+  /**
+   * A generous upper bound on one zone's power, used to bound the wrap period (max_energy_range_uj ÷ this) and to
+   * reject impossible jumps (a counter reset reads like a wrap). Default 500 W.
+   */
+  maxZonePowerW?: number;
+}
+
+/** One powercap zone found under the root. */
+export interface RaplZone {
+  /** Folder name, e.g. `intel-rapl:0`, `intel-rapl:0:2`, `intel-rapl-mmio:0`. */
+  id: string;
+  /** Absolute folder path. */
+  dir: string;
+  /** Contents of its `name` file (`package-0`, `package-0-die-1`, `core`, `uncore`, `dram`, `psys`). */
+  name: string;
+  /** What it measures. */
+  role: 'package' | 'dram' | 'psys' | 'core' | 'uncore' | 'other';
+  /** The label used in sample context and detail: `package-0`, `dram-0`, `psys`. */
+  label: string;
+}
+
+/** Which zones a meter sums, which it leaves out and why. */
+export interface RaplZonePlan {
+  root: string;
+  counted: RaplZone[];
+  skipped: Array<{ zone: RaplZone; why: string }>;
+  /** `cpu-package`, `cpu-package+dram`, or `psys` (platform total, only when no package zone exists). */
+  scope: string;
+}
+
+const defaultPeriodMs = 100;
+const defaultMaxZonePowerW = 500;
+const zoneDirPattern = /^intel-rapl(-mmio)?:(\d+)(?::(\d+))?$/;
+
+// The helper script shipped with the package: src/power and dist/power both sit two levels below the package root.
+const grantScript = (() => {
+  const candidate = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'grant-rapl-access.sh');
+  return existsSync(candidate) ? candidate : 'scripts/grant-rapl-access.sh (in the joulebench package)';
+})();
+
+const defaultReadText: ReadText = (file) => readFileSync(file, 'utf8');
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+function noZonesMessage(root: string): string {
+  return `no RAPL zones under ${root} (not an Intel/AMD CPU with powercap, or a container without /sys/class/powercap: mount it and pass --powercap-root)`;
+}
+
+/** The message for an unreadable counter file; EACCES explains CVE-2020-8694 and how to grant access. */
+export function unreadableMessage(file: string, error: unknown): string {
+  const code = errorCode(error);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return (
+      `cannot read ${file}: permission denied (${code}); since Linux 5.10 energy_uj is readable by root only (CVE-2020-8694). ` +
+      `Grant read access with \`sudo ${grantScript} --user $USER\` (a udev rule giving the powercap group read access), or run as root`
+    );
+  }
+  const why = code ?? (error instanceof Error ? error.message : String(error));
+  return `cannot read ${file}: ${why}`;
+}
+
+// Read one integer counter file; throws MeterError naming the file.
+function readMicrojoules(readText: ReadText, file: string): number {
+  let text: string;
+  try {
+    text = readText(file);
+  } catch (error) {
+    const code = errorCode(error);
+    throw new MeterError(code === 'EACCES' || code === 'EPERM' ? 'RAPL_PERMISSION' : 'RAPL_UNREADABLE', unreadableMessage(file, error), {
+      cause: error,
+      ...(code === 'EACCES' || code === 'EPERM' ? { hint: `sudo ${grantScript} --user $USER` } : {}),
+    });
+  }
+  const value = Number(text.trim());
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new MeterError('RAPL_UNREADABLE', `cannot read ${file}: expected a non-negative integer, got "${text.trim().slice(0, 40)}"`);
+  }
+  return value;
+}
+
+function readName(readText: ReadText, dir: string): string | null {
+  try {
+    return readText(path.join(dir, 'name')).trim();
+  } catch {
+    return null;
+  }
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Find the powercap zones under `root` and decide which to sum: every package zone (`intel-rapl:N`) plus every
+ * `dram` subzone. `core`/`uncore` lie inside their package, `intel-rapl-mmio:N` repeats a package through MMIO, and
+ * `psys` is a platform total that contains the packages: none of them is added on top. psys is used alone only when
+ * no package zone exists (and MMIO packages only when the MSR ones are missing). Reads only `name` files.
+ */
+export function planRaplZones(root: string, readText: ReadText = defaultReadText): RaplZonePlan {
+  // sysfs lists every zone flat under /sys/class/powercap (subzones as symlinks) and also nests subzones inside
+  // their package folder; fake or copied trees may have only one of the two. Collect both, one entry per zone id.
+  const found = new Map<string, { dir: string; parentId: string | null }>();
+  for (const entry of listDir(root)) {
+    const match = zoneDirPattern.exec(entry);
+    if (!match) continue;
+    if (!found.has(entry)) found.set(entry, { dir: path.join(root, entry), parentId: match[3] === undefined ? null : entry.replace(/:\d+$/, '') });
+    if (match[3] !== undefined) continue;
+    for (const child of listDir(path.join(root, entry))) {
+      if (zoneDirPattern.exec(child)?.[3] !== undefined && !found.has(child)) found.set(child, { dir: path.join(root, entry, child), parentId: entry });
+    }
+  }
+  const zones: RaplZone[] = [];
+  const byId = new Map<string, RaplZone>();
+  const ids = [...found.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  // Parents first, so a subzone can take its label from its package.
+  for (const id of ids.filter((candidate) => found.get(candidate)!.parentId === null).concat(ids.filter((c) => found.get(c)!.parentId !== null))) {
+    const { dir, parentId } = found.get(id)!;
+    const name = readName(readText, dir) ?? id;
+    const parent = parentId === null ? undefined : byId.get(parentId);
+    let role: RaplZone['role'] = 'other';
+    if (/^package-\d+/.test(name)) role = 'package';
+    else if (name === 'dram' || /^dram-\d+/.test(name)) role = 'dram';
+    else if (name === 'psys') role = 'psys';
+    else if (name === 'core' || name === 'uncore') role = name;
+    // `dram` under `package-0-die-1` becomes `dram-0-die-1`; a dram zone without a package parent keeps its id.
+    const suffix = parent?.role === 'package' ? parent.name.replace(/^package-/, '') : null;
+    const label = role === 'dram' && name === 'dram' ? (suffix !== null ? `dram-${suffix}` : `dram@${id}`) : name;
+    const zone: RaplZone = { id, dir, name, role, label };
+    zones.push(zone);
+    byId.set(id, zone);
+  }
+
+  const counted: RaplZone[] = [];
+  const skipped: RaplZonePlan['skipped'] = [];
+  const isMmio = (zone: RaplZone) => zone.id.startsWith('intel-rapl-mmio');
+  const msrPackages = zones.filter((zone) => zone.role === 'package' && !isMmio(zone));
+  const usePackagesOf = msrPackages.length > 0 ? 'msr' : zones.some((zone) => zone.role === 'package') ? 'mmio' : 'none';
+  for (const zone of zones) {
+    const parentLabel = byId.get(found.get(zone.id)!.parentId ?? '')?.label;
+    if (isMmio(zone) && usePackagesOf === 'msr') {
+      skipped.push({ zone, why: `duplicates ${zone.name} through MMIO` });
+    } else if (zone.role === 'package' || zone.role === 'dram') {
+      counted.push(zone);
+    } else if (zone.role === 'core' || zone.role === 'uncore') {
+      skipped.push({ zone, why: `inside ${parentLabel ?? 'its package'}` });
+    } else if (zone.role === 'psys') {
+      if (usePackagesOf === 'none') counted.push(zone);
+      else skipped.push({ zone, why: 'platform total that already contains the packages' });
+    } else {
+      skipped.push({ zone, why: 'unknown zone' });
+    }
+  }
+  // Labels are context keys: keep them unique even on odd kernels that name two zones alike.
+  const seen = new Set<string>();
+  for (const zone of counted) {
+    if (seen.has(zone.label)) zone.label = `${zone.label}@${zone.id}`;
+    seen.add(zone.label);
+  }
+  const scope = counted.some((zone) => zone.role === 'package')
+    ? counted.some((zone) => zone.role === 'dram') ? 'cpu-package+dram' : 'cpu-package'
+    : counted.some((zone) => zone.role === 'psys') ? 'psys' : 'dram';
+  return { root, counted, skipped, scope };
+}
+
+/** A counted zone with its counter range, ready to poll. */
+export interface OpenZone extends RaplZone {
+  energyFile: string;
+  maxEnergyRangeUj: number;
+}
+
+/** Everything the meter needs, checked: zones, counter ranges, one successful read of every counter, the period. */
+export interface RaplSetup {
+  plan: RaplZonePlan;
+  zones: OpenZone[];
+  periodMs: number;
+  /** Shortest time in which a counted counter could wrap at the power bound. */
+  wrapMs: number;
+  detail: string;
+}
+
+type Settings = Required<Pick<RaplOptions, 'readText' | 'periodMs' | 'maxZonePowerW'>>;
+
+function settingsOf(options: RaplOptions): Settings {
+  return {
+    readText: options.readText ?? defaultReadText,
+    periodMs: options.periodMs ?? defaultPeriodMs,
+    maxZonePowerW: options.maxZonePowerW ?? defaultMaxZonePowerW,
+  };
+}
+
+// Discover zones and read each counted counter once. Throws MeterError with a reason fit for a probe.
+function openRapl(root: string, options: Settings): RaplSetup {
+  const { readText, maxZonePowerW } = options;
+  if (!existsSync(root)) throw new MeterError('RAPL_NO_ZONES', noZonesMessage(root));
+  const plan = planRaplZones(root, readText);
+  if (plan.counted.length === 0) {
+    const extra = plan.skipped.length > 0 ? `; found only ${plan.skipped.map((s) => `${s.zone.id} (${s.zone.name})`).join(', ')}` : '';
+    throw new MeterError('RAPL_NO_ZONES', `${noZonesMessage(root)}${extra}`);
+  }
+  const zones: OpenZone[] = plan.counted.map((zone) => {
+    const energyFile = path.join(zone.dir, 'energy_uj');
+    const maxEnergyRangeUj = readMicrojoules(readText, path.join(zone.dir, 'max_energy_range_uj'));
+    if (maxEnergyRangeUj <= 0) throw new MeterError('RAPL_UNREADABLE', `${path.join(zone.dir, 'max_energy_range_uj')} is 0: cannot unwrap ${energyFile}`);
+    readMicrojoules(readText, energyFile);
+    return { ...zone, energyFile, maxEnergyRangeUj };
+  });
+  // Poll at least twice per wrap at the generous power bound, so one missed tick never hides a whole wrap.
+  const narrowest = zones.reduce((a, b) => (b.maxEnergyRangeUj < a.maxEnergyRangeUj ? b : a));
+  const wrapMs = narrowest.maxEnergyRangeUj / maxZonePowerW / 1000;
+  const periodMs = Math.max(1, Math.min(options.periodMs, wrapMs / 2));
+  const lowered = periodMs < options.periodMs
+    ? ` (lowered from ${options.periodMs} ms: ${narrowest.id} wraps at ${narrowest.maxEnergyRangeUj} µJ, every ${Math.round(wrapMs)} ms at ${maxZonePowerW} W)`
+    : '';
+  const what = plan.scope === 'psys' ? 'psys (platform total; no package zone exists)' : plan.counted.map((z) => `${z.label} (${z.id})`).join(' + ');
+  const notCounted = plan.skipped.length > 0 ? `; not counted: ${plan.skipped.map((s) => `${s.zone.label} (${s.zone.id}, ${s.why})`).join(', ')}` : '';
+  const detail = `RAPL energy counters under ${root}: ${what}${notCounted}; polled every ${Math.round(periodMs * 10) / 10} ms${lowered}`;
+  return { plan, zones, periodMs, wrapMs, detail };
+}
+
+/** Sums the counted powercap zones into one CPU meter; every sample is ΔE/Δt since the previous one. */
+export class RaplMeter implements PowerMeter {
+  readonly info: MeterInfo;
+  private readonly zones: OpenZone[];
+  private readonly root: string;
+  private readonly readText: ReadText;
+  private readonly now: () => number;
+  private readonly maxZonePowerW: number;
+  /** No counter moved for this long: the counters are frozen (seen in some VMs), not a 0 W CPU. */
+  private readonly stallMs: number;
+  private readonly recorded: PowerSample[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private baseline: { tMs: number; energyUj: number[] } | null = null;
+  private failed: MeterError | null = null;
+  private readonly wrapMs: number;
+  /** Longest span between two counter reads that made samples (a span longer than wrapMs could hide a wrap). */
+  private longestSpanMs = 0;
+
+  constructor(setup: RaplSetup, options: RaplOptions = {}) {
+    this.zones = setup.zones;
+    this.root = setup.plan.root;
+    this.readText = options.readText ?? defaultReadText;
+    this.now = options.now ?? (() => performance.now());
+    this.maxZonePowerW = options.maxZonePowerW ?? defaultMaxZonePowerW;
+    this.stallMs = Math.max(1000, 10 * setup.periodMs);
+    this.wrapMs = setup.wrapMs;
+    this.info = {
+      id: 'rapl',
+      kind: 'rapl',
+      scope: setup.plan.scope,
+      device: 'cpu',
+      periodMs: setup.periodMs,
+      estimated: false,
+      sampleKind: 'interval-average',
+      detail: setup.detail,
+    };
+  }
+
+  /** Reads the baseline, waits for the counters to move once and records the first sample, then polls. */
+  async start(): Promise<void> {
+    this.failed = null;
+    this.baseline = { tMs: this.now(), energyUj: this.readCounters() };
+    await this.sampleSoon(0);
+    this.timer = setInterval(() => this.tick(), this.info.periodMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (!this.failed) this.tick();
+  }
+
+  samples(): readonly PowerSample[] {
+    return this.recorded;
+  }
+
+  /** Reads the counters now (after tMs has passed), so the window edge is exact to the counter's ~1 ms update. */
+  async sampleAfter(tMs: number): Promise<void> {
+    const last = this.recorded[this.recorded.length - 1];
+    if (last && last.tMs >= tMs) return;
+    // Timers may fire up to a millisecond early on libuv's coarser clock: wait until tMs has really passed.
+    for (let attempt = 0; attempt < 1000 && this.now() < tMs; attempt++) await sleep(Math.max(1, tMs - this.now()));
+    await this.sampleSoon(tMs);
+  }
+
+  failure(): Error | null {
+    return this.failed;
+  }
+
+  /** Warns when two reads were so far apart (event loop blocked) that a counter could have wrapped unseen. */
+  diagnostics(): string[] {
+    if (this.longestSpanMs <= this.wrapMs) return [];
+    return [
+      `rapl: two counter reads were ${Math.round(this.longestSpanMs)} ms apart, longer than the ${Math.round(this.wrapMs)} ms in which a counter can wrap at ${this.maxZonePowerW} W: if the CPU drew that much, a wrap may have gone unseen and energy be undercounted`,
+    ];
+  }
+
+  /** Re-reads the baseline (energy between the failure and now is unknown, so no sample covers it); false if still unreadable. */
+  async restart(): Promise<boolean> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    try {
+      await this.start();
+      return this.failed === null;
+    } catch (error) {
+      this.failed = error instanceof MeterError ? error : new MeterError('RAPL_READ_FAILED', String(error), { cause: error });
+      return false;
+    }
+  }
+
+  // A sample at or after tMs, retrying for a few ms when no counter has ticked yet (RAPL updates about every ms).
+  private async sampleSoon(tMs: number): Promise<void> {
+    for (let attempt = 0; attempt < 25 && !this.failed; attempt++) {
+      const sample = this.tick();
+      if (sample && sample.tMs >= tMs) return;
+      await sleep(2);
+    }
+  }
+
+  private readCounters(): number[] {
+    return this.zones.map((zone) => readMicrojoules(this.readText, zone.energyFile));
+  }
+
+  // Read every counter; record a sample when energy moved. Never records 0 W for "could not read" or "did not tick".
+  private tick(): PowerSample | null {
+    if (this.failed || !this.baseline) return null;
+    const before = this.now();
+    let energyUj: number[];
+    try {
+      energyUj = this.readCounters();
+    } catch (error) {
+      this.fail(error instanceof MeterError ? error : new MeterError('RAPL_READ_FAILED', String(error), { cause: error }));
+      return null;
+    }
+    const tMs = (before + this.now()) / 2;
+    const dtMs = tMs - this.baseline.tMs;
+    if (!(dtMs > 0)) return null;
+    const context: Record<string, number> = {};
+    let totalUj = 0;
+    for (const [i, zone] of this.zones.entries()) {
+      let deltaUj = energyUj[i]! - this.baseline.energyUj[i]!;
+      if (deltaUj < 0) deltaUj += zone.maxEnergyRangeUj;
+      const zoneW = deltaUj / dtMs / 1000;
+      // A counter reset (hotplug, driver reload) reads like a wrap and yields an impossible power: stop, don't guess.
+      if (zoneW > 2 * this.maxZonePowerW) {
+        this.fail(new MeterError('RAPL_COUNTER_JUMP', `${zone.energyFile} jumped from ${this.baseline.energyUj[i]} to ${energyUj[i]} µJ in ${dtMs.toFixed(1)} ms (${Math.round(zoneW)} W): the counter was reset`));
+        return null;
+      }
+      context[zone.label] = Math.round(zoneW * 1000) / 1000;
+      totalUj += deltaUj;
+    }
+    if (totalUj === 0) {
+      // No counter has ticked since the baseline: keep the baseline, so the next sample averages over the whole span.
+      if (dtMs > this.stallMs) {
+        this.fail(new MeterError('RAPL_STALLED', `no RAPL counter under ${this.root} moved for ${Math.round(dtMs)} ms (${this.zones.map((z) => z.energyFile).join(', ')}): the counters are frozen (a VM that exposes powercap without energy data?)`));
+      }
+      return null;
+    }
+    const sample: PowerSample = { tMs, powerW: totalUj / dtMs / 1000, context };
+    this.recorded.push(sample);
+    this.longestSpanMs = Math.max(this.longestSpanMs, dtMs);
+    this.baseline = { tMs, energyUj };
+    return sample;
+  }
+
+  private fail(error: MeterError): void {
+    this.failed = error;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// Probe: everything openRapl checks, plus "do the counters move?" (a frozen counter must not read as 0 W).
+async function probeRapl(root: string, options: Settings): Promise<ProbeResult> {
+  let setup: RaplSetup;
+  try {
+    setup = openRapl(root, options);
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+  const read = () => setup.zones.map((zone) => readMicrojoules(options.readText, zone.energyFile).toString()).join(',');
+  try {
+    const first = read();
+    for (let waitedMs = 0; waitedMs < 250; waitedMs += 5) {
+      await sleep(5);
+      if (read() !== first) return { ok: true, detail: setup.detail };
+    }
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+  return { ok: false, reason: `the RAPL counters under ${root} did not move in 250 ms (${setup.zones.map((z) => z.energyFile).join(', ')}): frozen counters (a VM?) cannot measure power` };
+}
+
+/** A rapl meter factory with injected reader/clock/period (tests); the registry uses the defaults. */
+export function createRaplMeterFactory(options: RaplOptions = {}): MeterFactory {
+  const settings = settingsOf(options);
+  return {
+    name: 'rapl',
+    description: 'CPU package + DRAM energy counters (Linux powercap / RAPL, Intel and AMD); needs read access to energy_uj',
+    hardware: true,
+    group: 'cpu',
+    argument: 'none',
+    async probe(context: MeterContext) {
+      return probeRapl(context.powercapRoot, settings);
+    },
+    async create(context: MeterContext) {
+      return [new RaplMeter(openRapl(context.powercapRoot, settings), options)];
+    },
+  };
+}
+
+/** Opens a rapl meter directly (for tests and library users who know their powercap root). */
+export function openRaplMeter(root: string, options: RaplOptions = {}): RaplMeter {
+  return new RaplMeter(openRapl(root, settingsOf(options)), options);
+}
 
 /** Registry entry for the rapl meter. */
-export const raplMeterFactory: MeterFactory = {
-  name: 'rapl',
-  description: 'rapl (not implemented yet)',
-  hardware: true,
-  group: 'cpu',
-  argument: 'none',
-  async probe() {
-    return { ok: false, reason: 'not implemented yet' };
-  },
-  async create() {
-    return [];
-  },
-};
+export const raplMeterFactory: MeterFactory = createRaplMeterFactory();
