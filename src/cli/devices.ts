@@ -53,7 +53,7 @@ export async function devicesCommand(argv: string[]): Promise<ExitCodeValue> {
       : environment.accelerators.map((a) => `  ${a.vendor} #${a.index}: ${a.name}${a.memoryBytes ? `, ${(a.memoryBytes / 2 ** 30).toFixed(0)} GiB` : ''}${a.driver ? `, driver ${a.driver}` : ''}`)),
     'power meters:',
     ...meters.map((m) => `  ${m.ok ? '✓' : '✗'} ${m.name}${m.hardware ? '' : m.name === 'estimate' ? ' (ESTIMATED, the fallback)' : ''} — ${m.detail}`),
-    `--meter auto uses every hardware meter that works, else the estimate (${meters.some((m) => m.hardware && m.ok) ? 'a hardware meter works here' : 'no hardware meter here'}).`,
+    `--meter auto takes, per device group, the first of these that works (NVIDIA: nvml, nvidia-smi; AMD: amd-smi, rocm-smi; CPU: rapl, else the estimate) — ${meters.some((m) => m.hardware && m.ok) ? `here: ${meters.filter((m) => m.hardware && m.ok).map((m) => m.name).join(', ')}` : 'here no hardware meter works, so power is ESTIMATED'}.`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
