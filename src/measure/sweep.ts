@@ -143,8 +143,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   await save();
 
   const slowestPeriodMs = Math.max(0, ...meters.map((meter) => meter.info.periodMs));
-  // A window shorter than ten meter periods cannot be integrated reliably (POWER-METERS.md).
-  const minWindowS = Math.max(scenario.window.minSeconds, (10 * slowestPeriodMs) / 1000);
+  // A window shorter than ten meter periods cannot be integrated reliably (POWER-METERS.md). Polled meters learn
+  // their achieved period as they run (a loaded machine slows rocm-smi down), so this is read again per window.
+  const minWindowS = (counted: PowerMeter[]) =>
+    Math.max(scenario.window.minSeconds, (10 * Math.max(0, ...counted.map((meter) => meter.info.periodMs))) / 1000);
   // A meter that died and could not be restarted ends the run (what was measured stays on disk).
   let fatalMeter: PowerMeter | null = null;
   const restarted = new Set<string>();
@@ -331,6 +333,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     }
   } finally {
     result.meterWarnings = meters.flatMap((meter) => meter.diagnostics?.() ?? []);
+    // Meters refine their info while running (achieved poll period, detail): record the final state.
+    result.meters = meters.map((meter) => meterRecord(meter.info));
     for (const meter of meters) await meter.stop().catch(() => {});
     const dead = fatalMeter as PowerMeter | null;
     result.status = signal?.aborted || dead ? 'interrupted' : 'complete';
@@ -385,7 +389,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     for (let repetition = 1; repetition <= scenario.repetitions; repetition++) {
       if (stopped()) throw new Interrupted('interrupted before the configuration finished');
       if (phasePeriodMs > 0) await sleep(phase.next() * phasePeriodMs);
-      const timing = await timedWindow(open.session, feeds, fetches, scenario.window.minRuns, minWindowS, latencies, stopped);
+      const timing = await timedWindow(open.session, feeds, fetches, scenario.window.minRuns, minWindowS(counted), latencies, stopped);
       if (stopped()) throw new Interrupted('interrupted before the configuration finished');
       const energy = await energyOver(timing.t0Ms, timing.t1Ms, counted);
       const durationS = (timing.t1Ms - timing.t0Ms) / 1000;
