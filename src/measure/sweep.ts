@@ -14,7 +14,7 @@ import { recommend } from '../results/recommend.js';
 import { resultSchemaId, type Measurement, type RunResult } from '../results/types.js';
 import { synthesiseFeeds } from '../runtime/inputs.js';
 import { SeededRandom, seedFromString } from '../stats/random.js';
-import { attributeMeters } from './attribution.js';
+import { attributionFor } from './attribution.js';
 import { requireProvider } from '../runtime/providers/registry.js';
 import { LatencyRecorder, openSession, preallocateOutputs, timedWindow, type OpenSession } from '../runtime/session.js';
 import type { PlannedConfig, Scenario } from '../scenario/types.js';
@@ -247,7 +247,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       const variant = prepared?.variants[first.precision];
       const provider = requireProvider(first.executionProvider.name, 'executionProviders');
       const device = provider.device(first.executionProvider.options);
-      const counted = attributeMeters(meters, device, scenario.gpus);
+      const attribution = attributionFor(meters, device, scenario.gpus);
+      const counted = attribution.meters;
       let open: OpenSession | null = null;
       let sessionError: unknown = null;
       let sessionSpan: [number, number] | null = null;
@@ -292,6 +293,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
               sessionSpan = [t0, performance.now()];
             }
             Object.assign(measurement, await measureConfig({ config, variant, open, sessionSpan: sessionSpan!, firstOfGroup: config === first, index, counted }));
+            measurement.power!.attribution = attribution.note;
             measurement.status = 'ok';
           }
         } catch (error) {

@@ -32,7 +32,14 @@ export interface Measurement {
   repetitions: Repetition[];
   throughput: { samplesPerSecond: { mean: number; ci95: [number, number] } } | null;
   latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number } | null;
-  power: { meanWatts: number; idleWatts: number | null; peakWatts: number; byMeter: Record<string, number> } | null;
+  power: {
+    meanWatts: number;
+    idleWatts: number | null;
+    peakWatts: number;
+    byMeter: Record<string, number>;
+    /** Which meters counted for this configuration and why (GPU meters count only for their own device). */
+    attribution?: string;
+  } | null;
   energy: {
     joulesPerSample: number;
     netJoulesPerSample: number | null;

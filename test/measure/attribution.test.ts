@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { attributeMeters } from '../../src/measure/attribution.js';
+import { attributeMeters, attributionFor } from '../../src/measure/attribution.js';
 import type { PowerMeter } from '../../src/power/types.js';
 
 const meter = (id: string, device: string | null) => ({ info: { id, device } }) as unknown as PowerMeter;
@@ -23,4 +23,11 @@ test('--gpus overrides: those GPUs count for every configuration', () => {
 
 test('a GPU provider without a device index (webgpu) counts every GPU meter', () => {
   assert.deepEqual(ids(attributeMeters(all, 'webgpu', null)), ['rapl', 'nvidia-smi:0', 'nvidia-smi:1', 'wall']);
+});
+
+test('the attribution note names what counted and what did not', () => {
+  assert.equal(attributionFor(all, 'cuda:1', null).note, 'rapl, nvidia-smi:1, wall for cuda:1; not counted: nvidia-smi:0 (other devices)');
+  assert.equal(attributionFor(all, 'cpu', [0]).note, 'rapl, nvidia-smi:0, wall for cpu (--gpus 0); not counted: nvidia-smi:1 (other devices)');
+  const gpus = [meter('nvidia-smi:0', 'cuda:0')];
+  assert.deepEqual(ids(attributionFor(gpus, 'cpu', null).meters), ['nvidia-smi:0']);
 });

@@ -171,9 +171,15 @@ test('a meter that dies again ends the run: interrupted, the configuration faile
   assert.deepEqual(onDisk.measurements.map((m) => m.status), outcome.result.measurements.map((m) => m.status));
 });
 
-test('a configuration that no meter measures fails with NO_METER instead of reporting energy it did not see', async () => {
+test('a configuration that no meter measures counts the meters given and says so', async () => {
   const gpuOnly = new FlakyMeter(1e9, 0);
   Object.assign(gpuOnly.info, { id: 'gpu:0', device: 'cuda:0' });
+  const outcome = await sweepWith(gpuOnly);
+  assert.deepEqual(outcome.result.measurements.map((m) => m.status), ['ok', 'ok', 'ok']);
+  const power = outcome.result.measurements[0]!.power!;
+  assert.ok(Math.abs(power.byMeter['gpu:0']! - 30) < 1e-9);
+  assert.equal(power.attribution, 'no meter measures cpu; counting every meter given (gpu:0): power of devices this configuration does not run on');
+});
   const outcome = await sweepWith(gpuOnly);
   assert.deepEqual(outcome.result.measurements.map((m) => m.error?.code), ['NO_METER', 'NO_METER', 'NO_METER']);
   assert.match(outcome.result.measurements[0]!.error!.message, /no meter measures cpu: the meters here \(gpu:0\) measure other devices/);
