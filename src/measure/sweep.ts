@@ -226,6 +226,78 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     return { durationS: (t1 - t0) / 1000, watts, warnings: [] as string[] };
   };
 
+  // A configuration of the current group, from its first run to its record.
+  interface Live {
+    config: PlannedConfig;
+    index: number;
+    measurement: Measurement;
+    /** Spans of wall time that belong to it (cold start, its windows), for its trace. */
+    spans: Array<[number, number]>;
+    state: ConfigState | null;
+  }
+
+  // Run the repetitions of `entries` in the scenario's order; errors fail one configuration, interrupts stop all.
+  const runWindows = async (entries: Live[], counted: PowerMeter[], attributionNote: string): Promise<'done' | 'interrupted'> => {
+    const slots: Array<{ entry: Live; repetition: number }> = [];
+    for (let repetition = 1; repetition <= scenario.repetitions; repetition++) {
+      for (const entry of entries) slots.push({ entry, repetition });
+    }
+    if (scenario.order === 'sequential') slots.sort((a, b) => entries.indexOf(a.entry) - entries.indexOf(b.entry) || a.repetition - b.repetition);
+    if (scenario.order === 'random') {
+      const shuffle = new SeededRandom(seedFromString(entries[0]!.config.groupKey));
+      for (let i = slots.length - 1; i > 0; i--) {
+        const j = shuffle.int(0, i + 1);
+        [slots[i], slots[j]] = [slots[j]!, slots[i]!];
+      }
+    }
+    let previous: Live | null = null;
+    for (const { entry } of slots) {
+      if (!entry.state || entry.measurement.status === 'failed') continue;
+      const t0 = performance.now();
+      try {
+        // Switching batch size on a session: a few untimed runs so the window does not pay for the reshape.
+        if (previous !== null && previous !== entry) await rewarm(entry.state);
+        await measureWindow(entry.state, entry.index, counted);
+      } catch (error) {
+        if (error instanceof Interrupted && signal?.aborted) return 'interrupted';
+        entry.measurement.status = 'failed';
+        entry.measurement.error = describeError(error);
+      }
+      entry.spans.push([t0, performance.now()]);
+      previous = entry;
+    }
+    for (const entry of entries) {
+      if (entry.state && entry.measurement.status !== 'failed') {
+        Object.assign(entry.measurement, finishConfig(entry.state, counted));
+        entry.measurement.power!.attribution = attributionNote;
+        entry.measurement.status = 'ok';
+      }
+    }
+    return 'done';
+  };
+
+  // Write a configuration's record: span, trace, meter failure, result.json, event.
+  const finish = async (entry: Live) => {
+    const { measurement, config } = entry;
+    const startMs = Math.min(...entry.spans.map(([t0]) => t0));
+    const endMs = Math.max(...entry.spans.map(([, t1]) => t1));
+    measurement.spanS = { start: relativeS(startMs), end: relativeS(endMs) };
+    if (measurement.status === 'ok' && !stopped()) {
+      measurement.trace = `traces/${traceFileName(config.key)}`;
+      // Sequential: the whole span. Interleaved: only this configuration's own spans (others ran in between).
+      const spans: Array<[number, number]> = scenario.order === 'sequential' ? [[startMs, endMs]] : entry.spans;
+      await writeTrace(path.join(runDir, measurement.trace), meters, spans, relativeS);
+    }
+    if (fatalMeter !== null && measurement.status === 'ok') {
+      const dead = fatalMeter as PowerMeter;
+      measurement.status = 'failed';
+      measurement.error = { code: 'METER_FAILED', message: `meter ${dead.info.id} failed during this configuration and could not be restarted: ${dead.failure()?.message ?? 'no reason given'}` };
+    }
+    result.measurements.push(measurement);
+    await save();
+    emit({ type: 'config-end', index: entry.index, total: plan.length, measurement });
+  };
+
   try {
     // Idle baseline.
     if (scenario.idleSeconds > 0 && !stopped()) {
@@ -253,34 +325,36 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       let sessionError: unknown = null;
       let sessionSpan: [number, number] | null = null;
 
+      // Configurations of this group that are running: begun (cold start and warm-up done), windows pending.
+      const live: Live[] = [];
       for (const config of configs) {
         if (stopped()) break;
         index++;
-        const cooldownS = index > 1 && counted.length > 0 ? await coolDown(counted, index, config.key) : null;
+        const cooldownS = index > 1 && counted.length > 0 && scenario.order === 'sequential' ? await coolDown(counted, index, config.key) : null;
         emit({ type: 'config-start', index, total, key: config.key });
-        const measurement = emptyMeasurement(config, variant, device);
-        measurement.cooldownS = cooldownS;
-        const configStartMs = performance.now();
+        const entry: Live = { config, index, measurement: emptyMeasurement(config, variant, device), spans: [], state: null };
+        entry.measurement.cooldownS = cooldownS;
+        const beganMs = performance.now();
         try {
           if (counted.length === 0) {
-            measurement.status = 'failed';
-            measurement.error = {
+            entry.measurement.status = 'failed';
+            entry.measurement.error = {
               code: 'NO_METER',
-              message: `no meter measures ${device}: the meters here (${meters.map((m) => m.info.id).join(', ')}) measure other devices; add a CPU meter (--meter auto, rapl or estimate) or count a GPU with --gpus`,
+              message: `no meter measures ${device}: add a CPU meter (--meter auto, rapl or estimate) or count a GPU with --gpus`,
             };
           } else if (!variant) {
-            measurement.error = {
+            entry.measurement.error = {
               code: 'NO_VARIANT',
               message: `no ${config.precision} variant of ${config.model.name}: give one in the scenario (models[].variants.${config.precision}: file.onnx)`,
             };
           } else if (variant.layout.fixedBatch !== null && variant.layout.fixedBatch !== config.batchSize) {
-            measurement.error = {
+            entry.measurement.error = {
               code: 'FIXED_BATCH',
               message: `the model's batch is fixed at ${variant.layout.fixedBatch} (no input has a dynamic batch dimension), so batch ${config.batchSize} cannot run; re-export it with a dynamic batch axis`,
             };
           } else if (sessionError !== null) {
-            measurement.status = 'failed';
-            measurement.error = describeError(sessionError);
+            entry.measurement.status = 'failed';
+            entry.measurement.error = describeError(sessionError);
           } else {
             if (!open) {
               const t0 = performance.now();
@@ -292,30 +366,32 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
               }
               sessionSpan = [t0, performance.now()];
             }
-            Object.assign(measurement, await measureConfig({ config, variant, open, sessionSpan: sessionSpan!, firstOfGroup: config === first, index, counted }));
-            measurement.power!.attribution = attribution.note;
-            measurement.status = 'ok';
+            entry.state = await beginConfig({ config, variant, open, sessionSpan: sessionSpan!, firstOfGroup: config === first, counted });
           }
         } catch (error) {
           // An interrupt drops the configuration in flight (it is re-run whole on resume); other errors are data.
           if (error instanceof Interrupted && signal?.aborted) break sweep;
-          measurement.status = 'failed';
-          measurement.error = describeError(error);
+          entry.measurement.status = 'failed';
+          entry.measurement.error = describeError(error);
         }
-        const configEndMs = performance.now();
-        measurement.spanS = { start: relativeS(configStartMs), end: relativeS(configEndMs) };
-        if (measurement.status === 'ok' && !stopped()) {
-          measurement.trace = `traces/${traceFileName(config.key)}`;
-          await writeTrace(path.join(runDir, measurement.trace), meters, configStartMs, configEndMs, relativeS);
+        entry.spans.push([beganMs, performance.now()]);
+        if (!entry.state) {
+          await finish(entry);
+          continue;
         }
-        if (fatalMeter !== null && measurement.status === 'ok') {
-          const dead = fatalMeter as PowerMeter;
-          measurement.status = 'failed';
-          measurement.error = { code: 'METER_FAILED', message: `meter ${dead.info.id} failed during this configuration and could not be restarted: ${dead.failure()?.message ?? 'no reason given'}` };
+        if (scenario.order === 'sequential') {
+          const outcome = await runWindows([entry], counted, attribution.note);
+          if (outcome === 'interrupted') break sweep;
+          await finish(entry);
+        } else {
+          live.push(entry);
         }
-        result.measurements.push(measurement);
-        await save();
-        emit({ type: 'config-end', index, total, measurement });
+      }
+      if (live.length > 0) {
+        // Interleaved or random: the repetitions of every begun configuration alternate on the same session.
+        const outcome = await runWindows(live, counted, attribution.note);
+        if (outcome === 'interrupted') break sweep;
+        for (const entry of live) await finish(entry);
       }
       await (open as OpenSession | null)?.session.release().catch(() => {});
     }
@@ -351,17 +427,16 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   }
   return { result, runDir, resultPath };
 
-  // One configuration: first run (cold), output pre-allocation, warm-up, timed repetitions.
-  async function measureConfig(input: {
+  // One configuration, first part: first run (cold start), output pre-allocation, warm-up.
+  async function beginConfig(input: {
     config: PlannedConfig;
     variant: PreparedVariant;
     open: OpenSession;
     sessionSpan: [number, number];
     firstOfGroup: boolean;
-    index: number;
     counted: PowerMeter[];
-  }): Promise<Partial<Measurement>> {
-    const { config, variant, open, index, counted } = input;
+  }): Promise<ConfigState> {
+    const { config, variant, open, counted } = input;
     const feeds = synthesiseFeeds(variant.layout.inputs, config.batchSize);
     const firstStart = performance.now();
     const firstOutputs = await open.session.run(feeds);
@@ -376,41 +451,14 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
         fetches = undefined; // dynamic outputs this build cannot write into: let onnxruntime allocate
       }
     }
-
     // Warm-up: not timed, not counted.
     if (stopped()) throw new Interrupted('interrupted before the configuration finished');
-    const warmup = new LatencyRecorder();
-    await timedWindow(open.session, feeds, fetches, scenario.warmup.runs, scenario.warmup.seconds, warmup, stopped);
-
-    const latencies = new LatencyRecorder();
-    const windows: WindowRecord[] = [];
-    // Sensors that average only part of each period (nvidia-smi/NVML on A100/H100) need windows that start at
-    // random phases of it (Yang et al. 2023): sleep a seeded random fraction of the period before each window.
-    const phasePeriodMs = Math.max(0, ...counted.filter((m) => m.info.phaseShift).map((m) => m.info.periodMs));
-    const phase = new SeededRandom(seedFromString(config.key));
-    for (let repetition = 1; repetition <= scenario.repetitions; repetition++) {
-      if (stopped()) throw new Interrupted('interrupted before the configuration finished');
-      if (phasePeriodMs > 0) await sleep(phase.next() * phasePeriodMs);
-      const timing = await timedWindow(open.session, feeds, fetches, scenario.window.minRuns, minWindowS(counted), latencies, stopped);
-      if (stopped()) throw new Interrupted('interrupted before the configuration finished');
-      const energy = await energyOver(timing.t0Ms, timing.t1Ms, counted);
-      const durationS = (timing.t1Ms - timing.t0Ms) / 1000;
-      windows.push({
-        durationS, runs: timing.runs, energyJByMeter: energy.byMeter, samplesByMeter: energy.samplesByMeter,
-        coverageNotes: energy.notes, peakWatts: energy.peakWatts,
-      });
-      const joules = Object.values(energy.byMeter).reduce((sum, value) => sum + value, 0);
-      emit({
-        type: 'window', index, total: plan.length, key: config.key, repetition, repetitions: scenario.repetitions,
-        samplesPerSecond: (timing.runs * config.batchSize) / durationS, watts: joules / durationS,
-      });
-    }
-    const blocks = summariseWindows({
-      windows, batchSize: config.batchSize, latencyMs: latencies.view(), meters: counted.map((meter) => meter.info),
-      idleWatts: result.idle?.watts ?? null, carbon: scenario.carbon,
-    });
+    await timedWindow(open.session, feeds, fetches, scenario.warmup.runs, scenario.warmup.seconds, new LatencyRecorder(), stopped);
     return {
-      ...blocks,
+      config, session: open.session, feeds, fetches, latencies: new LatencyRecorder(), windows: [],
+      // Sensors that average only part of each period (nvidia-smi/NVML on A100/H100) need windows that start at
+      // random phases of it (Yang et al. 2023): a seeded random fraction of the period is slept before each window.
+      phase: new SeededRandom(seedFromString(config.key)),
       coldStart: {
         sessionCreateMs: open.sessionCreateMs,
         firstRunMs: firstEnd - firstStart,
@@ -419,18 +467,66 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       },
     };
   }
+
+  // A few untimed runs after the session ran another batch size (interleaved and random orders).
+  async function rewarm(state: ConfigState): Promise<void> {
+    const runs = Math.min(3, Math.max(1, scenario.warmup.runs));
+    await timedWindow(state.session, state.feeds, state.fetches, runs, 0, new LatencyRecorder(), stopped);
+  }
+
+  // One timed repetition of a configuration.
+  async function measureWindow(state: ConfigState, index: number, counted: PowerMeter[]): Promise<void> {
+    const { config } = state;
+    const repetition = state.windows.length + 1;
+    if (stopped()) throw new Interrupted('interrupted before the configuration finished');
+    const phasePeriodMs = Math.max(0, ...counted.filter((m) => m.info.phaseShift).map((m) => m.info.periodMs));
+    if (phasePeriodMs > 0) await sleep(state.phase.next() * phasePeriodMs);
+    const timing = await timedWindow(state.session, state.feeds, state.fetches, scenario.window.minRuns, minWindowS(counted), state.latencies, stopped);
+    if (stopped()) throw new Interrupted('interrupted before the configuration finished');
+    const energy = await energyOver(timing.t0Ms, timing.t1Ms, counted);
+    const durationS = (timing.t1Ms - timing.t0Ms) / 1000;
+    state.windows.push({
+      durationS, runs: timing.runs, energyJByMeter: energy.byMeter, samplesByMeter: energy.samplesByMeter,
+      coverageNotes: energy.notes, peakWatts: energy.peakWatts,
+    });
+    const joules = Object.values(energy.byMeter).reduce((sum, value) => sum + value, 0);
+    emit({
+      type: 'window', index, total: plan.length, key: config.key, repetition, repetitions: scenario.repetitions,
+      samplesPerSecond: (timing.runs * config.batchSize) / durationS, watts: joules / durationS,
+    });
+  }
+
+  // The configuration's numbers from its windows.
+  function finishConfig(state: ConfigState, counted: PowerMeter[]): Partial<Measurement> {
+    const blocks = summariseWindows({
+      windows: state.windows, batchSize: state.config.batchSize, latencyMs: state.latencies.view(),
+      meters: counted.map((meter) => meter.info), idleWatts: result.idle?.watts ?? null, carbon: scenario.carbon,
+    });
+    return { ...blocks, coldStart: state.coldStart };
+  }
+}
+
+/** What a begun configuration carries between its windows. */
+interface ConfigState {
+  config: PlannedConfig;
+  session: ort.InferenceSession;
+  feeds: Record<string, ort.Tensor>;
+  fetches: Record<string, ort.Tensor> | undefined;
+  latencies: LatencyRecorder;
+  windows: WindowRecord[];
+  phase: SeededRandom;
+  coldStart: NonNullable<Measurement['coldStart']>;
 }
 
 async function writeTrace(
   file: string,
   meters: PowerMeter[],
-  t0Ms: number,
-  t1Ms: number,
+  spans: Array<[number, number]>,
   relativeS: (tMs: number) => number,
 ): Promise<void> {
   const lines = ['t_s,meter,device,watts,context'];
   for (const meter of meters) {
-    for (const sample of samplesBetween(meter.samples(), t0Ms, t1Ms)) {
+    for (const sample of spans.flatMap(([t0Ms, t1Ms]) => samplesBetween(meter.samples(), t0Ms, t1Ms))) {
       const context = sample.context ? Object.entries(sample.context).map(([key, value]) => `${key}=${value}`).join(';') : '';
       lines.push(`${relativeS(sample.tMs).toFixed(4)},${meter.info.id},${meter.info.device ?? ''},${sample.powerW.toFixed(3)},${context.includes(',') ? `"${context}"` : context}`);
     }

@@ -43,6 +43,8 @@ export const scenarioDefaults = {
   /** 475 gCO2e/kWh is the world-average grid intensity CodeCarbon falls back to; PUE 1.0 = no facility overhead. */
   carbon: { gridIntensityGPerKWh: 475, pue: 1.0, region: 'world' },
   slo: { p99Ms: null },
+  /** Repetitions of one session's batch sizes: all of one then the next, alternating, or shuffled (seeded). */
+  order: 'sequential',
   /** `null`: no waiting between configurations. Given: wait until power is back within marginPercent of idle. */
   cooldown: null,
   /** Output folder, relative to the scenario file's folder. */
@@ -348,6 +350,9 @@ const scenarioSchema = strictObject(
       'expected a mapping like {gridIntensityGPerKWh: 475, pue: 1.0, region: world}',
       { intensity: 'gridIntensityGPerKWh', gridIntensity: 'gridIntensityGPerKWh', gCO2PerKWh: 'gridIntensityGPerKWh' },
     ).nullish(),
+    order: z
+      .enum(['sequential', 'interleaved', 'random'], { error: 'expected one of sequential, interleaved, random' })
+      .nullish(),
     cooldown: strictObject(
       {
         maxSeconds: positiveNumber('expected a positive number of seconds').nullish(),
@@ -416,6 +421,7 @@ function toScenario(parsed: ParsedScenario, file: string | null, baseDir: string
     gpus: parsed.gpus ? [...parsed.gpus] : null,
     carbon: toCarbon(parsed.carbon),
     slo: { p99Ms: parsed.slo?.p99Ms ?? defaults.slo.p99Ms },
+    order: parsed.order ?? defaults.order,
     cooldown: parsed.cooldown
       ? { maxSeconds: parsed.cooldown.maxSeconds ?? 30, marginPercent: parsed.cooldown.marginPercent ?? 10 }
       : null,

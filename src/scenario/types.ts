@@ -66,6 +66,12 @@ export interface Scenario {
   gpus: number[] | null;
   carbon: CarbonSpec;
   slo: { p99Ms: number | null };
+  /**
+   * How the repetitions of configurations sharing a session (same model variant, provider, threads) are ordered:
+   * `sequential` (all of one batch size, then the next), `interleaved` (rep 1 of each, rep 2 of each, …) or
+   * `random` (a seeded shuffle), so that heating or drift is spread across configurations instead of biasing one.
+   */
+  order: 'sequential' | 'interleaved' | 'random';
   /** Between configurations, wait (at most maxSeconds) until the counted meters are back within marginPercent of idle. */
   cooldown: { maxSeconds: number; marginPercent: number } | null;
   /** Output folder (absolute). */

@@ -216,3 +216,19 @@ test('cooldown waits between configurations until power is back within the margi
   const lastCooldown = cooldowns.at(-1)!;
   assert.ok(lastCooldown.type === 'cooldown' && lastCooldown.watts <= 22 && Math.abs(lastCooldown.targetWatts - 22) < 1e-6, JSON.stringify(lastCooldown));
 });
+
+test('order: interleaved alternates the repetitions of one session\'s batch sizes; random is a seeded shuffle', async () => {
+  const windowsOf = async (order: string) => {
+    const events: SweepEvent[] = [];
+    const outcome = await sweep({ models: ['mlp'], batchSizes: [1, 2, 4], repetitions: 2, order }, (event) => events.push(event));
+    assert.equal(outcome.result.status, 'complete');
+    assert.deepEqual(outcome.result.measurements.map((m) => m.status), ['ok', 'ok', 'ok']);
+    for (const m of outcome.result.measurements) assert.equal(m.repetitions.length, 2);
+    return events.flatMap((e) => (e.type === 'window' ? [`${e.key.split('/').at(-1)}#${e.repetition}`] : []));
+  };
+  assert.deepEqual(await windowsOf('sequential'), ['b1#1', 'b1#2', 'b2#1', 'b2#2', 'b4#1', 'b4#2']);
+  assert.deepEqual(await windowsOf('interleaved'), ['b1#1', 'b2#1', 'b4#1', 'b1#2', 'b2#2', 'b4#2']);
+  const random = await windowsOf('random');
+  assert.deepEqual([...random].sort(), ['b1#1', 'b1#2', 'b2#1', 'b2#2', 'b4#1', 'b4#2']);
+  assert.deepEqual(await windowsOf('random'), random, 'the shuffle is seeded by the group');
+});

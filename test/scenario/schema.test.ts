@@ -35,6 +35,7 @@ describe('parseScenario: defaults', () => {
       meters: ['auto'],
       cpuTdpWatts: null,
       gpus: null,
+      order: 'sequential',
       cooldown: null,
       carbon: {
         gridIntensityGPerKWh: 475,
