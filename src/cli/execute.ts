@@ -4,6 +4,7 @@ import { prepareModels, type OverrideNaming } from '../measure/prepare.js';
 import { runSweep } from '../measure/sweep.js';
 import { resolveMeters } from '../power/registry.js';
 import { defaultPowercapRoot } from '../power/types.js';
+import { analyseRuns } from '../report/analysis.js';
 import { writeReports } from '../report/formats.js';
 import { expandPlan } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
@@ -63,7 +64,7 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
     process.off('SIGTERM', onSignal);
   }
   const { result, runDir, resultPath } = outcome;
-  await writeReports(result, runDir);
+  await writeReports(analyseRuns([result]), runDir);
 
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {

@@ -1,17 +1,24 @@
-// `joulebench report <result.json>`: re-render a run's reports from its result file.
+// `joulebench report <result.json>…`: re-render the reports of one run, or compare several runs (machines) in one.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError, type ExitCodeValue } from '../errors.js';
+import { analyseRuns } from '../report/analysis.js';
 import { writeReports } from '../report/formats.js';
 import { resultSchemaId, type RunResult } from '../results/types.js';
-import { withUsage } from './args.js';
+import { nonNegativeNumber, pairs, withUsage } from './args.js';
 import { renderRankedTable } from './terminal.js';
 
 /** Help text for `report`. */
-export const reportHelp = `joulebench report <result.json> [--out DIR]
+export const reportHelp = `joulebench report <result.json>… [options]
 
-Write report.md and measurements.csv for a run (into DIR, default the result's folder) and print the ranked table.`;
+One run: re-render its reports (into DIR, default the result's folder). Several runs (e.g. one per machine): one
+comparison report side by side (into DIR, default ./report).
+
+  --out DIR                  where to write the reports
+  --slo-p99-ms MS            latency SLO for the recommendation (default: the runs' own)
+  --electricity-price P      price per kWh, for cost per million samples
+  --price-per-hour HOST=P    hardware price per hour by host name or run id (repeatable), for procurement`;
 
 /** Read and check a result file. */
 async function readResult(file: string): Promise<RunResult> {
@@ -37,16 +44,42 @@ async function readResult(file: string): Promise<RunResult> {
 /** Entry point of `report`. */
 export async function reportCommand(argv: string[]): Promise<ExitCodeValue> {
   const { values, positionals } = withUsage('report', () =>
-    parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' } } }),
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        'slo-p99-ms': { type: 'string' },
+        'electricity-price': { type: 'string' },
+        'price-per-hour': { type: 'string', multiple: true },
+      },
+    }),
   );
-  if (positionals.length !== 1) {
-    throw new InputError('USAGE', `joulebench report: expected one result.json, got ${positionals.length === 0 ? 'none' : positionals.length}`, {
-      hint: 'multi-run comparison reports are not available yet; report one run at a time',
-    });
+  if (positionals.length === 0) {
+    throw new InputError('USAGE', 'joulebench report: expected one or more result.json files', { hint: 'joulebench report results/<runId>/result.json' });
   }
-  const file = path.resolve(positionals[0]!);
-  const result = await readResult(file);
-  const written = await writeReports(result, values.out ? path.resolve(values.out) : path.dirname(file));
-  process.stdout.write(`${renderRankedTable(result)}\n\nwrote ${written.join(', ')}\n`);
+  const files = positionals.map((file) => path.resolve(file));
+  const runs: RunResult[] = [];
+  for (const file of files) runs.push(await readResult(file));
+  const ids = new Set<string>();
+  for (const run of runs) {
+    if (ids.has(run.runId)) throw new InputError('RESULT_DUPLICATE', `run ${run.runId} is given twice`);
+    ids.add(run.runId);
+  }
+  const pricePerHour: Record<string, number> = {};
+  for (const [host, price] of pairs('--price-per-hour', values['price-per-hour'])) {
+    pricePerHour[host] = nonNegativeNumber(`--price-per-hour ${host}=`, price)!;
+  }
+  const slo = nonNegativeNumber('--slo-p99-ms', values['slo-p99-ms']);
+  const analysis = analyseRuns(runs, {
+    ...(slo !== undefined ? { sloP99Ms: slo } : {}),
+    electricityPricePerKWh: nonNegativeNumber('--electricity-price', values['electricity-price']) ?? null,
+    pricePerHour,
+  });
+  const dir = values.out ? path.resolve(values.out) : runs.length === 1 ? path.dirname(files[0]!) : path.resolve('report');
+  const written = await writeReports(analysis, dir);
+  const tables = runs.map((run) => `${runs.length > 1 ? `${analysis.machines.find((m) => m.runId === run.runId)?.label} (${run.runId})\n` : ''}${renderRankedTable(run)}`);
+  const headline = runs.length > 1 ? `${analysis.recommendations.map((r) => `${r.model}: ${r.summary}`).join('\n')}\n\n` : '';
+  process.stdout.write(`${headline}${tables.join('\n\n')}\n\nwrote ${written.join(', ')}\n`);
   return 0;
 }

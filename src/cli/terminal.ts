@@ -125,6 +125,10 @@ export function renderRankedTable(result: RunResult): string {
     lines.push('');
     for (const r of result.recommendations) {
       lines.push(`Recommended for ${r.model}: ${r.key} — ${sig(r.samplesPerJoule)} samples/J${r.estimated ? ' (estimated)' : ''}, p99 ${sig(r.p99Ms)} ms (${r.reason})`);
+      if (r.savingPercent !== undefined && r.savingPercent !== null && r.baselineKey && r.baselineKey !== r.key) {
+        lines.push(`  ${r.savingPercent >= 0 ? 'saves' : 'costs'} ${Math.abs(r.savingPercent).toFixed(1)}% energy per sample against ${r.baselineKey}; ${sig(r.whPer1kSamples)} Wh per 1,000 samples, ${sig(r.gCO2ePer1kSamples)} gCO2e per 1,000 samples`);
+      }
+      if (r.runnerUp) lines.push(`  why not the runner-up: ${r.runnerUp.whyNot}`);
     }
   }
   return lines.join('\n');

@@ -1,5 +1,6 @@
 // measurements.csv: one row per configuration, units in column names (reads straight into pandas).
 import type { Measurement, RunResult } from '../results/types.js';
+import type { ReportAnalysis } from './analysis-types.js';
 
 const columns: Array<[string, (m: Measurement, result: RunResult) => string | number | boolean | null | undefined]> = [
   ['run_id', (_m, r) => r.runId],
@@ -49,9 +50,11 @@ function cell(value: string | number | boolean | null | undefined): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Render every measurement as one CSV row (RFC 4180 quoting). */
-export function renderCsv(result: RunResult): string {
+/** Render every measurement of every run as one CSV row (RFC 4180 quoting). */
+export function renderCsv(analysis: ReportAnalysis): string {
   const rows = [columns.map(([name]) => name).join(',')];
-  for (const m of result.measurements) rows.push(columns.map(([, get]) => cell(get(m, result))).join(','));
+  for (const result of analysis.runs) {
+    for (const m of result.measurements) rows.push(columns.map(([, get]) => cell(get(m, result))).join(','));
+  }
   return `${rows.join('\n')}\n`;
 }

@@ -2,14 +2,14 @@
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../results/atomic.js';
-import type { RunResult } from '../results/types.js';
+import type { ReportAnalysis } from './analysis-types.js';
 import { renderCsv } from './csv.js';
 import { renderMarkdown } from './markdown.js';
 
 /** A report format: the file it writes into a run folder and how to render it. */
 export interface ReportFormat {
   file: string;
-  render(result: RunResult): string;
+  render(analysis: ReportAnalysis): string;
 }
 
 /** Every format, by name. */
@@ -19,12 +19,12 @@ export const reportFormats = {
 } satisfies Record<string, ReportFormat>;
 
 /** Write every report format into `dir`; returns the paths written. */
-export async function writeReports(result: RunResult, dir: string): Promise<string[]> {
+export async function writeReports(analysis: ReportAnalysis, dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const format of Object.values(reportFormats) as ReportFormat[]) {
     const file = path.join(dir, format.file);
-    await writeFileAtomic(file, format.render(result));
+    await writeFileAtomic(file, format.render(analysis));
     written.push(file);
   }
   return written;

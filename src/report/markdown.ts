@@ -1,23 +1,17 @@
-// report.md: the ranked table as GitHub-flavoured Markdown (fits a PR comment and $GITHUB_STEP_SUMMARY).
-import type { RunResult } from '../results/types.js';
+// report.md: the recommendation and the ranked table as GitHub-flavoured Markdown (fits a PR comment and
+// $GITHUB_STEP_SUMMARY). Several runs (machines) get one table with a machine column.
+import type { Measurement, RunResult } from '../results/types.js';
+import type { ReportAnalysis } from './analysis-types.js';
 import { sig } from './format-number.js';
 import { isEstimated, meterLine, rankMeasurements } from './rank.js';
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** Render a run as Markdown. */
-export function renderMarkdown(result: RunResult): string {
-  const estimated = isEstimated(result);
-  const mark = estimated ? ' (est.)' : '';
+function runHeader(result: RunResult): string[] {
   const lines: string[] = [];
-  const scenario = result.scenario.resolved as { name?: string } | null;
-  lines.push(`# joulebench: ${scenario?.name ?? result.runId}`, '');
-  lines.push(`Run \`${result.runId}\` · ${result.createdAt} · status **${result.status}**${result.stopReason ? ` (${result.stopReason})` : ''}`, '');
   const host = result.environment.host;
+  lines.push(`Run \`${result.runId}\` · ${result.createdAt} · status **${result.status}**${result.stopReason ? ` (${result.stopReason})` : ''}`, '');
   lines.push(`Host: ${host.cpu.model} (${host.cpu.cores} logical CPUs), ${(host.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${host.os}; Node ${result.environment.runtime.node}, onnxruntime ${result.environment.runtime.onnxruntime}`, '');
-  if (estimated) {
-    lines.push(`> **Power is ESTIMATED** — no hardware power meter was used. Energy figures below are modelled, not measured; compare them with each other, not with other machines.`, '');
-  }
   lines.push(`Meters: ${meterLine(result)}`, '');
   for (const warning of result.meterWarnings ?? []) lines.push(`> ⚠ ${warning}`, '');
   if (result.idle) {
@@ -25,31 +19,87 @@ export function renderMarkdown(result: RunResult): string {
     lines.push(`Idle baseline: ${Object.entries(result.idle.watts).map(([id, w]) => `${id} ${sig(w)} W`).join(', ')} over ${sig(result.idle.durationS)} s${after ? `; after the sweep: ${Object.entries(after.watts).map(([id, w]) => `${id} ${sig(w)} W`).join(', ')}` : ''}`, '');
     for (const warning of result.idle.warnings ?? []) lines.push(`> ⚠ ${warning}`, '');
   }
-  if (result.recommendations.length > 0) {
+  return lines;
+}
+
+function row(m: Measurement, rank: number, machine: string | null): string {
+  const lead = machine === null ? `| ${rank} | \`${m.key}\`` : `| ${rank} | ${escapeCell(machine)} | \`${m.key}\``;
+  if (m.status !== 'ok' || !m.energy || !m.throughput || !m.latencyMs || !m.power) {
+    return `${machine === null ? '| – ' : `| – | ${escapeCell(machine)} `}| \`${m.key}\` | **${m.status}** | ${escapeCell(m.error ? `${m.error.code}: ${m.error.message}` : '')} | | | | | | | | |`;
+  }
+  const t = m.throughput.samplesPerSecond;
+  return `${lead} | ${sig(m.energy.samplesPerJoule)} | ${sig(m.energy.joulesPerSample)} | ${sig(m.energy.netJoulesPerSample)} | ${sig(t.mean)} (${sig(t.ci95[0])}–${sig(t.ci95[1])}) | ${sig(m.latencyMs.p50)} | ${sig(m.latencyMs.p99)} | ${sig(m.power.meanWatts)} | ${sig(m.energy.whPer1kSamples)} | ${sig(m.energy.gCO2ePer1kSamples)} | ${m.validity.valid ? 'yes' : `**no**: ${escapeCell(m.validity.reasons.join('; '))}`} |`;
+}
+
+/** Render one or several runs as Markdown. */
+export function renderMarkdown(analysis: ReportAnalysis): string {
+  const { runs } = analysis;
+  const estimated = runs.some(isEstimated);
+  const mark = estimated ? ' (est.)' : '';
+  const lines: string[] = [];
+  const names = [...new Set(runs.map((run) => (run.scenario.resolved as { name?: string } | null)?.name ?? run.runId))];
+  lines.push(`# joulebench: ${names.join(', ')}${analysis.multiRun ? ` — ${runs.length} runs side by side` : ''}`, '');
+  if (estimated) {
+    lines.push(`> **Power is ESTIMATED** — ${analysis.estimatedOnly ? 'no hardware power meter was used' : 'some power comes from an estimate'}. Estimated energy figures are modelled, not measured: compare them with each other, not with other machines.`, '');
+  }
+  if (analysis.recommendations.length > 0) {
     lines.push('## Recommendation', '');
-    for (const r of result.recommendations) {
-      lines.push(`- **${r.model}**: \`${r.key}\` — ${sig(r.samplesPerJoule)} samples/J${r.estimated ? ' (estimated)' : ''}, p99 ${sig(r.p99Ms)} ms. ${r.reason}`);
+    for (const r of analysis.recommendations) {
+      lines.push(`- **${r.model}** — ${r.summary}`);
+      const figures = [
+        r.savingPercent !== null && r.baselineKey ? `${r.savingPercent >= 0 ? 'saves' : 'costs'} ${Math.abs(r.savingPercent).toFixed(1)}% energy per sample against \`${r.baselineKey}\`` : null,
+        r.whPer1kSamples !== null ? `${sig(r.whPer1kSamples)} Wh per 1,000 samples${mark}` : null,
+        r.kWhPer1kRequests !== null ? `${sig(r.kWhPer1kRequests)} kWh per 1,000 requests` : null,
+        r.gCO2ePer1kSamples !== null ? `${sig(r.gCO2ePer1kSamples)} gCO2e per 1,000 samples` : null,
+      ].filter(Boolean);
+      if (figures.length > 0) lines.push(`  - ${figures.join(' · ')}`);
+      if (r.runnerUp) lines.push(`  - why not the runner-up: ${r.runnerUp.whyNot}`);
+      for (const caveat of r.caveats) lines.push(`  - ⚠ ${caveat}`);
     }
     lines.push('');
   }
+  for (const run of runs) {
+    if (analysis.multiRun) lines.push(`## ${analysis.machines.find((m) => m.runId === run.runId)?.label ?? run.runId}`, '');
+    lines.push(...runHeader(run));
+  }
   lines.push('## Ranked by samples per joule', '');
-  lines.push(`| # | configuration | samples/J${mark} | J/sample${mark} | net J/sample${mark} | samples/s (95% CI) | p50 ms | p99 ms | mean W${mark} | Wh/1k${mark} | gCO2e/1k${mark} | valid |`);
-  lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  const machineColumn = analysis.multiRun ? ' machine |' : '';
+  lines.push(`| # |${machineColumn} configuration | samples/J${mark} | J/sample${mark} | net J/sample${mark} | samples/s (95% CI) | p50 ms | p99 ms | mean W${mark} | Wh/1k${mark} | gCO2e/1k${mark} | valid |`);
+  lines.push(`|---:|${analysis.multiRun ? '---|' : ''}---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|`);
+  const entries = runs.flatMap((run) => run.measurements.map((m) => ({ m, run })));
+  const order = rankMeasurements(entries.map((e) => e.m));
   let rank = 0;
-  for (const m of rankMeasurements(result.measurements)) {
-    if (m.status !== 'ok' || !m.energy || !m.throughput || !m.latencyMs || !m.power) {
-      lines.push(`| – | \`${m.key}\` | **${m.status}** | ${escapeCell(m.error ? `${m.error.code}: ${m.error.message}` : '')} | | | | | | | | |`);
-      continue;
-    }
-    rank++;
-    const t = m.throughput.samplesPerSecond;
-    lines.push(
-      `| ${rank} | \`${m.key}\` | ${sig(m.energy.samplesPerJoule)} | ${sig(m.energy.joulesPerSample)} | ${sig(m.energy.netJoulesPerSample)} | ${sig(t.mean)} (${sig(t.ci95[0])}–${sig(t.ci95[1])}) | ${sig(m.latencyMs.p50)} | ${sig(m.latencyMs.p99)} | ${sig(m.power.meanWatts)} | ${sig(m.energy.whPer1kSamples)} | ${sig(m.energy.gCO2ePer1kSamples)} | ${m.validity.valid ? 'yes' : `no: ${escapeCell(m.validity.reasons.join('; '))}`} |`,
-    );
+  for (const m of order) {
+    const entry = entries.find((e) => e.m === m)!;
+    const machine = analysis.multiRun ? (analysis.machines.find((x) => x.runId === entry.run.runId)?.label ?? entry.run.runId) : null;
+    if (m.status === 'ok' && m.energy) rank++;
+    lines.push(row(m, rank, machine));
   }
   lines.push('');
-  const carbon = result.carbon;
-  const defaulted = carbon.defaulted.length > 0 ? ` (defaults: ${carbon.defaulted.join(', ')})` : '';
-  lines.push(`Carbon: ${carbon.gridIntensityGPerKWh} gCO2e/kWh × PUE ${carbon.pue}, region ${carbon.region}${defaulted}. Net J/sample subtracts the idle baseline.`, '');
+  if (analysis.carbonByRegion.length > 0) {
+    const keys = [...new Set(analysis.carbonByRegion.flatMap((region) => Object.keys(region.gCO2ePer1kSamples)))];
+    lines.push('## Carbon by region (chosen configurations, gCO2e per 1,000 samples)', '');
+    lines.push(`| region | gCO2e/kWh | ${keys.map((k) => `\`${k}\``).join(' | ')} |`);
+    lines.push(`|---|---:|${keys.map(() => '---:').join('|')}|`);
+    for (const region of analysis.carbonByRegion) {
+      lines.push(`| ${escapeCell(region.region)} | ${sig(region.gridIntensityGPerKWh)} | ${keys.map((k) => sig(region.gCO2ePer1kSamples[k])).join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  if (analysis.coldStart.length > 0) {
+    const priced = analysis.coldStart.some((c) => c.costPerMillionSamples !== null);
+    lines.push('## Cold start and cost', '');
+    lines.push(`| configuration | session create ms | cold-start J | J/sample | break-even samples |${priced ? ' cost per 1M samples |' : ''}`);
+    lines.push(`|---|---:|---:|---:|---:|${priced ? '---:|' : ''}`);
+    for (const c of analysis.coldStart) {
+      lines.push(`| \`${c.key}\` | ${sig(c.sessionCreateMs)} | ${sig(c.coldEnergyJ)} | ${sig(c.joulesPerSample)} | ${sig(c.breakEvenSamples)} |${priced ? ` ${sig(c.costPerMillionSamples)} |` : ''}`);
+    }
+    lines.push('', 'Break-even: after that many samples the steady-state energy equals what starting the session cost.', '');
+  }
+  const carbon = runs[0]?.carbon;
+  if (carbon) {
+    const defaulted = carbon.defaulted.length > 0 ? ` (defaults: ${carbon.defaulted.join(', ')})` : '';
+    lines.push(`Carbon: ${carbon.gridIntensityGPerKWh} gCO2e/kWh × PUE ${carbon.pue}, region ${carbon.region}${defaulted}. Net J/sample subtracts the idle baseline.`, '');
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -84,14 +84,31 @@ export interface Environment {
   runtime: { node: string; onnxruntime: string; executionProviders: Array<{ name: string; available: boolean; reason: string | null }> };
 }
 
-/** A recommendation per model: the most samples per joule within the latency SLO. */
+/** A recommendation per model: the most samples per joule within the latency SLO, and what it saves. */
 export interface Recommendation {
   model: string;
   key: string;
   samplesPerJoule: number;
   p99Ms: number;
+  /** Why this one, in one line (SLO, margin over the runner-up, validity). */
   reason: string;
   estimated: boolean;
+  /** The run it comes from (multi-run reports). */
+  runId?: string | null;
+  /** The FP32 batch-1 configuration it is compared with, when measured. */
+  baselineKey?: string | null;
+  /** Energy per sample saved against the baseline, in % (positive = less energy per sample). */
+  savingPercent?: number | null;
+  whPer1kSamples?: number;
+  /** kWh per 1,000 requests (a request = one sample). */
+  kWhPer1kRequests?: number;
+  gCO2ePer1kSamples?: number;
+  /** The best configuration not chosen, and why not. */
+  runnerUp?: { key: string; whyNot: string } | null;
+  /** What the reader must keep in mind (estimated power, invalid measurement, within noise). */
+  caveats?: string[];
+  /** One sentence with the answer. */
+  summary?: string;
 }
 
 /** The whole record of a run. */
@@ -117,7 +134,7 @@ export interface RunResult {
     after?: { durationS: number; watts: Record<string, number> };
     warnings: string[];
   } | null;
-  carbon: { gridIntensityGPerKWh: number; pue: number; region: string; defaulted: string[] };
+  carbon: { gridIntensityGPerKWh: number; pue: number; region: string; defaulted: string[]; regions?: Record<string, number> };
   measurements: Measurement[];
   recommendations: Recommendation[];
 }

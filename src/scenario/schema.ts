@@ -346,6 +346,11 @@ const scenarioSchema = strictObject(
           .min(1, { error: 'expected a power usage effectiveness of at least 1' })
           .nullish(),
         region: nonEmptyString('expected a region label like "world" or "eu-west-1"').nullish(),
+        regions: z
+          .record(z.string().min(1), nonNegativeNumber('expected grams CO2e per kWh (a non-negative number)'), {
+            error: 'expected a mapping of region name → gCO2e/kWh, like {eu: 250, us: 380}',
+          })
+          .nullish(),
       },
       'expected a mapping like {gridIntensityGPerKWh: 475, pue: 1.0, region: world}',
       { intensity: 'gridIntensityGPerKWh', gridIntensity: 'gridIntensityGPerKWh', gCO2PerKWh: 'gridIntensityGPerKWh' },
@@ -471,7 +476,7 @@ function toCarbon(carbon: ParsedScenario['carbon']): CarbonSpec {
   const gridIntensityGPerKWh = pick('gridIntensityGPerKWh', carbon?.gridIntensityGPerKWh) as number;
   const pue = pick('pue', carbon?.pue) as number;
   const region = pick('region', carbon?.region) as string;
-  return { gridIntensityGPerKWh, pue, region, defaulted };
+  return { gridIntensityGPerKWh, pue, region, defaulted, ...(carbon?.regions ? { regions: { ...carbon.regions } } : {}) };
 }
 
 // `replay:trace.csv` → `replay:/abs/dir/trace.csv`; other meter ids are names, kept as given.

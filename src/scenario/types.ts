@@ -41,6 +41,8 @@ export interface CarbonSpec {
   pue: number;
   region: string;
   defaulted: Array<'gridIntensityGPerKWh' | 'pue' | 'region'>;
+  /** Other grids to compare (name → gCO2e/kWh): reports add a carbon-by-region table. */
+  regions?: Record<string, number>;
 }
 
 /** A validated scenario with every default filled in. */

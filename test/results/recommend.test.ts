@@ -25,9 +25,34 @@ test('the most samples per joule within the SLO wins, with its margin over the r
   assert.equal(recs[0]!.reason, 'most samples per joule (p99 10.00 ms ≤ SLO 20 ms); 50.0% more samples/J than m/fp32/cpu/b1');
 });
 
-test('overlapping confidence intervals are called noise; an invalid winner is flagged', () => {
-  const recs = recommend([measured('m/fp32/cpu/b1', 100, [90, 110], 2), measured('m/fp32/cpu/b8', 104, [95, 113], 3, false)], null);
-  assert.equal(recs[0]!.reason, 'most samples per joule (no latency SLO set); 4.0% more samples/J than m/fp32/cpu/b1, within noise (95% CIs overlap) — flagged: repetitions disagree');
+test('a valid measurement is preferred over a more efficient invalid one; an invalid winner is flagged', () => {
+  const preferValid = recommend([measured('m/fp32/cpu/b1', 100, [90, 110], 2), measured('m/fp32/cpu/b8', 104, [95, 113], 3, false)], null);
+  assert.equal(preferValid[0]!.key, 'm/fp32/cpu/b1');
+  assert.equal(preferValid[0]!.reason, 'most samples per joule (no latency SLO set); chosen over m/fp32/cpu/b8, which has 4.0% more samples/J but is not valid');
+  assert.equal(preferValid[0]!.runnerUp!.whyNot, 'm/fp32/cpu/b8 is 4.0% more efficient but its measurement is not valid: repetitions disagree');
+  const onlyInvalid = recommend([measured('m/fp32/cpu/b1', 100, [90, 110], 2, false), measured('m/fp32/cpu/b8', 104, [95, 113], 3, false)], null);
+  assert.equal(onlyInvalid[0]!.reason, 'most samples per joule (no latency SLO set); 4.0% more samples/J than m/fp32/cpu/b1, within noise (95% CIs overlap) — flagged: repetitions disagree');
+  assert.deepEqual(onlyInvalid[0]!.caveats, [
+    'its measurement is not valid: repetitions disagree',
+    'within noise of m/fp32/cpu/b1 (95% confidence intervals of samples per joule overlap)',
+  ]);
+});
+
+test('savings against FP32 batch 1, units for sustainability reporting, and why not the runner-up', () => {
+  const b1 = measured('m/fp32/cpu/b1', 100, [95, 105], 2);
+  const b8 = measured('m/fp32/cpu/b8', 250, [240, 260], 12);
+  const b32 = measured('m/fp32/cpu/b32', 400, [390, 410], 45);
+  for (const m of [b1, b8, b32]) m.energy!.whPer1kSamples = (m.energy!.joulesPerSample * 1000) / 3600;
+  const [rec] = recommend([b1, b8, b32], 20);
+  assert.equal(rec!.key, 'm/fp32/cpu/b8');
+  assert.equal(rec!.baselineKey, 'm/fp32/cpu/b1');
+  // 1 − (1/250)/(1/100) = 60% less energy per sample
+  assert.ok(Math.abs(rec!.savingPercent! - 60) < 1e-9);
+  assert.ok(Math.abs(rec!.whPer1kSamples! - 1000 / 250 / 3600) < 1e-15);
+  assert.ok(Math.abs(rec!.kWhPer1kRequests! - 1000 / 250 / 3600 / 1000) < 1e-18);
+  assert.equal(rec!.runnerUp!.whyNot, 'm/fp32/cpu/b32 is 60.0% more efficient but misses the 20 ms p99 SLO (p99 45.0 ms)');
+  assert.equal(rec!.summary, 'Deploy m/fp32/cpu/b8: 250 samples/J, 2.50× the samples per joule of m/fp32/cpu/b1 (−60% energy per sample), p99 12.0 ms ≤ 20 ms SLO.');
+  assert.deepEqual(rec!.caveats, []);
 });
 
 test('when nothing meets the SLO the fastest configuration is shown and says so', () => {

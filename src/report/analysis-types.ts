@@ -1,0 +1,68 @@
+// What every report format shows, computed once from one or several runs (src/report/analysis.ts).
+import type { Measurement, RunResult } from '../results/types.js';
+
+/** The answer for one model: what to deploy, what it saves, and why not the runner-up. */
+export interface ModelRecommendation {
+  model: string;
+  /** The chosen configuration (most samples per joule within the SLO), or null when nothing ran. */
+  chosen: Measurement | null;
+  /** Run id of the chosen measurement (several runs may hold the same key). */
+  runId: string | null;
+  /** The FP32 batch-1 configuration it is compared with, when measured. */
+  baselineKey: string | null;
+  /** Energy per sample saved against the baseline, in % (positive = less energy). */
+  savingPercent: number | null;
+  whPer1kSamples: number | null;
+  /** kWh per 1,000 requests (a request = one sample), the unit sustainability reporting uses. */
+  kWhPer1kRequests: number | null;
+  gCO2ePer1kSamples: number | null;
+  /** The runner-up and one line on why it was not chosen. */
+  runnerUp: { key: string; whyNot: string } | null;
+  /** Things the reader must know: estimated power, invalid measurement, within noise. */
+  caveats: string[];
+  /** One sentence: "Deploy mlp/int8/cpu/b32: 3.2× the samples per joule of fp32 b1 (−69% energy), p99 4.1 ms ≤ 20 ms SLO". */
+  summary: string;
+}
+
+/** Carbon per 1,000 samples of the chosen configurations under several grid intensities. */
+export interface CarbonByRegion {
+  region: string;
+  gridIntensityGPerKWh: number;
+  /** key → gCO2e per 1,000 samples. */
+  gCO2ePer1kSamples: Record<string, number>;
+}
+
+/** Cold start against steady state (after how many samples the start-up energy is paid back), and cost. */
+export interface ColdStartRow {
+  key: string;
+  runId: string;
+  /** Session creation time paid by this configuration (0 when it reused its group's session). */
+  sessionCreateMs: number;
+  coldEnergyJ: number;
+  joulesPerSample: number;
+  /** Samples whose steady-state energy equals the cold-start energy. */
+  breakEvenSamples: number | null;
+  /** Cost per million samples at the given electricity (and optional hardware hour) price, when prices were given. */
+  costPerMillionSamples: number | null;
+}
+
+/** One machine (run) in a multi-run report. */
+export interface MachineSummary {
+  runId: string;
+  /** e.g. "AMD EPYC ×2 · NVIDIA H100 80GB". */
+  label: string;
+  estimated: boolean;
+}
+
+/** Everything a report renders. */
+export interface ReportAnalysis {
+  runs: RunResult[];
+  machines: MachineSummary[];
+  multiRun: boolean;
+  /** True when every meter of every run was an estimate: the ranking is only as good as the estimate. */
+  estimatedOnly: boolean;
+  sloP99Ms: number | null;
+  recommendations: ModelRecommendation[];
+  carbonByRegion: CarbonByRegion[];
+  coldStart: ColdStartRow[];
+}
