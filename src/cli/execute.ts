@@ -69,7 +69,7 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     const shown = displayPath(runDir);
-    process.stdout.write(`\n${renderRankedTable(result)}\n\nresult: ${shown}/result.json\nreport: ${shown}/report.md, ${shown}/measurements.csv, traces in ${shown}/traces/\n`);
+    process.stdout.write(`\n${renderRankedTable(result)}\n\nresult: ${shown}/result.json\nreport: ${shown}/report.html (open in a browser), ${shown}/report.md, ${shown}/measurements.csv, charts in ${shown}/charts/, traces in ${shown}/traces/\n`);
   }
 
   if (result.status === 'interrupted') {

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../results/atomic.js';
 import type { ReportAnalysis } from './analysis-types.js';
+import { writeChartPngs } from './charts/png.js';
 import { renderCsv } from './csv.js';
+import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 
 /** A report format: the file it writes into a run folder and how to render it. */
@@ -16,9 +18,10 @@ export interface ReportFormat {
 export const reportFormats = {
   markdown: { file: 'report.md', render: renderMarkdown },
   csv: { file: 'measurements.csv', render: renderCsv },
+  html: { file: 'report.html', render: renderHtml },
 } satisfies Record<string, ReportFormat>;
 
-/** Write every report format into `dir`; returns the paths written. */
+/** Write every report format into `dir`, and the charts into `dir/charts/`; returns the paths written. */
 export async function writeReports(analysis: ReportAnalysis, dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
@@ -27,5 +30,7 @@ export async function writeReports(analysis: ReportAnalysis, dir: string): Promi
     await writeFileAtomic(file, format.render(analysis));
     written.push(file);
   }
+  // The same charts as the HTML's, as PNGs for pull requests and slides.
+  written.push(...(await writeChartPngs(analysis, dir)));
   return written;
 }

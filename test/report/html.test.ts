@@ -1,0 +1,156 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildChartSpecs } from '../../src/report/charts/specs.js';
+import { escapeHtml, renderHtml } from '../../src/report/html.js';
+import { multiRunAnalysis, singleRunAnalysis } from '../fixtures/results/analysis.js';
+
+const chromiumPath = '/usr/bin/chromium';
+const hostile = '<script>alert(1)</script>';
+
+test('the page is self-contained: chart.js inlined, nothing fetched from the network', () => {
+  const html = renderHtml(singleRunAnalysis());
+  assert.match(html, /new Chart\(/);
+  assert.match(html, /<script>[^]*Chart[^]*<\/script>/);
+  assert.doesNotMatch(html, /\b(src|href)\s*=\s*["']?\s*(https?:)?\/\//i, 'no network src/href');
+  assert.doesNotMatch(html, /<link\b/i);
+  assert.doesNotMatch(html, /@import|url\(\s*["']?https?:/i, 'no network CSS');
+  // Every http(s) URL left is inside the inlined chart.js bundle's licence banner/comments, never in our markup.
+  const ours = html.replace(/<script>[^]*?<\/script>/g, '');
+  assert.doesNotMatch(ours, /https?:\/\//);
+  // Exactly three script elements: the JSON specs, chart.js, our boot script — chart.js never closed one early.
+  assert.equal(html.match(/<script\b/gi)?.length, 3);
+  assert.equal(html.match(/<\/script>/gi)?.length, 3);
+});
+
+test('sections come in reading order: header, estimated banner, recommendation, charts, table, carbon, cold start', () => {
+  const html = renderHtml(singleRunAnalysis());
+  const at = (needle: string) => {
+    const index = html.indexOf(needle);
+    assert.ok(index >= 0, `missing ${needle}`);
+    return index;
+  };
+  const order = [
+    '<h1>joulebench: fixture</h1>',
+    'Power is ESTIMATED',
+    'id="recommendation"',
+    'id="charts"',
+    'id="measurements"',
+    'id="carbon"',
+    'id="cold-start"',
+  ].map(at);
+  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  assert.match(html, /20261120-100000Z-fixture-aaaa/);
+  assert.match(html, /AMD EPYC 7B13 \(laptop\)/);
+  assert.match(html, /2026-11-20T10:00:00\.000Z/);
+});
+
+test('the recommendation shows summary, saving, Wh/1k, kWh/1k requests, gCO2e/1k, runner-up and caveats (escaped)', () => {
+  const html = renderHtml(singleRunAnalysis());
+  assert.match(html, /Deploy mlp\/fp32\/cpu\/b32: 5\.0× the samples per joule/);
+  assert.match(html, /<strong>80\.1%<\/strong>/);
+  assert.match(html, /0\.000955 Wh \/ 1k samples/);
+  assert.match(html, /9\.55e-7 kWh \/ 1k requests|0\.000000955 kWh/);
+  assert.match(html, /0\.000454 gCO2e \/ 1k samples/);
+  assert.match(html, /Runner-up <code>mlp\/fp32\/cpu\/b8<\/code>: fewer samples per joule, and its window was invalid &#60;short&#62;/);
+  assert.match(html, /Power is estimated from CPU utilisation/);
+});
+
+test('a chart section, a canvas and an embedded JSON spec per chart', () => {
+  const analysis = multiRunAnalysis();
+  const html = renderHtml(analysis);
+  const specs = buildChartSpecs(analysis);
+  for (const spec of specs) {
+    assert.ok(html.includes(`<canvas id="chart-${spec.id}"`), spec.id);
+    assert.ok(html.includes(`<h3>${escapeHtml(spec.title)}</h3>`), spec.title);
+  }
+  const json = /<script type="application\/json" id="joulebench-chart-specs">([^]*?)<\/script>/.exec(html)?.[1];
+  assert.ok(json);
+  assert.deepEqual((JSON.parse(json) as Array<{ id: string }>).map((s) => s.id), specs.map((s) => s.id));
+});
+
+test('the table: every measurement, invalid rows hatched with their reason, failed rows with their error escaped, (est.) marks', () => {
+  const html = renderHtml(singleRunAnalysis());
+  assert.ok(!html.includes(hostile), 'hostile error text must never appear raw');
+  assert.ok(html.includes(escapeHtml(hostile)));
+  assert.match(html, /<tr class="not-ok"><td>–<\/td><td class="key"><code>mlp\/fp32\/cpu\/b64<\/code><\/td><td class="text" colspan="11"><strong>failed<\/strong> RUNTIME_ERROR: session\.run failed: &#60;script&#62;/);
+  assert.match(html, /<tr class="invalid">[^\n]*mlp\/fp32\/cpu\/b8[^\n]*invalid: window 0\.4 s is shorter/);
+  assert.match(html, /repeating-linear-gradient/);
+  assert.match(html, /<span class="est">\(est\.\)<\/span>/);
+  // Ranked: b32 (most samples/J) first.
+  const rows = [...html.matchAll(/<tr[^>]*><td>(\d+|–)<\/td><td class="key"><code>([^<]+)<\/code>/g)].map((m) => `${m[1]} ${m[2]}`);
+  assert.deepEqual(rows, ['1 mlp/fp32/cpu/b32', '2 mlp/fp32/cpu/b8', '3 mlp/fp32/cpu/b1', '– mlp/fp32/cpu/b64']);
+  assert.match(html, /<th scope="col">samples\/s \(95% CI\)<\/th>/);
+});
+
+test('a measured-only report has no ESTIMATED banner; a mixed one names the estimated machine', () => {
+  const measured = multiRunAnalysis();
+  measured.runs = [measured.runs[1]!];
+  measured.machines = [measured.machines[1]!];
+  measured.multiRun = false;
+  assert.doesNotMatch(renderHtml(measured), /Power is ESTIMATED/);
+  const mixed = renderHtml(multiRunAnalysis());
+  assert.match(mixed, /Power is ESTIMATED<\/strong> — no hardware power meter was used on AMD EPYC 7B13 \(laptop\)/);
+  assert.match(mixed, /<th scope="col" class="key">machine<\/th>/);
+});
+
+test('in a browser (chromium, offline from file://): no errors, every chart drawn', async (t) => {
+  if (!existsSync(chromiumPath)) {
+    t.skip('chromium not installed');
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const dir = await mkdtemp(path.join(tmpdir(), 'jb-html-'));
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const analysis = multiRunAnalysis();
+    const file = path.join(dir, 'report.html');
+    await writeFile(file, renderHtml(analysis));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page: ${error.message}`));
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) requests.push(request.url());
+    });
+    await page.goto(pathToFileURL(file).href);
+    const expected = buildChartSpecs(analysis).length;
+    await page.waitForSelector(`body[data-charts-ready="${expected}"]`, { timeout: 10_000 });
+    // Runs in the page (this project compiles without the DOM lib, so the browser code is a string).
+    const drawn = await page.evaluate<Array<{ id: string; w: number; h: number; ink: number; blank: boolean }>>(`
+      [...document.querySelectorAll('canvas')].map((canvas) => {
+        const blank = document.createElement('canvas');
+        blank.width = canvas.width;
+        blank.height = canvas.height;
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let ink = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) ink++;
+        return { id: canvas.id, w: canvas.width, h: canvas.height, ink, blank: canvas.toDataURL() === blank.toDataURL() };
+      })
+    `);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(requests, [], 'the page fetched nothing');
+    assert.equal(drawn.length, expected);
+    for (const canvas of drawn) {
+      assert.ok(canvas.w > 0 && canvas.h > 0, `${canvas.id} has a size`);
+      assert.equal(canvas.blank, false, `${canvas.id} is blank`);
+      assert.ok(canvas.ink > 1000, `${canvas.id} drew only ${canvas.ink} pixels`);
+    }
+    // A chart.js instance is attached to each canvas (tooltips and legend toggling are its defaults).
+    const instances = await page.evaluate<number>(`[...document.querySelectorAll('canvas')].filter((c) => Chart.getChart(c)).length`);
+    assert.equal(instances, expected);
+  } finally {
+    await browser.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
