@@ -19,6 +19,7 @@ Run every configuration of a scenario file and write a run folder.
   --cpu-tdp-watts W      TDP for the estimate meter (when the CPU is not in its table)
   --gpus 0,1             GPUs whose power counts for every configuration (default: the GPU each one runs on)
   --powercap-root DIR    RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
+  --slo-p99-ms MS        latency SLO for the recommendation (overrides the scenario's slo.p99Ms)
   --json                 print result.json to stdout instead of the table
   -h, --help             this help`;
 
@@ -46,6 +47,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
         'cpu-tdp-watts': { type: 'string' },
         gpus: { type: 'string' },
         'powercap-root': { type: 'string' },
+        'slo-p99-ms': { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     }),
@@ -61,6 +63,8 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   const tdp = nonNegativeNumber('--cpu-tdp-watts', values['cpu-tdp-watts']);
   if (tdp !== undefined) scenario = { ...scenario, cpuTdpWatts: tdp };
   if (values.gpus) scenario = { ...scenario, gpus: gpuIndices(values.gpus) };
+  const slo = nonNegativeNumber('--slo-p99-ms', values['slo-p99-ms']);
+  if (slo !== undefined) scenario = { ...scenario, slo: { p99Ms: slo } };
   if (values.quick) scenario = quickened(scenario);
   return executeScenario(scenario, scenarioNaming(path.basename(positionals[0]!)), {
     json: values.json ?? false,
