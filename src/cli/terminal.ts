@@ -42,10 +42,10 @@ export class ProgressPrinter {
         this.line(`run folder: ${displayPath(event.runDir)}`);
         break;
       case 'idle-start':
-        this.live(`measuring idle baseline for ${event.seconds} s — keep the machine quiet`);
+        this.live(`measuring idle ${event.after ? 'power again after the sweep' : 'baseline'} for ${event.seconds} s — keep the machine quiet`);
         break;
       case 'idle-end':
-        this.line(`idle baseline: ${Object.entries(event.watts).map(([id, w]) => `${id} ${sig(w)} W`).join(', ')}${this.estimated ? ' (estimated)' : ''}`);
+        this.line(`${event.after ? 'idle after the sweep' : 'idle baseline'}: ${Object.entries(event.watts).map(([id, w]) => `${id} ${sig(w)} W`).join(', ')}${this.estimated ? ' (estimated)' : ''}`);
         break;
       case 'config-start':
         this.live(`[${event.index}/${event.total}] ${event.key} …  elapsed ${formatDuration(elapsedS)}  ETA ${formatDuration(this.etaS(event.index, event.total))}`);

@@ -73,7 +73,8 @@ export function summariseWindows(input: {
       reasons.push(`window ${shortest.toFixed(3)} s is shorter than 10 × the ${meter.id} period (${(meter.periodMs / 1000).toFixed(3)} s)`);
     }
   }
-  for (const meter of meters) {
+  // Sampled (instant) power needs enough points per window; counters and interval averages integrate exactly.
+  for (const meter of meters.filter((m) => m.sampleKind === 'instant')) {
     const fewest = Math.min(...windows.map((window) => window.samplesByMeter?.[meter.id] ?? Number.POSITIVE_INFINITY));
     if (fewest < minSamplesPerWindow) {
       reasons.push(`meter ${meter.id} gave only ${fewest} samples in a window (at least ${minSamplesPerWindow} needed): lengthen the window`);

@@ -24,8 +24,8 @@ import { summariseWindows, type WindowRecord } from './summarise.js';
 /** Progress reported to the caller (the CLI draws it; tests may record it). */
 export type SweepEvent =
   | { type: 'run-dir'; runDir: string }
-  | { type: 'idle-start'; seconds: number }
-  | { type: 'idle-end'; watts: Record<string, number> }
+  | { type: 'idle-start'; seconds: number; after: boolean }
+  | { type: 'idle-end'; watts: Record<string, number>; after: boolean }
   | { type: 'config-start'; index: number; total: number; key: string }
   | { type: 'cooldown'; index: number; total: number; key: string; waitedS: number; watts: number; targetWatts: number }
   | { type: 'window'; index: number; total: number; key: string; repetition: number; repetitions: number; samplesPerSecond: number; watts: number }
@@ -301,9 +301,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   try {
     // Idle baseline.
     if (scenario.idleSeconds > 0 && !stopped()) {
-      emit({ type: 'idle-start', seconds: scenario.idleSeconds });
+      emit({ type: 'idle-start', seconds: scenario.idleSeconds, after: false });
       result.idle = await measureIdle();
-      emit({ type: 'idle-end', watts: result.idle.watts });
+      emit({ type: 'idle-end', watts: result.idle.watts, after: false });
       await save();
     }
 
@@ -397,7 +397,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     }
     // Idle again after the sweep: a baseline that drifted (the device warmed up) makes net energy less certain.
     if (scenario.idleSeconds > 0 && result.idle && !stopped() && result.measurements.length > 0) {
-      emit({ type: 'idle-start', seconds: scenario.idleSeconds });
+      emit({ type: 'idle-start', seconds: scenario.idleSeconds, after: true });
       const { durationS, watts: afterWatts } = await measureIdle();
       const after = { durationS, watts: afterWatts };
       result.idle.after = after;
@@ -407,7 +407,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
           result.idle.warnings.push(`idle power of ${id} drifted ${(drift * 100).toFixed(1)}% during the sweep (${before.toFixed(2)} → ${after.watts[id]!.toFixed(2)} W): net energy is uncertain by that much; add cooldown or run again`);
         }
       }
-      emit({ type: 'idle-end', watts: after.watts });
+      emit({ type: 'idle-end', watts: after.watts, after: true });
     }
   } finally {
     result.meterWarnings = meters.flatMap((meter) => meter.diagnostics?.() ?? []);

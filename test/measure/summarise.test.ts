@@ -56,3 +56,12 @@ test('no idle baseline: net energy is null, not zero', () => {
   assert.equal(blocks.power!.idleWatts, null);
   assert.equal(blocks.energy!.joulesPerSample, 0.25);
 });
+
+test('too few samples in a window invalidates sampled (instant) power, not counters or interval averages', () => {
+  const window = { durationS: 1, runs: 10, energyJByMeter: { m: 10 }, samplesByMeter: { m: 5 }, coverageNotes: [], peakWatts: 10 };
+  const instant = summariseWindows({ windows: [window], batchSize: 1, latencyMs: [1], meters: [meter('m')], idleWatts: null, carbon });
+  assert.deepEqual(instant.validity.reasons, ['meter m gave only 5 samples in a window (at least 8 needed): lengthen the window']);
+  const counter = { ...meter('m'), sampleKind: 'interval-average' as const, periodMs: 100 };
+  const exact = summariseWindows({ windows: [window], batchSize: 1, latencyMs: [1], meters: [counter], idleWatts: null, carbon });
+  assert.deepEqual(exact.validity.reasons, []);
+});
