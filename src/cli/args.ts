@@ -98,3 +98,11 @@ export function gpuIndices(value: string): number[] {
     return number;
   });
 }
+
+/** A percentage given as `2` or `2%` (`--target-ci`). */
+export function percentage(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value.trim().replace(/%$/, ''));
+  if (!Number.isFinite(number) || number <= 0) throw new InputError('FLAG_INVALID', `${flag}: expected a positive percentage like 2 or 2%, got "${value}"`);
+  return number;
+}

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { InputError, type ExitCodeValue } from '../errors.js';
 import { parseScenario } from '../scenario/schema.js';
 import path from 'node:path';
-import { gpuIndices, nonNegativeNumber, pairs, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
+import { gpuIndices, nonNegativeNumber, pairs, percentage, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
 import { executeScenario } from './execute.js';
 import { quickened } from './run.js';
 
@@ -28,6 +28,8 @@ Sweep one model over batch sizes, precisions and execution providers.
   --min-seconds S            minimum window length (default 1; never below 10 meter periods)
   --min-runs N               minimum runs per window (default 10)
   --repetitions R            windows per configuration (default 3)
+  --target-ci P              adaptive stopping: add windows until the 95% CI of samples/J is within ±P% (e.g. 2%)
+  --max-seconds S            adaptive stopping: at most S seconds of windows per configuration (default 60)
   --warmup-runs N / --warmup-seconds S   warm-up before the windows (default 5 runs and 0.5 s)
   --idle-seconds S           idle baseline before the sweep (default 2; 0 disables net energy)
   --slo-p99-ms MS            latency SLO for the recommendation
@@ -57,6 +59,8 @@ const fieldFlags: Array<[RegExp, (match: RegExpExecArray) => string]> = [
   [/^warmup\.runs/, () => '--warmup-runs'],
   [/^warmup\.seconds/, () => '--warmup-seconds'],
   [/^repetitions/, () => '--repetitions'],
+  [/^stopping\.targetCiPercent/, () => '--target-ci'],
+  [/^stopping\.maxSeconds/, () => '--max-seconds'],
   [/^idleSeconds/, () => '--idle-seconds'],
   [/^slo\.p99Ms/, () => '--slo-p99-ms'],
   [/^carbon\.gridIntensityGPerKWh/, () => '--grid-intensity'],
@@ -103,6 +107,8 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
         'cpu-tdp-watts': { type: 'string' },
         gpus: { type: 'string' },
         'powercap-root': { type: 'string' },
+        'target-ci': { type: 'string' },
+        'max-seconds': { type: 'string' },
         'min-seconds': { type: 'string' },
         'min-runs': { type: 'string' },
         repetitions: { type: 'string' },
@@ -172,6 +178,11 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
   const warmupSeconds = nonNegativeNumber('--warmup-seconds', values['warmup-seconds']);
   if (warmupSeconds !== undefined) warmup.seconds = warmupSeconds;
   if (Object.keys(warmup).length > 0) raw.warmup = warmup;
+  const targetCi = percentage('--target-ci', values['target-ci']);
+  const maxSeconds = nonNegativeNumber('--max-seconds', values['max-seconds']);
+  if (targetCi !== undefined || maxSeconds !== undefined) {
+    raw.stopping = { ...(targetCi !== undefined ? { targetCiPercent: targetCi } : {}), ...(maxSeconds !== undefined ? { maxSeconds } : {}) };
+  }
   const repetitions = positiveInteger('--repetitions', values.repetitions);
   if (repetitions !== undefined) raw.repetitions = repetitions;
   const idleSeconds = nonNegativeNumber('--idle-seconds', values['idle-seconds']);

@@ -5,7 +5,7 @@ import { InputError, type ExitCodeValue } from '../errors.js';
 import { scenarioNaming } from '../measure/prepare.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
-import { gpuIndices, nonNegativeNumber, withUsage, words } from './args.js';
+import { gpuIndices, nonNegativeNumber, percentage, withUsage, words } from './args.js';
 import { executeScenario } from './execute.js';
 
 /** Help text for `run`. */
@@ -19,6 +19,8 @@ Run every configuration of a scenario file and write a run folder.
   --cpu-tdp-watts W      TDP for the estimate meter (when the CPU is not in its table)
   --gpus 0,1             GPUs whose power counts for every configuration (default: the GPU each one runs on)
   --powercap-root DIR    RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
+  --target-ci P          adaptive stopping: add windows until the 95% CI of samples/J is within ±P%
+  --max-seconds S        adaptive stopping: at most S seconds of windows per configuration (default 60)
   --slo-p99-ms MS        latency SLO for the recommendation (overrides the scenario's slo.p99Ms)
   --json                 print result.json to stdout instead of the table
   -h, --help             this help`;
@@ -47,6 +49,8 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
         'cpu-tdp-watts': { type: 'string' },
         gpus: { type: 'string' },
         'powercap-root': { type: 'string' },
+        'target-ci': { type: 'string' },
+        'max-seconds': { type: 'string' },
         'slo-p99-ms': { type: 'string' },
         json: { type: 'boolean', default: false },
       },
@@ -63,6 +67,14 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   const tdp = nonNegativeNumber('--cpu-tdp-watts', values['cpu-tdp-watts']);
   if (tdp !== undefined) scenario = { ...scenario, cpuTdpWatts: tdp };
   if (values.gpus) scenario = { ...scenario, gpus: gpuIndices(values.gpus) };
+  const targetCi = percentage('--target-ci', values['target-ci']);
+  const maxSeconds = nonNegativeNumber('--max-seconds', values['max-seconds']);
+  if (targetCi !== undefined || maxSeconds !== undefined) {
+    scenario = {
+      ...scenario,
+      stopping: { targetCiPercent: targetCi ?? scenario.stopping?.targetCiPercent ?? 2, maxSeconds: maxSeconds ?? scenario.stopping?.maxSeconds ?? 60 },
+    };
+  }
   const slo = nonNegativeNumber('--slo-p99-ms', values['slo-p99-ms']);
   if (slo !== undefined) scenario = { ...scenario, slo: { p99Ms: slo } };
   if (values.quick) scenario = quickened(scenario);

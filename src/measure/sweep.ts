@@ -14,6 +14,7 @@ import { recommend } from '../results/recommend.js';
 import { resultSchemaId, type Measurement, type RunResult } from '../results/types.js';
 import { synthesiseFeeds } from '../runtime/inputs.js';
 import { SeededRandom, seedFromString } from '../stats/random.js';
+import { meanWithCi95 } from '../stats/summary.js';
 import { attributionFor } from './attribution.js';
 import { requireProvider } from '../runtime/providers/registry.js';
 import { LatencyRecorder, openSession, preallocateOutputs, timedWindow, type OpenSession } from '../runtime/session.js';
@@ -51,6 +52,14 @@ export interface SweepOutcome {
   result: RunResult;
   runDir: string;
   resultPath: string;
+}
+
+/** Half-width of the 95% CI of samples per joule over windows, in % of the mean (Infinity below two windows). */
+export function ciHalfWidthPercent(windows: WindowRecord[], batchSize: number): number {
+  if (windows.length < 2) return Number.POSITIVE_INFINITY;
+  const perWindow = windows.map((window) => (window.runs * batchSize) / Object.values(window.energyJByMeter).reduce((sum, joules) => sum + joules, 0));
+  const { mean: m, ci95 } = meanWithCi95(perWindow);
+  return ((ci95[1] - m) / m) * 100;
 }
 
 // Thrown inside a configuration when the run must stop (signal, or a meter died).
@@ -260,20 +269,58 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
         await measureWindow(entry.state, entry.index, counted);
       } catch (error) {
         if (error instanceof Interrupted && signal?.aborted) return 'interrupted';
-        entry.measurement.status = 'failed';
-        entry.measurement.error = describeError(error);
+        failEntry(entry, error);
       }
       entry.spans.push([t0, performance.now()]);
       previous = entry;
+    }
+    // Adaptive stopping: more windows, in the same order, until each configuration's samples-per-joule CI is
+    // within the target or its measured time reaches the cap (the scheduled repetitions are the floor).
+    const rules = new Map<Live, NonNullable<Measurement['stopping']>>();
+    const settings = scenario.stopping;
+    for (;;) {
+      const pending = entries.filter((entry) => entry.state && entry.measurement.status !== 'failed' && !rules.has(entry));
+      for (const entry of pending) {
+        const spread = ciHalfWidthPercent(entry.state!.windows, entry.config.batchSize);
+        const measuredS = entry.state!.windows.reduce((sum, window) => sum + window.durationS, 0);
+        if (!settings) rules.set(entry, { rule: 'repetitions', ciHalfWidthPercent: spread });
+        else if (spread <= settings.targetCiPercent) rules.set(entry, { rule: 'target-ci', ciHalfWidthPercent: spread });
+        else if (measuredS >= settings.maxSeconds) rules.set(entry, { rule: 'max-seconds', ciHalfWidthPercent: spread });
+      }
+      const next = entries.filter((entry) => entry.state && entry.measurement.status !== 'failed' && !rules.has(entry));
+      if (next.length === 0) break;
+      for (const entry of next) {
+        const t0 = performance.now();
+        try {
+          if (previous !== null && previous !== entry) await rewarm(entry.state!);
+          await measureWindow(entry.state!, entry.index, counted);
+        } catch (error) {
+          if (error instanceof Interrupted && signal?.aborted) return 'interrupted';
+          failEntry(entry, error);
+        }
+        entry.spans.push([t0, performance.now()]);
+        previous = entry;
+      }
     }
     for (const entry of entries) {
       if (entry.state && entry.measurement.status !== 'failed') {
         Object.assign(entry.measurement, finishConfig(entry.state, counted));
         entry.measurement.power!.attribution = attributionNote;
+        entry.measurement.stopping = rules.get(entry) ?? null;
         entry.measurement.status = 'ok';
       }
     }
     return 'done';
+  };
+
+  // A configuration that cannot finish: a dead meter is named as the cause, anything else is recorded as thrown.
+  const failEntry = (entry: Live, error: unknown) => {
+    entry.measurement.status = 'failed';
+    const dead = fatalMeter as PowerMeter | null;
+    entry.measurement.error =
+      error instanceof Interrupted && dead
+        ? { code: 'METER_FAILED', message: `meter ${dead.info.id} failed during this configuration and could not be restarted: ${dead.failure()?.message ?? 'no reason given'}` }
+        : describeError(error);
   };
 
   // Write a configuration's record: span, trace, meter failure, result.json, event.

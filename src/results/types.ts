@@ -53,6 +53,11 @@ export interface Measurement {
   validity: { valid: boolean; reasons: string[] };
   /** Relative path of the power trace CSV. */
   trace: string | null;
+  /**
+   * Which rule ended the measurement: the fixed `repetitions`, the samples-per-joule CI reaching the `target-ci`, or
+   * the `max-seconds` cap (adaptive stopping, `stopping:`), with the CI half-width reached in % of the mean.
+   */
+  stopping?: { rule: 'repetitions' | 'target-ci' | 'max-seconds'; ciHalfWidthPercent: number } | null;
   /** Seconds waited before this configuration for power to return near idle (`cooldown:`), or null. */
   cooldownS?: number | null;
   /** Wall-clock bounds of this configuration, relative to the run start (for charts). */

@@ -45,6 +45,8 @@ export const scenarioDefaults = {
   slo: { p99Ms: null },
   /** Repetitions of one session's batch sizes: all of one then the next, alternating, or shuffled (seeded). */
   order: 'sequential',
+  /** `null`: exactly `repetitions` windows; given: adaptive stopping (defaults ±2%, 60 s). */
+  stopping: null,
   /** `null`: no waiting between configurations. Given: wait until power is back within marginPercent of idle. */
   cooldown: null,
   /** Output folder, relative to the scenario file's folder. */
@@ -358,6 +360,14 @@ const scenarioSchema = strictObject(
     order: z
       .enum(['sequential', 'interleaved', 'random'], { error: 'expected one of sequential, interleaved, random' })
       .nullish(),
+    stopping: strictObject(
+      {
+        targetCiPercent: positiveNumber('expected a positive percentage (the CI half-width, e.g. 2 for ±2%)').nullish(),
+        maxSeconds: positiveNumber('expected a positive number of seconds').nullish(),
+      },
+      'expected a mapping like {targetCiPercent: 2, maxSeconds: 60}',
+      { targetCi: 'targetCiPercent', target: 'targetCiPercent', seconds: 'maxSeconds' },
+    ).nullish(),
     cooldown: strictObject(
       {
         maxSeconds: positiveNumber('expected a positive number of seconds').nullish(),
@@ -427,6 +437,9 @@ function toScenario(parsed: ParsedScenario, file: string | null, baseDir: string
     carbon: toCarbon(parsed.carbon),
     slo: { p99Ms: parsed.slo?.p99Ms ?? defaults.slo.p99Ms },
     order: parsed.order ?? defaults.order,
+    stopping: parsed.stopping
+      ? { targetCiPercent: parsed.stopping.targetCiPercent ?? 2, maxSeconds: parsed.stopping.maxSeconds ?? 60 }
+      : null,
     cooldown: parsed.cooldown
       ? { maxSeconds: parsed.cooldown.maxSeconds ?? 30, marginPercent: parsed.cooldown.marginPercent ?? 10 }
       : null,

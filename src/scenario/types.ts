@@ -74,6 +74,11 @@ export interface Scenario {
    * `random` (a seeded shuffle), so that heating or drift is spread across configurations instead of biasing one.
    */
   order: 'sequential' | 'interleaved' | 'random';
+  /**
+   * Adaptive stopping: after the scheduled repetitions, keep adding windows until the 95% CI of samples per joule is
+   * within ±targetCiPercent of the mean or maxSeconds of windows were measured. null = exactly `repetitions` windows.
+   */
+  stopping: { targetCiPercent: number; maxSeconds: number } | null;
   /** Between configurations, wait (at most maxSeconds) until the counted meters are back within marginPercent of idle. */
   cooldown: { maxSeconds: number; marginPercent: number } | null;
   /** Output folder (absolute). */

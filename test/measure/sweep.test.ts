@@ -232,3 +232,23 @@ test('order: interleaved alternates the repetitions of one session\'s batch size
   assert.deepEqual([...random].sort(), ['b1#1', 'b1#2', 'b2#1', 'b2#2', 'b4#1', 'b4#2']);
   assert.deepEqual(await windowsOf('random'), random, 'the shuffle is seeded by the group');
 });
+
+test('adaptive stopping: windows are added until the samples-per-joule CI meets the target or the time cap, and the rule is recorded', async () => {
+  const fixed = await sweep({ models: ['mlp'], batchSizes: [4], repetitions: 2 });
+  assert.equal(fixed.result.measurements[0]!.stopping!.rule, 'repetitions');
+  assert.equal(fixed.result.measurements[0]!.repetitions.length, 2);
+
+  // An unreachable target: windows keep coming until 0.5 s of them were measured (each ≥ 0.1 s).
+  const capped = await sweep({ models: ['mlp'], batchSizes: [4], repetitions: 2, stopping: { targetCiPercent: 1e-9, maxSeconds: 0.5 } });
+  const m = capped.result.measurements[0]!;
+  assert.equal(m.stopping!.rule, 'max-seconds');
+  const measuredS = m.repetitions.reduce((sum, r) => sum + r.durationS, 0);
+  assert.ok(measuredS >= 0.5 && m.repetitions.length >= 3 && m.repetitions.length <= 6, `${m.repetitions.length} windows, ${measuredS} s`);
+
+  // A generous target is met as soon as the floor of 2 windows is reached.
+  const met = await sweep({ models: ['mlp'], batchSizes: [4], repetitions: 2, stopping: { targetCiPercent: 1000, maxSeconds: 30 } });
+  const n = met.result.measurements[0]!;
+  assert.equal(n.stopping!.rule, 'target-ci');
+  assert.equal(n.repetitions.length, 2);
+  assert.ok(n.stopping!.ciHalfWidthPercent <= 1000);
+});

@@ -36,6 +36,7 @@ describe('parseScenario: defaults', () => {
       cpuTdpWatts: null,
       gpus: null,
       order: 'sequential',
+      stopping: null,
       cooldown: null,
       carbon: {
         gridIntensityGPerKWh: 475,
