@@ -161,8 +161,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const restarted = new Set<string>();
   const stopped = () => signal?.aborted === true || fatalMeter !== null;
 
-  for (const meter of meters) await meter.start();
-  const originMs = performance.now();
+  // Started inside the try below, so that a meter that cannot start still leaves a finished result.json.
+  let startFailure: string | null = null;
+  let originMs = performance.now();
   const relativeS = (tMs: number) => (tMs - originMs) / 1000;
 
   // Energy per meter over a span, after the meters have caught up with its end.
@@ -346,6 +347,15 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   };
 
   try {
+    for (const meter of meters) {
+      try {
+        await meter.start();
+      } catch (error) {
+        startFailure = `meter ${meter.info.id} could not start: ${error instanceof Error ? error.message : String(error)}`;
+        throw error;
+      }
+    }
+    originMs = performance.now();
     // Idle baseline.
     if (scenario.idleSeconds > 0 && !stopped()) {
       emit({ type: 'idle-start', seconds: scenario.idleSeconds, after: false });
@@ -462,8 +472,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     result.meters = meters.map((meter) => meterRecord(meter.info));
     for (const meter of meters) await meter.stop().catch(() => {});
     const dead = fatalMeter as PowerMeter | null;
-    result.status = signal?.aborted || dead ? 'interrupted' : 'complete';
-    result.stopReason = signal?.aborted
+    result.status = signal?.aborted || dead || startFailure ? 'interrupted' : 'complete';
+    result.stopReason = startFailure
+      ? startFailure
+      : signal?.aborted
       ? 'interrupted by signal'
       : dead
         ? `meter ${dead.info.id} failed and could not be restarted: ${dead.failure()?.message ?? 'no reason given'}`

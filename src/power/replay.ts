@@ -77,7 +77,7 @@ export class ReplayMeter implements PowerMeter {
   }
 
   async stop(): Promise<void> {
-    this.generateUntil(performance.now());
+    if (!Number.isNaN(this.startMs)) this.generateUntil(performance.now());
   }
 
   samples(): readonly PowerSample[] {
@@ -85,7 +85,7 @@ export class ReplayMeter implements PowerMeter {
   }
 
   async sampleAfter(tMs: number): Promise<void> {
-    this.generateUntil(tMs);
+    if (!Number.isNaN(this.startMs)) this.generateUntil(tMs);
   }
 
   failure(): Error | null {

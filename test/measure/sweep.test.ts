@@ -252,3 +252,21 @@ test('adaptive stopping: windows are added until the samples-per-joule CI meets 
   assert.equal(n.repetitions.length, 2);
   assert.ok(n.stopping!.ciHalfWidthPercent <= 1000);
 });
+
+test('a meter that cannot start: the error reaches the caller and result.json says why the run stopped', async () => {
+  const broken = new FlakyMeter(1e9, 0);
+  broken.start = async () => {
+    throw new Error('nvidia-smi printed nothing for 15 s');
+  };
+  let runDir = '';
+  const scenario = parseScenario({ models: ['mlp'], batchSizes: [1], idleSeconds: 0, out: 'results' }, { file: null, baseDir: dir });
+  const models = await prepareModels(scenario, scenarioNaming(null));
+  await assert.rejects(
+    runSweep({ scenario, plan: expandPlan(scenario), models, meters: [broken], meterChoices: [], toolVersion: 'test', onEvent: (e) => { if (e.type === 'run-dir') runDir = e.runDir; } }),
+    /printed nothing/,
+  );
+  const onDisk = JSON.parse(await readFile(path.join(runDir, 'result.json'), 'utf8')) as RunResult;
+  assert.equal(onDisk.status, 'interrupted');
+  assert.equal(onDisk.stopReason, 'meter flaky could not start: nvidia-smi printed nothing for 15 s');
+  assert.deepEqual(onDisk.measurements, []);
+});
