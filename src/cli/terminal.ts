@@ -98,11 +98,14 @@ export function renderRankedTable(result: RunResult): string {
   const header = ['#', 'configuration', `samples/J${est}`, `J/sample${est}`, 'samples/s', 'p50 ms', 'p99 ms', `W${est}`, 'valid'];
   const rows: string[][] = [header];
   const notes: string[] = [];
+  // Configurations that did not run, grouped by reason: one line per reason, not one per batch size.
+  const notRun = new Map<string, string[]>();
   let rank = 0;
   for (const m of rankMeasurements(result.measurements)) {
     if (m.status !== 'ok' || !m.energy || !m.throughput || !m.latencyMs || !m.power) {
       rows.push(['-', m.key, m.status, '', '', '', '', '', '']);
-      notes.push(`${m.key}: ${m.status} — ${m.error?.message ?? 'no reason recorded'}`);
+      const reason = `${m.status} — ${m.error?.message ?? 'no reason recorded'}`;
+      notRun.set(reason, [...(notRun.get(reason) ?? []), m.key]);
       continue;
     }
     rank++;
@@ -112,6 +115,7 @@ export function renderRankedTable(result: RunResult): string {
     ]);
     if (!m.validity.valid) notes.push(`${m.key}: not valid — ${m.validity.reasons.join('; ')}`);
   }
+  for (const [reason, keys] of notRun) notes.push(`${keys.join(', ')}: ${reason}`);
   const lines: string[] = [];
   if (estimated) {
     lines.push('Power is ESTIMATED (no hardware meter): compare configurations with each other, not with other machines.');
