@@ -54,6 +54,28 @@ export interface SweepOutcome {
   resultPath: string;
 }
 
+/**
+ * Net energy subtracts idle power, so an idle baseline that moved during the sweep makes net energy uncertain by
+ * (drift ÷ load power above idle). Warn when that exceeds 5% for a meter.
+ */
+export function idleDriftWarnings(before: Record<string, number>, after: Record<string, number>, measurements: Measurement[]): string[] {
+  const warnings: string[] = [];
+  for (const [id, idleW] of Object.entries(before)) {
+    const afterW = after[id];
+    if (afterW === undefined) continue;
+    const loads = measurements.flatMap((m) => (m.status === 'ok' && m.power?.byMeter[id] !== undefined ? [m.power.byMeter[id]!] : []));
+    if (loads.length === 0) continue;
+    const aboveIdleW = loads.reduce((sum, w) => sum + w, 0) / loads.length - idleW;
+    const share = aboveIdleW > 0 ? Math.abs(afterW - idleW) / aboveIdleW : Number.POSITIVE_INFINITY;
+    if (share > 0.05) {
+      warnings.push(
+        `idle power of ${id} moved from ${idleW.toFixed(2)} to ${afterW.toFixed(2)} W during the sweep, ${Number.isFinite(share) ? `${(share * 100).toFixed(1)}% of the mean load above idle` : 'more than the load above idle'}: net energy is uncertain by about that much; add cooldown or run again`,
+      );
+    }
+  }
+  return warnings;
+}
+
 /** Half-width of the 95% CI of samples per joule over windows, in % of the mean (Infinity below two windows). */
 export function ciHalfWidthPercent(windows: WindowRecord[], batchSize: number): number {
   if (windows.length < 2) return Number.POSITIVE_INFINITY;
@@ -458,12 +480,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       const { durationS, watts: afterWatts } = await measureIdle();
       const after = { durationS, watts: afterWatts };
       result.idle.after = after;
-      for (const [id, before] of Object.entries(result.idle.watts)) {
-        const drift = before > 0 ? ((after.watts[id] ?? before) - before) / before : 0;
-        if (Math.abs(drift) > 0.05) {
-          result.idle.warnings.push(`idle power of ${id} drifted ${(drift * 100).toFixed(1)}% during the sweep (${before.toFixed(2)} → ${after.watts[id]!.toFixed(2)} W): net energy is uncertain by that much; add cooldown or run again`);
-        }
-      }
+      result.idle.warnings.push(...idleDriftWarnings(result.idle.watts, after.watts, result.measurements));
       emit({ type: 'idle-end', watts: after.watts, after: true });
     }
   } finally {

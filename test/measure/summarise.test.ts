@@ -65,3 +65,14 @@ test('too few samples in a window invalidates sampled (instant) power, not count
   const exact = summariseWindows({ windows: [window], batchSize: 1, latencyMs: [1], meters: [counter], idleWatts: null, carbon });
   assert.deepEqual(exact.validity.reasons, []);
 });
+
+test('idle drift is judged against the load above idle, which is what net energy depends on', async () => {
+  const { idleDriftWarnings } = await import('../../src/measure/sweep.js');
+  const withLoad = (watts: number) => ({ status: 'ok', power: { byMeter: { gpu: watts } } }) as unknown as import('../../src/results/types.js').Measurement;
+  // 70 → 80 W idle under a 630 W load: 10 / 560 = 1.8% — no warning.
+  assert.deepEqual(idleDriftWarnings({ gpu: 70 }, { gpu: 80 }, [withLoad(630)]), []);
+  // 70 → 100 W idle under a 200 W load: 30 / 130 = 23.1%.
+  assert.deepEqual(idleDriftWarnings({ gpu: 70 }, { gpu: 100 }, [withLoad(190), withLoad(210)]), [
+    'idle power of gpu moved from 70.00 to 100.00 W during the sweep, 23.1% of the mean load above idle: net energy is uncertain by about that much; add cooldown or run again',
+  ]);
+});
