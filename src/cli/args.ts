@@ -106,3 +106,17 @@ export function percentage(flag: string, value: string | undefined): number | un
   if (!Number.isFinite(number) || number <= 0) throw new InputError('FLAG_INVALID', `${flag}: expected a positive percentage like 2 or 2%, got "${value}"`);
   return number;
 }
+
+/** Flags `run` and `bench` share (output, meters, attribution, stopping, SLO), as node:util parseArgs options. */
+export const sweepFlagOptions = {
+  out: { type: 'string' },
+  quick: { type: 'boolean', default: false },
+  meter: { type: 'string' },
+  'cpu-tdp-watts': { type: 'string' },
+  gpus: { type: 'string' },
+  'powercap-root': { type: 'string' },
+  'target-ci': { type: 'string' },
+  'max-seconds': { type: 'string' },
+  'slo-p99-ms': { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { InputError, type ExitCodeValue } from '../errors.js';
 import { parseScenario } from '../scenario/schema.js';
 import path from 'node:path';
-import { gpuIndices, nonNegativeNumber, pairs, percentage, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
+import { gpuIndices, nonNegativeNumber, pairs, percentage, sweepFlagOptions, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
 import { executeScenario } from './execute.js';
 import { quickened } from './run.js';
 
@@ -95,6 +95,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
       args: argv,
       allowPositionals: true,
       options: {
+        ...sweepFlagOptions,
         batch: { type: 'string' },
         precision: { type: 'string' },
         variant: { type: 'string', multiple: true },
@@ -103,24 +104,14 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
         shape: { type: 'string', multiple: true },
         feed: { type: 'string', multiple: true },
         range: { type: 'string', multiple: true },
-        meter: { type: 'string' },
-        'cpu-tdp-watts': { type: 'string' },
-        gpus: { type: 'string' },
-        'powercap-root': { type: 'string' },
-        'target-ci': { type: 'string' },
-        'max-seconds': { type: 'string' },
         'min-seconds': { type: 'string' },
         'min-runs': { type: 'string' },
         repetitions: { type: 'string' },
         'warmup-runs': { type: 'string' },
         'warmup-seconds': { type: 'string' },
         'idle-seconds': { type: 'string' },
-        'slo-p99-ms': { type: 'string' },
         'grid-intensity': { type: 'string' },
         pue: { type: 'string' },
-        quick: { type: 'boolean', default: false },
-        out: { type: 'string' },
-        json: { type: 'boolean', default: false },
       },
     }),
   );

@@ -5,7 +5,7 @@ import { InputError, type ExitCodeValue } from '../errors.js';
 import { scenarioNaming } from '../measure/prepare.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
-import { gpuIndices, nonNegativeNumber, percentage, withUsage, words } from './args.js';
+import { gpuIndices, nonNegativeNumber, percentage, sweepFlagOptions, withUsage, words } from './args.js';
 import { executeScenario } from './execute.js';
 
 /** Help text for `run`. */
@@ -42,18 +42,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
     parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        quick: { type: 'boolean', default: false },
-        meter: { type: 'string' },
-        'cpu-tdp-watts': { type: 'string' },
-        gpus: { type: 'string' },
-        'powercap-root': { type: 'string' },
-        'target-ci': { type: 'string' },
-        'max-seconds': { type: 'string' },
-        'slo-p99-ms': { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
+      options: sweepFlagOptions,
     }),
   );
   if (positionals.length !== 1) {
