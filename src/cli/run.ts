@@ -22,6 +22,8 @@ Run every configuration of a scenario file and write a run folder.
   --target-ci P          adaptive stopping: add windows until the 95% CI of samples/J is within ±P%
   --max-seconds S        adaptive stopping: at most S seconds of windows per configuration (default 60)
   --slo-p99-ms MS        latency SLO for the recommendation (overrides the scenario's slo.p99Ms)
+  --allow-outside-paths  let the scenario's model, variant and replay paths leave its folder (same as
+                         \`allowOutsidePaths: true\` in the scenario; off by default, for scenarios from elsewhere)
   --json                 print result.json to stdout instead of the table
   -h, --help             this help`;
 
@@ -42,7 +44,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
     parseArgs({
       args: argv,
       allowPositionals: true,
-      options: sweepFlagOptions,
+      options: { ...sweepFlagOptions, 'allow-outside-paths': { type: 'boolean', default: false } },
     }),
   );
   if (positionals.length !== 1) {
@@ -50,7 +52,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
       hint: 'joulebench run scenarios/quick.yaml',
     });
   }
-  let scenario = await loadScenarioFile(path.resolve(positionals[0]!));
+  let scenario = await loadScenarioFile(path.resolve(positionals[0]!), { allowOutsidePaths: values['allow-outside-paths'] });
   if (values.out) scenario = { ...scenario, outDir: path.resolve(values.out) };
   if (values.meter) scenario = { ...scenario, meters: words(values.meter).map((m) => (m.startsWith('replay:') ? `replay:${path.resolve(m.slice(7))}` : m)) };
   const tdp = nonNegativeNumber('--cpu-tdp-watts', values['cpu-tdp-watts']);

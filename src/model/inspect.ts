@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import { ModelError } from '../errors.js';
+import { checkExternalData, checkModelSize, sniffForeignFormat } from './safety.js';
 
 const { onnx } = onnxProto;
 
@@ -73,6 +74,8 @@ function describeValueInfo(info: onnxProto.onnx.IValueInfoProto): TensorInfo {
 export function describeModel(bytes: Uint8Array, file: string): ModelInfo {
   const fix = 'check that the file is a complete .onnx model (re-export or re-download it)';
   if (bytes.length === 0) throw new ModelError('MODEL_EMPTY', `${file}: the file is empty`, { hint: fix });
+  const foreign = sniffForeignFormat(bytes);
+  if (foreign) throw new ModelError('MODEL_NOT_ONNX', `${file}: not an ONNX model: it looks like ${foreign}`, { hint: fix });
   let model: onnxProto.onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -84,6 +87,9 @@ export function describeModel(bytes: Uint8Array, file: string): ModelInfo {
   if (!graph || irVersion <= 0 || (model.opsetImport ?? []).length === 0 || (graph.output ?? []).length === 0) {
     throw new ModelError('MODEL_NOT_ONNX', `${file}: not an ONNX model (no graph, IR version or opset found)`, { hint: fix });
   }
+  // External data is checked before anything (onnxruntime included) opens it.
+  const externalBytes = checkExternalData(model, file);
+  if (externalBytes > 0) checkModelSize(file, bytes.length + externalBytes, 'total');
   const initializers = new Map<string, onnxProto.onnx.ITensorProto>();
   for (const tensor of graph.initializer ?? []) initializers.set(tensor.name ?? '', tensor);
   // Old exporters list initializers as inputs too; those are not inputs to feed.
@@ -135,6 +141,7 @@ export async function inspectModelFile(file: string): Promise<{ info: ModelInfo;
   try {
     const stats = await stat(file);
     if (stats.isDirectory()) throw new ModelError('MODEL_IS_DIRECTORY', `${file}: is a folder, not an .onnx file`);
+    checkModelSize(file, stats.size, 'file');
     bytes = await readFile(file);
   } catch (error) {
     if (error instanceof ModelError) throw error;

@@ -1,8 +1,10 @@
 // Reading scenario files: file errors and YAML errors as InputErrors that name the file.
+import { realpathSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
+import { isBuiltinModelName } from './builtins.js';
 import { parseScenario } from './schema.js';
 import type { Scenario } from './types.js';
 
@@ -18,8 +20,14 @@ export const maxYamlAliasCount = 100;
 
 const readyScenariosHint = 'ready-made scenarios live in scenarios/: quick.yaml, precision-sweep.yaml, nightly.yaml';
 
+/** How a scenario file may be read. */
+export interface LoadOptions {
+  /** Let model, variant and replay-trace paths point outside the scenario's folder (`--allow-outside-paths`). */
+  allowOutsidePaths?: boolean;
+}
+
 /** Read, YAML-parse and validate a scenario file. */
-export async function loadScenarioFile(scenarioPath: string): Promise<Scenario> {
+export async function loadScenarioFile(scenarioPath: string, options: LoadOptions = {}): Promise<Scenario> {
   const file = path.resolve(scenarioPath);
   const display = path.basename(file);
   const bytes = await readScenarioBytes(file, display);
@@ -36,11 +44,11 @@ export async function loadScenarioFile(scenarioPath: string): Promise<Scenario> 
   } catch (error) {
     throw new InputError('SCENARIO_NOT_YAML', `${display}: not valid YAML (the file is not UTF-8 text)`, { cause: error });
   }
-  return parseScenarioYaml(text, { file, baseDir: path.dirname(file) });
+  return parseScenarioYaml(text, { file, baseDir: path.dirname(file), ...options });
 }
 
 /** YAML-parse and validate scenario text (what loadScenarioFile does after reading the file). */
-export function parseScenarioYaml(text: string, context: { file: string | null; baseDir: string }): Scenario {
+export function parseScenarioYaml(text: string, context: { file: string | null; baseDir: string } & LoadOptions): Scenario {
   const display = context.file === null ? 'scenario' : path.basename(context.file);
   const lineCounter = new LineCounter();
   let raw: unknown;
@@ -70,7 +78,57 @@ export function parseScenarioYaml(text: string, context: { file: string | null; 
     const reason = error instanceof Error ? error.message : String(error);
     throw new InputError('SCENARIO_NOT_YAML', `${display}: not valid YAML: ${firstLine(reason)}`, { cause: error });
   }
-  return parseScenario(raw, context);
+  const scenario = parseScenario(raw, { file: context.file, baseDir: context.baseDir });
+  const optedIn = context.allowOutsidePaths === true || (raw as { allowOutsidePaths?: unknown }).allowOutsidePaths === true;
+  if (context.file !== null && !optedIn) checkPathsInside(scenario, display, path.resolve(context.baseDir));
+  return scenario;
+}
+
+/**
+ * A scenario file reads models, variants and replay traces. One handed over by someone else must not make joulebench
+ * read files elsewhere on the machine (`model: /home/me/.ssh/id_rsa`, `../../secret.onnx`, a symlink out), so every
+ * such path must stay inside the scenario's folder, unless the scenario says `allowOutsidePaths: true` or the user
+ * passes --allow-outside-paths. `out` is not checked: a run only ever creates a new folder under it.
+ */
+export function checkPathsInside(scenario: Scenario, display: string, baseDir: string): void {
+  const paths: Array<[string, string]> = [];
+  scenario.models.forEach((model, index) => {
+    if (!isBuiltinModelName(model.source)) paths.push([`models[${index}].model`, model.source]);
+    for (const [precision, file] of Object.entries(model.variants)) {
+      if (file) paths.push([`models[${index}].variants.${precision}`, file]);
+    }
+  });
+  scenario.meters.forEach((meter, index) => {
+    if (meter.startsWith('replay:')) paths.push([`meters[${index}]`, meter.slice('replay:'.length)]);
+  });
+  let realBase: string | null = null;
+  for (const [field, file] of paths) {
+    let escapes = !isInside(file, baseDir);
+    let where = file;
+    if (!escapes) {
+      // Inside by name; a symlink may still lead out. Paths that do not exist yet are reported later, by their reader.
+      try {
+        const real = realpathSync(file);
+        realBase ??= realpathSync(baseDir);
+        if (!isInside(real, realBase)) {
+          escapes = true;
+          where = `${file}, a symlink to ${real}`;
+        }
+      } catch {
+        // missing or unreadable: not this check's business
+      }
+    }
+    if (escapes) {
+      throw new InputError('SCENARIO_PATH_OUTSIDE', `${display}: ${field}: ${where} is outside the scenario's folder (${baseDir})`, {
+        hint: 'move the file next to the scenario, or if you trust this scenario add "allowOutsidePaths: true" to it (or pass --allow-outside-paths)',
+      });
+    }
+  }
+}
+
+function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative !== '' && !relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative);
 }
 
 async function readScenarioBytes(file: string, display: string): Promise<Buffer> {

@@ -60,6 +60,20 @@ export const scenarioLimits = {
   minRepetitions: 1,
   maxRepetitions: 100,
   maxIdleSeconds: 600,
+  /** Upper bounds that catch typos (a window of 1e6 s, a PUE of 120) before hours are spent on them. */
+  maxWindowSeconds: 3600,
+  maxWindowRuns: 10_000_000,
+  maxWarmupRuns: 1_000_000,
+  maxWarmupSeconds: 3600,
+  maxStoppingSeconds: 86_400,
+  maxCooldownSeconds: 3600,
+  maxPercent: 1000,
+  maxPue: 10,
+  maxGridIntensity: 5000,
+  maxTdpWatts: 5000,
+  maxP99Ms: 3_600_000,
+  maxGpuIndex: 1023,
+  maxNameLength: 100,
 } as const;
 
 /** Model labels (and scenario names) appear in keys and file names, so they stay in this set. */
@@ -291,7 +305,7 @@ const meterId = nonEmptyString('expected a meter id like "auto", "estimate" or "
 
 const scenarioSchema = strictObject(
   {
-    name: label('a scenario name').nullish(),
+    name: label('a scenario name').max(scenarioLimits.maxNameLength, { error: `expected a scenario name of at most ${scenarioLimits.maxNameLength} characters` }).nullish(),
     models,
     precisions: uniqueList(z.enum(precisions, { error: `expected one of ${precisions.join(', ')}` }), 'precisions', { list: 'precisions (fp32, fp16, int8)', one: 'precision' }).nullish(),
     executionProviders: uniqueList(providerEntry, 'executionProviders', { list: 'execution providers', one: 'execution provider' }, (entry) =>
@@ -309,16 +323,16 @@ const scenarioSchema = strictObject(
     ).nullish(),
     warmup: strictObject(
       {
-        runs: nonNegativeInt('expected a non-negative integer').nullish(),
-        seconds: nonNegativeNumber('expected a non-negative number of seconds').nullish(),
+        runs: nonNegativeInt('expected a non-negative integer').max(scenarioLimits.maxWarmupRuns, { error: `expected an integer from 0 to ${scenarioLimits.maxWarmupRuns}` }).nullish(),
+        seconds: nonNegativeNumber('expected a non-negative number of seconds').max(scenarioLimits.maxWarmupSeconds, { error: `expected a number of seconds from 0 to ${scenarioLimits.maxWarmupSeconds}` }).nullish(),
       },
       'expected a mapping like {runs: 5, seconds: 0.5}',
       { minRuns: 'runs', minSeconds: 'seconds' },
     ).nullish(),
     window: strictObject(
       {
-        minSeconds: positiveNumber('expected a positive number of seconds').nullish(),
-        minRuns: positiveInt().nullish(),
+        minSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxWindowSeconds, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxWindowSeconds}` }).nullish(),
+        minRuns: positiveInt().max(scenarioLimits.maxWindowRuns, { error: `expected a positive integer, at most ${scenarioLimits.maxWindowRuns}` }).nullish(),
       },
       'expected a mapping like {minSeconds: 1, minRuns: 10}',
       { seconds: 'minSeconds', runs: 'minRuns' },
@@ -334,18 +348,19 @@ const scenarioSchema = strictObject(
       .max(scenarioLimits.maxIdleSeconds, { error: 'expected a number of seconds from 0 to 600' })
       .nullish(),
     meters: uniqueList(meterId, 'meters', { list: 'meter ids (auto, estimate, replay:FILE, …)', one: 'meter' }).nullish(),
-    cpuTdpWatts: positiveNumber('expected a positive number of watts').nullish(),
+    cpuTdpWatts: positiveNumber('expected a positive number of watts').max(scenarioLimits.maxTdpWatts, { error: `expected a positive number of watts, at most ${scenarioLimits.maxTdpWatts}` }).nullish(),
     gpus: uniqueList(
-      nonNegativeInt('expected a GPU index (a non-negative integer)'),
+      nonNegativeInt('expected a GPU index (a non-negative integer)').max(scenarioLimits.maxGpuIndex, { error: `expected a GPU index from 0 to ${scenarioLimits.maxGpuIndex}` }),
       'gpus',
       { list: 'GPU indices (non-negative integers)', one: 'GPU index' },
     ).nullish(),
     carbon: strictObject(
       {
-        gridIntensityGPerKWh: nonNegativeNumber('expected a non-negative number of grams CO2e per kWh').nullish(),
+        gridIntensityGPerKWh: nonNegativeNumber('expected a non-negative number of grams CO2e per kWh').max(scenarioLimits.maxGridIntensity, { error: `expected grams CO2e per kWh from 0 to ${scenarioLimits.maxGridIntensity}` }).nullish(),
         pue: z
           .number({ error: 'expected a power usage effectiveness of at least 1' })
           .min(1, { error: 'expected a power usage effectiveness of at least 1' })
+          .max(scenarioLimits.maxPue, { error: `expected a power usage effectiveness from 1 to ${scenarioLimits.maxPue}` })
           .nullish(),
         region: nonEmptyString('expected a region label like "world" or "eu-west-1"').nullish(),
         regions: z
@@ -362,26 +377,28 @@ const scenarioSchema = strictObject(
       .nullish(),
     stopping: strictObject(
       {
-        targetCiPercent: positiveNumber('expected a positive percentage (the CI half-width, e.g. 2 for ±2%)').nullish(),
-        maxSeconds: positiveNumber('expected a positive number of seconds').nullish(),
+        targetCiPercent: positiveNumber('expected a positive percentage (the CI half-width, e.g. 2 for ±2%)').max(100, { error: 'expected a percentage from 0 to 100 (the CI half-width, e.g. 2 for ±2%)' }).nullish(),
+        maxSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxStoppingSeconds, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxStoppingSeconds}` }).nullish(),
       },
       'expected a mapping like {targetCiPercent: 2, maxSeconds: 60}',
       { targetCi: 'targetCiPercent', target: 'targetCiPercent', seconds: 'maxSeconds' },
     ).nullish(),
     cooldown: strictObject(
       {
-        maxSeconds: positiveNumber('expected a positive number of seconds').nullish(),
-        marginPercent: positiveNumber('expected a positive percentage').nullish(),
+        maxSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxCooldownSeconds, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxCooldownSeconds}` }).nullish(),
+        marginPercent: positiveNumber('expected a positive percentage').max(scenarioLimits.maxPercent, { error: `expected a positive percentage, at most ${scenarioLimits.maxPercent}` }).nullish(),
       },
       'expected a mapping like {maxSeconds: 30, marginPercent: 10}',
       { seconds: 'maxSeconds', margin: 'marginPercent' },
     ).nullish(),
     slo: strictObject(
-      { p99Ms: positiveNumber('expected a positive number of milliseconds').nullish() },
+      { p99Ms: positiveNumber('expected a positive number of milliseconds').max(scenarioLimits.maxP99Ms, { error: `expected a positive number of milliseconds, at most ${scenarioLimits.maxP99Ms}` }).nullish() },
       'expected a mapping like {p99Ms: 50}',
       { p99: 'p99Ms', p99LatencyMs: 'p99Ms' },
     ).nullish(),
     out: nonEmptyString('expected a folder path').nullish(),
+    /** Let model, variant and replay paths leave the scenario's folder (checked by load.ts). */
+    allowOutsidePaths: z.boolean({ error: 'expected true or false' }).nullish(),
   },
   'expected a mapping of scenario settings at the top level (models:, batchSizes:, …)',
   {

@@ -50,6 +50,7 @@ describe('loadScenarioFile', () => {
         '      ids: { range: [0, 1000] }',
         '    variants: { int8: net.int8.onnx }',
         'meters: [auto, "replay:trace.csv"]',
+        'allowOutsidePaths: true',
         '',
       ].join('\n'),
     );
