@@ -377,7 +377,7 @@ const scenarioSchema = strictObject(
       .nullish(),
     stopping: strictObject(
       {
-        targetCiPercent: positiveNumber('expected a positive percentage (the CI half-width, e.g. 2 for ±2%)').max(100, { error: 'expected a percentage from 0 to 100 (the CI half-width, e.g. 2 for ±2%)' }).nullish(),
+        targetCiPercent: positiveNumber('expected a positive percentage (the CI half-width, e.g. 2 for ±2%)').max(scenarioLimits.maxPercent, { error: `expected a percentage of at most ${scenarioLimits.maxPercent} (the CI half-width, e.g. 2 for ±2%)` }).nullish(),
         maxSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxStoppingSeconds, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxStoppingSeconds}` }).nullish(),
       },
       'expected a mapping like {targetCiPercent: 2, maxSeconds: 60}',

@@ -13,7 +13,7 @@ const cases: Array<[string, string]> = [
   ['warmup: {runs: 2000000}', 'warmup.runs: expected an integer from 0 to 1000000, got 2000000'],
   ['warmup: {seconds: 4000}', 'warmup.seconds: expected a number of seconds from 0 to 3600, got 4000'],
   ['stopping: {maxSeconds: 1e6}', 'stopping.maxSeconds: expected a positive number of seconds, at most 86400'],
-  ['stopping: {targetCiPercent: 250}', 'stopping.targetCiPercent: expected a percentage from 0 to 100'],
+  ['stopping: {targetCiPercent: 2500}', 'stopping.targetCiPercent: expected a percentage of at most 1000'],
   ['cooldown: {maxSeconds: 7200}', 'cooldown.maxSeconds: expected a positive number of seconds, at most 3600'],
   ['cooldown: {marginPercent: 5000}', 'cooldown.marginPercent: expected a positive percentage, at most 1000'],
   ['carbon: {pue: 120}', 'carbon.pue: expected a power usage effectiveness from 1 to 10, got 120'],
