@@ -2,6 +2,7 @@
 import { ExitCode, JoulebenchError, type ExitCodeValue } from '../errors.js';
 import { joinNegativeValues } from './args.js';
 import { benchCommand, benchHelp } from './bench.js';
+import { compareCommand, compareHelp } from './compare.js';
 import { devicesCommand, devicesHelp } from './devices.js';
 import { inspectCommand, inspectHelp } from './inspect.js';
 import { modelsCommand, modelsHelp } from './models.js';
@@ -16,6 +17,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<ExitCodeValue>
   devices: { run: devicesCommand, help: devicesHelp },
   models: { run: modelsCommand, help: modelsHelp },
   report: { run: reportCommand, help: reportHelp },
+  compare: { run: compareCommand, help: compareHelp },
 };
 
 const usage = `joulebench — which precision and batch size gives the most ONNX inferences per joule on this machine
@@ -28,6 +30,7 @@ usage: joulebench <command> [options]
   devices                    execution providers, accelerators, power meters here
   models build|list          build the built-in models (mlp, cnn, transformer)
   report <result.json>       re-render a run's report.md and measurements.csv
+  compare <base> <cand>      regression gate: compare two result.json files (exit 1 on a regression)
 
 exit codes: 0 ok, 1 a gate failed, 2 bad input or usage, 3 runtime failure, 130 interrupted
 joulebench <command> --help for a command's options`;

@@ -1,0 +1,78 @@
+// The words and numbers every comparison format shares (terminal, Markdown, JUnit), so they say the same thing.
+import { sig } from '../report/format-number.js';
+import type { Comparison, KeyComparison, MetricComparison } from './types.js';
+
+/** A signed percentage with one decimal: +3.1%, −10.0%. */
+export function signedPercent(fraction: number): string {
+  if (!Number.isFinite(fraction)) return '—';
+  const value = (fraction * 100).toFixed(1);
+  return `${fraction >= 0 ? '+' : '−'}${value.replace('-', '')}%`;
+}
+
+/** A plain percentage for thresholds: 2%, 0.5%. */
+export function percent(fraction: number): string {
+  return `${Number((fraction * 100).toPrecision(6))}%`;
+}
+
+/** The metric label, with "(estimated)" on energy measured by an estimate meter. */
+export function metricLabel(metric: MetricComparison, short = false): string {
+  return metric.estimated ? `${metric.label} ${short ? '(est.)' : '(estimated)'}` : metric.label;
+}
+
+/** The CI of the change, or how the metric was compared instead. */
+export function ciText(metric: MetricComparison): string {
+  if (metric.changeCi === null) return 'no CI (threshold)';
+  return `${signedPercent(metric.changeCi[0])} … ${signedPercent(metric.changeCi[1])}`;
+}
+
+/** A p-value for a table. */
+export function pText(metric: MetricComparison): string {
+  if (metric.pValue === null) return '—';
+  return metric.pValue < 0.001 ? '<0.001' : metric.pValue.toFixed(3);
+}
+
+/** The verdict as a reader needs it: failing regressions shouted, small ones qualified. */
+export function verdictText(metric: MetricComparison, comparison: Comparison): string {
+  const byThreshold = metric.method === 'threshold' ? ' (by threshold)' : '';
+  if (metric.failed) return `REGRESSED${byThreshold} — fails the ${percent(comparison.options.maxRegression)} gate`;
+  if (metric.verdict === 'regressed') return `regressed${byThreshold}, within the ${percent(comparison.options.maxRegression)} gate`;
+  return `${metric.verdict}${byThreshold}`;
+}
+
+/** The two numbers side by side. */
+export function valuesText(metric: MetricComparison): [string, string] {
+  return [sig(metric.baseline.mean), sig(metric.candidate.mean)];
+}
+
+/** One line per key that was not compared metric by metric (missing, new). */
+export function keyStatusLine(key: KeyComparison): string {
+  const why = key.notes.length > 0 ? ` (${key.notes.join('; ')})` : '';
+  return `${key.key}: ${key.status}${key.failed ? ' — FAILS the gate' : ''}${why}`;
+}
+
+/** The rule in one sentence (the same in every format). */
+export function ruleText(comparison: Comparison): string {
+  const o = comparison.options;
+  const confidence = percent(1 - o.alpha);
+  return `A change counts when Welch's t-test on the repetitions gives p < ${o.alpha} and the whole ${confidence} bootstrap CI of the change lies beyond ±${percent(o.noise)}; a regression of ${percent(o.maxRegression)} or more fails. p99 latency has no per-repetition values: it counts beyond ±${percent(Math.max(o.noise, o.thresholdNoise))} (threshold, no test).`;
+}
+
+/** The outcome in one line. */
+export function outcomeText(comparison: Comparison): string {
+  const failing = comparison.keys.flatMap((key) =>
+    key.status === 'missing in candidate'
+      ? [`${key.key} missing in candidate`]
+      : key.metrics.filter((m) => m.failed).map((m) => `${key.key} ${metricLabel(m, true)} ${signedPercent(m.change)}`),
+  );
+  const { improved, regressed, unchanged } = comparison.counts;
+  const tally = `${improved} improved, ${regressed} regressed, ${unchanged} with no significant change`;
+  if (comparison.failed) return `FAIL: ${failing.length} gated regression(s): ${failing.join(', ')} (${tally})`;
+  return `PASS: no regression of ${percent(comparison.options.maxRegression)} or more (${tally})`;
+}
+
+/** The estimated-power warning, or null when both runs had hardware meters. */
+export function estimatedText(comparison: Comparison): string | null {
+  if (!comparison.estimated) return null;
+  const which = [comparison.baseline.estimated ? 'baseline' : null, comparison.candidate.estimated ? 'candidate' : null].filter(Boolean).join(' and ');
+  return `Power is ESTIMATED in the ${which} (no hardware meter): samples/J changes are estimates, labelled "estimated".`;
+}

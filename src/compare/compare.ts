@@ -1,0 +1,267 @@
+// Compare a candidate run with a baseline run: per key and metric, a criterion.rs-style three-way verdict.
+import { InputError } from '../errors.js';
+import type { Measurement, RunResult } from '../results/types.js';
+import { bootstrapRatioOfMeans } from '../stats/bootstrap.js';
+import { seedFromString } from '../stats/random.js';
+import { welchTTest } from '../stats/significance.js';
+import { mean } from '../stats/summary.js';
+import {
+  comparisonSchemaId,
+  type CompareOptions,
+  type Comparison,
+  type KeyComparison,
+  type MetricComparison,
+  type MetricId,
+  type RunRef,
+  type Verdict,
+} from './types.js';
+
+/** Defaults of `joulebench compare` (fractions). */
+export const compareDefaults: CompareOptions = {
+  alpha: 0.05,
+  noise: 0.02,
+  maxRegression: 0.05,
+  thresholdNoise: 0.1,
+  allowHostChange: false,
+  resamples: 10_000,
+};
+
+/** What one metric needs: the values of each repetition (or one point value), and its direction. */
+export interface MetricSamples {
+  baseline: number[];
+  candidate: number[];
+  higherIsBetter: boolean;
+}
+
+/**
+ * Judge one metric. With ≥ 2 values per side: significant when Welch's p < alpha, and a change only when the whole
+ * (1 − alpha) bootstrap CI of the ratio of means lies beyond ±noise (criterion.rs's rule). With fewer: the point
+ * values against ±max(noise, thresholdNoise), labelled as such. A regression fails when its size ≥ maxRegression.
+ */
+export function judgeMetric(
+  samples: MetricSamples,
+  options: Pick<CompareOptions, 'alpha' | 'noise' | 'maxRegression' | 'thresholdNoise' | 'resamples'>,
+  seed: number,
+): Pick<MetricComparison, 'method' | 'baseline' | 'candidate' | 'change' | 'changeCi' | 'pValue' | 'verdict' | 'failed'> {
+  const { baseline, candidate, higherIsBetter } = samples;
+  const baselineMean = mean(baseline);
+  const candidateMean = mean(candidate);
+  const sides = { baseline: { mean: baselineMean, n: baseline.length }, candidate: { mean: candidateMean, n: candidate.length } };
+  const verdictOf = (direction: -1 | 0 | 1): Verdict =>
+    direction === 0 ? 'no significant change' : (direction > 0) === higherIsBetter ? 'improved' : 'regressed';
+  const failedOf = (verdict: Verdict, change: number) =>
+    verdict === 'regressed' && (higherIsBetter ? -change : change) >= options.maxRegression - 1e-12;
+
+  if (baseline.length >= 2 && candidate.length >= 2) {
+    const welch = welchTTest(baseline, candidate);
+    const boot = bootstrapRatioOfMeans(baseline, candidate, { confidence: 1 - options.alpha, resamples: options.resamples, seed });
+    const change = boot.estimate - 1;
+    const changeCi: [number, number] = [boot.ci[0] - 1, boot.ci[1] - 1];
+    const significant = welch.pValue < options.alpha;
+    const direction = !significant ? 0 : changeCi[0] > options.noise ? 1 : changeCi[1] < -options.noise ? -1 : 0;
+    const verdict = verdictOf(direction);
+    return { method: 'welch+bootstrap', ...sides, change, changeCi, pValue: welch.pValue, verdict, failed: failedOf(verdict, change) };
+  }
+  const change = candidateMean / baselineMean - 1;
+  const threshold = Math.max(options.noise, options.thresholdNoise);
+  const direction = change > threshold ? 1 : change < -threshold ? -1 : 0;
+  const verdict = verdictOf(direction);
+  return { method: 'threshold', ...sides, change, changeCi: null, pValue: null, verdict, failed: failedOf(verdict, change) };
+}
+
+interface MetricDefinition {
+  id: MetricId;
+  label: string;
+  higherIsBetter: boolean;
+  /** Values per repetition, or a single point value when the result holds no per-repetition data. */
+  values(m: Measurement): number[];
+  energy: boolean;
+  /** Why the metric is compared by threshold even with repetitions. */
+  pointOnly?: string;
+}
+
+/** The gated metrics and where their values come from in result.json. */
+export const metricDefinitions: MetricDefinition[] = [
+  {
+    id: 'samplesPerJoule',
+    label: 'samples/J',
+    higherIsBetter: true,
+    energy: true,
+    values: (m) => m.repetitions.filter((r) => r.energyJ > 0).map((r) => r.samples / r.energyJ),
+  },
+  {
+    id: 'samplesPerSecond',
+    label: 'samples/s',
+    higherIsBetter: true,
+    energy: false,
+    values: (m) => m.repetitions.filter((r) => r.durationS > 0).map((r) => r.samplesPerSecond),
+  },
+  {
+    id: 'p99Ms',
+    label: 'p99 ms',
+    higherIsBetter: false,
+    energy: false,
+    values: (m) => (m.latencyMs && Number.isFinite(m.latencyMs.p99) ? [m.latencyMs.p99] : []),
+    pointOnly: 'result.json holds p99 over all runs, not per repetition: no significance test, compared against the threshold',
+  },
+];
+
+/** Compare two results. Throws InputError when they measured different things (unless only the host differs and that is allowed). */
+export function compareRuns(
+  baseline: { result: RunResult; file: string },
+  candidate: { result: RunResult; file: string },
+  partial: Partial<CompareOptions> = {},
+): Comparison {
+  const options: CompareOptions = { ...compareDefaults, ...partial };
+  const base = baseline.result;
+  const cand = candidate.result;
+
+  const baseByKey = new Map(base.measurements.map((m) => [m.key, m]));
+  const candByKey = new Map(cand.measurements.map((m) => [m.key, m]));
+  const mismatches: string[] = [];
+  for (const [key, b] of baseByKey) {
+    const c = candByKey.get(key);
+    if (c) mismatches.push(...measurementMismatches(key, b, c));
+  }
+  const hostChanges = hardwareDifferences(base, cand);
+  const refused = [...mismatches, ...(options.allowHostChange ? [] : hostChanges)];
+  if (refused.length > 0) {
+    const shown = refused.slice(0, 4).join('; ') + (refused.length > 4 ? `; and ${refused.length - 4} more` : '');
+    const onlyHost = mismatches.length === 0;
+    throw new InputError('COMPARE_INCOMPARABLE', `refusing to compare ${baseline.file} with ${candidate.file}: ${shown}`, {
+      hint: onlyHost
+        ? 'compare runs from the same hardware and meters, or pass --allow-host-change to compare anyway (e.g. for procurement)'
+        : 'a different model file, precision, execution provider or batch size is a different benchmark: record a new baseline',
+    });
+  }
+
+  const estimated = isEstimatedRun(base) || isEstimatedRun(cand);
+  const keys: KeyComparison[] = [];
+  for (const key of unionInOrder(base.measurements.map((m) => m.key), cand.measurements.map((m) => m.key))) {
+    const b = baseByKey.get(key);
+    const c = candByKey.get(key);
+    const notes: string[] = [];
+    if (!b || b.status !== 'ok') {
+      if (c?.status === 'ok') keys.push({ key, status: b ? 'not in baseline' : 'new in candidate', metrics: [], failed: false, notes: b ? [`baseline ${b.status}${b.error ? `: ${b.error.message}` : ''}`] : [] });
+      continue;
+    }
+    if (!c || c.status !== 'ok') {
+      notes.push(c ? `candidate ${c.status}${c.error ? `: ${c.error.message}` : ''}` : 'not measured by the candidate');
+      keys.push({ key, status: 'missing in candidate', metrics: [], failed: true, notes });
+      continue;
+    }
+    if (!b.validity.valid) notes.push(`baseline not valid: ${b.validity.reasons.join('; ')}`);
+    if (!c.validity.valid) notes.push(`candidate not valid: ${c.validity.reasons.join('; ')}`);
+    const metrics: MetricComparison[] = [];
+    for (const definition of metricDefinitions) {
+      const baselineValues = definition.values(b);
+      const candidateValues = definition.values(c);
+      if (baselineValues.length === 0 || candidateValues.length === 0) continue;
+      const samples = definition.pointOnly
+        ? { baseline: [mean(baselineValues)], candidate: [mean(candidateValues)], higherIsBetter: definition.higherIsBetter }
+        : { baseline: baselineValues, candidate: candidateValues, higherIsBetter: definition.higherIsBetter };
+      const judged = judgeMetric(samples, options, seedFromString(`${key}|${definition.id}`));
+      const metricEstimated = definition.energy && (b.energy?.estimated === true || c.energy?.estimated === true || estimated);
+      const note = definition.pointOnly
+        ?? (judged.method === 'threshold' ? `${Math.min(baselineValues.length, candidateValues.length)} repetition(s) on one side: no significance test, compared against the threshold` : null);
+      metrics.push({ metric: definition.id, label: definition.label, higherIsBetter: definition.higherIsBetter, ...judged, estimated: metricEstimated, note });
+    }
+    keys.push({ key, status: 'compared', metrics, failed: metrics.some((metric) => metric.failed), notes });
+  }
+  if (!keys.some((k) => k.status === 'compared' || k.status === 'missing in candidate')) {
+    throw new InputError('COMPARE_NOTHING', `nothing to compare: ${baseline.file} and ${candidate.file} have no successfully measured configuration key in common`, {
+      hint: 'compare two runs of the same scenario',
+    });
+  }
+  const all = keys.flatMap((k) => k.metrics);
+  return {
+    schema: comparisonSchemaId,
+    baseline: runRef(baseline.file, base),
+    candidate: runRef(candidate.file, cand),
+    options,
+    hostChanges: options.allowHostChange ? hostChanges : [],
+    changes: softwareAndSettingChanges(base, cand),
+    keys,
+    estimated,
+    counts: {
+      improved: all.filter((m) => m.verdict === 'improved').length,
+      regressed: all.filter((m) => m.verdict === 'regressed').length,
+      unchanged: all.filter((m) => m.verdict === 'no significant change').length,
+      failed: all.filter((m) => m.failed).length + keys.filter((k) => k.status === 'missing in candidate').length,
+    },
+    failed: keys.some((k) => k.failed),
+  };
+}
+
+/** True when a run's energy comes from an estimate meter. */
+export function isEstimatedRun(result: RunResult): boolean {
+  return result.meters.some((meter) => meter.estimated) || result.measurements.some((m) => m.energy?.estimated === true);
+}
+
+function runRef(file: string, result: RunResult): RunRef {
+  const host = result.environment.host;
+  return { file, runId: result.runId, createdAt: result.createdAt, status: result.status, host: `${host.hostname} (${host.cpu.model})`, estimated: isEstimatedRun(result) };
+}
+
+// Same key, different thing measured: never comparable.
+function measurementMismatches(key: string, b: Measurement, c: Measurement): string[] {
+  const out: string[] = [];
+  if (b.model.sha256 && c.model.sha256 && b.model.sha256 !== c.model.sha256) {
+    out.push(`${key}: the model file differs (sha256 ${b.model.sha256.slice(0, 12)}… → ${c.model.sha256.slice(0, 12)}…)`);
+  }
+  if (b.model.precision !== c.model.precision) out.push(`${key}: precision ${b.model.precision} → ${c.model.precision}`);
+  if (b.executionProvider !== c.executionProvider) out.push(`${key}: execution provider ${b.executionProvider} → ${c.executionProvider}`);
+  if (b.batchSize !== c.batchSize) out.push(`${key}: batch size ${b.batchSize} → ${c.batchSize}`);
+  if (b.threads !== c.threads) out.push(`${key}: threads ${b.threads ?? 'default'} → ${c.threads ?? 'default'}`);
+  return out;
+}
+
+/** Hardware and power-meter differences between two runs (each makes energy and speed incomparable). */
+export function hardwareDifferences(a: RunResult, b: RunResult): string[] {
+  const out: string[] = [];
+  const ha = a.environment.host;
+  const hb = b.environment.host;
+  if (ha.arch !== hb.arch) out.push(`host architecture ${ha.arch} → ${hb.arch}`);
+  if (ha.cpu.model !== hb.cpu.model) out.push(`host CPU "${ha.cpu.model}" → "${hb.cpu.model}"`);
+  if (ha.cpu.cores !== hb.cpu.cores || ha.cpu.physicalCores !== hb.cpu.physicalCores || ha.cpu.sockets !== hb.cpu.sockets) {
+    out.push(`host CPU cores ${ha.cpu.physicalCores}/${ha.cpu.cores} (${ha.cpu.sockets} socket) → ${hb.cpu.physicalCores}/${hb.cpu.cores} (${hb.cpu.sockets} socket)`);
+  }
+  // The kernel's MemTotal moves a little between kernels; a different DIMM population moves it a lot.
+  if (Math.abs(ha.memoryBytes - hb.memoryBytes) > 0.05 * Math.max(ha.memoryBytes, hb.memoryBytes)) {
+    out.push(`host memory ${gib(ha.memoryBytes)} → ${gib(hb.memoryBytes)}`);
+  }
+  const accelerators = (r: RunResult) => r.environment.accelerators.map((x) => `${x.vendor} ${x.name}`).sort().join(', ') || 'none';
+  if (accelerators(a) !== accelerators(b)) out.push(`accelerators ${accelerators(a)} → ${accelerators(b)}`);
+  const meters = (r: RunResult) => r.meters.map((m) => `${m.kind}${m.estimated ? ' (estimated)' : ''}`).sort().join(', ') || 'none';
+  if (meters(a) !== meters(b)) out.push(`power meters ${meters(a)} → ${meters(b)}`);
+  return out;
+}
+
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+
+// Informational: what else changed (software versions, measurement settings).
+function softwareAndSettingChanges(a: RunResult, b: RunResult): string[] {
+  const out: string[] = [];
+  const pairs: Array<[string, unknown, unknown]> = [
+    ['joulebench', a.tool.version, b.tool.version],
+    ['onnxruntime', a.environment.runtime.onnxruntime, b.environment.runtime.onnxruntime],
+    ['node', a.environment.runtime.node, b.environment.runtime.node],
+    ['kernel', a.environment.host.kernel, b.environment.host.kernel],
+    ['os', a.environment.host.os, b.environment.host.os],
+  ];
+  const settings = ['warmup', 'window', 'repetitions', 'idleSeconds', 'order', 'stopping', 'cooldown'];
+  const ra = (a.scenario.resolved ?? {}) as Record<string, unknown>;
+  const rb = (b.scenario.resolved ?? {}) as Record<string, unknown>;
+  for (const setting of settings) pairs.push([`scenario ${setting}`, ra[setting], rb[setting]]);
+  for (const [what, x, y] of pairs) {
+    const sx = JSON.stringify(x ?? null);
+    const sy = JSON.stringify(y ?? null);
+    if (sx !== sy) out.push(`${what} ${sx === 'null' ? 'unset' : sx.replace(/^"|"$/g, '')} → ${sy === 'null' ? 'unset' : sy.replace(/^"|"$/g, '')}`);
+  }
+  return out;
+}
+
+function unionInOrder(first: string[], second: string[]): string[] {
+  const seen = new Set(first);
+  return [...first, ...second.filter((key) => !seen.has(key) && seen.add(key))];
+}

@@ -1,0 +1,42 @@
+// The comparison as a terminal table (src/cli/compare.ts prints it).
+import { ciText, estimatedText, keyStatusLine, metricLabel, outcomeText, percent, pText, ruleText, signedPercent, valuesText, verdictText } from './cells.js';
+import type { Comparison } from './types.js';
+
+function table(rows: string[][], rightAligned: boolean[]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows
+    .map((row) => row.map((cell, column) => (rightAligned[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd())
+    .join('\n');
+}
+
+/** Header, rule, table, notes and the outcome line. */
+export function renderComparisonText(comparison: Comparison): string {
+  const { baseline, candidate } = comparison;
+  const lines = [
+    `baseline:  ${baseline.file}  (run ${baseline.runId}, ${baseline.createdAt}, ${baseline.host})`,
+    `candidate: ${candidate.file}  (run ${candidate.runId}, ${candidate.createdAt}, ${candidate.host})`,
+  ];
+  const estimated = estimatedText(comparison);
+  if (estimated) lines.push(estimated);
+  for (const change of comparison.hostChanges) lines.push(`host changed (--allow-host-change): ${change}`);
+  for (const change of comparison.changes) lines.push(`changed: ${change}`);
+  lines.push('');
+  const confidence = percent(1 - comparison.options.alpha);
+  const rows: string[][] = [['configuration', 'metric', 'baseline', 'candidate', 'change', `${confidence} CI`, 'p', 'verdict']];
+  const notes: string[] = [];
+  for (const key of comparison.keys) {
+    if (key.status !== 'compared') {
+      notes.push(keyStatusLine(key));
+      continue;
+    }
+    for (const metric of key.metrics) {
+      const [b, c] = valuesText(metric);
+      rows.push([key.key, metricLabel(metric, true), b, c, signedPercent(metric.change), ciText(metric), pText(metric), verdictText(metric, comparison)]);
+    }
+    for (const note of key.notes) notes.push(`${key.key}: ${note}`);
+  }
+  lines.push(table(rows, [false, false, true, true, true, true, true, false]));
+  if (notes.length > 0) lines.push('', ...notes);
+  lines.push('', ruleText(comparison), '', outcomeText(comparison));
+  return lines.join('\n');
+}
