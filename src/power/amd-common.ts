@@ -1,6 +1,7 @@
 // Shared plumbing of the AMD meters (rocm-smi, amd-smi): neither tool streams, so one poll loop per tool per run
 // spawns it again and again (never two at once) and hands every GPU's reading to that GPU's meter.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { killProcessGroup, ownProcessGroup } from './process-group.js';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -165,14 +166,14 @@ async function pollOnce(
     let firstOutputMs: number | null = null;
     let spawnError: NodeJS.ErrnoException | null = null;
     let timedOut = false;
-    const child = spawn(binary, [...tool.args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, [...tool.args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownProcessGroup });
     onChild(child);
     // A child alive when this process exits would outlive it: kill it synchronously then.
-    const onExit = () => child.kill('SIGKILL');
+    const onExit = () => killProcessGroup(child, 'SIGKILL');
     process.once('exit', onExit);
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      killProcessGroup(child, 'SIGKILL');
     }, timeoutMs);
     timer.unref();
     child.stdout.setEncoding('utf8');
@@ -479,9 +480,9 @@ export class PollLoop {
   private killChild(): void {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
+    killProcessGroup(child, 'SIGTERM');
     const timer = setTimeout(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) killProcessGroup(child, 'SIGKILL');
     }, killGraceMs);
     timer.unref();
     child.once('close', () => clearTimeout(timer));

@@ -12,6 +12,7 @@
 // not collapse into one instant.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { MeterError } from '../errors.js';
+import { killProcessGroup, ownProcessGroup } from './process-group.js';
 import type { MeterContext, MeterFactory, MeterInfo, PowerMeter, PowerSample } from './types.js';
 
 /** Where and how to run nvidia-smi; everything defaults to the real tool on PATH. */
@@ -203,7 +204,7 @@ function track(child: ChildProcess): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', () => {
-      for (const running of liveChildren) running.kill('SIGKILL');
+      for (const running of liveChildren) killProcessGroup(running, 'SIGKILL');
     });
   }
 }
@@ -292,7 +293,7 @@ class NvidiaSmiStream {
   checkSilence(nowMs = performance.now()): void {
     if (!this.child || this.failed || Number.isNaN(this.lastLineMs)) return;
     if (nowMs - this.lastLineMs >= this.silenceMs) {
-      this.fail(new MeterError('NVIDIA_SMI_SILENT', `nvidia-smi stopped answering (no output for ${Math.round(nowMs - this.lastLineMs)} ms, period ${this.periodMs} ms)`));
+      this.fail(new MeterError('NVIDIA_SMI_SILENT', `nvidia-smi stopped answering (no output for ${Math.round(nowMs - this.lastLineMs)} ms, period ${this.periodMs} ms)${this.strayOutput()}`));
     }
   }
 
@@ -307,6 +308,7 @@ class NvidiaSmiStream {
       env: this.options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
+      detached: ownProcessGroup,
     });
     this.child = child;
     track(child);
@@ -342,12 +344,18 @@ class NvidiaSmiStream {
     const startupMs = this.options.startupTimeoutMs ?? 15_000;
     this.startupTimer = setTimeout(() => {
       if (child === this.child && Number.isNaN(this.lastLineMs)) {
-        this.fail(new MeterError('NVIDIA_SMI_SILENT', `nvidia-smi stopped answering (no output within ${startupMs} ms of starting)`));
+        this.fail(new MeterError('NVIDIA_SMI_SILENT', `nvidia-smi stopped answering (no output within ${startupMs} ms of starting)${this.strayOutput()}`));
       }
     }, startupMs);
     // Left referenced on purpose: it keeps Node alive while start() waits for the first line (the pipes are unref'd).
     this.watchdog = setInterval(() => this.checkSilence(), Math.max(this.periodMs, 250));
     this.watchdog.unref();
+  }
+
+  // What the tool printed that was not a reading (its own words: an error, a warning, garbage), for messages.
+  private strayOutput(): string {
+    const text = `${this.strayStdout} ${this.partial} ${this.stderrTail}`.split('\n').map((line) => line.trim()).filter(Boolean).join(' ').trim();
+    return text ? `; it printed instead: ${JSON.stringify(text.slice(-300))}` : '';
   }
 
   private clearTimers(): void {
@@ -381,15 +389,14 @@ class NvidiaSmiStream {
       child.once('exit', () => resolve());
       child.once('error', () => resolve());
     });
-    child.kill('SIGTERM');
-    const force = setTimeout(() => child.kill('SIGKILL'), 1000);
+    killProcessGroup(child, 'SIGTERM');
+    const force = setTimeout(() => killProcessGroup(child, 'SIGKILL'), 1000);
     const done = exited.then(() => clearTimeout(force));
     this.dying.add(done);
     void done.then(() => this.dying.delete(done));
   }
 
   private onData(chunk: string, receivedMs: number): void {
-    this.lastLineMs = receivedMs;
     const text = this.partial + chunk;
     const lines = text.split('\n');
     this.partial = lines.pop() ?? '';
@@ -399,7 +406,9 @@ class NvidiaSmiStream {
       if (row) rows.push(row);
       else if (line.trim()) this.strayStdout = `${this.strayStdout}\n${line}`.slice(-500);
     }
+    // Only readings count as an answer: a tool that prints garbage is as silent as one that prints nothing.
     if (rows.length === 0) return;
+    this.lastLineMs = receivedMs;
     if (this.readyResolvers) {
       this.readyResolvers.resolve();
       this.readyResolvers = null;
