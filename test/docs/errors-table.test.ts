@@ -1,0 +1,161 @@
+// docs/errors.md is a contract: every row (a bad input, the exit code, a fragment of the message) is run here
+// through the real CLI, and every case here must have its row. Rows are matched by their id (first column).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import onnxProto from 'onnx-proto';
+import { zoo } from '../../src/model/zoo/index.js';
+import { ensureBuilt, repoRoot, tempDir, writeReplayTrace } from '../cli/helpers.js';
+
+const { onnx } = onnxProto;
+
+/** One row of the table: what to set up and which command to run in a fresh folder. */
+interface Case {
+  args: string[];
+  files?: Record<string, Uint8Array | string>;
+  env?: Record<string, string>;
+  /** Extra set-up in the case's folder (symlinks). */
+  setup?: (cwd: string) => Promise<void>;
+}
+
+function externalModel(location: string): Uint8Array {
+  const value = (name: string) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N' }, { dimValue: 4 }] } } } });
+  return onnx.ModelProto.encode({
+    irVersion: 8,
+    opsetImport: [{ version: 17 }],
+    graph: {
+      name: 'g', input: [value('x')], output: [value('y')], node: [{ opType: 'Add', input: ['x', 'W'], output: ['y'] }],
+      initializer: [{
+        name: 'W', dims: [4], dataType: 1, dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+        externalData: [{ key: 'location', value: location }, { key: 'offset', value: '0' }, { key: 'length', value: '16' }],
+      }],
+    },
+  }).finish();
+}
+
+const cnn = zoo.cnn.build();
+const aliasBomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`), 'models: [mlp]', ''].join('\n');
+
+/** Every case of docs/errors.md by id. */
+export const cases: Record<string, Case> = {
+  'model-missing': { args: ['inspect', 'missing.onnx'] },
+  'model-empty': { args: ['inspect', 'empty.onnx'], files: { 'empty.onnx': new Uint8Array() } },
+  'model-truncated': { args: ['inspect', 'half.onnx'], files: { 'half.onnx': cnn.subarray(0, Math.floor(cnn.length / 2)) } },
+  'model-random': { args: ['inspect', 'random.onnx'], files: { 'random.onnx': Uint8Array.from({ length: 512 }, (_, i) => (i * 197 + 89) % 251) } },
+  'model-text': { args: ['inspect', 'hello.onnx'], files: { 'hello.onnx': 'hello\n' } },
+  'model-wrong-magic': { args: ['inspect', 'model.pt'], files: { 'model.pt': Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0, 8, 0]) } },
+  'model-not-a-model': {
+    args: ['inspect', 'tensor.onnx'],
+    files: { 'tensor.onnx': onnx.TensorProto.encode({ name: 'weights', dims: [2], dataType: 1, floatData: [1, 2] }).finish() },
+  },
+  'model-no-graph': { args: ['inspect', 'nograph.onnx'], files: { 'nograph.onnx': onnx.ModelProto.encode({ irVersion: 8 }).finish() } },
+  'model-folder': { args: ['inspect', 'folder.onnx'], setup: (cwd) => mkdir(path.join(cwd, 'folder.onnx')) },
+  'external-absolute': { args: ['inspect', 'abs.onnx'], files: { 'abs.onnx': externalModel('/etc/passwd') } },
+  'external-dotdot': { args: ['inspect', 'up.onnx'], files: { 'up.onnx': externalModel('../secret.bin') } },
+  'external-symlink': {
+    args: ['inspect', 'm/link.onnx'],
+    setup: async (cwd) => {
+      await mkdir(path.join(cwd, 'm'));
+      await writeFile(path.join(cwd, 'secret.bin'), new Uint8Array(16));
+      await symlink(path.join(cwd, 'secret.bin'), path.join(cwd, 'm', 'weights.bin'));
+      await writeFile(path.join(cwd, 'm', 'link.onnx'), externalModel('weights.bin'));
+    },
+  },
+  'external-missing': { args: ['inspect', 'gone.onnx'], files: { 'gone.onnx': externalModel('weights.bin') } },
+  'model-too-large': { args: ['inspect', 'cnn.onnx'], files: { 'cnn.onnx': cnn }, env: { JOULEBENCH_MAX_MODEL_BYTES: '100KiB' } },
+  'size-limit-invalid': { args: ['inspect', 'cnn.onnx'], files: { 'cnn.onnx': cnn }, env: { JOULEBENCH_MAX_MODEL_BYTES: 'lots' } },
+  'scenario-missing': { args: ['run', 'nothere.yaml'] },
+  'scenario-folder': { args: ['run', 'dir.yaml'], setup: (cwd) => mkdir(path.join(cwd, 'dir.yaml')) },
+  'scenario-not-yaml': { args: ['run', 'broken.yaml'], files: { 'broken.yaml': 'models: [mlp\n  batchSizes: {\n' } },
+  'scenario-binary': { args: ['run', 'cnn.onnx'], files: { 'cnn.onnx': cnn } },
+  'scenario-not-utf8': { args: ['run', 'latin1.yaml'], files: { 'latin1.yaml': Uint8Array.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a]) } },
+  'scenario-too-large': { args: ['run', 'big.yaml'], files: { 'big.yaml': `# ${'x'.repeat(1024 * 1024)}\nmodels: [mlp]\n` } },
+  'scenario-alias-bomb': { args: ['run', 'bomb.yaml'], files: { 'bomb.yaml': aliasBomb } },
+  'scenario-empty': { args: ['run', 'empty.yaml'], files: { 'empty.yaml': '' } },
+  'scenario-not-mapping': { args: ['run', 'list.yaml'], files: { 'list.yaml': '- mlp\n- cnn\n' } },
+  'scenario-duplicate-key': { args: ['run', 'twice.yaml'], files: { 'twice.yaml': 'models: [mlp]\nmodels: [cnn]\n' } },
+  'scenario-unknown-key': { args: ['run', 'typo.yaml'], files: { 'typo.yaml': 'models: [mlp]\nbatchsize: [1, 2]\n' } },
+  'scenario-wrong-type': { args: ['run', 'eight.yaml'], files: { 'eight.yaml': 'models: [mlp]\nbatchSizes: [1, "eight"]\n' } },
+  'scenario-out-of-range': { args: ['run', 'long.yaml'], files: { 'long.yaml': 'models: [mlp]\nwindow: { minSeconds: 86400 }\n' } },
+  'scenario-unknown-model': { args: ['run', 'mpl.yaml'], files: { 'mpl.yaml': 'models: [mpl]\n' } },
+  'scenario-path-outside': { args: ['run', 'sub/outside.yaml'], files: { 'sub/outside.yaml': 'models:\n  - model: ../other/net.onnx\n' } },
+  'scenario-absolute-path': { args: ['run', 'abs.yaml'], files: { 'abs.yaml': 'models:\n  - model: /etc/passwd.onnx\n' } },
+  'usage-unknown-command': { args: ['frobnicate'] },
+  'usage-unknown-flag': { args: ['bench', 'mlp', '--bogus'] },
+  'usage-bad-batch': { args: ['bench', 'mlp', '--batch', '0'] },
+  'usage-unknown-ep': { args: ['bench', 'mlp', '--ep', 'foo'] },
+  'usage-no-scenario': { args: ['run'] },
+  'report-not-json': { args: ['report', 'notes.txt'], files: { 'notes.txt': 'hello' } },
+  'report-not-result': { args: ['report', 'other.json'], files: { 'other.json': '{"schema": "something/else"}' } },
+};
+
+/** A parsed row of the table. */
+interface Row {
+  id: string;
+  exit: number;
+  fragment: string;
+}
+
+// Rows look like: | `model-empty` | an empty .onnx file | `joulebench inspect empty.onnx` | 2 | `the file is empty` | MODEL_EMPTY |
+async function tableRows(): Promise<Row[]> {
+  const text = await readFile(path.join(repoRoot, 'docs', 'errors.md'), 'utf8');
+  const rows: Row[] = [];
+  for (const line of text.split('\n')) {
+    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim());
+    const id = /^`([a-z0-9-]+)`$/.exec(cells[0] ?? '')?.[1];
+    if (!id || cells.length < 5) continue;
+    const fragment = /^`(.*)`$/.exec(cells[4]!)?.[1];
+    assert.ok(fragment !== undefined, `row ${id}: the answer column holds one \`fragment\``);
+    rows.push({ id, exit: Number(cells[3]), fragment: fragment.replace(/\\\|/g, '|') });
+  }
+  return rows;
+}
+
+function run(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const full: NodeJS.ProcessEnv = { ...process.env, JOULEBENCH_MODELS_DIR: path.join(cwd, 'models'), ...env };
+  delete full.NODE_OPTIONS;
+  delete full.NODE_TEST_CONTEXT;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(repoRoot, 'bin', 'joulebench.js'), ...args], { cwd, env: full }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('docs/errors.md: every row, through the CLI', { concurrency: 4, timeout: 120_000 }, async () => {
+  let work: string;
+  const rows = await tableRows();
+  before(async () => {
+    await ensureBuilt();
+    work = await tempDir('errors-table');
+  });
+  after(() => rm(work, { recursive: true, force: true }));
+
+  test('the table and the cases agree (no row without a case, no case without a row)', () => {
+    assert.deepEqual(rows.map((row) => row.id).sort(), Object.keys(cases).sort());
+  });
+
+  for (const row of rows) {
+    test(`${row.id}: exit ${row.exit}, "${row.fragment}"`, async () => {
+      const spec = cases[row.id];
+      assert.ok(spec, `no case for row ${row.id}`);
+      const cwd = await mkdtemp(path.join(work, `${row.id}-`));
+      for (const [name, content] of Object.entries(spec.files ?? {})) {
+        await mkdir(path.dirname(path.join(cwd, name)), { recursive: true });
+        await writeFile(path.join(cwd, name), content);
+      }
+      await spec.setup?.(cwd);
+      // bench/run would otherwise probe real meters; the replay meter keeps every case fast and deterministic.
+      await writeReplayTrace(cwd, 'trace.csv', 2, () => 10);
+      const [command, ...rest] = spec.args;
+      const meter = command === 'bench' || command === 'run' ? ['--meter', 'replay:trace.csv'] : [];
+      const cli = await run(command === undefined ? [] : [command, ...(rest.length > 0 ? meter : []), ...rest], cwd, spec.env ?? {});
+      const context = `exit ${cli.code}\n--- stderr ---\n${cli.stderr}--- stdout ---\n${cli.stdout}`;
+      assert.equal(cli.code, row.exit, context);
+      assert.ok(cli.stderr.includes(row.fragment), `stderr should contain ${JSON.stringify(row.fragment)}\n${context}`);
+      assert.ok(!cli.stderr.includes('    at '), `no stack trace\n${context}`);
+    });
+  }
+});
