@@ -9,7 +9,7 @@ import { writeReports } from '../report/formats.js';
 import { expandPlan } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
 import { displayPath } from './paths.js';
-import { renderRankedTable, ProgressPrinter } from './terminal.js';
+import { describePrepareEvent, renderRankedTable, ProgressPrinter } from './terminal.js';
 import { toolVersion } from './version.js';
 
 /** Output options common to run and bench. */
@@ -24,7 +24,7 @@ const inputErrorCodes = new Set(['MODEL_REJECTED', 'INVALID_ARGUMENT', 'NO_VARIA
 
 /** Run a validated scenario end to end and return the exit code. */
 export async function executeScenario(scenario: Scenario, naming: OverrideNaming, options: ExecuteOptions): Promise<ExitCodeValue> {
-  const models = await prepareModels(scenario, naming);
+  const models = await prepareModels(scenario, naming, { toolVersion: toolVersion(), onEvent: (event) => process.stderr.write(`${describePrepareEvent(event)}\n`) });
   const plan = expandPlan(scenario);
   const { meters, choices } = await resolveMeters(scenario.meters, {
     cpuTdpWatts: scenario.cpuTdpWatts,

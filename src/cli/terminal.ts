@@ -1,4 +1,5 @@
 // Terminal output: the progress line and the ranked table (only src/cli/ writes to the terminal).
+import type { PrepareEvent } from '../measure/prepare.js';
 import type { SweepEvent } from '../measure/sweep.js';
 import { displayPath } from './paths.js';
 import { sig } from '../report/format-number.js';
@@ -136,4 +137,25 @@ export function renderRankedTable(result: RunResult): string {
     }
   }
   return lines.join('\n');
+}
+
+/** One stderr line per variant made, reused or failed, and per fidelity check. */
+export function describePrepareEvent(event: PrepareEvent): string {
+  switch (event.type) {
+    case 'variant': {
+      const { made } = event;
+      const how = made.reused ? 'reused' : 'made';
+      const warnings = made.sidecar.warnings.map((warning) => `\n  warning: ${warning}`).join('');
+      return `variant ${how}: ${event.model}/${event.precision} (${made.sidecar.mode}) → ${displayPath(made.path)}${warnings}`;
+    }
+    case 'variant-failed':
+      return `variant ✗ ${event.model}/${event.precision}: ${event.message} [${event.code}]`;
+    case 'fidelity': {
+      const f = event.fidelity;
+      const top1 = f.top1Agreement === null ? '' : `, top-1 agreement ${(f.top1Agreement * 100).toFixed(1)}%`;
+      const accuracy = f.accuracyRatio === null ? '' : `, accuracy ${((f.accuracy ?? 0) * 100).toFixed(1)}% (${(f.accuracyRatio * 100).toFixed(2)}% of FP32)`;
+      const verdict = f.withinBounds === false ? ` — OUTSIDE the fidelity bounds: ${f.violations.join('; ')} (never recommended)` : '';
+      return `fidelity ${event.model}/${event.precision} vs fp32 (${f.samples} ${f.inputs} samples): cosine ${f.cosine.toFixed(5)}, max abs error ${sig(f.maxAbsError)}, rmse ${sig(f.rmse)}${top1}${accuracy}${verdict}`;
+    }
+  }
 }

@@ -1,12 +1,17 @@
 // Before anything is measured: resolve every model and variant, read it, and fix its input shapes.
 // All bad input surfaces here (exit 2), so a sweep never dies half-way on a typo.
-import { InputError } from '../errors.js';
+import { describeError, InputError } from '../errors.js';
 import { resolveBatchLayout, type BatchLayout, type OverrideNames } from '../model/batch-axis.js';
 import { ensureBuiltinModel } from '../model/builtin.js';
 import { inspectModelFile, type ModelInfo } from '../model/inspect.js';
 import { isZooName } from '../model/zoo/index.js';
 import { requireWorkingProvider } from '../runtime/probe.js';
+import type { Fidelity } from '../results/types.js';
 import type { ModelSpec, Precision, Scenario } from '../scenario/types.js';
+import { judgeFidelity } from '../variants/bounds.js';
+import { loadCalibration, loadLabels, syntheticCalibration, type CalibrationSet } from '../variants/calibration-data.js';
+import { measureFidelity } from '../variants/fidelity.js';
+import { makeVariant, type MadeVariant } from '../variants/make.js';
 
 /** One model file ready to run. */
 export interface PreparedVariant {
@@ -14,6 +19,24 @@ export interface PreparedVariant {
   path: string;
   info: ModelInfo;
   layout: BatchLayout;
+  /** Outputs against FP32 on the same inputs (null for FP32). */
+  fidelity: Fidelity | null;
+  /** Set when joulebench made this variant (null for FP32 and for files the user gave). */
+  made: MadeVariant | null;
+}
+
+/** Progress of preparation, for the terminal. */
+export type PrepareEvent =
+  | { type: 'variant'; model: string; precision: Precision; made: MadeVariant }
+  | { type: 'variant-failed'; model: string; precision: Precision; code: string; message: string }
+  | { type: 'fidelity'; model: string; precision: Precision; fidelity: Fidelity };
+
+/** Options of prepareModels. */
+export interface PrepareOptions {
+  toolVersion: string;
+  onEvent?: (event: PrepareEvent) => void;
+  /** Variant cache root (default: variantCacheDir()). */
+  cacheDir?: string;
 }
 
 /** A scenario model with its variants read and laid out. */
@@ -22,7 +45,15 @@ export interface PreparedModel {
   /** Built-in name when the source is one. */
   builtin: string | null;
   variants: Partial<Record<Precision, PreparedVariant>>;
+  /** Why a precision has no variant (it could not be made, or it does not run on the CPU): recorded per configuration. */
+  variantErrors: Partial<Record<Precision, { code: string; message: string }>>;
 }
+
+// Codes meaning "this variant does not apply to this model" (skipped) rather than "something broke" (failed).
+const notApplicableCodes = new Set(['VARIANT_NOTHING_TO_CONVERT', 'VARIANT_NOTHING_TO_QUANTIZE', 'VARIANT_OPSET_TOO_OLD']);
+
+/** Whether a variant error means skipped (not applicable) rather than failed. */
+export const variantErrorIsSkip = (code: string): boolean => notApplicableCodes.has(code);
 
 /** How to name user settings in messages: `--shape x=` / `--ep` for bench, `models[0].inputs.x.shape` / `executionProviders[0]` for scenarios. */
 export interface OverrideNaming {
@@ -39,28 +70,55 @@ export const scenarioNaming = (file: string | null): OverrideNaming => {
   };
 };
 
-/** Resolve built-ins, read every model file, lay out inputs and check the providers; throws on any bad input. */
-export async function prepareModels(scenario: Scenario, naming: OverrideNaming): Promise<PreparedModel[]> {
+/** Resolve built-ins, read every model file, make missing variants, measure fidelity and check the providers; throws on any bad input. */
+export async function prepareModels(scenario: Scenario, naming: OverrideNaming, options: PrepareOptions = { toolVersion: '0.0.0' }): Promise<PreparedModel[]> {
   for (const [index, ep] of scenario.executionProviders.entries()) {
     await requireWorkingProvider(ep.name, ep.options, naming.executionProvider(index));
   }
+  const emit = options.onEvent ?? (() => {});
   const prepared: PreparedModel[] = [];
   for (const [index, spec] of scenario.models.entries()) {
     const builtin = isZooName(spec.source) ? spec.source : null;
     const fp32Path = builtin ? (await ensureBuiltinModel(builtin)).path : spec.source;
-    const variants: PreparedModel['variants'] = {};
-    const paths: Array<[Precision, string]> = [['fp32', fp32Path]];
-    for (const precision of ['fp16', 'int8'] as const) {
-      const variantPath = spec.variants[precision];
-      if (variantPath && scenario.precisions.includes(precision)) paths.push([precision, variantPath]);
-    }
     // fp32 is always read: it is the reference the other precisions are compared against.
-    for (const [precision, path] of paths) {
-      const { info } = await inspectModelFile(path);
-      const layout = resolveBatchLayout(info, spec.inputs, naming.model(index));
-      variants[precision] = { precision, path, info, layout };
+    const { info } = await inspectModelFile(fp32Path);
+    const layout = resolveBatchLayout(info, spec.inputs, naming.model(index));
+    const variants: PreparedModel['variants'] = { fp32: { precision: 'fp32', path: fp32Path, info, layout, fidelity: null, made: null } };
+    const variantErrors: PreparedModel['variantErrors'] = {};
+    const wanted = (['fp16', 'int8'] as const).filter((precision) => scenario.precisions.includes(precision));
+    if (wanted.length > 0) {
+      // Calibration and evaluation inputs: the user's data, else seeded synthetic batches (a different seed for evaluation).
+      const userData = spec.calibration ? await loadCalibration(spec.calibration, layout) : null;
+      const calibration: CalibrationSet = userData ?? syntheticCalibration(layout);
+      const evaluation: CalibrationSet = userData ?? syntheticCalibration(layout, 4, 8, 2000);
+      const labels = spec.labels ? await loadLabels(spec.labels, evaluation.samples) : undefined;
+      if (spec.labels && !userData) throw new InputError('LABELS_WITHOUT_DATA', `models[${index}].labels needs calibration data to label (models[${index}].calibration / --calibration)`);
+      for (const precision of wanted) {
+        try {
+          let variantPath = spec.variants[precision];
+          let made: MadeVariant | null = null;
+          if (!variantPath) {
+            made = await makeVariant({ sourcePath: fp32Path, precision, conversion: scenario.conversion, calibration, opCounts: info.opCounts, toolVersion: options.toolVersion, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
+            variantPath = made.path;
+            emit({ type: 'variant', model: spec.name, precision, made });
+          }
+          const { info: variantInfo } = await inspectModelFile(variantPath);
+          const variantLayout = resolveBatchLayout(variantInfo, spec.inputs, naming.model(index));
+          const variantInputTypes = Object.fromEntries(variantInfo.inputs.map((input) => [input.name, input.elemType]));
+          const metrics = await measureFidelity(fp32Path, variantPath, evaluation.batches, { variantInputTypes, inputs: userData ? 'calibration' : 'synthetic', ...(labels ? { labels } : {}) });
+          const fidelity = judgeFidelity(metrics, scenario.fidelity);
+          emit({ type: 'fidelity', model: spec.name, precision, fidelity });
+          variants[precision] = { precision, path: variantPath, info: variantInfo, layout: variantLayout, fidelity, made };
+        } catch (error) {
+          if (error instanceof InputError) throw error;
+          // A variant that cannot be made or run is data: its configurations are recorded with the reason.
+          const { code, message } = describeError(error);
+          variantErrors[precision] = { code, message };
+          emit({ type: 'variant-failed', model: spec.name, precision, code, message });
+        }
+      }
     }
-    prepared.push({ spec, builtin, variants });
+    prepared.push({ spec, builtin, variants, variantErrors });
   }
   const names = new Set<string>();
   for (const model of prepared) {

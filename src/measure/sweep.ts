@@ -19,7 +19,7 @@ import { attributionFor } from './attribution.js';
 import { requireProvider } from '../runtime/providers/registry.js';
 import { LatencyRecorder, openSession, preallocateOutputs, timedWindow, type OpenSession } from '../runtime/session.js';
 import type { PlannedConfig, Scenario } from '../scenario/types.js';
-import type { PreparedModel, PreparedVariant } from './prepare.js';
+import { variantErrorIsSkip, type PreparedModel, type PreparedVariant } from './prepare.js';
 import { summariseWindows, type WindowRecord } from './summarise.js';
 
 /** Progress reported to the caller (the CLI draws it; tests may record it). */
@@ -115,6 +115,7 @@ function emptyMeasurement(config: PlannedConfig, variant: PreparedVariant | unde
       precision: config.precision,
       via: 'model',
       variantOf: config.precision === 'fp32' ? null : config.model.name,
+      conversion: variant?.made ? { mode: variant.made.sidecar.mode, paramsHash: variant.made.sidecar.paramsHash, sidecar: variant.made.sidecarPath, reused: variant.made.reused } : null,
     },
     executionProvider: config.executionProvider.name,
     device,
@@ -128,7 +129,7 @@ function emptyMeasurement(config: PlannedConfig, variant: PreparedVariant | unde
     latencyMs: null,
     power: null,
     energy: null,
-    fidelity: null,
+    fidelity: variant?.fidelity ?? null,
     validity: { valid: false, reasons: [] },
     trace: null,
     spanS: null,
@@ -422,7 +423,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
               message: `no meter measures ${device}: add a CPU meter (--meter auto, rapl or estimate) or count a GPU with --gpus`,
             };
           } else if (!variant) {
-            entry.measurement.error = {
+            const variantError = prepared?.variantErrors[config.precision];
+            if (variantError && !variantErrorIsSkip(variantError.code)) entry.measurement.status = 'failed';
+            entry.measurement.error = variantError ?? {
               code: 'NO_VARIANT',
               message: `no ${config.precision} variant of ${config.model.name}: give one in the scenario (models[].variants.${config.precision}: file.onnx)`,
             };

@@ -21,7 +21,16 @@ export interface Repetition {
 /** One configuration's record. Numeric blocks are null when the configuration did not run. */
 export interface Measurement {
   key: string;
-  model: { name: string; path: string | null; sha256: string | null; precision: Precision; via: 'model'; variantOf: string | null };
+  model: {
+    name: string;
+    path: string | null;
+    sha256: string | null;
+    precision: Precision;
+    via: 'model';
+    variantOf: string | null;
+    /** How joulebench made this variant (absent for FP32 and for variant files the user gave). */
+    conversion?: { mode: 'fp16' | 'int8-dynamic' | 'int8-static'; paramsHash: string; sidecar: string; reused: boolean } | null;
+  };
   executionProvider: string;
   device: string | null;
   batchSize: number;
@@ -49,7 +58,8 @@ export interface Measurement {
     gCO2ePer1kSamples: number;
     estimated: boolean;
   } | null;
-  fidelity: null | Record<string, unknown>;
+  /** The variant's outputs against FP32's on the same inputs (null for FP32 itself and when not measured). */
+  fidelity: Fidelity | null;
   validity: { valid: boolean; reasons: string[] };
   /** Relative path of the power trace CSV. */
   trace: string | null;
@@ -62,6 +72,25 @@ export interface Measurement {
   cooldownS?: number | null;
   /** Wall-clock bounds of this configuration, relative to the run start (for charts). */
   spanS: { start: number; end: number } | null;
+}
+
+/** Fidelity of a variant against FP32, and whether it meets the scenario's `fidelity:` bounds. */
+export interface Fidelity {
+  reference: string;
+  samples: number;
+  inputs: 'synthetic' | 'calibration';
+  maxAbsError: number;
+  rmse: number;
+  cosine: number;
+  top1Agreement: number | null;
+  accuracy: number | null;
+  referenceAccuracy: number | null;
+  accuracyRatio: number | null;
+  nonFiniteValues: number;
+  /** false when a bound of the scenario's `fidelity:` is broken (never recommended); null when no bound is set. */
+  withinBounds: boolean | null;
+  /** Each broken bound, in words. */
+  violations: string[];
 }
 
 /** One accelerator as the environment reports it. */

@@ -51,6 +51,10 @@ export const scenarioDefaults = {
   cooldown: null,
   /** Output folder, relative to the scenario file's folder. */
   out: 'results',
+  /** How FP16/INT8 variants are made (onnxconverter-common's and onnxruntime's defaults, per-channel weights on). */
+  conversion: { keepFp32: [], fp16Io: false, int8Mode: 'auto', calibrationMethod: 'minmax', percentile: 99.99, perChannel: true },
+  /** `null`: every variant may be recommended, whatever its fidelity. */
+  fidelity: null,
 } as const;
 
 /** Bounds the schema enforces (exported so `bench` flags can share them). */
@@ -236,9 +240,11 @@ const modelEntry = z.preprocess(
         { fp16: variantPath.nullish(), int8: variantPath.nullish() },
         'expected a mapping like {fp16: model.fp16.onnx, int8: model.int8.onnx}',
       ).nullish(),
+      calibration: nonEmptyString('expected a folder of .npy files or a .json list of samples').nullish(),
+      labels: nonEmptyString('expected a file of class labels (JSON list or one per line)').nullish(),
     },
     'expected a mapping like {model: mlp} or {model: ./my-model.onnx}',
-    { path: 'model', file: 'model', source: 'model', label: 'name', input: 'inputs', variant: 'variants' },
+    { path: 'model', file: 'model', source: 'model', label: 'name', input: 'inputs', variant: 'variants', calibrationData: 'calibration', calib: 'calibration', label_file: 'labels' },
   ),
 );
 
@@ -399,6 +405,35 @@ const scenarioSchema = strictObject(
     out: nonEmptyString('expected a folder path').nullish(),
     /** Let model, variant and replay paths leave the scenario's folder (checked by load.ts). */
     allowOutsidePaths: z.boolean({ error: 'expected true or false' }).nullish(),
+    conversion: strictObject(
+      {
+        keepFp32: z.array(nonEmptyString('expected an op type like Resize'), { error: 'expected a list of op types, like [Resize, Softmax]' }).nullish(),
+        fp16Io: z.boolean({ error: 'expected true or false' }).nullish(),
+        int8Mode: z.enum(['auto', 'dynamic', 'static'], { error: 'expected auto, dynamic or static' }).nullish(),
+        calibrationMethod: z.enum(['minmax', 'percentile'], { error: 'expected minmax or percentile' }).nullish(),
+        percentile: z.number({ error: 'expected a percentage above 50 and at most 100' }).gt(50, { error: 'expected a percentage above 50 and at most 100' }).max(100, { error: 'expected a percentage above 50 and at most 100' }).nullish(),
+        perChannel: z.boolean({ error: 'expected true or false' }).nullish(),
+      },
+      'expected a mapping like {int8Mode: static, calibrationMethod: minmax}',
+      { keep_fp32: 'keepFp32', keepFP32: 'keepFp32', mode: 'int8Mode', method: 'calibrationMethod', calibrate: 'calibrationMethod', per_channel: 'perChannel' },
+    ).nullish(),
+    fidelity: strictObject(
+      {
+        minCosine: z.number({ error: 'expected a cosine similarity from -1 to 1' }).min(-1, { error: 'expected a cosine similarity from -1 to 1' }).max(1, { error: 'expected a cosine similarity from -1 to 1' }).nullish(),
+        maxAbsError: nonNegativeNumber('expected a non-negative number').nullish(),
+        minTop1Agreement: z.number({ error: 'expected a fraction from 0 to 1' }).min(0, { error: 'expected a fraction from 0 to 1' }).max(1, { error: 'expected a fraction from 0 to 1' }).nullish(),
+        accuracyTarget: z.union([z.number(), z.string()], { error: 'expected a percentage of FP32 like "99%" or "99.9%"' }).transform((value, ctx) => {
+          const fraction = typeof value === 'number' ? (value > 1 ? value / 100 : value) : /^\s*(\d+(\.\d+)?)\s*%\s*$/.test(value) ? Number(value.replace('%', '')) / 100 : Number.NaN;
+          if (!(fraction > 0 && fraction <= 1)) {
+            ctx.addIssue(customIssue(`expected a percentage of FP32 like "99%" or "99.9%" (MLPerf's targets), got ${formatValue(value)}`, value));
+            return z.NEVER;
+          }
+          return fraction;
+        }).nullish(),
+      },
+      'expected a mapping like {minCosine: 0.99} or {accuracyTarget: 99%}',
+      { cosine: 'minCosine', top1: 'minTop1Agreement', minTop1: 'minTop1Agreement', accuracy: 'accuracyTarget', target: 'accuracyTarget', maxError: 'maxAbsError' },
+    ).nullish(),
   },
   'expected a mapping of scenario settings at the top level (models:, batchSizes:, …)',
   {
@@ -461,6 +496,22 @@ function toScenario(parsed: ParsedScenario, file: string | null, baseDir: string
       ? { maxSeconds: parsed.cooldown.maxSeconds ?? 30, marginPercent: parsed.cooldown.marginPercent ?? 10 }
       : null,
     outDir: path.resolve(baseDir, parsed.out ?? defaults.out),
+    conversion: {
+      keepFp32: [...(parsed.conversion?.keepFp32 ?? defaults.conversion.keepFp32)],
+      fp16Io: parsed.conversion?.fp16Io ?? defaults.conversion.fp16Io,
+      int8Mode: parsed.conversion?.int8Mode ?? defaults.conversion.int8Mode,
+      calibrationMethod: parsed.conversion?.calibrationMethod ?? defaults.conversion.calibrationMethod,
+      percentile: parsed.conversion?.percentile ?? defaults.conversion.percentile,
+      perChannel: parsed.conversion?.perChannel ?? defaults.conversion.perChannel,
+    },
+    fidelity: parsed.fidelity
+      ? {
+          minCosine: parsed.fidelity.minCosine ?? null,
+          maxAbsError: parsed.fidelity.maxAbsError ?? null,
+          minTop1Agreement: parsed.fidelity.minTop1Agreement ?? null,
+          accuracyTarget: parsed.fidelity.accuracyTarget ?? null,
+        }
+      : defaults.fidelity,
   };
 }
 
@@ -476,12 +527,15 @@ function toModelSpec(entry: ParsedModel, baseDir: string): ModelSpec {
   const variants: ModelSpec['variants'] = {};
   if (entry.variants?.fp16 != null) variants.fp16 = path.resolve(baseDir, entry.variants.fp16);
   if (entry.variants?.int8 != null) variants.int8 = path.resolve(baseDir, entry.variants.int8);
-  return {
+  const spec: ModelSpec = {
     name: entry.name ?? defaultModelName(entry.model),
     source: isBuiltinModelName(entry.model) ? entry.model : path.resolve(baseDir, entry.model),
     inputs,
     variants,
   };
+  if (entry.calibration != null) spec.calibration = path.resolve(baseDir, entry.calibration);
+  if (entry.labels != null) spec.labels = path.resolve(baseDir, entry.labels);
+  return spec;
 }
 
 function toProviderSpec(entry: ParsedProvider | ExecutionProviderSpec): ExecutionProviderSpec {

@@ -26,6 +26,34 @@ export interface ModelSpec {
   inputs: Record<string, InputSpec>;
   /** User-supplied precision variants: absolute paths. fp32 is `source` itself. */
   variants: Partial<Record<Exclude<Precision, 'fp32'>, string>>;
+  /** Calibration / evaluation inputs (a folder of .npy files or a .json list), absolute; absent = synthetic. */
+  calibration?: string;
+  /** Expected class per calibration input (JSON list or one per line), absolute. */
+  labels?: string;
+}
+
+/** How joulebench makes FP16 and INT8 variants of an FP32 model it is given. */
+export interface ConversionSpec {
+  /** Op types kept in FP32 in both conversions (on top of the FP16 block list). */
+  keepFp32: string[];
+  /** FP16 variants take and return float16 (no Casts at the graph edges). */
+  fp16Io: boolean;
+  /** `auto`: static QDQ for graphs with Conv, dynamic otherwise. */
+  int8Mode: 'auto' | 'dynamic' | 'static';
+  calibrationMethod: 'minmax' | 'percentile';
+  /** For percentile calibration: the share of values inside the range, in percent. */
+  percentile: number;
+  /** Per-channel weight scales in static INT8 (opset ≥ 13). */
+  perChannel: boolean;
+}
+
+/** Fidelity a variant must keep to be recommended; null fields are not checked. */
+export interface FidelityBounds {
+  minCosine: number | null;
+  maxAbsError: number | null;
+  minTop1Agreement: number | null;
+  /** Accuracy (with labels) or else top-1 agreement, as a fraction of FP32's: 0.99 = MLPerf's "99%" target. */
+  accuracyTarget: number | null;
 }
 
 /** An execution provider as the scenario asks for it. */
@@ -83,6 +111,10 @@ export interface Scenario {
   cooldown: { maxSeconds: number; marginPercent: number } | null;
   /** Output folder (absolute). */
   outDir: string;
+  /** How FP16/INT8 variants are made when the scenario does not give them as files. */
+  conversion: ConversionSpec;
+  /** Bounds that keep low-fidelity variants out of recommendations; null = none. */
+  fidelity: FidelityBounds | null;
 }
 
 /** One configuration to measure: one model variant on one EP at one batch size and thread count. */

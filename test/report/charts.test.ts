@@ -131,7 +131,7 @@ test('fidelity vs saving appears only when a measurement has fidelity', () => {
     key: 'mlp/int8/cpu/b32',
     model: { ...fp32.model, precision: 'int8', variantOf: 'mlp' },
     energy: { ...fp32.energy!, joulesPerSample: fp32.energy!.joulesPerSample / 2 },
-    fidelity: { reference: 'fp32', cosine: 0.998, top1Agreement: 0.97 },
+    fidelity: { reference: 'fp32', samples: 32, inputs: 'synthetic', maxAbsError: 0.01, rmse: 0.001, cosine: 0.998, top1Agreement: 0.97, accuracy: null, referenceAccuracy: null, accuracyRatio: null, nonFiniteValues: 0, withinBounds: null, violations: [] },
   });
   const sets = datasets(spec(buildChartSpecs(analysis), 'fidelity-vs-saving'));
   assert.equal(sets.length, 1);

@@ -38,6 +38,8 @@ describe('parseScenario: defaults', () => {
       order: 'sequential',
       stopping: null,
       cooldown: null,
+      conversion: { keepFp32: [], fp16Io: false, int8Mode: 'auto', calibrationMethod: 'minmax', percentile: 99.99, perChannel: true },
+      fidelity: null,
       carbon: {
         gridIntensityGPerKWh: 475,
         pue: 1,

@@ -362,8 +362,8 @@ function powerOverTimeChart(analysis: ReportAnalysis, run: RunResult, runIndex: 
   };
 }
 
-const numberField = (record: Record<string, unknown> | null, field: string): number | null => {
-  const value = record?.[field];
+const numberField = (record: object | null, field: string): number | null => {
+  const value = (record as Record<string, unknown> | null)?.[field];
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 };
 

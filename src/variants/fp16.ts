@@ -1,0 +1,289 @@
+// FP32 → FP16, with the semantics of onnxconverter-common's convert_float_to_float16: float initializers and
+// Constant tensors become FLOAT16 (values clamped into ±[1e-7, 1e4]), ops on the block list stay FP32 with Casts
+// around them, graph inputs/outputs stay FP32 (Casts at the edges) unless fp16Io.
+import { ModelError } from '../errors.js';
+import { toFloat16Bits } from '../runtime/float16.js';
+import { inferElemTypes } from './elem-types.js';
+import {
+  AttributeType,
+  DataType,
+  defaultOpset,
+  intAttribute,
+  makeNode,
+  NameScope,
+  outerScopeReads,
+  readFloats,
+  type Attribute,
+  type Model,
+  type Node,
+  type Tensor,
+} from './proto.js';
+
+/** onnxconverter-common's DEFAULT_OP_BLOCK_LIST: no FP16 kernel, or numerically fragile in FP16. */
+export const defaultFp16BlockList = [
+  'ArrayFeatureExtractor', 'Binarizer', 'CastMap', 'CategoryMapper', 'DictVectorizer', 'FeatureVectorizer', 'Imputer',
+  'LabelEncoder', 'LinearClassifier', 'LinearRegressor', 'Normalizer', 'OneHotEncoder', 'RandomUniformLike',
+  'SVMClassifier', 'SVMRegressor', 'Scaler', 'TreeEnsembleClassifier', 'TreeEnsembleRegressor', 'ZipMap',
+  'NonMaxSuppression', 'TopK', 'RoiAlign', 'Resize', 'Range', 'CumSum', 'Min', 'Max', 'Upsample',
+] as const;
+
+// Quantization ops take float32 only; a model that already has them keeps them as they are.
+const float32OnlyOps = new Set(['DynamicQuantizeLinear', 'QuantizeLinear', 'DequantizeLinear', 'MatMulInteger', 'ConvInteger', 'QLinearConv', 'QLinearMatMul']);
+
+/** Options of the FP16 conversion. */
+export interface Fp16Options {
+  /** Extra op types to keep in FP32 (`--keep-fp32`). */
+  keepFp32: string[];
+  /** Graph inputs and outputs become FLOAT16 too (no Casts at the edges). */
+  fp16Io: boolean;
+  /** Non-zero magnitudes below this become ±minPositive (onnxconverter-common: 1e-7). */
+  minPositive: number;
+  /** Finite magnitudes above this become ±maxFinite (onnxconverter-common: 1e4). */
+  maxFinite: number;
+}
+
+/** The defaults of onnxconverter-common. */
+export const defaultFp16Options: Fp16Options = { keepFp32: [], fp16Io: false, minPositive: 1e-7, maxFinite: 1e4 };
+
+/** What the conversion did. */
+export interface Fp16Report {
+  /** Float values moved into ±[minPositive, maxFinite] (each one loses more than float16 rounding). */
+  clampedValues: number;
+  /** Float values converted (initializers and constants). */
+  convertedValues: number;
+  /** Nodes computing in FP16. */
+  convertedNodes: number;
+  /** Nodes kept in FP32 by op type (block list, --keep-fp32, other domains, subgraphs). */
+  keptFp32: Record<string, number>;
+  /** Cast nodes inserted. */
+  castsInserted: number;
+}
+
+const FLOAT = DataType.FLOAT;
+const FLOAT16 = DataType.FLOAT16;
+
+// Convert float values to float16 bits, clamping as onnxconverter-common does (Inf and NaN are kept).
+function toHalfArray(values: Float32Array, options: Fp16Options, report: Fp16Report): Uint16Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    let value = values[i]!;
+    const magnitude = Math.abs(value);
+    if (magnitude > 0 && magnitude < options.minPositive) {
+      value = Math.sign(value) * options.minPositive;
+      report.clampedValues++;
+    } else if (magnitude > options.maxFinite && Number.isFinite(magnitude)) {
+      value = Math.sign(value) * options.maxFinite;
+      report.clampedValues++;
+    }
+    out[i] = toFloat16Bits(value);
+  }
+  report.convertedValues += values.length;
+  return out;
+}
+
+function halfTensor(source: Tensor, name: string, options: Fp16Options, report: Fp16Report): Tensor {
+  const bits = toHalfArray(readFloats(source), options, report);
+  const tensor: Tensor = { name, dims: source.dims ?? [], dataType: FLOAT16, rawData: new Uint8Array(bits.buffer) };
+  if (source.docString) tensor.docString = source.docString;
+  return tensor;
+}
+
+/** Convert a decoded FP32 model to FP16 in place; returns what changed. Throws ModelError for graphs it cannot convert. */
+export function convertToFloat16(model: Model, options: Fp16Options = defaultFp16Options): Fp16Report {
+  const graph = model.graph!;
+  if (defaultOpset(model) < 7) {
+    throw new ModelError('VARIANT_OPSET_TOO_OLD', `the model's opset ${defaultOpset(model)} is older than 7; FP16 conversion needs opset 7 or newer`, {
+      hint: 'update the model to a newer opset with onnx.version_converter, or pass an FP16 file as the fp16 variant',
+    });
+  }
+  const report: Fp16Report = { clampedValues: 0, convertedValues: 0, convertedNodes: 0, keptFp32: {}, castsInserted: 0 };
+  const types = inferElemTypes(graph);
+  const isFloat = (name: string) => types.get(name) === FLOAT;
+  const blockList = new Set<string>([...defaultFp16BlockList, ...options.keepFp32]);
+  const names = new NameScope(graph);
+  const nodes = graph.node ?? [];
+
+  // Which nodes compute in FP16.
+  const converted = new Set<Node>();
+  const pinned = new Map<string, number>(); // names that must keep a given type (graph outputs, subgraph reads)
+  for (const node of nodes) {
+    const hasSubgraph = (node.attribute ?? []).some((attribute) => attribute.g || (attribute.graphs ?? []).length > 0);
+    const op = node.opType ?? '';
+    const otherDomain = Boolean(node.domain) && node.domain !== 'ai.onnx';
+    if (hasSubgraph) {
+      for (const attribute of node.attribute ?? []) {
+        for (const sub of [attribute.g, ...(attribute.graphs ?? [])]) {
+          if (sub) for (const name of outerScopeReads(sub)) if (isFloat(name)) pinned.set(name, FLOAT);
+        }
+      }
+    }
+    if (hasSubgraph || otherDomain || blockList.has(op) || float32OnlyOps.has(op)) {
+      const label = otherDomain ? `${node.domain}.${op}` : op;
+      report.keptFp32[label] = (report.keptFp32[label] ?? 0) + 1;
+    } else {
+      converted.add(node);
+    }
+  }
+  const ioType = options.fp16Io ? FLOAT16 : FLOAT;
+  // A constant read only by FP32 consumers stays FP32 (no round trip through a Cast).
+  const readers = new Map<string, Node[]>();
+  for (const node of nodes) for (const name of node.input ?? []) if (name) readers.set(name, [...(readers.get(name) ?? []), node]);
+  const graphOutputs = new Set((graph.output ?? []).map((output) => output.name ?? ''));
+  for (const node of nodes) {
+    if (node.opType !== 'Constant' && node.opType !== 'ConstantOfShape') continue;
+    const outputName = (node.output ?? [])[0] ?? '';
+    if (!isFloat(outputName)) continue;
+    const consumers = readers.get(outputName) ?? [];
+    const anyFp16 = consumers.some((consumer) => converted.has(consumer)) || (graphOutputs.has(outputName) && options.fp16Io);
+    if (!anyFp16 && converted.delete(node)) report.keptFp32[node.opType] = (report.keptFp32[node.opType] ?? 0) + 1;
+  }
+  for (const output of graph.output ?? []) if (isFloat(output.name ?? '')) pinned.set(output.name ?? '', ioType);
+
+  // The type each float tensor is produced in, and who produces it.
+  const producedType = new Map<string, number>();
+  const producer = new Map<string, Node>();
+  const initializers = new Map<string, Tensor>();
+  const graphInputs = new Set((graph.input ?? []).map((input) => input.name ?? ''));
+  for (const tensor of graph.initializer ?? []) if (!graphInputs.has(tensor.name ?? '')) initializers.set(tensor.name ?? '', tensor);
+  for (const name of graphInputs) if (isFloat(name)) producedType.set(name, ioType);
+  for (const node of nodes) {
+    (node.output ?? []).forEach((name, index) => {
+      if (!name || !isFloat(name)) return;
+      producer.set(name, node);
+      // LayerNormalization's Mean/InvStdDev follow stash_type (float32), not T.
+      const stays32 = node.opType === 'LayerNormalization' && index > 0;
+      producedType.set(name, converted.has(node) && !stays32 ? FLOAT16 : FLOAT);
+    });
+  }
+
+  // What each consumer wants.
+  const wanted = (node: Node) => (converted.has(node) ? FLOAT16 : FLOAT);
+  const initializerWants = new Map<string, Set<number>>();
+  for (const node of nodes) {
+    for (const name of node.input ?? []) {
+      if (name && initializers.has(name) && isFloat(name)) {
+        const set = initializerWants.get(name) ?? new Set<number>();
+        set.add(wanted(node));
+        initializerWants.set(name, set);
+      }
+    }
+  }
+
+  // Initializers: converted in place when only FP16 consumers read them, duplicated when both kinds do.
+  const initializerAlias = new Map<string, Map<number, string>>();
+  const newInitializers: Tensor[] = [];
+  for (const tensor of graph.initializer ?? []) {
+    const name = tensor.name ?? '';
+    const wants = initializerWants.get(name);
+    if (!wants || !isFloat(name) || graphInputs.has(name)) {
+      newInitializers.push(tensor);
+      continue;
+    }
+    const keep32 = wants.has(FLOAT) || pinned.get(name) === FLOAT;
+    if (!keep32) {
+      newInitializers.push(halfTensor(tensor, name, options, report));
+      producedType.set(name, FLOAT16);
+    } else {
+      newInitializers.push(tensor);
+      producedType.set(name, FLOAT);
+      if (wants.has(FLOAT16)) {
+        const alias = names.fresh(`${name}_fp16`);
+        newInitializers.push(halfTensor(tensor, alias, options, report));
+        initializerAlias.set(name, new Map([[FLOAT16, alias]]));
+      }
+    }
+  }
+  graph.initializer = newInitializers;
+
+  // A float tensor whose name is pinned to another type than it is produced in: the producer writes a renamed
+  // tensor and a Cast gives the pinned name its type.
+  const producedName = new Map<string, string>();
+  const castsAfter = new Map<Node | null, Node[]>(); // null = at the start of the graph
+  const castCache = new Map<string, string>();
+  const addCast = (from: string, to: string, toType: number, at: Node | null) => {
+    const list = castsAfter.get(at) ?? [];
+    list.push(makeNode('Cast', [from], [to], names.fresh(`${to}_cast`), [intAttribute('to', toType)]));
+    castsAfter.set(at, list);
+    report.castsInserted++;
+  };
+  for (const [name, type] of pinned) {
+    const produced = producedType.get(name);
+    const node = producer.get(name);
+    if (produced === undefined || produced === type || !node) continue;
+    const renamed = names.fresh(`${name}_${produced === FLOAT16 ? 'fp16' : 'fp32'}`);
+    node.output = (node.output ?? []).map((output) => (output === name ? renamed : output));
+    producedName.set(name, renamed);
+    addCast(renamed, name, type, node);
+  }
+
+  // The name under which tensor `name` is available as `type`, inserting a Cast the first time it is needed.
+  const nameAs = (name: string, type: number): string => {
+    const alias = initializerAlias.get(name)?.get(type);
+    if (alias) return alias;
+    const produced = producedType.get(name);
+    if (produced === undefined || produced === type) return producedName.get(name) ?? name;
+    if (pinned.get(name) === type) return name;
+    const key = `${name}\u0000${type}`;
+    const cached = castCache.get(key);
+    if (cached) return cached;
+    const castName = names.fresh(`${name}_${type === FLOAT16 ? 'fp16' : 'fp32'}`);
+    addCast(producedName.get(name) ?? name, castName, type, producer.get(name) ?? null);
+    castCache.set(key, castName);
+    return castName;
+  };
+
+  for (const node of nodes) {
+    node.input = (node.input ?? []).map((name) => (name && isFloat(name) ? nameAs(name, wanted(node)) : name));
+    if (converted.has(node)) {
+      report.convertedNodes++;
+      convertNodeAttributes(node, options, report);
+    }
+  }
+
+  // Reassemble: casts of graph inputs first, each other cast right after its producer.
+  const ordered: Node[] = [...(castsAfter.get(null) ?? [])];
+  for (const node of nodes) ordered.push(node, ...(castsAfter.get(node) ?? []));
+  graph.node = ordered;
+
+  // Declared types follow.
+  const finalType = (name: string): number | undefined => {
+    if (pinned.has(name)) return pinned.get(name);
+    return producedType.get(name);
+  };
+  for (const info of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) {
+    const tensorType = info.type?.tensorType;
+    if (!tensorType || tensorType.elemType !== FLOAT) continue;
+    const type = finalType(info.name ?? '');
+    if (type !== undefined) tensorType.elemType = type;
+  }
+  // value_info of renamed tensors would now describe the pinned name's type: drop stale entries for safety.
+  graph.valueInfo = (graph.valueInfo ?? []).filter((info) => !producedName.has(info.name ?? '') || finalType(info.name ?? '') === info.type?.tensorType?.elemType);
+  return report;
+}
+
+// Inside a node that now computes in FP16: Constant tensors, ConstantOfShape values, Cast targets and dtype attributes.
+function convertNodeAttributes(node: Node, options: Fp16Options, report: Fp16Report): void {
+  const op = node.opType ?? '';
+  const attributes: Attribute[] = [];
+  for (const attribute of node.attribute ?? []) {
+    if (attribute.t && attribute.t.dataType === FLOAT) {
+      attributes.push({ ...attribute, t: halfTensor(attribute.t, attribute.t.name ?? '', options, report) });
+    } else if (op === 'Constant' && (attribute.name === 'value_float' || attribute.name === 'value_floats')) {
+      const values = attribute.name === 'value_float' ? [attribute.f ?? 0] : (attribute.floats ?? []);
+      const bits = toHalfArray(Float32Array.from(values), options, report);
+      const dims = attribute.name === 'value_float' ? [] : [values.length];
+      attributes.push({ name: 'value', type: AttributeType.TENSOR, t: { dims, dataType: FLOAT16, rawData: new Uint8Array(bits.buffer) } });
+    } else if ((op === 'Cast' && attribute.name === 'to') || (attribute.name === 'dtype' && /^(RandomNormal|RandomUniform|RandomNormalLike|EyeLike)$/.test(op))) {
+      attributes.push(Number(attribute.i) === FLOAT ? { ...attribute, i: FLOAT16 } : attribute);
+    } else {
+      attributes.push(attribute);
+    }
+  }
+  // Defaults that mean float32 when the attribute is absent.
+  const has = (name: string) => attributes.some((attribute) => attribute.name === name);
+  if (op === 'ConstantOfShape' && !has('value')) {
+    attributes.push({ name: 'value', type: AttributeType.TENSOR, t: { dims: [1], dataType: FLOAT16, rawData: new Uint8Array(2) } });
+  }
+  if ((op === 'RandomNormal' || op === 'RandomUniform') && !has('dtype')) attributes.push(intAttribute('dtype', FLOAT16));
+  node.attribute = attributes;
+}

@@ -1,0 +1,186 @@
+// FP32 → INT8 with onnxruntime's quantize_dynamic semantics: MatMul with a constant weight becomes
+// DynamicQuantizeLinear + MatMulInteger + scale Muls, Conv becomes ConvInteger; weights int8 (symmetric,
+// per tensor), activations uint8 quantized at run time. Beyond quantize_dynamic, a plain linear Gemm
+// (PyTorch's Linear export: alpha = beta = 1, no transA) is converted the same way, as MatMulInteger + Add,
+// because leaving every Gemm in FP32 would make "INT8" a no-op on most MLPs.
+import { ModelError } from '../errors.js';
+import { inferElemTypes } from './elem-types.js';
+import {
+  attributeOf,
+  DataType,
+  defaultOpset,
+  dimsOf,
+  floatTensor,
+  intAttribute,
+  intTensor,
+  makeNode,
+  NameScope,
+  readFloats,
+  toNumber,
+  type Model,
+  type Node,
+  type Tensor,
+} from './proto.js';
+import { minMax, quantizeValues, scaleAndZeroPoint } from './quantize-math.js';
+
+/** What the dynamic quantization did. */
+export interface Int8DynamicReport {
+  /** Nodes quantized, by original op type. */
+  quantized: Record<string, number>;
+  /** Nodes of quantizable types left in FP32, with the reason. */
+  leftFp32: Array<{ node: string; op: string; reason: string }>;
+}
+
+// A weight quantized once per initializer, even when several nodes read it.
+interface QuantizedWeight {
+  q: string;
+  scale: string;
+  zeroPoint: string;
+}
+
+function transpose2d(values: Float32Array, rows: number, columns: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) out[c * rows + r] = values[r * columns + c]!;
+  return out;
+}
+
+/** Quantize a decoded FP32 model dynamically, in place. */
+export function quantizeDynamic(model: Model, options: { keepFp32: string[] } = { keepFp32: [] }): Int8DynamicReport {
+  const graph = model.graph!;
+  const opset = defaultOpset(model);
+  if (opset < 11) {
+    throw new ModelError('VARIANT_OPSET_TOO_OLD', `the model's opset ${opset} is older than 11; dynamic INT8 needs DynamicQuantizeLinear (opset 11)`, {
+      hint: 'update the model to opset 11 or newer with onnx.version_converter, or pass an INT8 file as the int8 variant',
+    });
+  }
+  const types = inferElemTypes(graph);
+  const names = new NameScope(graph);
+  const keep = new Set(options.keepFp32);
+  const initializers = new Map<string, Tensor>((graph.initializer ?? []).map((tensor) => [tensor.name ?? '', tensor]));
+  const graphInputs = new Set((graph.input ?? []).map((input) => input.name ?? ''));
+  const constant = (name: string) => (initializers.has(name) && !graphInputs.has(name) ? initializers.get(name)! : null);
+  const report: Int8DynamicReport = { quantized: {}, leftFp32: [] };
+  const added: Tensor[] = [];
+  const weights = new Map<string, QuantizedWeight>();
+  const activations = new Map<string, QuantizedWeight>();
+  const out: Node[] = [];
+
+  const quantizeWeight = (tensor: Tensor, transposed: boolean): QuantizedWeight => {
+    const cacheKey = `${tensor.name}${transposed ? '\u0000T' : ''}`;
+    const cached = weights.get(cacheKey);
+    if (cached) return cached;
+    let values = readFloats(tensor);
+    let dims = dimsOf(tensor);
+    if (transposed) {
+      values = transpose2d(values, dims[0]!, dims[1]!);
+      dims = [dims[1]!, dims[0]!];
+    }
+    const { min, max } = minMax(values);
+    const { scale } = scaleAndZeroPoint(min, max, 'int8', true);
+    const base = `${tensor.name}${transposed ? '_T' : ''}`;
+    const weight: QuantizedWeight = { q: names.fresh(`${base}_quantized`), scale: names.fresh(`${base}_scale`), zeroPoint: names.fresh(`${base}_zero_point`) };
+    added.push(intTensor(weight.q, dims, quantizeValues(values, scale, 0, 'int8', true), DataType.INT8));
+    added.push(floatTensor(weight.scale, [], [scale]));
+    added.push(intTensor(weight.zeroPoint, [], [0], DataType.INT8));
+    weights.set(cacheKey, weight);
+    return weight;
+  };
+  const quantizeActivation = (name: string): QuantizedWeight => {
+    const cached = activations.get(name);
+    if (cached) return cached;
+    const activation = { q: names.fresh(`${name}_quantized`), scale: names.fresh(`${name}_scale`), zeroPoint: names.fresh(`${name}_zero_point`) };
+    out.push(makeNode('DynamicQuantizeLinear', [name], [activation.q, activation.scale, activation.zeroPoint], names.fresh(`${name}_QuantizeLinear`)));
+    activations.set(name, activation);
+    return activation;
+  };
+  // integer result × (activation scale × weight scale) → the node's float output.
+  const rescale = (node: Node, integerOp: Node, activation: QuantizedWeight, weight: QuantizedWeight, output: string) => {
+    const base = node.name || output;
+    const integerOut = integerOp.output![0]!;
+    const scaleProduct = names.fresh(`${base}_scales_mul`);
+    const asFloat = names.fresh(`${integerOut}_cast`);
+    out.push(makeNode('Mul', [activation.scale, weight.scale], [scaleProduct], names.fresh(`${base}_scales_mul_node`)));
+    out.push(integerOp);
+    out.push(makeNode('Cast', [integerOut], [asFloat], names.fresh(`${base}_cast_node`), [intAttribute('to', DataType.FLOAT)]));
+    out.push(makeNode('Mul', [asFloat, scaleProduct], [output], names.fresh(`${base}_output_scale_mul`)));
+  };
+  const count = (op: string) => (report.quantized[op] = (report.quantized[op] ?? 0) + 1);
+  const leave = (node: Node, reason: string) => {
+    report.leftFp32.push({ node: node.name ?? '', op: node.opType ?? '', reason });
+    out.push(node);
+  };
+
+  for (const node of graph.node ?? []) {
+    const op = node.opType ?? '';
+    const inputs = node.input ?? [];
+    const isDefault = !node.domain || node.domain === 'ai.onnx';
+    if (!isDefault || !['MatMul', 'Gemm', 'Conv'].includes(op)) {
+      out.push(node);
+      continue;
+    }
+    if (keep.has(op)) {
+      leave(node, 'kept in FP32 by --keep-fp32');
+      continue;
+    }
+    const [a = '', b = '', c = ''] = inputs;
+    const weight = constant(b);
+    if (types.get(a) !== DataType.FLOAT || !weight || weight.dataType !== DataType.FLOAT) {
+      leave(node, weight ? 'input is not float32' : 'no constant weight (two activations): quantize_dynamic leaves it in FP32');
+      continue;
+    }
+    const output = (node.output ?? [])[0] ?? '';
+    if (op === 'MatMul') {
+      const activation = quantizeActivation(a);
+      const w = quantizeWeight(weight, false);
+      const integerOut = names.fresh(`${output}_MatMulInteger`);
+      rescale(node, makeNode('MatMulInteger', [activation.q, w.q, activation.zeroPoint, w.zeroPoint], [integerOut], names.fresh(`${node.name || output}_quant`)), activation, w, output);
+      count(op);
+    } else if (op === 'Gemm') {
+      const floatAttribute = (name: string) => (attributeOf(node, name) ? attributeOf(node, name)!.f ?? 1 : 1);
+      const intAttr = (name: string) => toNumber(attributeOf(node, name)?.i ?? 0);
+      if (floatAttribute('alpha') !== 1 || floatAttribute('beta') !== 1 || intAttr('transA') !== 0 || dimsOf(weight).length !== 2) {
+        leave(node, 'Gemm with alpha/beta ≠ 1 or transA: left in FP32');
+        continue;
+      }
+      const activation = quantizeActivation(a);
+      const w = quantizeWeight(weight, intAttr('transB') === 1);
+      const integerOut = names.fresh(`${output}_MatMulInteger`);
+      const scaled = c ? names.fresh(`${output}_no_bias`) : output;
+      rescale(node, makeNode('MatMulInteger', [activation.q, w.q, activation.zeroPoint, w.zeroPoint], [integerOut], names.fresh(`${node.name || output}_quant`)), activation, w, scaled);
+      if (c) out.push(makeNode('Add', [scaled, c], [output], names.fresh(`${node.name || output}_bias_add`)));
+      count(op);
+    } else {
+      const activation = quantizeActivation(a);
+      const w = quantizeWeight(weight, false);
+      const integerOut = names.fresh(`${output}_ConvInteger`);
+      const convAttributes = (node.attribute ?? []).filter((attribute) => ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides'].includes(attribute.name ?? ''));
+      const conv = makeNode('ConvInteger', [activation.q, w.q, activation.zeroPoint, w.zeroPoint], [integerOut], names.fresh(`${node.name || output}_quant`), convAttributes);
+      const scaled = c ? names.fresh(`${output}_no_bias`) : output;
+      rescale(node, conv, activation, w, scaled);
+      if (c) {
+        // Bias [C] broadcast over [N, C, spatial…] as [C, 1, …].
+        const bias = constant(c);
+        const spatialRank = dimsOf(weight).length - 2;
+        if (bias) {
+          const reshaped = names.fresh(`${c}_reshaped`);
+          added.push(floatTensor(reshaped, [dimsOf(bias)[0] ?? 1, ...Array<number>(spatialRank).fill(1)], readFloats(bias)));
+          out.push(makeNode('Add', [scaled, reshaped], [output], names.fresh(`${node.name || output}_bias_add`)));
+        } else {
+          const shape = names.fresh(`${c}_shape`);
+          added.push(intTensor(shape, [spatialRank + 1], [-1, ...Array<number>(spatialRank).fill(1)], DataType.INT64));
+          const reshaped = names.fresh(`${c}_reshaped`);
+          out.push(makeNode('Reshape', [c, shape], [reshaped], names.fresh(`${c}_reshape`)));
+          out.push(makeNode('Add', [scaled, reshaped], [output], names.fresh(`${node.name || output}_bias_add`)));
+        }
+      }
+      count(op);
+    }
+  }
+  graph.node = out;
+  // Weights now only read in quantized form are dropped.
+  const read = new Set<string>();
+  for (const node of out) for (const name of node.input ?? []) read.add(name);
+  for (const info of graph.output ?? []) read.add(info.name ?? '');
+  graph.initializer = [...(graph.initializer ?? []).filter((tensor) => read.has(tensor.name ?? '') || graphInputs.has(tensor.name ?? '')), ...added];
+  return report;
+}

@@ -1,0 +1,326 @@
+// FP32 → INT8 static QDQ with onnxruntime's quantize_static semantics (QDQ format): QuantizeLinear/DequantizeLinear
+// pairs on the activations around Conv, MatMul and Gemm, weights stored int8 (symmetric, per channel where the
+// op allows), biases int32 at scale x_scale × w_scale, activation ranges from a calibration pass.
+// Before quantizing, a BatchNormalization that follows a Conv is folded into it, as quant_pre_process does.
+import * as ort from 'onnxruntime-node';
+import { describeError, ModelError, RuntimeFailure } from '../errors.js';
+import { inferElemTypes } from './elem-types.js';
+import type { FeedBatch } from './fidelity.js';
+import {
+  attributeOf,
+  DataType,
+  defaultOpset,
+  dimsOf,
+  encodeModel,
+  floatTensor,
+  intAttribute,
+  intTensor,
+  makeNode,
+  NameScope,
+  readFloats,
+  toNumber,
+  type Graph,
+  type Model,
+  type Node,
+  type Tensor,
+} from './proto.js';
+import { minMax, quantizeValues, roundHalfEven, scaleAndZeroPoint } from './quantize-math.js';
+
+/** How activation ranges are taken from the calibration outputs. */
+export type CalibrationMethod = 'minmax' | 'percentile';
+
+/** Options of the static quantization. */
+export interface Int8StaticOptions {
+  method: CalibrationMethod;
+  /** For `percentile`: the share of values kept inside the range, in percent (99.99 keeps all but 1 in 10,000). */
+  percentile: number;
+  /** Per-channel weight scales (Conv: output channels; MatMul/Gemm: output columns); needs opset 13. */
+  perChannel: boolean;
+  keepFp32: string[];
+}
+
+/** onnxruntime's defaults, with per-channel weights on. */
+export const defaultInt8StaticOptions: Int8StaticOptions = { method: 'minmax', percentile: 99.99, perChannel: true, keepFp32: [] };
+
+/** What the static quantization did. */
+export interface Int8StaticReport {
+  quantized: Record<string, number>;
+  leftFp32: Array<{ node: string; op: string; reason: string }>;
+  foldedBatchNorms: number;
+  calibratedTensors: number;
+  perChannel: boolean;
+}
+
+const quantizableOps = new Set(['Conv', 'MatMul', 'Gemm']);
+// Values kept per tensor for percentile calibration (strided subsample; ranges are robust to it).
+const percentileSampleLimit = 200_000;
+
+function isDefaultDomain(node: Node): boolean {
+  return !node.domain || node.domain === 'ai.onnx';
+}
+
+/** Fold Conv → BatchNormalization (constant parameters, single consumer) into the Conv's weight and bias. */
+export function foldBatchNorms(graph: Graph): number {
+  const initializers = new Map<string, Tensor>((graph.initializer ?? []).map((tensor) => [tensor.name ?? '', tensor]));
+  const readers = new Map<string, number>();
+  for (const node of graph.node ?? []) for (const name of node.input ?? []) readers.set(name, (readers.get(name) ?? 0) + 1);
+  for (const output of graph.output ?? []) readers.set(output.name ?? '', (readers.get(output.name ?? '') ?? 0) + 1);
+  const producers = new Map<string, Node>();
+  for (const node of graph.node ?? []) for (const name of node.output ?? []) producers.set(name, node);
+  const removed = new Set<Node>();
+  const names = new NameScope(graph);
+  let folded = 0;
+  for (const bn of graph.node ?? []) {
+    if (bn.opType !== 'BatchNormalization' || !isDefaultDomain(bn) || (bn.output ?? []).filter(Boolean).length !== 1) continue;
+    const [x = '', scaleName = '', biasName = '', meanName = '', varName = ''] = bn.input ?? [];
+    const conv = producers.get(x);
+    if (!conv || conv.opType !== 'Conv' || !isDefaultDomain(conv) || readers.get(x) !== 1) continue;
+    const params = [scaleName, biasName, meanName, varName].map((name) => initializers.get(name));
+    const weight = initializers.get((conv.input ?? [])[1] ?? '');
+    const convBiasName = (conv.input ?? [])[2] ?? '';
+    const convBias = convBiasName ? initializers.get(convBiasName) : undefined;
+    if (params.some((p) => !p || p.dataType !== DataType.FLOAT) || !weight || weight.dataType !== DataType.FLOAT || (convBiasName && !convBias)) continue;
+    const epsilon = attributeOf(bn, 'epsilon')?.f ?? 1e-5;
+    const [gamma, beta, mean, variance] = params.map((p) => readFloats(p!)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const dims = dimsOf(weight);
+    const channels = dims[0]!;
+    const perChannel = weight.dims ? readFloats(weight).length / channels : 0;
+    const w = readFloats(weight);
+    const b = convBias ? readFloats(convBias) : new Float32Array(channels);
+    for (let c = 0; c < channels; c++) {
+      const factor = gamma[c]! / Math.sqrt(variance[c]! + epsilon);
+      for (let i = 0; i < perChannel; i++) w[c * perChannel + i] = w[c * perChannel + i]! * factor;
+      b[c] = (b[c]! - mean[c]!) * factor + beta[c]!;
+    }
+    const weightName = names.fresh(`${weight.name}_bn_folded`);
+    const biasNameNew = names.fresh(`${conv.name || 'conv'}_bias_bn_folded`);
+    graph.initializer!.push(floatTensor(weightName, dims, w), floatTensor(biasNameNew, [channels], b));
+    conv.input = [(conv.input ?? [])[0] ?? '', weightName, biasNameNew];
+    conv.output = [(bn.output ?? [])[0]!];
+    removed.add(bn);
+    folded++;
+  }
+  graph.node = (graph.node ?? []).filter((node) => !removed.has(node));
+  const read = new Set<string>();
+  for (const node of graph.node) for (const name of node.input ?? []) read.add(name);
+  const graphInputs = new Set((graph.input ?? []).map((input) => input.name ?? ''));
+  graph.initializer = (graph.initializer ?? []).filter((tensor) => read.has(tensor.name ?? '') || graphInputs.has(tensor.name ?? ''));
+  return folded;
+}
+
+// The float activations to calibrate: non-constant float inputs and outputs of the nodes to quantize.
+function plan(model: Model, options: Int8StaticOptions) {
+  const graph = model.graph!;
+  const types = inferElemTypes(graph);
+  const initializers = new Map<string, Tensor>((graph.initializer ?? []).map((tensor) => [tensor.name ?? '', tensor]));
+  const graphInputs = new Set((graph.input ?? []).map((input) => input.name ?? ''));
+  const constant = (name: string) => (initializers.has(name) && !graphInputs.has(name) ? initializers.get(name)! : null);
+  const keep = new Set(options.keepFp32);
+  const nodes: Node[] = [];
+  const leftFp32: Int8StaticReport['leftFp32'] = [];
+  const activations = new Set<string>();
+  for (const node of graph.node ?? []) {
+    const op = node.opType ?? '';
+    if (!isDefaultDomain(node) || !quantizableOps.has(op)) continue;
+    if (keep.has(op)) {
+      leftFp32.push({ node: node.name ?? '', op, reason: 'kept in FP32 by --keep-fp32' });
+      continue;
+    }
+    const [a = '', b = ''] = node.input ?? [];
+    if (types.get(a) !== DataType.FLOAT || (types.get(b) ?? DataType.FLOAT) !== DataType.FLOAT) {
+      leftFp32.push({ node: node.name ?? '', op, reason: 'input is not float32' });
+      continue;
+    }
+    if (op === 'Gemm' && toNumber(attributeOf(node, 'transA')?.i ?? 0) !== 0) {
+      leftFp32.push({ node: node.name ?? '', op, reason: 'Gemm with transA: left in FP32' });
+      continue;
+    }
+    if (op !== 'MatMul' && !constant(b)) {
+      leftFp32.push({ node: node.name ?? '', op, reason: 'weight is not a constant' });
+      continue;
+    }
+    nodes.push(node);
+    for (const name of [a, ...(op === 'MatMul' && !constant(b) ? [b] : [])]) activations.add(name);
+    const output = (node.output ?? [])[0];
+    if (output && types.get(output) === DataType.FLOAT) activations.add(output);
+  }
+  return { nodes, leftFp32, activations: [...activations], constant };
+}
+
+/** Ranges of each activation over the calibration batches. */
+export async function calibrate(model: Model, tensors: string[], batches: FeedBatch[], options: Int8StaticOptions): Promise<Map<string, { min: number; max: number }>> {
+  const graph = model.graph!;
+  const existing = new Set((graph.output ?? []).map((output) => output.name ?? ''));
+  const added = tensors.filter((name) => !existing.has(name));
+  const augmented: Model = { ...model, graph: { ...graph, output: [...(graph.output ?? []), ...added.map((name) => ({ name, type: { tensorType: { elemType: DataType.FLOAT } } }))] } };
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(encodeModel(augmented), { executionProviders: ['cpu'], logSeverityLevel: 3 });
+  } catch (error) {
+    throw new RuntimeFailure('CALIBRATION_FAILED', `INT8 calibration: onnxruntime cannot load the model with its activations exposed: ${describeError(error).message}`, { cause: error });
+  }
+  const ranges = new Map<string, { min: number; max: number }>();
+  const samples = new Map<string, number[]>();
+  try {
+    for (const feeds of batches) {
+      const outputs = await session.run(feeds, tensors);
+      for (const name of tensors) {
+        const data = outputs[name]?.data as Float32Array | undefined;
+        if (!data) continue;
+        const { min, max } = minMax(data);
+        const range = ranges.get(name);
+        ranges.set(name, range ? { min: Math.min(range.min, min), max: Math.max(range.max, max) } : { min, max });
+        if (options.method === 'percentile') {
+          const kept = samples.get(name) ?? [];
+          const stride = Math.max(1, Math.ceil((data.length * batches.length) / percentileSampleLimit));
+          for (let i = 0; i < data.length; i += stride) if (Number.isFinite(data[i]!)) kept.push(data[i]!);
+          samples.set(name, kept);
+        }
+      }
+    }
+  } catch (error) {
+    throw new RuntimeFailure('CALIBRATION_FAILED', `INT8 calibration: running the calibration inputs failed: ${describeError(error).message}`, { cause: error });
+  } finally {
+    await session.release();
+  }
+  if (options.method === 'percentile') {
+    for (const [name, kept] of samples) {
+      const values = Float32Array.from(kept).sort();
+      const at = (p: number) => values[Math.min(values.length - 1, Math.max(0, Math.round((p / 100) * (values.length - 1))))] ?? 0;
+      ranges.set(name, { min: at(100 - options.percentile), max: at(options.percentile) });
+    }
+  }
+  return ranges;
+}
+
+/** Quantize a decoded FP32 model to QDQ INT8 in place, calibrating on `batches`. */
+export async function quantizeStatic(model: Model, batches: FeedBatch[], options: Int8StaticOptions = defaultInt8StaticOptions): Promise<Int8StaticReport> {
+  const opset = defaultOpset(model);
+  if (opset < 10) {
+    throw new ModelError('VARIANT_OPSET_TOO_OLD', `the model's opset ${opset} is older than 10; QDQ INT8 needs QuantizeLinear (opset 10)`, {
+      hint: 'update the model to opset 13 or newer with onnx.version_converter, or pass an INT8 file as the int8 variant',
+    });
+  }
+  const graph = model.graph!;
+  const foldedBatchNorms = foldBatchNorms(graph);
+  const perChannel = options.perChannel && opset >= 13;
+  const { nodes, leftFp32, activations, constant } = plan(model, options);
+  const ranges = await calibrate(model, activations, batches, options);
+  const names = new NameScope(graph);
+  const added: Tensor[] = [];
+  const report: Int8StaticReport = { quantized: {}, leftFp32, foldedBatchNorms, calibratedTensors: activations.length, perChannel };
+
+  // Activations: Q → DQ right after the producer; every reader then reads the dequantized tensor.
+  const activationScale = new Map<string, number>();
+  const dequantized = new Map<string, string>();
+  const qdqAfter = new Map<Node | null, Node[]>();
+  const producers = new Map<string, Node>();
+  for (const node of graph.node ?? []) for (const name of node.output ?? []) producers.set(name, node);
+  for (const name of activations) {
+    const range = ranges.get(name) ?? { min: 0, max: 0 };
+    const { scale, zeroPoint } = scaleAndZeroPoint(range.min, range.max, 'int8', false);
+    const scaleName = names.fresh(`${name}_scale`);
+    const zeroName = names.fresh(`${name}_zero_point`);
+    added.push(floatTensor(scaleName, [], [scale]), intTensor(zeroName, [], [zeroPoint], DataType.INT8));
+    const quantizedName = names.fresh(`${name}_QuantizeLinear_Output`);
+    const dequantizedName = names.fresh(`${name}_DequantizeLinear_Output`);
+    const at = producers.get(name) ?? null;
+    const list = qdqAfter.get(at) ?? [];
+    list.push(
+      makeNode('QuantizeLinear', [name, scaleName, zeroName], [quantizedName], names.fresh(`${name}_QuantizeLinear`)),
+      makeNode('DequantizeLinear', [quantizedName, scaleName, zeroName], [dequantizedName], names.fresh(`${name}_DequantizeLinear`)),
+    );
+    qdqAfter.set(at, list);
+    activationScale.set(name, scale);
+    dequantized.set(name, dequantizedName);
+  }
+
+  // Weights (int8, symmetric) and biases (int32) of each quantized node.
+  const weightDequantized = new Map<string, { name: string; scales: number[] }>();
+  const weightNodes: Node[] = [];
+  const quantizeWeight = (tensor: Tensor, axis: number | null): { name: string; scales: number[] } => {
+    const key = `${tensor.name}\u0000${axis}`;
+    const cached = weightDequantized.get(key);
+    if (cached) return cached;
+    const dims = dimsOf(tensor);
+    const values = readFloats(tensor);
+    const quantized = new Int8Array(values.length);
+    const channels = axis === null ? 1 : dims[axis]!;
+    const inner = axis === null ? values.length : dims.slice(axis + 1).reduce((p, d) => p * d, 1);
+    const scales: number[] = [];
+    for (let c = 0; c < channels; c++) {
+      // Elements of channel c: for each outer index, a run of `inner` values at offset (outer × channels + c) × inner.
+      const outer = values.length / (channels * inner);
+      const channelValues = new Float32Array(outer * inner);
+      for (let o = 0; o < outer; o++) channelValues.set(values.subarray((o * channels + c) * inner, (o * channels + c + 1) * inner), o * inner);
+      const { min, max } = minMax(channelValues);
+      const { scale } = scaleAndZeroPoint(min, max, 'int8', true);
+      scales.push(scale);
+      const q = quantizeValues(channelValues, scale, 0, 'int8', true);
+      for (let o = 0; o < outer; o++) quantized.set(q.subarray(o * inner, (o + 1) * inner), (o * channels + c) * inner);
+    }
+    const base = tensor.name ?? 'weight';
+    const qName = names.fresh(`${base}_quantized`);
+    const scaleName = names.fresh(`${base}_scale`);
+    const zeroName = names.fresh(`${base}_zero_point`);
+    const dqName = names.fresh(`${base}_DequantizeLinear_Output`);
+    const scaleDims = axis === null ? [] : [channels];
+    added.push(intTensor(qName, dims, quantized, DataType.INT8), floatTensor(scaleName, scaleDims, scales), intTensor(zeroName, scaleDims, new Array<number>(scales.length).fill(0), DataType.INT8));
+    weightNodes.push(makeNode('DequantizeLinear', [qName, scaleName, zeroName], [dqName], names.fresh(`${base}_DequantizeLinear`), axis === null ? [] : [intAttribute('axis', axis)]));
+    const result = { name: dqName, scales };
+    weightDequantized.set(key, result);
+    return result;
+  };
+  const quantizeBias = (tensor: Tensor, inputScale: number, weightScales: number[]): string => {
+    const values = readFloats(tensor);
+    const scales = values.length === weightScales.length ? weightScales.map((s) => Math.fround(s * inputScale)) : [Math.fround(weightScales[0]! * inputScale)];
+    const quantized = Array.from(values, (value, i) => {
+      const scale = scales[scales.length === 1 ? 0 : i]!;
+      return Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, roundHalfEven(value / scale)));
+    });
+    const base = tensor.name ?? 'bias';
+    const qName = names.fresh(`${base}_quantized`);
+    const scaleName = names.fresh(`${base}_scale`);
+    const zeroName = names.fresh(`${base}_zero_point`);
+    const dqName = names.fresh(`${base}_DequantizeLinear_Output`);
+    const scaleDims = scales.length === 1 ? [] : [scales.length];
+    added.push(intTensor(qName, dimsOf(tensor), quantized, DataType.INT32), floatTensor(scaleName, scaleDims, scales), intTensor(zeroName, scaleDims, new Array<number>(scales.length).fill(0), DataType.INT32));
+    weightNodes.push(makeNode('DequantizeLinear', [qName, scaleName, zeroName], [dqName], names.fresh(`${base}_DequantizeLinear`), scales.length === 1 ? [] : [intAttribute('axis', 0)]));
+    return dqName;
+  };
+
+  for (const node of nodes) {
+    const op = node.opType ?? '';
+    const inputs = [...(node.input ?? [])];
+    const [a = '', b = '', c = ''] = inputs;
+    const weight = constant(b);
+    if (weight) {
+      const rank = dimsOf(weight).length;
+      const transB = op === 'Gemm' && toNumber(attributeOf(node, 'transB')?.i ?? 0) === 1;
+      // Output channels: Conv axis 0; MatMul/Gemm the last axis of B (axis 0 when Gemm transposes B).
+      const axis = !perChannel ? null : op === 'Conv' ? 0 : op === 'Gemm' ? (transB ? 0 : 1) : rank === 2 ? 1 : null;
+      const w = quantizeWeight(weight, axis);
+      inputs[1] = w.name;
+      const bias = c ? constant(c) : null;
+      const inputScale = activationScale.get(a);
+      if (bias && inputScale !== undefined && (op === 'Conv' || (op === 'Gemm' && dimsOf(bias).length === 1))) inputs[2] = quantizeBias(bias, inputScale, w.scales);
+    }
+    node.input = inputs;
+    report.quantized[op] = (report.quantized[op] ?? 0) + 1;
+  }
+  // Every reader of a calibrated activation reads its dequantized form (the Q node itself reads the original).
+  const qdqNodes = new Set([...qdqAfter.values()].flat());
+  for (const node of graph.node ?? []) {
+    if (qdqNodes.has(node)) continue;
+    node.input = (node.input ?? []).map((name) => dequantized.get(name) ?? name);
+  }
+  const ordered: Node[] = [...weightNodes, ...(qdqAfter.get(null) ?? [])];
+  for (const node of graph.node ?? []) ordered.push(node, ...(qdqAfter.get(node) ?? []));
+  graph.node = ordered;
+  const read = new Set<string>();
+  for (const node of ordered) for (const name of node.input ?? []) read.add(name);
+  for (const output of graph.output ?? []) read.add(output.name ?? '');
+  const graphInputs = new Set((graph.input ?? []).map((input) => input.name ?? ''));
+  graph.initializer = [...(graph.initializer ?? []).filter((tensor) => read.has(tensor.name ?? '') || graphInputs.has(tensor.name ?? '')), ...added];
+  return report;
+}

@@ -1,0 +1,198 @@
+// Make (or reuse) an FP16 / INT8 variant of an FP32 model: <cache>/<sha256 of source>/<precision>-<params hash>.onnx
+// with a JSON sidecar. The same source and options give the same bytes, so a matching file is reused as it is.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ModelError } from '../errors.js';
+import { writeFileAtomic } from '../results/atomic.js';
+import type { ConversionSpec } from '../scenario/types.js';
+import type { CalibrationSet } from './calibration-data.js';
+import { convertToFloat16, type Fp16Report } from './fp16.js';
+import { quantizeDynamic, type Int8DynamicReport } from './int8-dynamic.js';
+import { quantizeStatic, type Int8StaticReport } from './int8-static.js';
+import { decodeModel, encodeModel, inlineExternalData, opHistogram } from './proto.js';
+
+/** Bumped whenever a converter's output changes for the same input and options (invalidates cached variants). */
+export const converterVersion = 1;
+
+/** The variant precisions joulebench can make. */
+export type VariantPrecision = 'fp16' | 'int8';
+
+/** The concrete recipe: precision plus the mode INT8 resolved to. */
+export type VariantMode = 'fp16' | 'int8-dynamic' | 'int8-static';
+
+/** The sidecar written next to each variant (no timestamps: the same inputs give the same file). */
+export interface VariantSidecar {
+  schema: 'joulebench/variant@1';
+  precision: VariantPrecision;
+  mode: VariantMode;
+  source: { path: string; sha256: string; sizeBytes: number };
+  tool: { name: 'joulebench'; version: string; converterVersion: number };
+  paramsHash: string;
+  options: Record<string, unknown>;
+  calibration: { source: string; samples: number; sha256: string } | null;
+  nodes: { before: number; after: number; opsBefore: Record<string, number>; opsAfter: Record<string, number> };
+  report: Fp16Report | Int8DynamicReport | Int8StaticReport;
+  warnings: string[];
+  output: { file: string; sha256: string; sizeBytes: number };
+}
+
+/** A variant on disk. */
+export interface MadeVariant {
+  precision: VariantPrecision;
+  path: string;
+  sidecarPath: string;
+  sha256: string;
+  /** True when a cached file with the same hash was used. */
+  reused: boolean;
+  sidecar: VariantSidecar;
+}
+
+/** Root of joulebench's caches: $JOULEBENCH_CACHE_DIR, else $XDG_CACHE_HOME/joulebench, else ~/.cache/joulebench. */
+export function cacheRoot(): string {
+  if (process.env.JOULEBENCH_CACHE_DIR) return path.resolve(process.env.JOULEBENCH_CACHE_DIR);
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'joulebench');
+}
+
+/** Where variants are kept by default. */
+export function variantCacheDir(): string {
+  return path.join(cacheRoot(), 'variants');
+}
+
+/** INT8 mode for `auto`: static QDQ for convolutional graphs (CNNs), dynamic for the rest (Transformers, MLPs). */
+export function chooseInt8Mode(opCounts: Record<string, number>, requested: ConversionSpec['int8Mode']): 'dynamic' | 'static' {
+  if (requested !== 'auto') return requested;
+  return (opCounts.Conv ?? 0) > 0 ? 'static' : 'dynamic';
+}
+
+/** The options that shape a variant's bytes (what the params hash covers). */
+function recipe(precision: VariantPrecision, mode: VariantMode, conversion: ConversionSpec, calibration: CalibrationSet | null): Record<string, unknown> {
+  const keepFp32 = [...conversion.keepFp32].sort();
+  if (precision === 'fp16') return { keepFp32, fp16Io: conversion.fp16Io };
+  if (mode === 'int8-dynamic') return { mode: 'dynamic', keepFp32 };
+  return {
+    mode: 'static',
+    keepFp32,
+    calibrationMethod: conversion.calibrationMethod,
+    ...(conversion.calibrationMethod === 'percentile' ? { percentile: conversion.percentile } : {}),
+    perChannel: conversion.perChannel,
+    calibration: calibration?.sha256 ?? null,
+  };
+}
+
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+async function readIfPresent(file: string): Promise<Buffer | null> {
+  try {
+    return await readFile(file);
+  } catch {
+    return null;
+  }
+}
+
+/** Arguments of makeVariant. */
+export interface MakeVariantOptions {
+  sourcePath: string;
+  precision: VariantPrecision;
+  conversion: ConversionSpec;
+  /** Calibration inputs (static INT8 only; synthetic when the user gave none). */
+  calibration: CalibrationSet | null;
+  /** Op histogram of the source (chooses the INT8 mode). */
+  opCounts: Record<string, number>;
+  toolVersion: string;
+  /** Cache root for variants (default variantCacheDir()). */
+  cacheDir?: string;
+}
+
+/** Make the variant, or reuse the cached one made from the same source with the same options. */
+export async function makeVariant(options: MakeVariantOptions): Promise<MadeVariant> {
+  const { sourcePath, precision, conversion } = options;
+  const sourceBytes = await readFile(sourcePath);
+  const sourceSha = sha256(sourceBytes);
+  const mode: VariantMode = precision === 'fp16' ? 'fp16' : chooseInt8Mode(options.opCounts, conversion.int8Mode) === 'static' ? 'int8-static' : 'int8-dynamic';
+  const calibration = mode === 'int8-static' ? options.calibration : null;
+  if (mode === 'int8-static' && !calibration) throw new Error('makeVariant: static INT8 needs calibration inputs');
+  const settings = recipe(precision, mode, conversion, calibration);
+  const paramsHash = sha256(JSON.stringify({ converterVersion, mode, settings })).slice(0, 16);
+  const folder = path.join(options.cacheDir ?? variantCacheDir(), sourceSha);
+  const file = path.join(folder, `${precision}-${paramsHash}.onnx`);
+  const sidecarPath = `${file.slice(0, -'.onnx'.length)}.json`;
+
+  // Reuse: the sidecar records the output's hash; a file that no longer matches it is made again.
+  const [cachedBytes, cachedSidecar] = await Promise.all([readIfPresent(file), readIfPresent(sidecarPath)]);
+  if (cachedBytes && cachedSidecar) {
+    try {
+      const sidecar = JSON.parse(cachedSidecar.toString('utf8')) as VariantSidecar;
+      const hash = sha256(cachedBytes);
+      if (sidecar.output?.sha256 === hash && sidecar.paramsHash === paramsHash) {
+        return { precision, path: file, sidecarPath, sha256: hash, reused: true, sidecar };
+      }
+    } catch {
+      // A torn or foreign sidecar: make the variant again.
+    }
+  }
+
+  const model = decodeModel(sourceBytes, sourcePath);
+  inlineExternalData(model, sourcePath);
+  const opsBefore = opHistogram(model.graph!);
+  const nodesBefore = (model.graph!.node ?? []).length;
+  const warnings: string[] = [];
+  let report: VariantSidecar['report'];
+  if (mode === 'fp16') {
+    const fp16 = convertToFloat16(model, { keepFp32: conversion.keepFp32, fp16Io: conversion.fp16Io, minPositive: 1e-7, maxFinite: 1e4 });
+    if (fp16.convertedNodes === 0) {
+      throw new ModelError('VARIANT_NOTHING_TO_CONVERT', `${sourcePath}: no node can compute in FP16 (${Object.keys(fp16.keptFp32).join(', ') || 'no float ops'}); the FP16 variant would be the FP32 model`);
+    }
+    if (fp16.clampedValues > 0) {
+      warnings.push(`${fp16.clampedValues} of ${fp16.convertedValues} weight values were clamped into ±[1e-7, 1e4] for FP16 (onnxconverter-common's range)`);
+    }
+    report = fp16;
+  } else if (mode === 'int8-dynamic') {
+    const int8 = quantizeDynamic(model, { keepFp32: conversion.keepFp32 });
+    if (Object.keys(int8.quantized).length === 0) {
+      throw new ModelError('VARIANT_NOTHING_TO_QUANTIZE', `${sourcePath}: dynamic INT8 found no MatMul, Gemm or Conv with a constant weight to quantize; the INT8 variant would be the FP32 model`, {
+        hint: 'try static INT8 (int8Mode: static / --int8-mode static)',
+      });
+    }
+    report = int8;
+  } else {
+    const int8 = await quantizeStatic(model, calibration!.batches, {
+      method: conversion.calibrationMethod,
+      percentile: conversion.percentile,
+      perChannel: conversion.perChannel,
+      keepFp32: conversion.keepFp32,
+    });
+    if (Object.keys(int8.quantized).length === 0) {
+      throw new ModelError('VARIANT_NOTHING_TO_QUANTIZE', `${sourcePath}: static INT8 found no Conv, MatMul or Gemm to quantize; the INT8 variant would be the FP32 model`);
+    }
+    if (calibration!.source === 'synthetic') {
+      warnings.push('INT8 ranges were calibrated on synthetic inputs: real data may fall outside them, so the measured fidelity understates the real accuracy loss; give calibration data (--calibration DIR)');
+    }
+    report = int8;
+  }
+  const leftFp32 = 'leftFp32' in report ? report.leftFp32 : [];
+  if (leftFp32.length > 0) warnings.push(`${leftFp32.length} node(s) left in FP32: ${[...new Set(leftFp32.map((entry) => `${entry.op} (${entry.reason})`))].join('; ')}`);
+
+  (model.metadataProps ??= []).push({ key: 'joulebench.variant', value: `${mode} of ${sourceSha.slice(0, 12)} (converter ${converterVersion})` });
+  const bytes = encodeModel(model);
+  const outputSha = sha256(bytes);
+  const sidecar: VariantSidecar = {
+    schema: 'joulebench/variant@1',
+    precision,
+    mode,
+    source: { path: path.resolve(sourcePath), sha256: sourceSha, sizeBytes: sourceBytes.length },
+    tool: { name: 'joulebench', version: options.toolVersion, converterVersion },
+    paramsHash,
+    options: settings,
+    calibration: calibration ? { source: calibration.source, samples: calibration.samples, sha256: calibration.sha256 } : null,
+    nodes: { before: nodesBefore, after: (model.graph!.node ?? []).length, opsBefore, opsAfter: opHistogram(model.graph!) },
+    report,
+    warnings,
+    output: { file: path.basename(file), sha256: outputSha, sizeBytes: bytes.length },
+  };
+  await mkdir(folder, { recursive: true });
+  await writeFileAtomic(file, bytes);
+  await writeFileAtomic(sidecarPath, `${JSON.stringify(sidecar, null, 2)}\n`);
+  return { precision, path: file, sidecarPath, sha256: outputSha, reused: false, sidecar };
+}
