@@ -13,6 +13,9 @@ const percentMore = (a: Ok, b: Ok) => (a.energy.samplesPerJoule / b.energy.sampl
 // Why the best configuration that was not chosen lost.
 function whyNot(runner: Ok, best: Ok, sloP99Ms: number | null): string {
   const more = percentMore(runner, best);
+  if (more > 0 && runner.fidelity?.withinBounds === false) {
+    return `${runner.key} is ${more.toFixed(1)}% more efficient but breaks the fidelity bounds: ${runner.fidelity.violations.join('; ')}`;
+  }
   if (more > 0 && sloP99Ms !== null && runner.latencyMs.p99 > sloP99Ms) {
     return `${runner.key} is ${more.toFixed(1)}% more efficient but misses the ${sloP99Ms} ms p99 SLO (p99 ${sig(runner.latencyMs.p99)} ms)`;
   }
@@ -36,10 +39,12 @@ export function recommend(measurements: Measurement[], sloP99Ms: number | null, 
   const recommendations: Recommendation[] = [];
   for (const [model, candidates] of byModel) {
     const bySpj = [...candidates].sort((a, b) => b.energy.samplesPerJoule - a.energy.samplesPerJoule);
-    const withinSlo = bySpj.filter((m) => sloP99Ms === null || m.latencyMs.p99 <= sloP99Ms);
+    // A variant outside the scenario's fidelity bounds is never recommended.
+    const withinSlo = bySpj.filter((m) => (sloP99Ms === null || m.latencyMs.p99 <= sloP99Ms) && m.fidelity?.withinBounds !== false);
     const best = withinSlo.find((m) => m.validity.valid) ?? withinSlo[0];
+    if (!best && candidates.every((m) => m.fidelity?.withinBounds === false)) continue;
     if (!best) {
-      const fastest = [...candidates].sort((a, b) => a.latencyMs.p99 - b.latencyMs.p99)[0]!;
+      const fastest = [...candidates].filter((m) => m.fidelity?.withinBounds !== false).sort((a, b) => a.latencyMs.p99 - b.latencyMs.p99)[0]!;
       const reason = `no configuration meets the p99 SLO of ${sloP99Ms} ms; the fastest (p99 ${fastest.latencyMs.p99.toFixed(2)} ms) is shown`;
       recommendations.push({
         model, key: fastest.key, samplesPerJoule: fastest.energy.samplesPerJoule, p99Ms: fastest.latencyMs.p99, reason,

@@ -20,6 +20,7 @@ let dir = '';
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'jb-sweep-'));
   process.env.JOULEBENCH_MODELS_DIR = path.join(dir, 'models');
+  process.env.JOULEBENCH_CACHE_DIR = path.join(dir, 'cache');
   // 40 W, sampled every 10 ms (a window of 0.1 s is then 10 periods).
   const rows = Array.from({ length: 101 }, (_, i) => `${(i * 0.01).toFixed(2)},40`);
   await writeFile(path.join(dir, 'flat.csv'), `t_s,watts\n${rows.join('\n')}\n`);
@@ -85,8 +86,17 @@ test('a sweep records ok, skipped and failed configurations, and the result matc
   const trace = await readFile(path.join(outcome.runDir, ok.trace!), 'utf8');
   assert.match(trace, /^t_s,meter,device,watts,context\n[\d.]+,replay,,40\.000,\n/);
 
-  assert.equal(byKey['mlp/fp16/cpu/b1']!.status, 'skipped');
-  assert.equal(byKey['mlp/fp16/cpu/b1']!.error!.code, 'NO_VARIANT');
+  // FP16 variants are made on the fly: mlp's runs, with its fidelity; the broken model's cannot run anywhere.
+  const fp16 = byKey['mlp/fp16/cpu/b1']!;
+  assert.equal(fp16.status, 'ok');
+  assert.equal(fp16.model.conversion?.mode, 'fp16');
+  assert.ok(fp16.model.path!.startsWith(path.join(dir, 'cache', 'variants')));
+  assert.ok(fp16.fidelity!.cosine >= 0.999, `fp16 cosine ${fp16.fidelity!.cosine}`);
+  assert.equal(fp16.fidelity!.withinBounds, null, 'no fidelity bounds in this scenario');
+  assert.equal(byKey['fixed/fp16/cpu/b1']!.status, 'ok');
+  assert.equal(byKey['fixed/fp16/cpu/b4']!.error!.code, 'FIXED_BATCH');
+  assert.equal(byKey['broken/fp16/cpu/b1']!.status, 'failed');
+  assert.equal(byKey['broken/fp16/cpu/b1']!.error!.code, 'FIDELITY_SESSION_FAILED');
   assert.equal(byKey['fixed/fp32/cpu/b1']!.status, 'ok');
   assert.equal(byKey['fixed/fp32/cpu/b4']!.status, 'skipped');
   assert.equal(byKey['fixed/fp32/cpu/b4']!.error!.code, 'FIXED_BATCH');
