@@ -60,3 +60,18 @@ test('when nothing meets the SLO the fastest configuration is shown and says so'
   assert.equal(recs[0]!.key, 'm/fp32/cpu/b1');
   assert.match(recs[0]!.reason, /no configuration meets the p99 SLO of 20 ms/);
 });
+
+test('a variant outside the fidelity bounds is never recommended; the runner-up line says why', () => {
+  const int8 = measured('m/int8/cpu/b8', 300, [290, 310], 2);
+  int8.model.precision = 'int8';
+  int8.fidelity = {
+    reference: 'fp32 on cpu, 32 synthetic samples', samples: 32, inputs: 'synthetic', maxAbsError: 0.4, rmse: 0.1, cosine: 0.95,
+    top1Agreement: 0.9, accuracy: null, referenceAccuracy: null, accuracyRatio: null, nonFiniteValues: 0, withinBounds: false, violations: ['cosine 0.9500 < minCosine 0.99'],
+  };
+  const [rec] = recommend([int8, measured('m/fp32/cpu/b8', 100, [95, 105], 3)], null);
+  assert.equal(rec!.key, 'm/fp32/cpu/b8');
+  assert.equal(rec!.runnerUp!.whyNot, 'm/int8/cpu/b8 is 200.0% more efficient but breaks the fidelity bounds: cosine 0.9500 < minCosine 0.99');
+  // Within bounds (or no bounds), the same variant wins.
+  int8.fidelity = { ...int8.fidelity, withinBounds: true, violations: [] };
+  assert.equal(recommend([int8, measured('m/fp32/cpu/b8', 100, [95, 105], 3)], null)[0]!.key, 'm/int8/cpu/b8');
+});
