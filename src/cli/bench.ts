@@ -5,6 +5,7 @@ import { InputError, type ExitCodeValue } from '../errors.js';
 import { parseScenario } from '../scenario/schema.js';
 import path from 'node:path';
 import { gpuIndices, nonNegativeNumber, pairs, percentage, sweepFlagOptions, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
+import { conversionFieldFlags, conversionFlagHelp, conversionFlagOptions, conversionFromFlags } from './conversion-flags.js';
 import { executeScenario } from './execute.js';
 import { quickened } from './run.js';
 
@@ -14,8 +15,10 @@ export const benchHelp = `joulebench bench <model.onnx | mlp | cnn | transformer
 Sweep one model over batch sizes, precisions and execution providers.
 
   --batch 1,8,32             batch sizes (default 1,8,32)
-  --precision fp32,fp16,int8 precisions (default fp32; fp16/int8 need --variant until variant generation lands)
-  --variant fp16=FILE        a ready-made variant of the model (repeatable)
+  --precision fp32,fp16,int8 precisions (default fp32); fp16/int8 variants are made from the model and cached,
+                             and their fidelity to FP32 is measured before the sweep
+  --variant fp16=FILE        a ready-made variant of the model instead (repeatable)
+${conversionFlagHelp}
   --ep cpu,cuda              execution providers (default cpu); see joulebench devices
   --threads 1,2              intra-op thread counts to sweep (default: onnxruntime's choice)
   --shape NAME=DIMS          full input shape, N = batch: --shape x=N,3,224,224 (repeatable)
@@ -66,6 +69,7 @@ const fieldFlags: Array<[RegExp, (match: RegExpExecArray) => string]> = [
   [/^carbon\.gridIntensityGPerKWh/, () => '--grid-intensity'],
   [/^carbon\.pue/, () => '--pue'],
   [/^out\b/, () => '--out'],
+  ...conversionFieldFlags,
 ];
 
 /** Rewrite `scenario: carbon.pue: …` lines into `--pue: …` (the flag that set the field). */
@@ -96,6 +100,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
       allowPositionals: true,
       options: {
         ...sweepFlagOptions,
+        ...conversionFlagOptions,
         batch: { type: 'string' },
         precision: { type: 'string' },
         variant: { type: 'string', multiple: true },
@@ -145,9 +150,11 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
   const variants: Record<string, string> = {};
   for (const [precision, file] of pairs('--variant', values.variant)) variants[precision] = file;
 
+  const conversionFlags = conversionFromFlags(values);
   const raw: Record<string, unknown> = {
     name: 'bench',
-    models: [{ model, inputs, ...(Object.keys(variants).length > 0 ? { variants } : {}) }],
+    models: [{ model, inputs, ...(Object.keys(variants).length > 0 ? { variants } : {}), ...conversionFlags.model }],
+    ...conversionFlags.scenario,
   };
   if (values.batch !== undefined) raw.batchSizes = positiveIntegers('--batch', values.batch);
   if (values.precision !== undefined) raw.precisions = words(values.precision);

@@ -3,28 +3,37 @@ import { parseArgs } from 'node:util';
 import { InputError, JoulebenchError, type ExitCodeValue } from '../errors.js';
 import { resolveBatchLayout, type BatchLayout } from '../model/batch-axis.js';
 import { ensureBuiltinModel } from '../model/builtin.js';
+import { estimateFlops, type FlopsEstimate } from '../model/flops.js';
 import { inspectModelFile, type ModelDim } from '../model/inspect.js';
 import { isZooName } from '../model/zoo/index.js';
 import type { InputSpec } from '../scenario/types.js';
 import { pairs, shapeDims, withUsage } from './args.js';
 
 /** Help text for `inspect`. */
-export const inspectHelp = `joulebench inspect <model.onnx | builtin> [--shape NAME=DIMS]… [--json]
+export const inspectHelp = `joulebench inspect <model.onnx | builtin> [--shape NAME=DIMS]… [--no-flops] [--json]
 
-Show a model's inputs and outputs (with symbolic dims), where joulebench puts the batch, its opsets, ops and size.`;
+Show a model's inputs and outputs (with symbolic dims), where joulebench puts the batch, its opsets, the op
+histogram, parameter count and bytes, and the estimated FLOPs per sample (from one batch-1 run on the CPU that
+reads the shapes of every MatMul, Gemm and Conv; --no-flops skips that run).`;
 
 const formatDims = (dims: ModelDim[] | null) =>
   dims === null ? '(no shape)' : `[${dims.map((d) => (d.kind === 'fixed' ? d.size : d.kind === 'symbolic' ? d.name : '?')).join(', ')}]`;
 
+const formatFlops = (flops: number) => {
+  const units: Array<[number, string]> = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const [scale, unit] = units.find(([s]) => flops >= s) ?? [1, ''];
+  return `${(flops / scale).toPrecision(3)} ${unit}FLOP`;
+};
+
 /** Entry point of `inspect`. */
 export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
   const { values, positionals } = withUsage('inspect', () =>
-    parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, shape: { type: 'string', multiple: true } } }),
+    parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, shape: { type: 'string', multiple: true }, 'no-flops': { type: 'boolean', default: false } } }),
   );
   if (positionals.length !== 1) throw new InputError('USAGE', 'joulebench inspect: expected one model', { hint: 'joulebench inspect model.onnx' });
   const source = positionals[0]!;
   const file = isZooName(source) ? (await ensureBuiltinModel(source)).path : source;
-  const { info } = await inspectModelFile(file);
+  const { info, bytes } = await inspectModelFile(file);
   const specs: Record<string, InputSpec> = {};
   for (const [name, dims] of pairs('--shape', values.shape)) specs[name] = { shape: shapeDims('--shape', name, dims) };
   let layout: BatchLayout | null = null;
@@ -35,13 +44,24 @@ export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
     if (!(error instanceof JoulebenchError)) throw error;
     layoutProblem = `${error.message}${error.hint ? ` — ${error.hint}` : ''}`;
   }
+  // FLOPs need one run; a model that cannot run here still gets the rest of its description.
+  let flops: FlopsEstimate | null = null;
+  let flopsProblem: string | null = values['no-flops'] ? 'skipped (--no-flops)' : layout ? null : 'needs the input shapes (see batch)';
+  if (layout && !values['no-flops']) {
+    try {
+      flops = await estimateFlops(bytes, file, layout);
+    } catch (error) {
+      if (!(error instanceof JoulebenchError)) throw error;
+      flopsProblem = error.message;
+    }
+  }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ ...info, layout, layoutProblem }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...info, layout, layoutProblem, flopsPerSample: flops?.perSample ?? null, flopsByOp: flops?.byOp ?? null, flopsProblem }, null, 2)}\n`);
     return 0;
   }
   const lines = [
     `${info.path}`,
-    `  sha256 ${info.sha256}, ${(info.sizeBytes / 2 ** 20).toFixed(2)} MiB${info.externalData ? ' (+ external data)' : ''}, ${info.parameterCount.toLocaleString('en-US')} parameters`,
+    `  sha256 ${info.sha256}, ${(info.sizeBytes / 2 ** 20).toFixed(2)} MiB${info.externalData ? ' (+ external data)' : ''}, ${info.parameterCount.toLocaleString('en-US')} parameters (${(info.parameterBytes / 2 ** 20).toFixed(2)} MiB)`,
     `  IR ${info.irVersion}, opsets ${info.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}${info.producer ? `, producer ${info.producer}` : ''}`,
     '  inputs:',
     ...info.inputs.map((input) => {
@@ -54,6 +74,9 @@ export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
     ...info.outputs.map((output) => `    ${output.name}: ${output.elemType} ${formatDims(output.dims)}`),
     `  batch: ${layout ? (layout.fixedBatch !== null ? `fixed at ${layout.fixedBatch} (only that batch size can run)` : `dynamic (symbol ${layout.batchSymbol ?? 'unnamed axis 0 / given by --shape'})`) : `needs input: ${layoutProblem}`}`,
     `  ops (${info.nodeCount} nodes): ${Object.entries(info.opCounts).sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op}×${n}`).join(', ')}`,
+    flops
+      ? `  estimated FLOPs per sample: ${formatFlops(flops.perSample)} (${Object.entries(flops.byOp).map(([op, n]) => `${op} ${formatFlops(n)}`).join(', ') || 'no MatMul, Gemm or Conv'})`
+      : `  estimated FLOPs per sample: unknown — ${flopsProblem}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

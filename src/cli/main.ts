@@ -8,6 +8,7 @@ import { inspectCommand, inspectHelp } from './inspect.js';
 import { modelsCommand, modelsHelp } from './models.js';
 import { reportCommand, reportHelp } from './report.js';
 import { runCommand, runHelp } from './run.js';
+import { variantsCommand, variantsHelp } from './variants.js';
 import { toolVersion } from './version.js';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<ExitCodeValue>; help: string }> = {
@@ -18,6 +19,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<ExitCodeValue>
   models: { run: modelsCommand, help: modelsHelp },
   report: { run: reportCommand, help: reportHelp },
   compare: { run: compareCommand, help: compareHelp },
+  variants: { run: variantsCommand, help: variantsHelp },
 };
 
 const usage = `joulebench — which precision and batch size gives the most ONNX inferences per joule on this machine
@@ -26,7 +28,8 @@ usage: joulebench <command> [options]
 
   run <scenario.yaml>        run a scenario file (try: joulebench run scenarios/quick.yaml)
   bench <model|builtin>      sweep one model from flags (try: joulebench bench mlp --batch 1,8,32)
-  inspect <model|builtin>    inputs, outputs, symbolic dims, batch axis, ops
+  inspect <model|builtin>    inputs, outputs, symbolic dims, batch axis, ops, parameters, FLOPs
+  variants <model|builtin>   make FP16/INT8 variants and measure their fidelity to FP32
   devices                    execution providers, accelerators, power meters here
   models build|list          build the built-in models (mlp, cnn, transformer)
   report <result.json>       re-render a run's report.md and measurements.csv

@@ -32,6 +32,8 @@ export interface ModelInfo {
   opCounts: Record<string, number>;
   nodeCount: number;
   parameterCount: number;
+  /** Bytes of the initializers (weights), inline or external. */
+  parameterBytes: number;
   /** Tensors stored outside the .onnx file (external data). */
   externalData: boolean;
   /** For integer inputs used as Gather indices into a constant table: the table's size (valid ids are [0, bound)). */
@@ -42,6 +44,9 @@ const elemTypes: Record<number, string> = {
   1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
   9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
 };
+
+// Bytes per element by TensorProto.DataType (for tensors stored in the typed fields rather than raw_data).
+const elemBytes: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
 
 /** ONNX TensorProto.DataType → joulebench's element type name. */
 export function elemTypeName(code: number): string {
@@ -113,9 +118,13 @@ export function describeModel(bytes: Uint8Array, file: string): ModelInfo {
     }
   }
   let parameterCount = 0;
+  let parameterBytes = 0;
   let externalData = false;
   for (const tensor of initializers.values()) {
-    parameterCount += (tensor.dims ?? []).reduce<number>((product, dim) => product * toNumber(dim), 1);
+    const count = (tensor.dims ?? []).reduce<number>((product, dim) => product * toNumber(dim), 1);
+    parameterCount += count;
+    const length = (tensor.externalData ?? []).find((entry) => entry.key === 'length');
+    parameterBytes += tensor.rawData?.length ? tensor.rawData.length : length ? Number(length.value) : count * (elemBytes[tensor.dataType ?? 0] ?? 4);
     if (tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) externalData = true;
   }
   return {
@@ -130,6 +139,7 @@ export function describeModel(bytes: Uint8Array, file: string): ModelInfo {
     opCounts,
     nodeCount: (graph.node ?? []).length,
     parameterCount,
+    parameterBytes,
     externalData,
     indexBounds,
   };
