@@ -308,7 +308,7 @@ describe('parseScenario: error messages', () => {
 
   it('hints the nearest precision, and the valid keys next to a suggested key', () => {
     assert.equal(rejection({ models: ['mlp'], precisions: ['FP16'] }).hint, 'did you mean "fp16"?');
-    assert.equal(rejection({ models: [{ model: 'mlp', inputz: {} }] }).hint, 'valid keys here: model, name, inputs, variants');
+    assert.equal(rejection({ models: [{ model: 'mlp', inputz: {} }] }).hint, 'valid keys here: model, name, inputs, variants, calibration, labels');
     assert.equal(rejection({ models: ['mlp'], executionProviders: ['CUDAExecutionProvider'] }).hint, 'write "cuda"');
     assert.equal(
       rejection({ batchSizes: [1] }).hint,
