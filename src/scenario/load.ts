@@ -85,7 +85,7 @@ export function parseScenarioYaml(text: string, context: { file: string | null; 
 }
 
 /**
- * A scenario file reads models, variants and replay traces. One handed over by someone else must not make joulebench
+ * A scenario file reads models, variants, calibration data, labels and replay traces. One handed over by someone else must not make joulebench
  * read files elsewhere on the machine (`model: /home/me/.ssh/id_rsa`, `../../secret.onnx`, a symlink out), so every
  * such path must stay inside the scenario's folder, unless the scenario says `allowOutsidePaths: true` or the user
  * passes --allow-outside-paths. `out` is not checked: a run only ever creates a new folder under it.
@@ -97,6 +97,8 @@ export function checkPathsInside(scenario: Scenario, display: string, baseDir: s
     for (const [precision, file] of Object.entries(model.variants)) {
       if (file) paths.push([`models[${index}].variants.${precision}`, file]);
     }
+    if (model.calibration) paths.push([`models[${index}].calibration`, model.calibration]);
+    if (model.labels) paths.push([`models[${index}].labels`, model.labels]);
   });
   scenario.meters.forEach((meter, index) => {
     if (meter.startsWith('replay:')) paths.push([`meters[${index}]`, meter.slice('replay:'.length)]);

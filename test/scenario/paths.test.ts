@@ -38,6 +38,8 @@ describe('scenario paths outside its folder', () => {
     ['parent folder', ['models:', '  - model: ../outside.onnx'], 'models[0].model'],
     ['absolute path', ['models:', '  - model: /etc/passwd.onnx'], 'models[0].model'],
     ['variant outside', ['models:', '  - model: ./models/inside.onnx', '    variants: { int8: ../outside.onnx }'], 'models[0].variants.int8'],
+    ['calibration data outside', ['models:', '  - model: mlp', '    calibration: ../../calib/'], 'models[0].calibration'],
+    ['labels outside', ['models:', '  - model: mlp', '    labels: /etc/labels.txt'], 'models[0].labels'],
     ['replay trace outside', ['models: [mlp]', 'meters: ["replay:../../trace.csv"]'], 'meters[0]'],
     ['symlink leading out', ['models:', '  - model: ./link.onnx'], 'models[0].model'],
   ];
