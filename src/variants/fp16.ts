@@ -63,10 +63,11 @@ const FLOAT = DataType.FLOAT;
 const FLOAT16 = DataType.FLOAT16;
 
 // Convert float values to float16 bits, clamping as onnxconverter-common does (Inf and NaN are kept).
-function toHalfArray(values: Float32Array, options: Fp16Options, report: Fp16Report): Uint16Array {
-  const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    let value = values[i]!;
+function toHalfArray(values: Float32Array | DataView, options: Fp16Options, report: Fp16Report): Uint16Array {
+  const count = values instanceof DataView ? values.byteLength / 4 : values.length;
+  const out = new Uint16Array(count);
+  for (let i = 0; i < count; i++) {
+    let value = values instanceof DataView ? values.getFloat32(i * 4, true) : values[i]!;
     const magnitude = Math.abs(value);
     if (magnitude > 0 && magnitude < options.minPositive) {
       value = Math.sign(value) * options.minPositive;
@@ -77,12 +78,15 @@ function toHalfArray(values: Float32Array, options: Fp16Options, report: Fp16Rep
     }
     out[i] = toFloat16Bits(value);
   }
-  report.convertedValues += values.length;
+  report.convertedValues += count;
   return out;
 }
 
 function halfTensor(source: Tensor, name: string, options: Fp16Options, report: Fp16Report): Tensor {
-  const bits = toHalfArray(readFloats(source), options, report);
+  // Little-endian raw FLOAT data is read in place (no float32 copy of a large weight).
+  const raw = source.rawData;
+  const view = source.dataType === FLOAT && raw && raw.length > 0 ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : null;
+  const bits = toHalfArray(view ?? readFloats(source), options, report);
   const tensor: Tensor = { name, dims: source.dims ?? [], dataType: FLOAT16, rawData: new Uint8Array(bits.buffer) };
   if (source.docString) tensor.docString = source.docString;
   return tensor;

@@ -147,15 +147,48 @@ function plan(model: Model, options: Int8StaticOptions) {
   return { nodes, leftFp32, activations: [...activations], constant };
 }
 
+/** The file a model was decoded from: its weights can be read from there instead of being encoded again. */
+export interface ModelSource {
+  file: string;
+  bytes: Uint8Array;
+}
+
+// Initializers whose bytes are a view into the source file's bytes point at the file as external data, so the
+// calibration model is a few kilobytes and onnxruntime reads the weights from disk instead of from another copy.
+function externalised(graph: Graph, source: ModelSource | undefined): { initializer: Tensor[]; mapped: boolean } {
+  const initializer = graph.initializer ?? [];
+  if (!source) return { initializer, mapped: false };
+  let mapped = false;
+  const out = initializer.map((tensor): Tensor => {
+    const raw = tensor.rawData;
+    if (!raw || raw.length < 1024 || raw.buffer !== source.bytes.buffer) return tensor;
+    const offset = raw.byteOffset - source.bytes.byteOffset;
+    if (offset < 0 || offset + raw.length > source.bytes.length) return tensor;
+    mapped = true;
+    return {
+      name: tensor.name ?? '', dims: tensor.dims ?? [], dataType: tensor.dataType ?? 0, dataLocation: 1,
+      externalData: [{ key: 'location', value: 'joulebench-source.onnx' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(raw.length) }],
+    };
+  });
+  return { initializer: out, mapped };
+}
+
 /** Ranges of each activation over the calibration batches. */
-export async function calibrate(model: Model, tensors: string[], batches: FeedBatch[], options: Int8StaticOptions): Promise<Map<string, { min: number; max: number }>> {
+export async function calibrate(model: Model, tensors: string[], batches: FeedBatch[], options: Int8StaticOptions, source?: ModelSource): Promise<Map<string, { min: number; max: number }>> {
   const graph = model.graph!;
   const existing = new Set((graph.output ?? []).map((output) => output.name ?? ''));
   const added = tensors.filter((name) => !existing.has(name));
-  const augmented: Model = { ...model, graph: { ...graph, output: [...(graph.output ?? []), ...added.map((name) => ({ name, type: { tensorType: { elemType: DataType.FLOAT } } }))] } };
+  const { initializer, mapped } = externalised(graph, source);
+  const augmented: Model = { ...model, graph: { ...graph, initializer, output: [...(graph.output ?? []), ...added.map((name) => ({ name, type: { tensorType: { elemType: DataType.FLOAT } } }))] } };
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(encodeModel(augmented), { executionProviders: ['cpu'], logSeverityLevel: 3 });
+    // Calibration runs a handful of batches: no weight pre-packing, arena or memory patterns, which would each hold
+    // another copy-sized block of memory while the model is being quantized.
+    session = await ort.InferenceSession.create(encodeModel(augmented), {
+      executionProviders: ['cpu'], logSeverityLevel: 3, enableCpuMemArena: false, enableMemPattern: false,
+      extra: { session: { disable_prepacking: '1' } },
+      ...(mapped ? { externalData: [{ path: 'joulebench-source.onnx', data: source!.bytes }] } : {}),
+    });
   } catch (error) {
     throw new RuntimeFailure('CALIBRATION_FAILED', `INT8 calibration: onnxruntime cannot load the model with its activations exposed: ${describeError(error).message}`, { cause: error });
   }
@@ -194,7 +227,7 @@ export async function calibrate(model: Model, tensors: string[], batches: FeedBa
 }
 
 /** Quantize a decoded FP32 model to QDQ INT8 in place, calibrating on `batches`. */
-export async function quantizeStatic(model: Model, batches: FeedBatch[], options: Int8StaticOptions = defaultInt8StaticOptions): Promise<Int8StaticReport> {
+export async function quantizeStatic(model: Model, batches: FeedBatch[], options: Int8StaticOptions = defaultInt8StaticOptions, source?: ModelSource): Promise<Int8StaticReport> {
   const opset = defaultOpset(model);
   if (opset < 10) {
     throw new ModelError('VARIANT_OPSET_TOO_OLD', `the model's opset ${opset} is older than 10; QDQ INT8 needs QuantizeLinear (opset 10)`, {
@@ -205,7 +238,7 @@ export async function quantizeStatic(model: Model, batches: FeedBatch[], options
   const foldedBatchNorms = foldBatchNorms(graph);
   const perChannel = options.perChannel && opset >= 13;
   const { nodes, leftFp32, activations, constant } = plan(model, options);
-  const ranges = await calibrate(model, activations, batches, options);
+  const ranges = await calibrate(model, activations, batches, options, source);
   const names = new NameScope(graph);
   const added: Tensor[] = [];
   const report: Int8StaticReport = { quantized: {}, leftFp32, foldedBatchNorms, calibratedTensors: activations.length, perChannel };

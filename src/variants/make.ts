@@ -162,7 +162,7 @@ export async function makeVariant(options: MakeVariantOptions): Promise<MadeVari
       percentile: conversion.percentile,
       perChannel: conversion.perChannel,
       keepFp32: conversion.keepFp32,
-    });
+    }, { file: path.resolve(sourcePath), bytes: sourceBytes });
     if (Object.keys(int8.quantized).length === 0) {
       throw new ModelError('VARIANT_NOTHING_TO_QUANTIZE', `${sourcePath}: static INT8 found no Conv, MatMul or Gemm to quantize; the INT8 variant would be the FP32 model`);
     }
