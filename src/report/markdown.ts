@@ -31,6 +31,30 @@ function row(m: Measurement, rank: number, machine: string | null): string {
   return `${lead} | ${sig(m.energy.samplesPerJoule)} | ${sig(m.energy.joulesPerSample)} | ${sig(m.energy.netJoulesPerSample)} | ${sig(t.mean)} (${sig(t.ci95[0])}–${sig(t.ci95[1])}) | ${sig(m.latencyMs.p50)} | ${sig(m.latencyMs.p99)} | ${sig(m.power.meanWatts)} | ${sig(m.energy.whPer1kSamples)} | ${sig(m.energy.gCO2ePer1kSamples)} | ${m.validity.valid ? 'yes' : `**no**: ${escapeCell(m.validity.reasons.join('; '))}`} |`;
 }
 
+// One row per variant (model × precision of a run): how it was made and how close it stays to FP32.
+function fidelitySection(runs: RunResult[]): string[] {
+  const seen = new Set<string>();
+  const rows: string[] = [];
+  for (const run of runs) {
+    for (const m of run.measurements) {
+      if (!m.fidelity || seen.has(`${run.runId}/${m.model.name}/${m.model.precision}`)) continue;
+      seen.add(`${run.runId}/${m.model.name}/${m.model.precision}`);
+      const f = m.fidelity;
+      const pct = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(2)}%`);
+      const bounds = f.withinBounds === null ? '—' : f.withinBounds ? 'within' : `**outside**: ${escapeCell(f.violations.join('; '))}`;
+      rows.push(`| \`${m.model.name}/${m.model.precision}\` | ${m.model.conversion?.mode ?? 'your file'} | ${f.cosine.toFixed(5)} | ${sig(f.maxAbsError)} | ${sig(f.rmse)} | ${pct(f.top1Agreement)} | ${f.accuracyRatio === null ? '—' : `${pct(f.accuracy)} (${pct(f.accuracyRatio)} of FP32)`} | ${f.samples} ${f.inputs} | ${bounds} |`);
+    }
+  }
+  if (rows.length === 0) return [];
+  return [
+    '## Fidelity of the variants against FP32', '',
+    '| variant | made as | cosine | max abs error | rmse | top-1 agreement | accuracy | inputs | bounds |',
+    '|---|---|---:|---:|---:|---:|---:|---|---|',
+    ...rows, '',
+    'Outputs of each variant against the FP32 model on the same inputs, on the CPU. A variant outside the scenario\'s `fidelity:` bounds is measured but never recommended.', '',
+  ];
+}
+
 /** Render one or several runs as Markdown. */
 export function renderMarkdown(analysis: ReportAnalysis): string {
   const { runs } = analysis;
@@ -76,6 +100,7 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
     lines.push(row(m, rank, machine));
   }
   lines.push('');
+  lines.push(...fidelitySection(runs));
   if (analysis.carbonByRegion.length > 0) {
     const keys = [...new Set(analysis.carbonByRegion.flatMap((region) => Object.keys(region.gCO2ePer1kSamples)))];
     lines.push('## Carbon by region (chosen configurations, gCO2e per 1,000 samples)', '');

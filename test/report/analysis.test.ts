@@ -92,3 +92,20 @@ test('several machines: one recommendation across them, named by machine; one ta
   assert.match(md, /\| 1 \| AMD EPYC ×8 · NVIDIA H100 \| `m\/fp32\/cpu\/b8` \| 500 \|/);
   assert.equal(renderCsv(analysis).trimEnd().split('\n').length, 5, 'header + 4 rows from both runs');
 });
+
+test('report.md lists each variant\'s fidelity once, with how it was made and the bounds verdict', () => {
+  const fidelity = {
+    reference: 'fp32 on cpu, 32 synthetic samples', samples: 32, inputs: 'synthetic' as const, maxAbsError: 0.08, rmse: 0.02, cosine: 0.99912,
+    top1Agreement: 0.96875, accuracy: null, referenceAccuracy: null, accuracyRatio: null, nonFiniteValues: 0, withinBounds: false, violations: ['cosine 0.9991 < minCosine 0.9995'],
+  };
+  const int8 = [1, 8].map((batch) => {
+    const m = measurement(`m/int8/cpu/b${batch}`, 0.5, 200, 2, { ms: 5, j: 1, shared: batch > 1 });
+    m.model = { ...m.model, precision: 'int8', variantOf: 'm', conversion: { mode: 'int8-dynamic', paramsHash: 'abc', sidecar: '/c/int8-abc.json', reused: false } };
+    m.fidelity = fidelity;
+    return m;
+  });
+  const md = renderMarkdown(analyseRuns([run('r', 'Intel Xeon', [], [measurement('m/fp32/cpu/b1', 1, 100, 2, { ms: 5, j: 1, shared: false }), ...int8])]));
+  assert.match(md, /## Fidelity of the variants against FP32/);
+  const rows = md.split('\n').filter((line) => line.startsWith('| `m/int8`'));
+  assert.deepEqual(rows, ['| `m/int8` | int8-dynamic | 0.99912 | 0.0800 | 0.0200 | 96.88% | — | 32 synthetic | **outside**: cosine 0.9991 < minCosine 0.9995 |']);
+});
