@@ -1,6 +1,6 @@
 // Harness throughput ÷ bare-loop throughput, interleaved A/B/A/B to cancel drift (a benchmark, not a test).
 //   npm run bench            full: 6 pairs of 2 s windows per configuration
-//   npm run bench -- --quick 3 pairs of 0.5 s windows
+//   npm run bench -- --quick 5 pairs of 0.5 s windows, and exit 1 when a median ratio is below 0.95 (the CI gate)
 import * as ort from 'onnxruntime-node';
 import { describeModel } from '../src/model/inspect.js';
 import { resolveBatchLayout } from '../src/model/batch-axis.js';
@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 
 const quick = process.argv.includes('--quick');
-const pairs = quick ? 3 : 6;
+const pairs = quick ? 5 : 6;
 const windowS = quick ? 0.5 : 2;
 
 async function bare(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor> | undefined, seconds: number) {
@@ -28,6 +28,8 @@ async function bare(session: ort.InferenceSession, feeds: Record<string, ort.Ten
 }
 
 const rows: string[] = [];
+const gateRatio = 0.95;
+const belowGate: string[] = [];
 for (const name of ['mlp', 'cnn', 'transformer'] as const) {
   const built = await ensureBuiltinModel(name);
   const info = describeModel(await readFile(built.path), built.path);
@@ -50,8 +52,13 @@ for (const name of ['mlp', 'cnn', 'transformer'] as const) {
     await meter.stop();
     ratios.sort((a, b) => a - b);
     const median = ratios[Math.floor(ratios.length / 2)]!;
+    if (median < gateRatio) belowGate.push(`${name} b${batch} ${median.toFixed(3)}`);
     rows.push(`${`${name} b${batch}`.padEnd(16)} harness/bare median ${median.toFixed(3)}  (min ${ratios[0]!.toFixed(3)}, max ${ratios.at(-1)!.toFixed(3)}, ${pairs} pairs × ${windowS} s)`);
   }
   await session.release();
 }
 process.stdout.write(`harness overhead on ${os.cpus()[0]?.model} × ${os.cpus().length}, Node ${process.versions.node}\n${rows.join('\n')}\n`);
+if (quick && belowGate.length > 0) {
+  process.stderr.write(`harness/bare below ${gateRatio}: ${belowGate.join(', ')} — the timed loop costs throughput\n`);
+  process.exit(1);
+}

@@ -2,7 +2,7 @@
 // FP16, dynamic INT8 and static INT8 (synthetic calibration), each in its own process so peak RSS is its own.
 // Goal: no more than ~3× the model in memory above the process's own baseline (a benchmark, not a test).
 //   npm run bench                      ~100 MB model
-//   npm run bench -- --quick           ~25 MB model
+//   npm run bench -- --quick           ~54 MB model
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -43,7 +43,7 @@ if (process.argv[2] === '--child') {
 }
 
 const quick = process.argv.includes('--quick');
-const width = quick ? 1024 : 2048;
+const width = quick ? 1536 : 2048;
 const layers = 6;
 const dir = await mkdtemp(path.join(os.tmpdir(), 'jb-variant-bench-'));
 try {
