@@ -119,4 +119,7 @@ export const sweepFlagOptions = {
   'max-seconds': { type: 'string' },
   'slo-p99-ms': { type: 'string' },
   json: { type: 'boolean', default: false },
+  baseline: { type: 'string' },
+  'max-regression': { type: 'string' },
+  history: { type: 'string' },
 } as const;

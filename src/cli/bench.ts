@@ -6,6 +6,7 @@ import { parseScenario } from '../scenario/schema.js';
 import path from 'node:path';
 import { gpuIndices, nonNegativeNumber, pairs, percentage, sweepFlagOptions, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
 import { conversionFieldFlags, conversionFlagHelp, conversionFlagOptions, conversionFromFlags } from './conversion-flags.js';
+import { withFlagBudgets } from './budgets.js';
 import { executeScenario } from './execute.js';
 import { quickened } from './run.js';
 
@@ -41,6 +42,9 @@ ${conversionFlagHelp}
   --quick                    short windows for a smoke test
   --out DIR                  output folder (default results/)
   --json                     print result.json to stdout instead of the table
+  --baseline FILE            fail (exit 1) when a configuration regresses against this result.json
+  --max-regression P         the regression that fails (default 5%; see joulebench compare)
+  --history DIR              append this run to the history store in DIR (see joulebench history)
   -h, --help                 this help`;
 
 // Scenario fields that bench fills from flags: a schema error must name the flag the user typed.
@@ -202,10 +206,16 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
     throw error instanceof InputError ? renameFieldsToFlags(error) : error;
   }
   if (values.quick) scenario = quickened(scenario);
+  scenario = withFlagBudgets(scenario, values);
   return executeScenario(
     scenario,
     { model: () => ({ shape: (name) => `--shape ${name}=` }), executionProvider: () => `--ep ${scenario.executionProviders.map((ep) => ep.name).join(',')}` },
-    { json: values.json ?? false, ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}) },
+    {
+      json: values.json ?? false,
+      ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}),
+      ...(values.baseline ? { baseline: values.baseline } : {}),
+      ...(values.history ? { historyDir: values.history } : {}),
+    },
   );
 }
 

@@ -1,4 +1,5 @@
 // The path `run` and `bench` share: meters, models, plan, sweep, reports, table, exit code.
+import { applyBudgets, prepareGates } from '../compare/gates.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { prepareModels, type OverrideNaming } from '../measure/prepare.js';
 import { runSweep } from '../measure/sweep.js';
@@ -10,6 +11,7 @@ import { expandPlan } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
 import { displayPath } from './paths.js';
 import { describePrepareEvent, renderRankedTable, ProgressPrinter } from './terminal.js';
+import { renderBudgetReport } from './budgets.js';
 import { toolVersion } from './version.js';
 
 /** Output options common to run and bench. */
@@ -17,6 +19,10 @@ export interface ExecuteOptions {
   json: boolean;
   /** `--powercap-root`, else JOULEBENCH_POWERCAP_ROOT, else /sys/class/powercap. */
   powercapRoot?: string;
+  /** `--baseline FILE`: the baseline of budgets that name none. */
+  baseline?: string;
+  /** `--history DIR`: append the run to this history store (overrides the scenario's `history:`). */
+  historyDir?: string;
 }
 
 // Errors that mean the user's model or input is at fault, not the machine.
@@ -26,6 +32,7 @@ const inputErrorCodes = new Set(['MODEL_REJECTED', 'INVALID_ARGUMENT', 'NO_VARIA
 export async function executeScenario(scenario: Scenario, naming: OverrideNaming, options: ExecuteOptions): Promise<ExitCodeValue> {
   const models = await prepareModels(scenario, naming, { toolVersion: toolVersion(), onEvent: (event) => process.stderr.write(`${describePrepareEvent(event)}\n`) });
   const plan = expandPlan(scenario);
+  const gates = await prepareGates(scenario, plan.map((config) => config.key), options);
   const { meters, choices } = await resolveMeters(scenario.meters, {
     cpuTdpWatts: scenario.cpuTdpWatts,
     baseDir: process.cwd(),
@@ -65,12 +72,16 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
   }
   const { result, runDir, resultPath } = outcome;
   await writeReports(analyseRuns([result]), runDir);
+  const budgets = result.status === 'complete' ? await applyBudgets(result, resultPath, gates) : null;
 
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     const shown = displayPath(runDir);
     process.stdout.write(`\n${renderRankedTable(result)}\n\nresult: ${shown}/result.json\nreport: ${shown}/report.html (open in a browser), ${shown}/report.md, ${shown}/measurements.csv, charts in ${shown}/charts/, traces in ${shown}/traces/\n`);
   }
+  // With --json, stdout holds only result.json: the gate's lines go to stderr.
+  const gateOut = options.json ? process.stderr : process.stdout;
+  if (budgets) gateOut.write(`\n${renderBudgetReport(budgets)}\n`);
 
   if (result.status === 'interrupted') {
     process.stderr.write(`run ${result.status}: ${result.stopReason}; ${result.measurements.length} configuration(s) saved in ${resultPath}\n`);
@@ -83,5 +94,5 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
     process.stderr.write(`joulebench: no configuration could be measured${first ? ` — ${first.key}: ${first.error!.message}` : ''}\n`);
     return failures.length > 0 && failures.every((m) => inputErrorCodes.has(m.error!.code)) ? ExitCode.badInput : ExitCode.runtimeFailure;
   }
-  return ExitCode.ok;
+  return budgets && !budgets.passed ? ExitCode.gateFailed : ExitCode.ok;
 }

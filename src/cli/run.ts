@@ -6,6 +6,7 @@ import { scenarioNaming } from '../measure/prepare.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import { gpuIndices, nonNegativeNumber, percentage, sweepFlagOptions, withUsage, words } from './args.js';
+import { withFlagBudgets } from './budgets.js';
 import { executeScenario } from './execute.js';
 
 /** Help text for `run`. */
@@ -25,6 +26,10 @@ Run every configuration of a scenario file and write a run folder.
   --allow-outside-paths  let the scenario's model, variant and replay paths leave its folder (same as
                          \`allowOutsidePaths: true\` in the scenario; off by default, for scenarios from elsewhere)
   --json                 print result.json to stdout instead of the table
+  --baseline FILE        baseline result.json for the scenario's relative budgets; without budgets: gate every
+                         configuration at --max-regression (see joulebench compare)
+  --max-regression P     fail (exit 1) when a configuration regresses P or more against --baseline (default 5%)
+  --history DIR          append this run to the history store in DIR (see joulebench history)
   -h, --help             this help`;
 
 /** Make a scenario quick: for smoke tests and CI, clearly not a real measurement. */
@@ -69,8 +74,11 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   const slo = nonNegativeNumber('--slo-p99-ms', values['slo-p99-ms']);
   if (slo !== undefined) scenario = { ...scenario, slo: { p99Ms: slo } };
   if (values.quick) scenario = quickened(scenario);
+  scenario = withFlagBudgets(scenario, values);
   return executeScenario(scenario, scenarioNaming(path.basename(positionals[0]!)), {
     json: values.json ?? false,
+    ...(values.baseline ? { baseline: values.baseline } : {}),
+    ...(values.history ? { historyDir: values.history } : {}),
     ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}),
   });
 }

@@ -171,4 +171,35 @@ export interface RunResult {
   carbon: { gridIntensityGPerKWh: number; pue: number; region: string; defaulted: string[]; regions?: Record<string, number> };
   measurements: Measurement[];
   recommendations: Recommendation[];
+  /** The scenario's budgets, checked after the run (absent when the scenario has none). */
+  budgets?: BudgetReport;
+}
+
+/** One budget checked against one configuration. */
+export interface BudgetVerdict {
+  key: string;
+  /** The `match` of the budget entry. */
+  match: string;
+  /** `maxJoulesPerSample`, `maxWhPer1kSamples`, `minSamplesPerJoule`, `maxP99Ms` or `maxRegression:<metric>`. */
+  budget: string;
+  /** The limit applied (for maxRegression: the fraction), or null when nothing could be checked. */
+  limit: number | null;
+  /** The measured value (for maxRegression: the relative change), or null. */
+  actual: number | null;
+  ok: boolean;
+  /** How far past the limit, in % of the limit (positive = broken), or null. */
+  overPercent: number | null;
+  /** The energy meter is an estimate. */
+  estimated: boolean;
+  /** One line: what was checked, against what, and by how much it broke. */
+  message: string;
+}
+
+/** All budget verdicts of a run. */
+export interface BudgetReport {
+  /** Baseline result files used by relative budgets and maxRegression. */
+  baselines: string[];
+  verdicts: BudgetVerdict[];
+  broken: number;
+  passed: boolean;
 }

@@ -1,6 +1,7 @@
 // The scenario format: validation with messages users can act on, documented defaults, resolved paths.
 import path from 'node:path';
 import { z } from 'zod';
+import { budgetsSchema, toBudgetSpecs } from '../compare/budget-spec.js';
 import { builtinModelNames, isBuiltinModelName } from './builtins.js';
 import {
   customIssue,
@@ -434,6 +435,10 @@ const scenarioSchema = strictObject(
       'expected a mapping like {minCosine: 0.99} or {accuracyTarget: 99%}',
       { cosine: 'minCosine', top1: 'minTop1Agreement', minTop1: 'minTop1Agreement', accuracy: 'accuracyTarget', target: 'accuracyTarget', maxError: 'maxAbsError' },
     ).nullish(),
+    /** Energy and latency gates checked after the run (src/compare/budget-spec.ts). */
+    budgets: budgetsSchema.nullish(),
+    /** History store folder: each run is appended (relative to the scenario's folder). */
+    history: nonEmptyString('expected a folder path for the history store').nullish(),
   },
   'expected a mapping of scenario settings at the top level (models:, batchSizes:, …)',
   {
@@ -453,6 +458,8 @@ const scenarioSchema = strictObject(
     idle: 'idleSeconds',
     intraOpThreads: 'threads',
     intraOpNumThreads: 'threads',
+    budget: 'budgets',
+    historyDir: 'history',
   },
 );
 
@@ -512,6 +519,8 @@ function toScenario(parsed: ParsedScenario, file: string | null, baseDir: string
           accuracyTarget: parsed.fidelity.accuracyTarget ?? null,
         }
       : defaults.fidelity,
+    ...(parsed.budgets ? { budgets: toBudgetSpecs(parsed.budgets, baseDir) } : {}),
+    ...(parsed.history ? { historyDir: path.resolve(baseDir, parsed.history) } : {}),
   };
 }
 

@@ -115,6 +115,27 @@ export interface Scenario {
   conversion: ConversionSpec;
   /** Bounds that keep low-fidelity variants out of recommendations; null = none. */
   fidelity: FidelityBounds | null;
+  /** Energy and latency budgets checked after the run (`budgets:`); a broken one exits 1. */
+  budgets?: BudgetSpec[];
+  /** History store folder (`history:` / `--history DIR`): every run is appended to it. Absolute. */
+  historyDir?: string | null;
+}
+
+/** A budget limit: an absolute value, or relative to the baseline's value of the same metric and key. */
+export type BudgetLimit = { value: number } | { baselineRelative: number };
+
+/** One `budgets:` entry: which configurations (`match`), which limits, against which baseline. */
+export interface BudgetSpec {
+  /** A model name or a key pattern (`mlp`, `mlp/int8`, `cnn/fp32/cpu/b*`): matches whole segments from the start; `*` alone = every key. */
+  match: string;
+  maxJoulesPerSample?: BudgetLimit;
+  maxWhPer1kSamples?: BudgetLimit;
+  minSamplesPerJoule?: BudgetLimit;
+  maxP99Ms?: BudgetLimit;
+  /** Largest regression against the baseline, as a fraction (0.05 = 5%), judged as `joulebench compare` does. */
+  maxRegression?: number;
+  /** Absolute path of the baseline result.json (else `--baseline FILE`). */
+  baseline?: string | null;
 }
 
 /** One configuration to measure: one model variant on one EP at one batch size and thread count. */
