@@ -76,16 +76,23 @@ export interface Measurement {
 
 /** Fidelity of a variant against FP32, and whether it meets the scenario's `fidelity:` bounds. */
 export interface Fidelity {
+  /** What the variant was compared with, e.g. "fp32 on cpu, 32 synthetic samples". */
   reference: string;
+  /** Samples compared. */
   samples: number;
+  /** `synthetic` (seeded) or `calibration` (the user's data). */
   inputs: 'synthetic' | 'calibration';
   maxAbsError: number;
   rmse: number;
+  /** Mean over samples of the cosine similarity of a sample's outputs (1 = same direction). */
   cosine: number;
+  /** Fraction of samples whose arg-max class agrees with FP32's (when the first output looks like class scores). */
   top1Agreement: number | null;
+  /** Task accuracy with labels (fraction correct), FP32's on the same samples, and their ratio. */
   accuracy: number | null;
   referenceAccuracy: number | null;
   accuracyRatio: number | null;
+  /** Output values that are NaN or ±Inf in the variant but finite in FP32. */
   nonFiniteValues: number;
   /** false when a bound of the scenario's `fidelity:` is broken (never recommended); null when no bound is set. */
   withinBounds: boolean | null;

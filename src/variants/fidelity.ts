@@ -1,30 +1,11 @@
 // Fidelity: run FP32 and a variant on the same inputs (CPU) and compare their outputs.
 import * as ort from 'onnxruntime-node';
 import { describeError, RuntimeFailure } from '../errors.js';
+import type { Fidelity } from '../results/types.js';
 import { fromFloat16Bits, toFloat16Bits } from '../runtime/float16.js';
 
-/** How far a variant's outputs are from FP32's, over the same inputs. */
-export interface FidelityMetrics {
-  /** What the variant was compared with, e.g. "fp32 on cpu, 32 synthetic samples". */
-  reference: string;
-  /** Samples compared. */
-  samples: number;
-  /** `synthetic` (seeded) or `calibration` (the user's data). */
-  inputs: 'synthetic' | 'calibration';
-  maxAbsError: number;
-  rmse: number;
-  /** Mean over samples of the cosine similarity of a sample's outputs (1 = same direction). */
-  cosine: number;
-  /** Fraction of samples whose arg-max class agrees with FP32's (when the first output looks like class scores). */
-  top1Agreement: number | null;
-  /** Task accuracy with `--labels` (fraction correct), and FP32's on the same samples. */
-  accuracy: number | null;
-  referenceAccuracy: number | null;
-  /** accuracy ÷ referenceAccuracy. */
-  accuracyRatio: number | null;
-  /** Output values that are NaN or ±Inf in the variant but finite in FP32. */
-  nonFiniteValues: number;
-}
+/** How far a variant's outputs are from FP32's, over the same inputs (result.json's fidelity before the bounds verdict). */
+export type FidelityMetrics = Omit<Fidelity, 'withinBounds' | 'violations'>;
 
 /** One batch of inputs (float32 tensors for float inputs; converted for FP16-input variants). */
 export type FeedBatch = Record<string, ort.Tensor>;
