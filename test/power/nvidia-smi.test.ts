@@ -210,7 +210,8 @@ describe('nvidia-smi meter', { timeout: 60_000 }, () => {
     assert.ok(gaps.length >= 12, `${gaps.length + 1} samples`);
     // 4 ticks per write, 200 ms apart: without the correction 3 of every 4 gaps would be ~0 ms.
     assert.ok(gaps[0]! > 35, `smallest gap ${gaps[0]} ms, expected ~50 ms: ${gaps.map((g) => g.toFixed(1)).join(' ')}`);
-    assert.ok(gaps[gaps.length - 1]! < 70, `largest gap ${gaps[gaps.length - 1]} ms, expected ~50 ms`);
+    // The fake's own timer may slip on a loaded machine; a spread of up to 3 periods is still spacing, not a chunk.
+    assert.ok(gaps[gaps.length - 1]! < 150, `largest gap ${gaps[gaps.length - 1]} ms, expected ~50 ms`);
   });
 
   test('the stream exiting mid-run: failure() names the exit code, sampleAfter returns, restart() brings samples back', async () => {
