@@ -1,6 +1,7 @@
 // onnxruntime sessions and the timed loop: the only code that runs inside a measurement window.
 import * as ort from 'onnxruntime-node';
-import type { ExecutionProvider } from './providers/types.js';
+import { defaultProviderContext, providerSettings } from './providers/registry.js';
+import type { ExecutionProvider, ProviderContext } from './providers/types.js';
 
 /** A session with the provider and device it runs on. */
 export interface OpenSession {
@@ -16,10 +17,14 @@ export async function openSession(
   provider: ExecutionProvider,
   providerOptions: Record<string, string | number | boolean>,
   threads: number | null,
+  context: ProviderContext = defaultProviderContext(),
 ): Promise<OpenSession> {
+  // Provider options may set session options (threads, arena, optimisation level); a `threads:` sweep wins.
+  const settings = providerSettings(provider, providerOptions, 'executionProviders', context);
   const options: ort.InferenceSession.SessionOptions = {
-    executionProviders: [provider.sessionProvider(providerOptions)],
     graphOptimizationLevel: 'all',
+    ...settings.session,
+    executionProviders: [settings.provider],
     logSeverityLevel: 3,
   };
   if (threads !== null) {

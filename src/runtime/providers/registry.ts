@@ -1,66 +1,25 @@
-// Every execution provider joulebench can name, and how to check one before a sweep.
+// Every execution provider joulebench can name (one file each, one line here), and how to check one before a sweep.
+import os from 'node:os';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../../errors.js';
-import type { Availability, ExecutionProvider } from './types.js';
-
-// Providers that onnxruntime-node lists through listSupportedBackends().
-function backendAvailability(name: string, installHint: string) {
-  return (backends: ReadonlyArray<{ name: string; bundled: boolean }>): Availability => {
-    const backend = backends.find((candidate) => candidate.name === name);
-    if (!backend) return { ok: false, reason: `this onnxruntime-node build (${process.platform}-${process.arch}) has no ${name} provider` };
-    if (!backend.bundled) return { ok: false, reason: `${name} needs extra libraries: ${installHint}` };
-    return { ok: true };
-  };
-}
-
-const gpuInstallHint = 'run scripts/install-gpu-ep.sh (needs an NVIDIA driver, CUDA 12 and cuDNN 9)';
-
-const deviceId = (options: Record<string, string | number | boolean>) => Number(options.device_id ?? options.deviceId ?? 0);
+import { coremlProvider } from './coreml.js';
+import { cpuProvider } from './cpu.js';
+import { cudaProvider } from './cuda.js';
+import { dmlProvider } from './dml.js';
+import { checkProviderOptions } from './options.js';
+import { tensorrtProvider } from './tensorrt.js';
+import type { ExecutionProvider, ProviderContext, ProviderOptions, ProviderSettings } from './types.js';
+import { webgpuProvider } from './webgpu.js';
 
 /** The registry, by the name users write. */
 export const executionProviders = {
-  cpu: {
-    name: 'cpu',
-    description: 'onnxruntime CPU provider (always present)',
-    availability: () => ({ ok: true }),
-    sessionProvider: () => ({ name: 'cpu' }),
-    device: () => 'cpu',
-  },
-  cuda: {
-    name: 'cuda',
-    description: 'NVIDIA CUDA provider',
-    availability: backendAvailability('cuda', gpuInstallHint),
-    sessionProvider: (options) => ({ name: 'cuda', deviceId: deviceId(options), ...options }),
-    device: (options) => `cuda:${deviceId(options)}`,
-  },
-  tensorrt: {
-    name: 'tensorrt',
-    description: 'NVIDIA TensorRT provider',
-    availability: backendAvailability('tensorrt', gpuInstallHint),
-    sessionProvider: (options) => ({ name: 'tensorrt', deviceId: deviceId(options), ...options }),
-    device: (options) => `cuda:${deviceId(options)}`,
-  },
-  webgpu: {
-    name: 'webgpu',
-    description: 'WebGPU provider (bundled; needs a GPU with a Vulkan/Metal/D3D12 driver)',
-    availability: backendAvailability('webgpu', 'not bundled in this build'),
-    sessionProvider: (options) => ({ name: 'webgpu', ...options }),
-    device: () => 'webgpu',
-  },
-  coreml: {
-    name: 'coreml',
-    description: 'Apple Core ML provider (macOS)',
-    availability: backendAvailability('coreml', 'only on macOS'),
-    sessionProvider: (options) => ({ name: 'coreml', ...options }),
-    device: () => 'coreml',
-  },
-  dml: {
-    name: 'dml',
-    description: 'DirectML provider (Windows)',
-    availability: backendAvailability('dml', 'only on Windows'),
-    sessionProvider: (options) => ({ name: 'dml', deviceId: deviceId(options), ...options }),
-    device: (options) => `dml:${deviceId(options)}`,
-  },
+  cpu: cpuProvider,
+  cuda: cudaProvider,
+  tensorrt: tensorrtProvider,
+  webgpu: webgpuProvider,
+  coreml: coremlProvider,
+  dml: dmlProvider,
 } satisfies Record<string, ExecutionProvider>;
 
 /** A registry name. */
@@ -79,9 +38,14 @@ export function availableProviderNames(): string[] {
     .map((provider) => provider.name);
 }
 
+/** A provider by name, or undefined. */
+export function findProvider(name: string): ExecutionProvider | undefined {
+  return (executionProviders as Record<string, ExecutionProvider>)[name];
+}
+
 /** Look a provider up and check it can run here; throws InputError (exit 2) naming the available ones. */
 export function requireProvider(name: string, where: string): ExecutionProvider {
-  const provider = (executionProviders as Record<string, ExecutionProvider>)[name];
+  const provider = findProvider(name);
   const available = availableProviderNames().join(', ');
   if (!provider) {
     throw new InputError('EP_UNKNOWN', `${where}: unknown execution provider "${name}"; in this build: ${available}`, {
@@ -93,4 +57,20 @@ export function requireProvider(name: string, where: string): ExecutionProvider 
     throw new InputError('EP_UNAVAILABLE', `${where}: execution provider "${name}" is not available here: ${availability.reason}; in this build: ${available}`);
   }
   return provider;
+}
+
+/** joulebench's cache root (the same as the variant cache's): $JOULEBENCH_CACHE_DIR, $XDG_CACHE_HOME/joulebench or ~/.cache/joulebench. */
+export function defaultProviderContext(): ProviderContext {
+  const root = process.env.JOULEBENCH_CACHE_DIR
+    ? path.resolve(process.env.JOULEBENCH_CACHE_DIR)
+    : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'joulebench');
+  return { cacheDir: root };
+}
+
+/**
+ * What a scenario's provider entry becomes for onnxruntime: options checked (InputError naming a bad option, the
+ * provider and the valid options), then mapped to the provider entry and session options.
+ */
+export function providerSettings(provider: ExecutionProvider, options: ProviderOptions, where: string, context?: ProviderContext): ProviderSettings {
+  return provider.settings(checkProviderOptions(provider, options, where), context);
 }
