@@ -4,7 +4,7 @@ import type { ExitCodeValue } from '../errors.js';
 import { meterRegistry } from '../power/registry.js';
 import { defaultPowercapRoot, type MeterFactory } from '../power/types.js';
 import { captureEnvironment } from '../results/environment.js';
-import { probeProviderSession } from '../runtime/probe.js';
+import { checkProviderHere } from '../runtime/probe.js';
 import { executionProviders } from '../runtime/providers/registry.js';
 import type { ExecutionProvider } from '../runtime/providers/types.js';
 import { withUsage } from './args.js';
@@ -20,12 +20,11 @@ export async function devicesCommand(argv: string[]): Promise<ExitCodeValue> {
     parseArgs({ args: argv, allowPositionals: false, options: { json: { type: 'boolean', default: false }, 'cpu-tdp-watts': { type: 'string' } } }),
   );
   const environment = await captureEnvironment();
-  // Bundled is not enough: say whether a session can really be created.
+  // Bundled is not enough: say whether a session can really be created, and if not which library is missing.
   for (const ep of environment.runtime.executionProviders) {
-    if (!ep.available) continue;
     const provider = (executionProviders as Record<string, ExecutionProvider>)[ep.name]!;
-    const reason = await probeProviderSession(provider);
-    if (reason !== null) Object.assign(ep, { available: false, reason: `in this build, but no session can be created: ${reason}` });
+    const check = await checkProviderHere(provider);
+    Object.assign(ep, { available: check.available, reason: check.reason, missingLibraries: check.missingLibraries });
   }
   const tdp = values['cpu-tdp-watts'] === undefined ? null : Number(values['cpu-tdp-watts']);
   const meters = [];

@@ -26,7 +26,8 @@ export interface Measurement {
     path: string | null;
     sha256: string | null;
     precision: Precision;
-    via: 'model';
+    /** `model`: a variant file (or FP32 itself); `tensorrt-builder`: the FP32 model with TensorRT's FP16/INT8 builder flag. */
+    via: 'model' | 'tensorrt-builder';
     variantOf: string | null;
     /** How joulebench made this variant (absent for FP32 and for variant files the user gave). */
     conversion?: { mode: 'fp16' | 'int8-dynamic' | 'int8-static'; paramsHash: string; sidecar: string; reused: boolean } | null;

@@ -2,8 +2,9 @@
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../errors.js';
 import { GraphBuilder } from '../model/onnx-builder.js';
+import { diagnoseMissingLibraries, type DiagnoseOptions } from './providers/diagnose.js';
 import { checkProviderOptions } from './providers/options.js';
-import { availableProviderNames, requireProvider } from './providers/registry.js';
+import { availableProviderNames, listBackends, requireProvider } from './providers/registry.js';
 import type { ExecutionProvider, ProviderOptions } from './providers/types.js';
 
 let probeModel: Uint8Array | null = null;
@@ -18,21 +19,6 @@ function tinyModel(): Uint8Array {
 export function conciseOrtMessage(message: string): string {
   const afterAssert = /was false\.\s*(.*)$/s.exec(message);
   return (afterAssert?.[1] ?? message).replace(/\s+/g, ' ').trim();
-}
-
-/**
- * Shared libraries a failure message names as missing (`libcudnn.so.9: cannot open shared object file`,
- * `Failed to load library libonnxruntime_providers_cuda.so with error: libcublasLt.so.12: …`), in order, once each.
- * The provider's own plugin library is listed last: a library it depends on is the one to install.
- */
-export function missingLibraries(message: string): string[] {
-  const found: string[] = [];
-  for (const match of message.matchAll(/\b(lib[A-Za-z0-9_+-]+\.so(?:\.[0-9]+)*)/g)) {
-    const name = match[1]!;
-    if (!found.includes(name)) found.push(name);
-  }
-  const own = (name: string) => name.startsWith('libonnxruntime_providers_');
-  return [...found.filter((name) => !own(name)), ...found.filter(own)];
 }
 
 /** Create and run a tiny session on the provider; resolves to null when it works, else the reason. */
@@ -59,7 +45,7 @@ export async function requireWorkingProvider(name: string, options: ProviderOpti
   if (name === 'cpu') return provider;
   const reason = await probeProviderSession(provider, checked);
   if (reason !== null) {
-    const missing = missingLibraries(reason);
+    const missing = await diagnoseMissingLibraries(name, reason);
     throw new InputError(
       'EP_UNUSABLE',
       `${where}: execution provider "${name}" cannot create a session here: ${missing.length > 0 ? `missing ${missing.join(', ')}: ` : ''}${reason}; other providers in this build: ${availableProviderNames().filter((other) => other !== name).join(', ')}`,
@@ -67,4 +53,41 @@ export async function requireWorkingProvider(name: string, options: ProviderOpti
     );
   }
   return provider;
+}
+
+/** Whether a provider can create a session here, and if not why and which shared libraries are missing. */
+export interface ProviderCheck {
+  name: string;
+  available: boolean;
+  reason: string | null;
+  missingLibraries: string[];
+}
+
+/** How to check (injectable for tests). */
+export interface CheckOptions extends DiagnoseOptions {
+  backends?: ReadonlyArray<{ name: string; bundled: boolean }>;
+  probe?: (provider: ExecutionProvider) => Promise<string | null>;
+}
+
+const gpuFix: Readonly<Record<string, string>> = {
+  cuda: 'scripts/install-gpu-ep.sh installs the provider libraries and --check-only lists what else is missing',
+  tensorrt: 'scripts/install-gpu-ep.sh --tensorrt installs the provider libraries and --check-only lists what else is missing',
+};
+
+/**
+ * Really try a provider: a provider this build does not have is reported as such; any other (bundled or not) gets a
+ * one-node session, and a failure names the missing libraries (plugin libraries first checked on disk, then ldd).
+ */
+export async function checkProviderHere(provider: ExecutionProvider, options: CheckOptions = {}): Promise<ProviderCheck> {
+  const backends = options.backends ?? listBackends();
+  if (!backends.some((backend) => backend.name === provider.name)) {
+    const availability = provider.availability(backends);
+    return { name: provider.name, available: false, reason: availability.ok ? null : availability.reason, missingLibraries: [] };
+  }
+  const failure = await (options.probe ?? ((candidate) => probeProviderSession(candidate)))(provider);
+  if (failure === null) return { name: provider.name, available: true, reason: null, missingLibraries: [] };
+  const missing = await diagnoseMissingLibraries(provider.name, failure, options);
+  const fix = gpuFix[provider.name];
+  const reason = `no session can be created: ${missing.length > 0 ? `missing ${missing.join(', ')} (${failure})` : failure}${fix ? `; ${fix}` : ''}`;
+  return { name: provider.name, available: false, reason, missingLibraries: missing };
 }

@@ -1,6 +1,7 @@
 // Matrix expansion: a scenario becomes the ordered list of configurations to measure.
 import { InputError } from '../errors.js';
-import type { ExecutionProviderSpec, PlannedConfig, Scenario } from './types.js';
+import { builderFlags, precisionViaValues, type PrecisionVia, type PrecisionViaChoice } from '../runtime/providers/builder-flags.js';
+import type { ExecutionProviderSpec, PlannedConfig, Precision, Scenario } from './types.js';
 
 /** Expand a scenario into the ordered list of configurations to measure. */
 export function expandPlan(scenario: Scenario): PlannedConfig[] {
@@ -11,21 +12,27 @@ export function expandPlan(scenario: Scenario): PlannedConfig[] {
   // sharing a session (same groupKey) are adjacent and each session is created once.
   for (const model of scenario.models) {
     for (const precision of scenario.precisions) {
-      const modelPath = precision === 'fp32' ? model.source : (model.variants[precision] ?? null);
-      scenario.executionProviders.forEach((executionProvider, providerIndex) => {
-        const providerLabel = providerLabels[providerIndex] ?? executionProvider.name;
-        for (const threads of scenario.threads) {
-          const groupKey = `${model.name}/${precision}/${providerLabel}${threads === null ? '' : `/t${threads}`}`;
-          for (const batchSize of scenario.batchSizes) {
-            const key = `${model.name}/${precision}/${providerLabel}/b${batchSize}${threads === null ? '' : `/t${threads}`}`;
-            if (seen.has(key)) {
-              // parseScenario rejects repeats; this guards scenarios built by hand.
-              throw new InputError('SCENARIO_INVALID', `scenario: configuration ${key} appears twice in the plan`, {
-                hint: 'model names, precisions, batch sizes and thread counts must each be listed once',
-              });
+      scenario.executionProviders.forEach((provider, providerIndex) => {
+        const providerLabel = providerLabels[providerIndex] ?? provider.name;
+        // Precision from a variant file and/or from the provider's builder flag on the FP32 model.
+        for (const via of precisionVias(precision, provider, providerIndex)) {
+          const byModel = via === 'model';
+          const modelPath = byModel ? (precision === 'fp32' ? model.source : (model.variants[precision] ?? null)) : model.source;
+          const executionProvider = byModel ? provider : { name: provider.name, options: { ...provider.options, ...builderFlags[provider.name]!.flags[precision] } };
+          const precisionLabel = byModel ? precision : `${precision}@builder`;
+          for (const threads of scenario.threads) {
+            const groupKey = `${model.name}/${precisionLabel}/${providerLabel}${threads === null ? '' : `/t${threads}`}`;
+            for (const batchSize of scenario.batchSizes) {
+              const key = `${model.name}/${precisionLabel}/${providerLabel}/b${batchSize}${threads === null ? '' : `/t${threads}`}`;
+              if (seen.has(key)) {
+                // parseScenario rejects repeats; this guards scenarios built by hand.
+                throw new InputError('SCENARIO_INVALID', `scenario: configuration ${key} appears twice in the plan`, {
+                  hint: 'model names, precisions, batch sizes and thread counts must each be listed once',
+                });
+              }
+              seen.add(key);
+              plan.push({ key, model, precision, via, modelPath, executionProvider, batchSize, threads, groupKey });
             }
-            seen.add(key);
-            plan.push({ key, model, precision, modelPath, executionProvider, batchSize, threads, groupKey });
           }
         }
       });
@@ -45,4 +52,25 @@ export function labelProviders(providers: readonly ExecutionProviderSpec[]): str
     counts.set(provider.name, count + 1);
     return count === 0 ? provider.name : `${provider.name}#${count}`;
   });
+}
+
+/**
+ * How a precision is obtained on a provider: `model` (a variant file; FP32 is always the model itself), the provider's
+ * builder flag on the FP32 model (`tensorrt-builder`), or both, as its `precision_via` option says (default `model`).
+ */
+export function precisionVias(precision: Precision, provider: ExecutionProviderSpec, providerIndex = 0): PrecisionVia[] {
+  const written = provider.options.precision_via ?? provider.options.precisionVia ?? 'model';
+  const choice = precisionViaValues.find((value) => value === String(written).toLowerCase()) as PrecisionViaChoice | undefined;
+  const where = `executionProviders[${providerIndex}].options.precision_via`;
+  if (!choice) {
+    throw new InputError('SCENARIO_INVALID', `${where}: expected one of ${precisionViaValues.join(', ')}, got ${JSON.stringify(written)}`);
+  }
+  const builder = builderFlags[provider.name];
+  if (choice !== 'model' && !builder) {
+    throw new InputError('SCENARIO_INVALID', `${where}: "${provider.name}" has no builder flags; precision_via: ${choice} works with ${Object.keys(builderFlags).join(', ')}`, {
+      hint: 'leave precision_via out (model variants) for this provider',
+    });
+  }
+  if (precision === 'fp32' || choice === 'model' || !builder?.flags[precision]) return ['model'];
+  return choice === 'builder' ? [builder.via] : ['model', builder.via];
 }

@@ -140,11 +140,19 @@ export interface BudgetSpec {
 
 /** One configuration to measure: one model variant on one EP at one batch size and thread count. */
 export interface PlannedConfig {
-  /** `<model>/<precision>/<ep>/b<batch>` plus `/t<threads>` when threads are set. */
+  /**
+   * `<model>/<precision>/<ep>/b<batch>` plus `/t<threads>` when threads are set; the precision reads
+   * `<precision>@builder` when the provider's builder flag makes it from the FP32 model (`mlp/fp16@builder/tensorrt/b8`).
+   */
   key: string;
   model: ModelSpec;
   precision: Precision;
-  /** The file measured for this precision, or null when no variant exists (the config is then skipped). */
+  /**
+   * Where the precision comes from: `model` (the variant file, or the FP32 model itself) or `tensorrt-builder`
+   * (the FP32 model, built by TensorRT with trt_fp16_enable / trt_int8_enable, set in executionProvider.options).
+   */
+  via: 'model' | 'tensorrt-builder';
+  /** The file measured for this precision (the FP32 model for a builder flag), or null when no variant exists (the config is then skipped). */
   modelPath: string | null;
   executionProvider: ExecutionProviderSpec;
   batchSize: number;

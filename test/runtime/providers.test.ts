@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InputError } from '../../src/errors.js';
-import { missingLibraries } from '../../src/runtime/probe.js';
+import { missingLibraries } from '../../src/runtime/providers/diagnose.js';
 import { checkProviderOptions, snakeCase } from '../../src/runtime/providers/options.js';
 import { executionProviders, providerSettings } from '../../src/runtime/providers/registry.js';
 

@@ -65,6 +65,7 @@ describe('expandPlan', () => {
       key: 'enc/fp16/cpu/b32/t2',
       model: { name: 'enc', source: '/s/models/enc.onnx', inputs: {}, variants: { fp16: '/s/enc.fp16.onnx' } },
       precision: 'fp16',
+      via: 'model',
       modelPath: '/s/enc.fp16.onnx',
       executionProvider: { name: 'cpu', options: {} },
       batchSize: 32,
