@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import type { PowerSample } from '../../src/power/types.js';
 import { gpuMemoryUse } from '../../src/runtime/gpu-memory.js';
 import { auditPlacement, auditProfileFile } from '../../src/runtime/placement.js';
 
@@ -52,7 +53,7 @@ describe('placement audit', () => {
 });
 
 describe('GPU memory from meter context', () => {
-  const sample = (tMs: number, used: number | string | undefined, total = 81559) => ({ tMs, powerW: 100, context: used === undefined ? { gpuUtilizationPct: 5 } : { memoryUsedMib: used, memoryTotalMib: total } });
+  const sample = (tMs: number, used: number | string | undefined, total = 81559): PowerSample => ({ tMs, powerW: 100, context: used === undefined ? { gpuUtilizationPct: 5 } : { memoryUsedMib: used, memoryTotalMib: total } });
   // Two fake GPUs: GPU 0 runs the configuration, GPU 1 sits idle.
   const samples = new Map([
     ['cuda:0', [sample(0, 500), sample(100, 2500), sample(200, '4500'), sample(300, undefined), sample(400, 9000)]],
