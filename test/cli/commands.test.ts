@@ -47,7 +47,7 @@ describe('inspect, devices, models, report', { timeout: 120_000 }, () => {
     const json = await cli(['devices', '--json']);
     assert.equal(json.code, 0, json.stderr);
     const devices = JSON.parse(json.stdout) as DevicesJson;
-    assert.deepEqual(devices.environment.runtime.executionProviders.find((ep) => ep.name === 'cpu'), { name: 'cpu', available: true, reason: null });
+    assert.deepEqual(devices.environment.runtime.executionProviders.find((ep) => ep.name === 'cpu'), { name: 'cpu', available: true, reason: null, missingLibraries: [] });
     const estimate = devices.meters.find((meter) => meter.name === 'estimate');
     assert.ok(estimate, 'estimate meter listed');
     assert.equal(estimate.ok, true);
