@@ -16,7 +16,7 @@ import { synthesiseFeeds } from '../runtime/inputs.js';
 import { SeededRandom, seedFromString } from '../stats/random.js';
 import { meanWithCi95 } from '../stats/summary.js';
 import { attributionFor } from './attribution.js';
-import { requireProvider } from '../runtime/providers/registry.js';
+import { providerSettings, requireProvider } from '../runtime/providers/registry.js';
 import { LatencyRecorder, openSession, preallocateOutputs, timedWindow, type OpenSession } from '../runtime/session.js';
 import type { PlannedConfig, Scenario } from '../scenario/types.js';
 import { variantErrorIsSkip, type PreparedModel, type PreparedVariant } from './prepare.js';
@@ -113,7 +113,7 @@ function emptyMeasurement(config: PlannedConfig, variant: PreparedVariant | unde
       path: variant?.path ?? config.modelPath,
       sha256: variant?.info.sha256 ?? null,
       precision: config.precision,
-      via: 'model',
+      via: config.via,
       variantOf: config.precision === 'fp32' ? null : config.model.name,
       conversion: variant?.made ? { mode: variant.made.sidecar.mode, paramsHash: variant.made.sidecar.paramsHash, sidecar: variant.made.sidecarPath, reused: variant.made.reused } : null,
     },
@@ -396,8 +396,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       if (stopped()) break;
       const first = configs[0]!;
       const prepared = options.models.find((model) => model.spec.name === first.model.name);
-      const variant = prepared?.variants[first.precision];
+      // A precision made by the EP's builder (TensorRT FP16/INT8) runs the FP32 file with the builder flag.
+      const variant = prepared?.variants[first.via === 'model' ? first.precision : 'fp32'];
       const provider = requireProvider(first.executionProvider.name, 'executionProviders');
+      const builderFlagsDropped = first.via === 'model' ? [] : providerSettings(provider, first.executionProvider.options, 'executionProviders').notForwarded.filter((name) => name.startsWith('trt_'));
       const device = provider.device(first.executionProvider.options);
       const attribution = attributionFor(meters, device, scenario.gpus);
       const counted = attribution.meters;
@@ -421,6 +423,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
             entry.measurement.error = {
               code: 'NO_METER',
               message: `no meter measures ${device}: add a CPU meter (--meter auto, rapl or estimate) or count a GPU with --gpus`,
+            };
+          } else if (builderFlagsDropped.length > 0) {
+            // Measuring the FP32 engine under an FP16/INT8 label would be a fake number: record why it did not run.
+            entry.measurement.error = {
+              code: 'EP_OPTION_NOT_FORWARDED',
+              message: `this onnxruntime-node passes only device_id to ${provider.name}, not ${builderFlagsDropped.join(', ')}: the builder would make an FP32 engine, so ${config.precision} via ${config.via} cannot be measured here; measure a ${config.precision} model variant instead (precision_via: model)`,
             };
           } else if (!variant) {
             const variantError = prepared?.variantErrors[config.precision];

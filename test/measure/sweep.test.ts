@@ -6,6 +6,7 @@ import path from 'node:path';
 import { before, test } from 'node:test';
 import { Ajv } from 'ajv';
 import { prepareModels, scenarioNaming } from '../../src/measure/prepare.js';
+import { findProvider } from '../../src/runtime/providers/registry.js';
 import { runSweep, type SweepEvent } from '../../src/measure/sweep.js';
 import { resolveMeters } from '../../src/power/registry.js';
 import type { RunResult } from '../../src/results/types.js';
@@ -279,4 +280,36 @@ test('a meter that cannot start: the error reaches the caller and result.json sa
   assert.equal(onDisk.status, 'interrupted');
   assert.equal(onDisk.stopReason, 'meter flaky could not start: nvidia-smi printed nothing for 15 s');
   assert.deepEqual(onDisk.measurements, []);
+});
+
+test('a TensorRT builder-flag precision that this onnxruntime-node cannot pass on is recorded, not measured as FP32 under an FP16 label', async () => {
+  // Models are prepared for the CPU (no TensorRT here); the plan then targets tensorrt with precision_via: builder.
+  const cpu = parseScenario({ models: ['mlp'], batchSizes: [1], meters: ['replay:flat.csv'] }, { file: null, baseDir: dir });
+  const models = await prepareModels(cpu, scenarioNaming(null));
+  const scenario = parseScenario(
+    {
+      models: ['mlp'], batchSizes: [1], precisions: ['fp16'], executionProviders: [{ name: 'tensorrt', options: { precision_via: 'builder' } }],
+      window: { minSeconds: 0.1, minRuns: 3 }, repetitions: 1, idleSeconds: 0, warmup: { runs: 1, seconds: 0 }, meters: ['replay:flat.csv'], out: 'results',
+    },
+    { file: null, baseDir: dir },
+  );
+  const plan = expandPlan(scenario);
+  assert.deepEqual(plan.map((config) => [config.key, config.via]), [['mlp/fp16@builder/tensorrt/b1', 'tensorrt-builder']]);
+  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: null, baseDir: dir, powercapRoot: '/nonexistent', gpus: null });
+  // Pretend the TensorRT provider is installed: the configuration must stop before any session is created.
+  const tensorrt = findProvider('tensorrt')!;
+  const availability = tensorrt.availability;
+  tensorrt.availability = () => ({ ok: true });
+  let result;
+  try {
+    ({ result } = await runSweep({ scenario, plan, models, meters, meterChoices: choices, toolVersion: 'test' }));
+  } finally {
+    tensorrt.availability = availability;
+  }
+  const [m] = result.measurements;
+  assert.equal(m!.status, 'skipped');
+  assert.equal(m!.error!.code, 'EP_OPTION_NOT_FORWARDED');
+  assert.match(m!.error!.message, /passes only device_id to tensorrt, not trt_fp16_enable/);
+  assert.equal(m!.model.via, 'tensorrt-builder');
+  assert.equal(m!.model.sha256, models[0]!.variants.fp32!.info.sha256, 'the FP32 file is the one a builder configuration runs');
 });
