@@ -118,6 +118,7 @@ export const sweepFlagOptions = {
   'target-ci': { type: 'string' },
   'max-seconds': { type: 'string' },
   'slo-p99-ms': { type: 'string' },
+  resume: { type: 'string' },
   json: { type: 'boolean', default: false },
   baseline: { type: 'string' },
   'max-regression': { type: 'string' },

@@ -41,6 +41,7 @@ ${conversionFlagHelp}
   --pue P                    data-centre PUE (default 1.0)
   --quick                    short windows for a smoke test
   --out DIR                  output folder (default results/)
+  --resume RUN_DIR           finish an interrupted run: measure only its unfinished configurations (same flags)
   --json                     print result.json to stdout instead of the table
   --baseline FILE            fail (exit 1) when a configuration regresses against this result.json
   --max-regression P         the regression that fails (default 5%; see joulebench compare)
@@ -212,6 +213,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
     { model: () => ({ shape: (name) => `--shape ${name}=` }), executionProvider: () => `--ep ${scenario.executionProviders.map((ep) => ep.name).join(',')}` },
     {
       json: values.json ?? false,
+      ...(values.resume ? { resume: path.resolve(values.resume) } : {}),
       ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}),
       ...(values.baseline ? { baseline: values.baseline } : {}),
       ...(values.history ? { historyDir: values.history } : {}),

@@ -2,7 +2,12 @@
 import { applyBudgets, prepareGates } from '../compare/gates.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { prepareModels, type OverrideNaming } from '../measure/prepare.js';
+import { planResume, readRunToResume, removeStaleTempFiles, type ResumeState } from '../measure/resume.js';
 import { runSweep } from '../measure/sweep.js';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { captureEnvironment } from '../results/environment.js';
 import { resolveMeters } from '../power/registry.js';
 import { defaultPowercapRoot } from '../power/types.js';
 import { analyseRuns } from '../report/analysis.js';
@@ -23,6 +28,8 @@ export interface ExecuteOptions {
   baseline?: string;
   /** `--history DIR`: append the run to this history store (overrides the scenario's `history:`). */
   historyDir?: string;
+  /** `--resume RUN_DIR` (absolute): append the unfinished configurations to that run. */
+  resume?: string;
 }
 
 // Errors that mean the user's model or input is at fault, not the machine.
@@ -30,8 +37,10 @@ const inputErrorCodes = new Set(['MODEL_REJECTED', 'INVALID_ARGUMENT', 'NO_VARIA
 
 /** Run a validated scenario end to end and return the exit code. */
 export async function executeScenario(scenario: Scenario, naming: OverrideNaming, options: ExecuteOptions): Promise<ExitCodeValue> {
+  // Read the run to resume first: a wrong folder is reported before models are read or meters probed.
+  const previous = options.resume ? await readRunToResume(options.resume) : null;
   const models = await prepareModels(scenario, naming, { toolVersion: toolVersion(), onEvent: (event) => process.stderr.write(`${describePrepareEvent(event)}\n`) });
-  const plan = expandPlan(scenario);
+  let plan = expandPlan(scenario);
   const gates = await prepareGates(scenario, plan.map((config) => config.key), options);
   const { meters, choices } = await resolveMeters(scenario.meters, {
     cpuTdpWatts: scenario.cpuTdpWatts,
@@ -39,6 +48,17 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
     powercapRoot: options.powercapRoot ?? defaultPowercapRoot(),
     gpus: scenario.gpus,
   });
+  let resume: ResumeState | undefined;
+  if (previous && options.resume) {
+    const scenarioSha256 = scenario.file ? createHash('sha256').update(await readFile(scenario.file)).digest('hex') : null;
+    const planned = planResume({
+      runDir: options.resume, previous, scenario, scenarioSha256, plan, models, meters, environment: await captureEnvironment(),
+    });
+    resume = planned.state;
+    process.stderr.write(`resuming ${path.basename(options.resume)}: ${plan.length - planned.remaining.length} of ${plan.length} configurations finished, ${planned.remaining.length} to measure\n`);
+    plan = planned.remaining;
+    await removeStaleTempFiles(options.resume);
+  }
   const estimated = meters.some((meter) => meter.info.estimated);
   for (const choice of choices) {
     process.stderr.write(`meter ${choice.chosen ? '✓' : '✗'} ${choice.name}: ${choice.why}\n`);
@@ -47,11 +67,17 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
   const progress = new ProgressPrinter(perConfigS, estimated);
 
   const controller = new AbortController();
+  const emergency: { write?: (reason: string) => void } = {};
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
     if (interrupts > 1) {
       // result.json is rewritten atomically after every configuration, so what is on disk is already valid.
+      try {
+        emergency.write?.(`interrupted by ${signal} (twice: stopped at once)`);
+      } catch {
+        // The last atomic write on disk is complete either way.
+      }
       process.stderr.write(`\n${signal} again: exiting now; result.json holds every finished configuration\n`);
       process.exit(ExitCode.interrupted);
     }
@@ -64,7 +90,7 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
   try {
     outcome = await runSweep({
       scenario, plan, models, meters, meterChoices: choices, toolVersion: toolVersion(),
-      onEvent: (event) => progress.handle(event), signal: controller.signal,
+      onEvent: (event) => progress.handle(event), signal: controller.signal, emergency, ...(resume ? { resume } : {}),
     });
   } finally {
     process.off('SIGINT', onSignal);

@@ -23,6 +23,8 @@ Run every configuration of a scenario file and write a run folder.
   --target-ci P          adaptive stopping: add windows until the 95% CI of samples/J is within ±P%
   --max-seconds S        adaptive stopping: at most S seconds of windows per configuration (default 60)
   --slo-p99-ms MS        latency SLO for the recommendation (overrides the scenario's slo.p99Ms)
+  --resume RUN_DIR       finish an interrupted run: measure only its unfinished configurations, into the same folder
+                         (the scenario, flags, models, machine and meters must be the same)
   --allow-outside-paths  let the scenario's model, variant and replay paths leave its folder (same as
                          \`allowOutsidePaths: true\` in the scenario; off by default, for scenarios from elsewhere)
   --json                 print result.json to stdout instead of the table
@@ -79,6 +81,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
     json: values.json ?? false,
     ...(values.baseline ? { baseline: values.baseline } : {}),
     ...(values.history ? { historyDir: values.history } : {}),
+    ...(values.resume ? { resume: path.resolve(values.resume) } : {}),
     ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}),
   });
 }

@@ -8,7 +8,7 @@ import { describeError, InputError, MeterError } from '../errors.js';
 import { integrateEnergy, peakPower, samplesBetween } from '../power/integrate.js';
 import type { MeterChoice } from '../power/registry.js';
 import type { MeterInfo, PowerMeter } from '../power/types.js';
-import { writeFileAtomic } from '../results/atomic.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../results/atomic.js';
 import { captureEnvironment } from '../results/environment.js';
 import { recommend } from '../results/recommend.js';
 import { resultSchemaId, type Measurement, type RunResult } from '../results/types.js';
@@ -20,6 +20,7 @@ import { providerSettings, requireProvider } from '../runtime/providers/registry
 import { LatencyRecorder, openSession, preallocateOutputs, timedWindow, type OpenSession } from '../runtime/session.js';
 import type { PlannedConfig, Scenario } from '../scenario/types.js';
 import { variantErrorIsSkip, type PreparedModel, type PreparedVariant } from './prepare.js';
+import type { ResumeState } from './resume.js';
 import { summariseWindows, type WindowRecord } from './summarise.js';
 
 /** Progress reported to the caller (the CLI draws it; tests may record it). */
@@ -45,6 +46,13 @@ export interface SweepOptions {
   signal?: AbortSignal;
   /** Defaults to a timestamp plus the scenario name. */
   runId?: string;
+  /** Append to an existing run (`--resume`); `plan` then holds only the configurations left to measure. */
+  resume?: ResumeState;
+  /**
+   * Filled in by runSweep once result.json exists: writes it at once, synchronously, with status "interrupted"
+   * (for a second Ctrl-C, right before the process exits).
+   */
+  emergency?: { write?: (reason: string) => void };
 }
 
 /** The finished (or interrupted) run. */
@@ -140,8 +148,9 @@ function emptyMeasurement(config: PlannedConfig, variant: PreparedVariant | unde
 export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const { scenario, plan, meters, signal } = options;
   const emit = options.onEvent ?? (() => {});
-  const runId = options.runId ?? defaultRunId(scenario.name);
-  const runDir = path.join(scenario.outDir, runId);
+  const resume = options.resume;
+  const runId = resume ? resume.result.runId : (options.runId ?? defaultRunId(scenario.name));
+  const runDir = resume ? resume.runDir : path.join(scenario.outDir, runId);
   try {
     await mkdir(path.join(runDir, 'traces'), { recursive: true });
   } catch (error) {
@@ -154,7 +163,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const resultPath = path.join(runDir, 'result.json');
   const scenarioSha256 = scenario.file ? createHash('sha256').update(await readFile(scenario.file)).digest('hex') : null;
 
-  const result: RunResult = {
+  const result: RunResult = resume ? { ...resume.result, meters: meters.map((meter) => meterRecord(meter.info)), meterSelection: options.meterChoices } : {
     schema: resultSchemaId,
     runId,
     createdAt: new Date().toISOString(),
@@ -171,8 +180,22 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     measurements: [],
     recommendations: [],
   };
-  const save = () => writeFileAtomic(resultPath, `${JSON.stringify(result, null, 2)}\n`);
+  // A resumed run keeps its measurements in plan order, whatever order they were measured in.
+  const inPlanOrder = () => {
+    if (resume) result.measurements.sort((a, b) => resume.planKeys.indexOf(a.key) - resume.planKeys.indexOf(b.key));
+  };
+  const save = () => {
+    inPlanOrder();
+    return writeFileAtomic(resultPath, `${JSON.stringify(result, null, 2)}\n`);
+  };
   await save();
+  if (options.emergency) {
+    options.emergency.write = (reason: string) => {
+      const snapshot: RunResult = { ...result, status: 'interrupted', stopReason: reason, finishedAt: new Date().toISOString() };
+      snapshot.recommendations = recommend(snapshot.measurements, scenario.slo.p99Ms);
+      writeFileAtomicSync(resultPath, `${JSON.stringify(snapshot, null, 2)}\n`);
+    };
+  }
 
   const slowestPeriodMs = Math.max(0, ...meters.map((meter) => meter.info.periodMs));
   // A window shorter than ten meter periods cannot be integrated reliably (POWER-METERS.md). Polled meters learn
@@ -379,8 +402,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       }
     }
     originMs = performance.now();
-    // Idle baseline.
-    if (scenario.idleSeconds > 0 && !stopped()) {
+    // Idle baseline (a resumed run keeps the one it measured first, so both halves subtract the same idle power).
+    if (scenario.idleSeconds > 0 && !stopped() && !result.idle) {
       emit({ type: 'idle-start', seconds: scenario.idleSeconds, after: false });
       result.idle = await measureIdle();
       emit({ type: 'idle-end', watts: result.idle.watts, after: false });

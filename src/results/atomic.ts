@@ -1,4 +1,5 @@
 // Atomic file writes: a temp file in the same folder, fsync, rename — a crash leaves the old or the new file, never half of one.
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -18,6 +19,41 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
+    throw error;
+  }
+  await syncFolder(path.dirname(file));
+}
+
+// The rename itself is durable only once the folder is synced (POSIX); best effort where a folder cannot be opened.
+async function syncFolder(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Windows, or a file system that refuses fsync on folders: the rename is still atomic.
+  }
+}
+
+/** writeFileAtomic for the one place that cannot wait: a second Ctrl-C, right before the process exits. */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter++}.tmp`);
+  const fd = openSync(temp, 'w');
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
     throw error;
   }
 }

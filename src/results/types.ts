@@ -179,6 +179,8 @@ export interface RunResult {
   carbon: { gridIntensityGPerKWh: number; pue: number; region: string; defaulted: string[]; regions?: Record<string, number> };
   measurements: Measurement[];
   recommendations: Recommendation[];
+  /** When the run was resumed (`--resume`), oldest first; absent for a run that was never resumed. */
+  resumedAt?: string[];
   /** The scenario's budgets, checked after the run (absent when the scenario has none). */
   budgets?: BudgetReport;
 }

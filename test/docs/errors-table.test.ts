@@ -87,6 +87,7 @@ export const cases: Record<string, Case> = {
   'usage-bad-batch': { args: ['bench', 'mlp', '--batch', '0'] },
   'usage-unknown-ep': { args: ['bench', 'mlp', '--ep', 'foo'] },
   'usage-no-scenario': { args: ['run'] },
+  'resume-not-a-run': { args: ['bench', 'mlp', '--resume', 'nowhere'] },
   'report-not-json': { args: ['report', 'notes.txt'], files: { 'notes.txt': 'hello' } },
   'report-not-result': { args: ['report', 'other.json'], files: { 'other.json': '{"schema": "something/else"}' } },
 };

@@ -1,0 +1,184 @@
+// Interrupt and resume, end to end: Ctrl-C keeps every finished configuration and leaves no meter tool behind; a
+// second Ctrl-C exits at once with a valid result.json; kill -9 at random (seeded) moments never tears result.json,
+// and --resume finishes the run with every configuration exactly once.
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { RunResult } from '../../src/results/types.js';
+import { SeededRandom } from '../../src/stats/random.js';
+import { ensureBuilt, fastFlags, repoRoot, removeDir, runCli, tempDir } from './helpers.js';
+
+const fakeBin = path.join(repoRoot, 'test', 'fixtures', 'bin', 'nvidia');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A CLI process we can signal; `done` resolves with its exit code (or signal) and stderr. */
+function start(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const full: NodeJS.ProcessEnv = { ...process.env, JOULEBENCH_MODELS_DIR: path.join(cwd, 'models'), ...env };
+  delete full.NODE_OPTIONS;
+  delete full.NODE_TEST_CONTEXT;
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'joulebench.js'), ...args], { cwd, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout.resume();
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return { child, done };
+}
+
+async function runDirs(outDir: string): Promise<string[]> {
+  if (!existsSync(outDir)) return [];
+  return (await readdir(outDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => path.join(outDir, e.name));
+}
+
+/** result.json of a run folder, parsed; fails the test when the file is torn. */
+async function resultIn(runDir: string): Promise<RunResult | null> {
+  const file = path.join(runDir, 'result.json');
+  if (!existsSync(file)) return null;
+  const text = await readFile(file, 'utf8');
+  try {
+    return JSON.parse(text) as RunResult;
+  } catch {
+    assert.fail(`torn result.json in ${runDir} (${text.length} bytes): ...${text.slice(-200)}`);
+  }
+}
+
+async function waitForMeasurements(outDir: string, count: number, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [runDir] = await runDirs(outDir);
+    if (runDir) {
+      const result = await resultIn(runDir).catch(() => null);
+      if (result && result.measurements.length >= count) return runDir;
+    }
+    await sleep(50);
+  }
+  assert.fail(`no ${count} finished configuration(s) in ${outDir} within ${timeoutMs} ms`);
+}
+
+function fakeToolsAlive(): Promise<string[]> {
+  return new Promise((resolve) =>
+    execFile('ps', ['-eo', 'stat=,args='], (_error, stdout) =>
+      resolve(stdout.split('\n').filter((line) => line.includes(fakeBin) && !line.trim().startsWith('Z'))),
+    ),
+  );
+}
+
+describe('interrupt and resume', { timeout: 120_000 }, () => {
+  let work: string;
+  before(async () => {
+    await ensureBuilt();
+    work = await tempDir('interrupt');
+    const built = await runCli(['models', 'build'], { cwd: work, modelsDir: path.join(work, 'models') });
+    assert.equal(built.code, 0, built.stderr);
+  });
+  after(() => removeDir(work));
+
+  test('SIGINT: exit 130, result.json "interrupted" with the finished configurations, no nvidia-smi left running', async () => {
+    const out = path.join(work, 'sigint');
+    const env = { PATH: `${fakeBin}${path.delimiter}${process.env.PATH ?? ''}`, FAKE_NVSMI_WATTS: '200' };
+    const args = ['bench', 'cnn', '--batch', '1,2,3,4,5,6,7,8', '--meter', 'nvidia-smi,estimate', '--gpus', '0', '--out', out, ...fastFlags];
+    const { child, done } = start(args, work, env);
+    const runDir = await waitForMeasurements(out, 1, 60_000);
+    assert.ok((await fakeToolsAlive()).length > 0, 'the fake nvidia-smi streams during the run');
+    child.kill('SIGINT');
+    const exit = await done;
+    assert.equal(exit.code, 130, exit.stderr);
+    assert.ok(!exit.stderr.includes('    at '), exit.stderr);
+    const result = (await resultIn(runDir))!;
+    assert.equal(result.status, 'interrupted');
+    assert.equal(result.stopReason, 'interrupted by signal');
+    assert.ok(result.measurements.length >= 1 && result.measurements.length < 8, `${result.measurements.length} finished`);
+    assert.ok(result.measurements.every((m) => m.status === 'ok'), JSON.stringify(result.measurements.map((m) => [m.key, m.status, m.error])));
+    assert.equal(new Set(result.measurements.map((m) => m.key)).size, result.measurements.length);
+    let alive = await fakeToolsAlive();
+    for (let i = 0; i < 20 && alive.length > 0; i++) {
+      await sleep(100);
+      alive = await fakeToolsAlive();
+    }
+    assert.deepEqual(alive, [], 'no fake nvidia-smi outlives the run');
+  });
+
+  test('a second SIGINT exits at once and still leaves a valid, "interrupted" result.json', async () => {
+    const out = path.join(work, 'twice');
+    // Long windows: the first Ctrl-C alone would take a while to finish the window; the second must not wait.
+    const args = ['bench', 'cnn', '--batch', '1,2,3,4', '--meter', 'estimate', '--out', out, ...fastFlags, '--min-seconds', '0.3'];
+    const { child, done } = start(args, work);
+    const runDir = await waitForMeasurements(out, 1, 60_000);
+    child.kill('SIGINT');
+    await sleep(20);
+    child.kill('SIGINT');
+    const exit = await done;
+    assert.equal(exit.code, 130, exit.stderr);
+    assert.match(exit.stderr, /SIGINT again: exiting now/);
+    const result = (await resultIn(runDir))!;
+    assert.equal(result.status, 'interrupted');
+    assert.ok(result.measurements.length >= 1);
+  });
+
+  test('kill -9 at seeded random moments: never a torn result.json; --resume ends with every configuration once', async () => {
+    const out = path.join(work, 'kill9');
+    const batches = [1, 2, 3, 4, 5, 6];
+    const base = ['bench', 'cnn', '--batch', batches.join(','), '--meter', 'estimate', '--out', out, ...fastFlags];
+    const random = new SeededRandom(8);
+    let resumed = 0;
+    for (let round = 0; round < 6; round++) {
+      const [runDir] = await runDirs(out);
+      const previous = runDir ? await resultIn(runDir) : null;
+      if (previous?.status === 'complete') break;
+      const args = previous ? [...base, '--resume', runDir!] : base;
+      if (previous) resumed++;
+      const { child, done } = start(args, work);
+      await sleep(300 + random.next() * 2500);
+      child.kill('SIGKILL');
+      await done;
+      assert.ok((await runDirs(out)).length <= 1, 'one run folder, however often it is resumed');
+      const [dir] = await runDirs(out);
+      if (!dir) continue;
+      const result = await resultIn(dir);
+      if (result) {
+        const keys = result.measurements.map((m) => m.key);
+        assert.equal(new Set(keys).size, keys.length, `duplicate configurations after round ${round}: ${keys.join(', ')}`);
+      }
+    }
+    const [runDir] = await runDirs(out);
+    assert.ok(runDir, 'the run folder exists');
+    const before = await resultIn(runDir!);
+    if (before?.status !== 'complete') {
+      const { done } = start(before ? [...base, '--resume', runDir!] : base, work);
+      const exit = await done;
+      assert.equal(exit.code, 0, exit.stderr);
+      if (before) resumed++;
+    }
+    const final = (await resultIn(runDir!))!;
+    assert.equal(final.status, 'complete');
+    assert.deepEqual(final.measurements.map((m) => m.key), batches.map((b) => `cnn/fp32/cpu/b${b}`), 'every configuration exactly once, in plan order');
+    assert.ok(final.measurements.every((m) => m.status === 'ok'));
+    assert.equal(final.resumedAt?.length ?? 0, resumed);
+    assert.ok(resumed >= 1, 'at least one kill landed mid-run and was resumed');
+    console.log(`kill -9 rounds resumed: ${resumed}`);
+    for (const m of final.measurements) assert.ok(existsSync(path.join(runDir!, m.trace!)), `trace of ${m.key}`);
+    assert.deepEqual((await readdir(runDir!)).filter((name) => name.endsWith('.tmp')), [], 'no temp files left');
+  });
+
+  test('--resume refuses a run measured with other settings, and a complete run', async () => {
+    const out = path.join(work, 'mismatch');
+    const first = await runCli(['bench', 'cnn', '--batch', '1', '--meter', 'estimate', '--out', out, ...fastFlags], { cwd: work, modelsDir: path.join(work, 'models') });
+    assert.equal(first.code, 0, first.stderr);
+    const [runDir] = await runDirs(out);
+    const complete = await runCli(['bench', 'cnn', '--batch', '1', '--meter', 'estimate', ...fastFlags, '--resume', runDir!], { cwd: work, modelsDir: path.join(work, 'models') });
+    assert.equal(complete.code, 2, complete.stderr);
+    assert.match(complete.stderr, /the run is complete; there is nothing left to measure/);
+    // Make it look interrupted, then resume with another batch list.
+    const result = (await resultIn(runDir!))!;
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(runDir!, 'result.json'), JSON.stringify({ ...result, status: 'interrupted' }));
+    const other = await runCli(['bench', 'cnn', '--batch', '1,2', '--meter', 'estimate', ...fastFlags, '--resume', runDir!], { cwd: work, modelsDir: path.join(work, 'models') });
+    assert.equal(other.code, 2, other.stderr);
+    assert.match(other.stderr, /cannot resume .*: the scenario \(or the flags that set it/);
+    assert.ok(!other.stderr.includes('    at '));
+  });
+});
