@@ -86,18 +86,19 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The handlers stay until the reports are written: a Ctrl-C then must still exit 130, not die by the signal.
   let outcome;
   try {
     outcome = await runSweep({
       scenario, plan, models, meters, meterChoices: choices, toolVersion: toolVersion(),
       onEvent: (event) => progress.handle(event), signal: controller.signal, emergency, ...(resume ? { resume } : {}),
     });
+    await writeReports(analyseRuns([outcome.result]), outcome.runDir);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   const { result, runDir, resultPath } = outcome;
-  await writeReports(analyseRuns([result]), runDir);
   const budgets = result.status === 'complete' ? await applyBudgets(result, resultPath, gates) : null;
 
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

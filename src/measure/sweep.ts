@@ -534,6 +534,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     result.finishedAt = new Date().toISOString();
     result.recommendations = recommend(result.measurements, scenario.slo.p99Ms);
     await save();
+    // result.json is final now; a late second Ctrl-C must not overwrite it with a snapshot.
+    if (options.emergency) delete options.emergency.write;
   }
   return { result, runDir, resultPath };
 

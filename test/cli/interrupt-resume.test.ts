@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunResult } from '../../src/results/types.js';
@@ -129,6 +129,8 @@ describe('interrupt and resume', { timeout: 120_000 }, () => {
       const [runDir] = await runDirs(out);
       const previous = runDir ? await resultIn(runDir) : null;
       if (previous?.status === 'complete') break;
+      // Killed before its first result.json: nothing was recorded, so there is nothing to resume; start afresh.
+      if (runDir && !previous) await rm(runDir, { recursive: true, force: true });
       const args = previous ? [...base, '--resume', runDir!] : base;
       if (previous) resumed++;
       const { child, done } = start(args, work);
@@ -144,15 +146,17 @@ describe('interrupt and resume', { timeout: 120_000 }, () => {
         assert.equal(new Set(keys).size, keys.length, `duplicate configurations after round ${round}: ${keys.join(', ')}`);
       }
     }
-    const [runDir] = await runDirs(out);
-    assert.ok(runDir, 'the run folder exists');
-    const before = await resultIn(runDir!);
+    const [last] = await runDirs(out);
+    const before = last ? await resultIn(last) : null;
+    if (last && !before) await rm(last, { recursive: true, force: true });
     if (before?.status !== 'complete') {
-      const { done } = start(before ? [...base, '--resume', runDir!] : base, work);
+      const { done } = start(before ? [...base, '--resume', last!] : base, work);
       const exit = await done;
       assert.equal(exit.code, 0, exit.stderr);
       if (before) resumed++;
     }
+    const [runDir] = await runDirs(out);
+    assert.ok(runDir, 'the run folder exists');
     const final = (await resultIn(runDir!))!;
     assert.equal(final.status, 'complete');
     assert.deepEqual(final.measurements.map((m) => m.key), batches.map((b) => `cnn/fp32/cpu/b${b}`), 'every configuration exactly once, in plan order');
