@@ -16,6 +16,7 @@ import { synthesiseFeeds } from '../runtime/inputs.js';
 import { SeededRandom, seedFromString } from '../stats/random.js';
 import { meanWithCi95 } from '../stats/summary.js';
 import { attributionFor } from './attribution.js';
+import { gpuMemoryUse } from '../runtime/gpu-memory.js';
 import { providerSettings, requireProvider } from '../runtime/providers/registry.js';
 import { LatencyRecorder, openSession, preallocateOutputs, timedWindow, type OpenSession } from '../runtime/session.js';
 import type { PlannedConfig, Scenario } from '../scenario/types.js';
@@ -381,6 +382,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       // Sequential: the whole span. Interleaved: only this configuration's own spans (others ran in between).
       const spans: Array<[number, number]> = scenario.order === 'sequential' ? [[startMs, endMs]] : entry.spans;
       await writeTrace(path.join(runDir, measurement.trace), meters, spans, relativeS);
+      // GPU memory over the configuration, from the context columns of the GPU meters that count for it.
+      const gpuMeters = attributionFor(meters, measurement.device ?? 'cpu', scenario.gpus).meters.filter((meter) => meter.info.device !== null && meter.info.device !== 'cpu');
+      if (gpuMeters.length > 0) {
+        const memory = gpuMemoryUse(new Map(gpuMeters.map((meter) => [meter.info.device!, meter.samples()])), gpuMeters.map((meter) => meter.info.device!), startMs, endMs);
+        measurement.gpuMemory = memory.filter((use) => use.samples > 0);
+      }
     }
     if (fatalMeter !== null && measurement.status === 'ok') {
       const dead = fatalMeter as PowerMeter;

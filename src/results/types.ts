@@ -69,6 +69,8 @@ export interface Measurement {
    * the `max-seconds` cap (adaptive stopping, `stopping:`), with the CI half-width reached in % of the mean.
    */
   stopping?: { rule: 'repetitions' | 'target-ci' | 'max-seconds'; ciHalfWidthPercent: number } | null;
+  /** GPU memory used during the configuration, per counted GPU (from the GPU meters' context columns); absent without GPU meters. */
+  gpuMemory?: Array<{ device: string; peakUsedMib: number | null; meanUsedMib: number | null; totalMib: number | null; samples: number }>;
   /** Seconds waited before this configuration for power to return near idle (`cooldown:`), or null. */
   cooldownS?: number | null;
   /** Wall-clock bounds of this configuration, relative to the run start (for charts). */

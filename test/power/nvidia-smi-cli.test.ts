@@ -72,6 +72,9 @@ describe('nvidia-smi meter through the CLI', { timeout: 120_000 }, () => {
       assertClose(repetition.energyJ, 250 * repetition.durationS, 0.01, `repetition ${i} energyJ`);
     }
     assertClose(run.idle?.watts['nvidia-smi:0'], 250, 0.01, 'idle watts');
+    // The fake reports 19,818 of 81,559 MiB used above 100 W: the configuration's GPU memory comes from those columns.
+    const [memory] = measurement.gpuMemory!;
+    assert.deepEqual({ ...memory, samples: memory!.samples > 0 }, { device: 'cuda:0', peakUsedMib: 19818, meanUsedMib: 19818, totalMib: 81559, samples: true });
     assert.deepEqual(await fakeProcesses(), [], 'no nvidia-smi left running after the CLI exits');
   });
 
