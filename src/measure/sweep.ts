@@ -17,6 +17,7 @@ import { SeededRandom, seedFromString } from '../stats/random.js';
 import { meanWithCi95 } from '../stats/summary.js';
 import { attributionFor } from './attribution.js';
 import { gpuMemoryUse } from '../runtime/gpu-memory.js';
+import { auditPlacementOf } from './placement-audit.js';
 import { providerSettings, requireProvider } from '../runtime/providers/registry.js';
 import { LatencyRecorder, openSession, preallocateOutputs, timedWindow, type OpenSession } from '../runtime/session.js';
 import type { PlannedConfig, Scenario } from '../scenario/types.js';
@@ -514,6 +515,23 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
         for (const entry of live) await finish(entry);
       }
       await (open as OpenSession | null)?.session.release().catch(() => {});
+      // Placement (non-CPU providers): which nodes ran on the CPU, measured outside every window.
+      const ran = result.measurements.filter((m) => configs.some((config) => config.key === m.key) && m.status === 'ok');
+      if (provider.name !== 'cpu' && variant && ran.length > 0 && !stopped()) {
+        const placement = await auditPlacementOf({
+          modelPath: variant.path, provider, providerOptions: first.executionProvider.options, layout: variant.layout,
+          batchSize: first.batchSize, folder: path.join(runDir, 'profiles', traceFileName(first.groupKey).replace(/\.csv$/, '')),
+        });
+        const cpuCounted = counted.some((meter) => meter.info.device === 'cpu');
+        for (const m of ran) {
+          m.placement = placement;
+          if (placement.ok && placement.cpuFallback && !cpuCounted) {
+            m.validity.valid = false;
+            m.validity.reasons.push(`${placement.cpuFallbackNodes.length} node(s) ran on the CPU (${(placement.cpuTimeShare * 100).toFixed(0)}% of kernel time) but no CPU meter counts: add a CPU meter (rapl or estimate)`);
+          }
+        }
+        await save();
+      }
     }
     // Idle again after the sweep: a baseline that drifted (the device warmed up) makes net energy less certain.
     if (scenario.idleSeconds > 0 && result.idle && !stopped() && result.measurements.length > 0) {

@@ -69,6 +69,13 @@ export interface Measurement {
    * the `max-seconds` cap (adaptive stopping, `stopping:`), with the CI half-width reached in % of the mean.
    */
   stopping?: { rule: 'repetitions' | 'target-ci' | 'max-seconds'; ciHalfWidthPercent: number } | null;
+  /**
+   * Non-CPU providers: where the nodes ran (one short profiled session after the group, outside every window); nodes
+   * that fell back to the CPU make the measurement invalid unless a CPU meter counts. Absent for the CPU provider.
+   */
+  placement?:
+    | { ok: true; providers: Record<string, { nodes: number; kernelTimeUs: number }>; cpuFallbackNodes: Array<{ name: string; opType: string; kernelTimeUs: number }>; cpuTimeShare: number; cpuFallback: boolean }
+    | { ok: false; reason: string };
   /** GPU memory used during the configuration, per counted GPU (from the GPU meters' context columns); absent without GPU meters. */
   gpuMemory?: Array<{ device: string; peakUsedMib: number | null; meanUsedMib: number | null; totalMib: number | null; samples: number }>;
   /** Seconds waited before this configuration for power to return near idle (`cooldown:`), or null. */
