@@ -17,6 +17,7 @@ import type { Scenario } from '../scenario/types.js';
 import { displayPath } from './paths.js';
 import { describePrepareEvent, renderRankedTable, ProgressPrinter } from './terminal.js';
 import { renderBudgetReport } from './budgets.js';
+import { appendToHistory } from './history.js';
 import { toolVersion } from './version.js';
 
 /** Output options common to run and bench. */
@@ -100,6 +101,7 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
   }
   const { result, runDir, resultPath } = outcome;
   const budgets = result.status === 'complete' ? await applyBudgets(result, resultPath, gates) : null;
+  const history = result.status === 'complete' && gates.historyDir ? await appendToHistory(gates.historyDir, result, resultPath) : null;
 
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
@@ -109,6 +111,7 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
   // With --json, stdout holds only result.json: the gate's lines go to stderr.
   const gateOut = options.json ? process.stderr : process.stdout;
   if (budgets) gateOut.write(`\n${renderBudgetReport(budgets)}\n`);
+  if (history) gateOut.write(`history: ${history.added ? 'appended as' : 'already recorded as'} run number ${history.runNumber} in ${displayPath(history.file)}\n`);
 
   if (result.status === 'interrupted') {
     process.stderr.write(`run ${result.status}: ${result.stopReason}; ${result.measurements.length} configuration(s) saved in ${resultPath}\n`);

@@ -4,6 +4,7 @@ import { joinNegativeValues } from './args.js';
 import { benchCommand, benchHelp } from './bench.js';
 import { compareCommand, compareHelp } from './compare.js';
 import { devicesCommand, devicesHelp } from './devices.js';
+import { historyCommand, historyHelp } from './history.js';
 import { inspectCommand, inspectHelp } from './inspect.js';
 import { modelsCommand, modelsHelp } from './models.js';
 import { reportCommand, reportHelp } from './report.js';
@@ -19,6 +20,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<ExitCodeValue>
   models: { run: modelsCommand, help: modelsHelp },
   report: { run: reportCommand, help: reportHelp },
   compare: { run: compareCommand, help: compareHelp },
+  history: { run: historyCommand, help: historyHelp },
   variants: { run: variantsCommand, help: variantsHelp },
 };
 
@@ -34,6 +36,7 @@ usage: joulebench <command> [options]
   models build|list          build the built-in models (mlp, cnn, transformer)
   report <result.json>       re-render a run's report.md and measurements.csv
   compare <base> <cand>      regression gate: compare two result.json files (exit 1 on a regression)
+  history <DIR>              trends and change points of the runs recorded with --history DIR
 
 exit codes: 0 ok, 1 a gate failed, 2 bad input or usage, 3 runtime failure, 130 interrupted
 joulebench <command> --help for a command's options`;

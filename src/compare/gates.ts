@@ -1,6 +1,7 @@
 // What `run` and `bench` do around the sweep for the nightly gate: check budgets before measuring (patterns,
 // baselines), evaluate them after, and record the verdicts in result.json.
 import path from 'node:path';
+import { HistoryStore } from '../history/store.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import type { BudgetReport, RunResult } from '../results/types.js';
 import type { BudgetSpec, Scenario } from '../scenario/types.js';
@@ -29,6 +30,8 @@ export async function prepareGates(scenario: Scenario, plannedKeys: string[], fl
     baselines.set(file, await readResultFile(file, 'baseline'));
   }
   const historyDir = flags.historyDir ? path.resolve(flags.historyDir) : (scenario.historyDir ?? null);
+  // Create (or check) the history store now: an unwritable folder must not surface only after an hour of measuring.
+  if (historyDir) HistoryStore.open(historyDir, { create: true }).close();
   return { budgets, baselines, historyDir };
 }
 
