@@ -7,6 +7,7 @@ import { renderComparisonJunit } from '../compare/junit.js';
 import { renderComparisonMarkdown } from '../compare/markdown.js';
 import { readResultFile } from '../compare/read.js';
 import { renderComparisonText } from '../compare/text.js';
+import type { MetricId } from '../compare/types.js';
 import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { withUsage } from './args.js';
@@ -25,6 +26,8 @@ bad input or runs that measured different things.
   --max-regression P     a regression of P or more fails (default 5%)
   --alpha A              significance level of the test (default 0.05; the CI is at 1 − A)
   --threshold P          metrics without per-repetition values (p99 latency) count beyond ±P (default 10%)
+  --gate LIST            metrics whose regressions fail: samples-per-joule, samples-per-second, p99 (default all;
+                         the others are still compared and reported)
   --allow-host-change    compare runs from different hardware or power meters anyway (e.g. for procurement)
   --markdown FILE        write a Markdown summary (appended when FILE is $GITHUB_STEP_SUMMARY)
   --junit FILE           write JUnit XML: one test case per configuration and metric
@@ -43,6 +46,29 @@ function fraction(flag: string, value: string | undefined, fallback: number, max
     throw new InputError('FLAG_INVALID', `${flag}: expected a percentage from 0 to ${max}, like 2 or 2%, got "${value}"`);
   }
   return number / 100;
+}
+
+const gateNames: Record<string, MetricId> = {
+  'samples-per-joule': 'samplesPerJoule',
+  samplesPerJoule: 'samplesPerJoule',
+  energy: 'samplesPerJoule',
+  'samples-per-second': 'samplesPerSecond',
+  samplesPerSecond: 'samplesPerSecond',
+  throughput: 'samplesPerSecond',
+  p99: 'p99Ms',
+  p99Ms: 'p99Ms',
+  latency: 'p99Ms',
+};
+
+/** `--gate samples-per-joule,p99` → metric ids. */
+function gateList(value: string): MetricId[] {
+  const names = value.split(',').map((part) => part.trim()).filter(Boolean);
+  if (names.length === 0) throw new InputError('FLAG_INVALID', '--gate: expected metrics like samples-per-joule,samples-per-second,p99');
+  return names.map((name) => {
+    const id = gateNames[name];
+    if (!id) throw new InputError('FLAG_INVALID', `--gate: unknown metric "${name}"`, { hint: 'use samples-per-joule, samples-per-second or p99' });
+    return id;
+  });
 }
 
 async function writeOutput(file: string, text: string): Promise<string> {
@@ -65,6 +91,7 @@ export async function compareCommand(argv: string[]): Promise<ExitCodeValue> {
         'max-regression': { type: 'string' },
         alpha: { type: 'string' },
         threshold: { type: 'string' },
+        gate: { type: 'string' },
         'allow-host-change': { type: 'boolean', default: false },
         markdown: { type: 'string' },
         junit: { type: 'string' },
@@ -91,6 +118,7 @@ export async function compareCommand(argv: string[]): Promise<ExitCodeValue> {
     maxRegression: fraction('--max-regression', values['max-regression'], compareDefaults.maxRegression),
     thresholdNoise: fraction('--threshold', values.threshold, compareDefaults.thresholdNoise, 1000),
     allowHostChange: values['allow-host-change'] ?? false,
+    gated: values.gate === undefined ? compareDefaults.gated : gateList(values.gate),
   };
   const [baselineFile, candidateFile] = positionals.map((file) => path.resolve(file)) as [string, string];
   const baseline = await readResultFile(baselineFile, 'baseline');

@@ -35,6 +35,7 @@ export function pText(metric: MetricComparison): string {
 export function verdictText(metric: MetricComparison, comparison: Comparison): string {
   const byThreshold = metric.method === 'threshold' ? ' (by threshold)' : '';
   if (metric.failed) return `REGRESSED${byThreshold} — fails the ${percent(comparison.options.maxRegression)} gate`;
+  if (metric.verdict === 'regressed' && !metric.gated) return `regressed${byThreshold} (not gated)`;
   if (metric.verdict === 'regressed') return `regressed${byThreshold}, within the ${percent(comparison.options.maxRegression)} gate`;
   return `${metric.verdict}${byThreshold}`;
 }

@@ -22,6 +22,7 @@ export const compareDefaults: CompareOptions = {
   noise: 0.02,
   maxRegression: 0.05,
   thresholdNoise: 0.1,
+  gated: ['samplesPerJoule', 'samplesPerSecond', 'p99Ms'],
   allowHostChange: false,
   resamples: 10_000,
 };
@@ -161,10 +162,12 @@ export function compareRuns(
         ? { baseline: [mean(baselineValues)], candidate: [mean(candidateValues)], higherIsBetter: definition.higherIsBetter }
         : { baseline: baselineValues, candidate: candidateValues, higherIsBetter: definition.higherIsBetter };
       const judged = judgeMetric(samples, options, seedFromString(`${key}|${definition.id}`));
+      const gated = options.gated.includes(definition.id);
+      if (!gated) judged.failed = false;
       const metricEstimated = definition.energy && (b.energy?.estimated === true || c.energy?.estimated === true || estimated);
       const note = definition.pointOnly
         ?? (judged.method === 'threshold' ? `${Math.min(baselineValues.length, candidateValues.length)} repetition(s) on one side: no significance test, compared against the threshold` : null);
-      metrics.push({ metric: definition.id, label: definition.label, higherIsBetter: definition.higherIsBetter, ...judged, estimated: metricEstimated, note });
+      metrics.push({ metric: definition.id, label: definition.label, higherIsBetter: definition.higherIsBetter, ...judged, gated, estimated: metricEstimated, note });
     }
     keys.push({ key, status: 'compared', metrics, failed: metrics.some((metric) => metric.failed), notes });
   }

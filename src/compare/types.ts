@@ -26,6 +26,8 @@ export interface CompareOptions {
   maxRegression: number;
   /** Threshold for metrics compared without a test (p99; default 0.10). */
   thresholdNoise: number;
+  /** Metrics whose regressions fail the gate (the others are reported only). Default: all three. */
+  gated: MetricId[];
   /** Compare runs from different hosts / power meters anyway. */
   allowHostChange: boolean;
   /** Bootstrap resamples (default 10,000). */
@@ -48,8 +50,10 @@ export interface MetricComparison {
   /** Welch's two-sided p-value, or null for the threshold method. */
   pValue: number | null;
   verdict: Verdict;
-  /** Regressed by at least maxRegression: fails the gate. */
+  /** Regressed by at least maxRegression, on a gated metric: fails the gate. */
   failed: boolean;
+  /** The metric is gated (`--gate`); a regression of an ungated one is reported only. */
+  gated: boolean;
   /** The energy meter of either run is an estimate (samples per joule only). */
   estimated: boolean;
   /** Why the method or verdict is what it is, when not obvious. */

@@ -86,6 +86,13 @@ test('--max-regression above the drop: the regression is reported but passes (ex
   assert.equal(parsed.counts.regressed, 1);
 });
 
+test('--gate: a regression of an ungated metric is reported, not failed', async () => {
+  const r = await cli([baseline, worse, '--gate', 'samples-per-second,p99']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^mlp\/fp32\/cpu\/b8\s+samples\/J\s+400\s+360\s+−10\.0%.*regressed \(not gated\)$/m);
+  assertBadInput(await cli([baseline, worse, '--gate', 'watts']), '--gate: unknown metric "watts"');
+});
+
 test('estimated meters: every output says "estimated"', async () => {
   const a = await writeSyntheticResult(path.join(work, 'est-a.json'), { estimated: true, measurements: steady });
   const b = await writeSyntheticResult(path.join(work, 'est-b.json'), { estimated: true, measurements: regressed });
