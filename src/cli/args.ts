@@ -123,4 +123,19 @@ export const sweepFlagOptions = {
   baseline: { type: 'string' },
   'max-regression': { type: 'string' },
   history: { type: 'string' },
+  'config-timeout': { type: 'string' },
+  'no-isolate': { type: 'boolean', default: false },
 } as const;
+
+/** `--no-isolate` and `--config-timeout S` as execute options (a time limit needs a process to kill). */
+export function isolationFlags(values: { 'no-isolate'?: boolean; 'config-timeout'?: string }): { isolate: boolean; configTimeoutS?: number } {
+  const isolate = values['no-isolate'] !== true;
+  const timeoutS = nonNegativeNumber('--config-timeout', values['config-timeout']);
+  if (timeoutS !== undefined && timeoutS <= 0) throw new InputError('FLAG_INVALID', `--config-timeout: expected a positive number of seconds, got "${values['config-timeout']}"`);
+  if (timeoutS !== undefined && !isolate) {
+    throw new InputError('FLAG_CONFLICT', '--config-timeout needs isolation: a hung configuration can only be stopped by killing its process', {
+      hint: 'drop --no-isolate, or drop --config-timeout',
+    });
+  }
+  return { isolate, ...(timeoutS !== undefined ? { configTimeoutS: timeoutS } : {}) };
+}

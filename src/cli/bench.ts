@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { InputError, type ExitCodeValue } from '../errors.js';
 import { parseScenario } from '../scenario/schema.js';
 import path from 'node:path';
-import { gpuIndices, nonNegativeNumber, pairs, percentage, sweepFlagOptions, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
+import { gpuIndices, nonNegativeNumber, pairs, percentage, isolationFlags, sweepFlagOptions, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
 import { conversionFieldFlags, conversionFlagHelp, conversionFlagOptions, conversionFromFlags } from './conversion-flags.js';
 import { withFlagBudgets } from './budgets.js';
 import { executeScenario } from './execute.js';
@@ -46,6 +46,8 @@ ${conversionFlagHelp}
   --baseline FILE            fail (exit 1) when a configuration regresses against this result.json
   --max-regression P         the regression that fails (default 5%; see joulebench compare)
   --history DIR              append this run to the history store in DIR (see joulebench history)
+  --config-timeout S         kill a configuration's group (its child process) after S seconds; recorded as failed
+  --no-isolate               run every group in this process (debugging; a native crash then ends the whole run)
   -h, --help                 this help`;
 
 // Scenario fields that bench fills from flags: a schema error must name the flag the user typed.
@@ -213,6 +215,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
     { model: () => ({ shape: (name) => `--shape ${name}=` }), executionProvider: () => `--ep ${scenario.executionProviders.map((ep) => ep.name).join(',')}` },
     {
       json: values.json ?? false,
+      ...isolationFlags(values),
       ...(values.resume ? { resume: path.resolve(values.resume) } : {}),
       ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}),
       ...(values.baseline ? { baseline: values.baseline } : {}),

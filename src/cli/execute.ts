@@ -31,6 +31,10 @@ export interface ExecuteOptions {
   historyDir?: string;
   /** `--resume RUN_DIR` (absolute): append the unfinished configurations to that run. */
   resume?: string;
+  /** Each (model variant, EP) group in a child process (default true; `--no-isolate` turns it off). */
+  isolate?: boolean;
+  /** `--config-timeout S`: kill a configuration's group after S seconds. */
+  configTimeoutS?: number;
 }
 
 // Errors that mean the user's model or input is at fault, not the machine.
@@ -93,6 +97,7 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
     outcome = await runSweep({
       scenario, plan, models, meters, meterChoices: choices, toolVersion: toolVersion(),
       onEvent: (event) => progress.handle(event), signal: controller.signal, emergency, ...(resume ? { resume } : {}),
+      isolate: options.isolate ?? true, configTimeoutS: options.configTimeoutS ?? null,
     });
     await writeReports(analyseRuns([outcome.result]), outcome.runDir);
   } finally {

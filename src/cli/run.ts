@@ -5,7 +5,7 @@ import { InputError, type ExitCodeValue } from '../errors.js';
 import { scenarioNaming } from '../measure/prepare.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
-import { gpuIndices, nonNegativeNumber, percentage, sweepFlagOptions, withUsage, words } from './args.js';
+import { gpuIndices, nonNegativeNumber, percentage, isolationFlags, sweepFlagOptions, withUsage, words } from './args.js';
 import { withFlagBudgets } from './budgets.js';
 import { executeScenario } from './execute.js';
 
@@ -32,6 +32,8 @@ Run every configuration of a scenario file and write a run folder.
                          configuration at --max-regression (see joulebench compare)
   --max-regression P     fail (exit 1) when a configuration regresses P or more against --baseline (default 5%)
   --history DIR          append this run to the history store in DIR (see joulebench history)
+  --config-timeout S     kill a configuration's group (its child process) after S seconds; recorded as failed
+  --no-isolate           run every group in this process (debugging; a native crash then ends the whole run)
   -h, --help             this help`;
 
 /** Make a scenario quick: for smoke tests and CI, clearly not a real measurement. */
@@ -79,6 +81,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   scenario = withFlagBudgets(scenario, values);
   return executeScenario(scenario, scenarioNaming(path.basename(positionals[0]!)), {
     json: values.json ?? false,
+    ...isolationFlags(values),
     ...(values.baseline ? { baseline: values.baseline } : {}),
     ...(values.history ? { historyDir: values.history } : {}),
     ...(values.resume ? { resume: path.resolve(values.resume) } : {}),

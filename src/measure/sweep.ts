@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type * as ort from 'onnxruntime-node';
 import { describeError, InputError, MeterError } from '../errors.js';
 import { integrateEnergy, peakPower, samplesBetween } from '../power/integrate.js';
 import type { MeterChoice } from '../power/registry.js';
@@ -12,14 +11,14 @@ import { writeFileAtomic, writeFileAtomicSync } from '../results/atomic.js';
 import { captureEnvironment } from '../results/environment.js';
 import { recommend } from '../results/recommend.js';
 import { resultSchemaId, type Measurement, type RunResult } from '../results/types.js';
-import { synthesiseFeeds } from '../runtime/inputs.js';
 import { SeededRandom, seedFromString } from '../stats/random.js';
 import { meanWithCi95 } from '../stats/summary.js';
 import { attributionFor } from './attribution.js';
 import { gpuMemoryUse } from '../runtime/gpu-memory.js';
 import { auditPlacementOf } from './placement-audit.js';
 import { providerSettings, requireProvider } from '../runtime/providers/registry.js';
-import { LatencyRecorder, openSession, preallocateOutputs, timedWindow, type OpenSession } from '../runtime/session.js';
+import { LatencyRecorder } from '../runtime/session.js';
+import { ChildProcessHost, createSessionHost, GroupFailure, type SessionHost } from '../runtime/session-host.js';
 import type { PlannedConfig, Scenario } from '../scenario/types.js';
 import { variantErrorIsSkip, type PreparedModel, type PreparedVariant } from './prepare.js';
 import type { ResumeState } from './resume.js';
@@ -55,6 +54,13 @@ export interface SweepOptions {
    * (for a second Ctrl-C, right before the process exits).
    */
   emergency?: { write?: (reason: string) => void };
+  /**
+   * Run each (model variant, EP) group in a child process of its own, so that a native crash, an abort or an
+   * out-of-memory fails that group only (default false here; the CLI isolates unless `--no-isolate`).
+   */
+  isolate?: boolean;
+  /** With `isolate`: a configuration running longer than this (seconds) has its group's process killed. */
+  configTimeoutS?: number | null;
 }
 
 /** The finished (or interrupted) run. */
@@ -434,7 +440,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       const device = provider.device(first.executionProvider.options);
       const attribution = attributionFor(meters, device, scenario.gpus);
       const counted = attribution.meters;
-      let open: OpenSession | null = null;
+      const host = createSessionHost(options.isolate === true, { stopped, configTimeoutS: options.configTimeoutS ?? null });
+      const onAbort = () => host.stop();
+      signal?.addEventListener('abort', onAbort);
+      try {
+      let sessionOpen: { sessionCreateMs: number } | null = null;
       let sessionError: unknown = null;
       let sessionSpan: [number, number] | null = null;
 
@@ -477,17 +487,21 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
             entry.measurement.status = 'failed';
             entry.measurement.error = describeError(sessionError);
           } else {
-            if (!open) {
+            if (!sessionOpen) {
               const t0 = performance.now();
               try {
-                open = await openSession(variant.path, provider, config.executionProvider.options, config.threads);
+                if (host instanceof ChildProcessHost) host.chargeOpenTo(config.key);
+                const opened = await host.open({ modelPath: variant.path, provider: provider.name, providerOptions: config.executionProvider.options, threads: config.threads });
+                // Session creation as the child timed it (its process start is not the model's cold start).
+                sessionOpen = { sessionCreateMs: opened.sessionCreateMs };
+                sessionSpan = [host.isolated ? opened.t0Ms : t0, host.isolated ? opened.t1Ms : performance.now()];
               } catch (error) {
-                sessionError = error;
+                // A crashed process fails the rest of the group through the host; other errors are the session's.
+                if (!(error instanceof GroupFailure)) sessionError = error;
                 throw error;
               }
-              sessionSpan = [t0, performance.now()];
             }
-            entry.state = await beginConfig({ config, variant, open, sessionSpan: sessionSpan!, firstOfGroup: config === first, counted });
+            entry.state = await beginConfig({ config, variant, host, sessionCreateMs: sessionOpen.sessionCreateMs, sessionSpan: sessionSpan!, firstOfGroup: config === first, counted });
           }
         } catch (error) {
           // An interrupt drops the configuration in flight (it is re-run whole on resume); other errors are data.
@@ -514,7 +528,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
         if (outcome === 'interrupted') break sweep;
         for (const entry of live) await finish(entry);
       }
-      await (open as OpenSession | null)?.session.release().catch(() => {});
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        await host.close().catch(() => {});
+      }
       // Placement (non-CPU providers): which nodes ran on the CPU, measured outside every window.
       const ran = result.measurements.filter((m) => configs.some((config) => config.key === m.key) && m.status === 'ok');
       if (provider.name !== 'cpu' && variant && ran.length > 0 && !stopped()) {
@@ -568,37 +585,28 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   async function beginConfig(input: {
     config: PlannedConfig;
     variant: PreparedVariant;
-    open: OpenSession;
+    host: SessionHost;
+    sessionCreateMs: number;
     sessionSpan: [number, number];
     firstOfGroup: boolean;
     counted: PowerMeter[];
   }): Promise<ConfigState> {
-    const { config, variant, open, counted } = input;
-    const feeds = synthesiseFeeds(variant.layout.inputs, config.batchSize);
-    const firstStart = performance.now();
-    const firstOutputs = await open.session.run(feeds);
-    const firstEnd = performance.now();
-    const coldFrom = input.firstOfGroup ? input.sessionSpan[0] : firstStart;
-    const cold = await energyOver(coldFrom, Math.max(firstEnd, coldFrom + 1e-3), counted);
-    let fetches: Record<string, ort.Tensor> | undefined = preallocateOutputs(firstOutputs);
-    if (fetches) {
-      try {
-        await open.session.run(feeds, fetches);
-      } catch {
-        fetches = undefined; // dynamic outputs this build cannot write into: let onnxruntime allocate
-      }
-    }
-    // Warm-up: not timed, not counted.
+    const { config, variant, host, counted } = input;
+    // First run, output pre-allocation and the untimed warm-up, where the session lives.
+    const begun = await host.begin({
+      key: config.key, batchSize: config.batchSize, inputs: variant.layout.inputs, warmupRuns: scenario.warmup.runs, warmupSeconds: scenario.warmup.seconds,
+    });
+    const coldFrom = input.firstOfGroup ? input.sessionSpan[0] : begun.firstStartMs;
+    const cold = await energyOver(coldFrom, Math.max(begun.firstEndMs, coldFrom + 1e-3), counted);
     if (stopped()) throw new Interrupted('interrupted before the configuration finished');
-    await timedWindow(open.session, feeds, fetches, scenario.warmup.runs, scenario.warmup.seconds, new LatencyRecorder(), stopped);
     return {
-      config, session: open.session, feeds, fetches, latencies: new LatencyRecorder(), windows: [],
+      config, host, latencies: new LatencyRecorder(), windows: [],
       // Sensors that average only part of each period (nvidia-smi/NVML on A100/H100) need windows that start at
       // random phases of it (Yang et al. 2023): a seeded random fraction of the period is slept before each window.
       phase: new SeededRandom(seedFromString(config.key)),
       coldStart: {
-        sessionCreateMs: open.sessionCreateMs,
-        firstRunMs: firstEnd - firstStart,
+        sessionCreateMs: input.sessionCreateMs,
+        firstRunMs: begun.firstEndMs - begun.firstStartMs,
         energyJ: Object.values(cold.byMeter).reduce((sum, value) => sum + value, 0),
         sessionShared: !input.firstOfGroup,
       },
@@ -608,7 +616,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   // A few untimed runs after the session ran another batch size (interleaved and random orders).
   async function rewarm(state: ConfigState): Promise<void> {
     const runs = Math.min(3, Math.max(1, scenario.warmup.runs));
-    await timedWindow(state.session, state.feeds, state.fetches, runs, 0, new LatencyRecorder(), stopped);
+    await state.host.rewarm(state.config.key, runs);
   }
 
   // One timed repetition of a configuration.
@@ -618,7 +626,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     if (stopped()) throw new Interrupted('interrupted before the configuration finished');
     const phasePeriodMs = Math.max(0, ...counted.filter((m) => m.info.phaseShift).map((m) => m.info.periodMs));
     if (phasePeriodMs > 0) await sleep(state.phase.next() * phasePeriodMs);
-    const timing = await timedWindow(state.session, state.feeds, state.fetches, scenario.window.minRuns, minWindowS(counted), state.latencies, stopped);
+    // The host does the timing (in the group's process); only the window's times and latencies come back.
+    const timing = await state.host.window(config.key, scenario.window.minRuns, minWindowS(counted));
+    for (const latencyMs of timing.latenciesMs) state.latencies.push(latencyMs);
     if (stopped()) throw new Interrupted('interrupted before the configuration finished');
     const energy = await energyOver(timing.t0Ms, timing.t1Ms, counted);
     const durationS = (timing.t1Ms - timing.t0Ms) / 1000;
@@ -646,9 +656,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
 /** What a begun configuration carries between its windows. */
 interface ConfigState {
   config: PlannedConfig;
-  session: ort.InferenceSession;
-  feeds: Record<string, ort.Tensor>;
-  fetches: Record<string, ort.Tensor> | undefined;
+  host: SessionHost;
   latencies: LatencyRecorder;
   windows: WindowRecord[];
   phase: SeededRandom;

@@ -87,9 +87,9 @@ export interface CliResult {
 }
 
 /** Run `node bin/joulebench.js …args` in `cwd` with JOULEBENCH_MODELS_DIR set; never throws on a non-zero exit. */
-export function runCli(args: string[], options: { cwd: string; modelsDir: string }): Promise<CliResult> {
+export function runCli(args: string[], options: { cwd: string; modelsDir: string; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
   // Variants made by the CLI go next to the models folder, not into the user's ~/.cache.
-  const env: NodeJS.ProcessEnv = { JOULEBENCH_CACHE_DIR: path.join(path.dirname(options.modelsDir), 'cache'), ...process.env, JOULEBENCH_MODELS_DIR: options.modelsDir };
+  const env: NodeJS.ProcessEnv = { JOULEBENCH_CACHE_DIR: path.join(path.dirname(options.modelsDir), 'cache'), ...process.env, JOULEBENCH_MODELS_DIR: options.modelsDir, ...options.env };
   // The test runner's own flags must not leak into the CLI process.
   delete env.NODE_OPTIONS;
   delete env.NODE_TEST_CONTEXT;
