@@ -207,6 +207,20 @@ const stderrTailBytes = 4096;
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
+// Children still running when this process exits (a second Ctrl-C, process.exit): killed, never orphaned, even
+// when blocked in a native call where they would not see the IPC channel close.
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const running of liveChildren) running.kill('SIGKILL');
+  });
+}
+
 /** A group's failure: its process crashed, was killed, or ran past the time limit. */
 export class GroupFailure extends RuntimeFailure {}
 
@@ -236,6 +250,7 @@ export class ChildProcessHost implements SessionHost {
       execArgv, serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: this.options.env ?? process.env,
     });
     this.child = child;
+    track(child);
     const keep = (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-stderrTailBytes);
     };
