@@ -245,6 +245,8 @@ const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 // Informational: what else changed (software versions, measurement settings).
 function softwareAndSettingChanges(a: RunResult, b: RunResult): string[] {
   const out: string[] = [];
+  if (a.status !== 'complete') out.push(`the baseline run is ${a.status}${a.stopReason ? ` (${a.stopReason})` : ''}`);
+  if (b.status !== 'complete') out.push(`the candidate run is ${b.status}${b.stopReason ? ` (${b.stopReason})` : ''}: configurations it did not reach count as missing`);
   const pairs: Array<[string, unknown, unknown]> = [
     ['joulebench', a.tool.version, b.tool.version],
     ['onnxruntime', a.environment.runtime.onnxruntime, b.environment.runtime.onnxruntime],

@@ -121,4 +121,6 @@ test('compareRuns: software changes are listed, not refused', () => {
   const candidate = syntheticResult({ onnxruntime: '1.31.0', measurements: [{ samplesPerJoule: [100, 100] }] });
   const c = compareRuns({ result: baseline, file: 'a' }, { result: candidate, file: 'b' });
   assert.deepEqual(c.changes, ['onnxruntime 1.30.0 → 1.31.0']);
+  const interrupted = { ...candidate, status: 'interrupted' as const, stopReason: 'SIGINT' };
+  assert.deepEqual(compareRuns({ result: baseline, file: 'a' }, { result: interrupted, file: 'b' }).changes[0], 'the candidate run is interrupted (SIGINT): configurations it did not reach count as missing');
 });
