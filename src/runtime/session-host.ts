@@ -194,11 +194,11 @@ export type HostReply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: { name: string; code: string | null; message: string; exitCode: number | null; hint: string | null } };
 
-/** The worker entry next to this module (dist/runtime/session-worker.js, or the .ts source under tsx). */
+/** The worker entry (dist/cli/session-worker.js, or the .ts source under tsx). */
 function workerEntry(): { file: string; execArgv: string[] } {
-  const js = fileURLToPath(new URL('./session-worker.js', import.meta.url));
+  const js = fileURLToPath(new URL('../cli/session-worker.js', import.meta.url));
   if (existsSync(js)) return { file: js, execArgv: process.execArgv };
-  const ts = fileURLToPath(new URL('./session-worker.ts', import.meta.url));
+  const ts = fileURLToPath(new URL('../cli/session-worker.ts', import.meta.url));
   const hasTsx = process.execArgv.some((arg) => arg.includes('tsx'));
   return { file: ts, execArgv: hasTsx ? process.execArgv : [...process.execArgv, '--import', 'tsx'] };
 }

@@ -1,8 +1,8 @@
-// The child process of an isolated group (see session-host.ts): one session, driven over IPC by the parent.
+// The child process of an isolated group (see runtime/session-host.ts), a process entry point like main.ts: one session, driven over IPC by the parent.
 // Ctrl-C reaches the whole terminal process group: the child ignores SIGINT/SIGTERM and stops when the parent
 // says so (or when the parent is gone).
 import { JoulebenchError } from '../errors.js';
-import { monotonicOriginMs, SessionRunner, type HostReply, type HostRequest } from './session-host.js';
+import { monotonicOriginMs, SessionRunner, type HostReply, type HostRequest } from '../runtime/session-host.js';
 
 const runner = new SessionRunner();
 const originMs = monotonicOriginMs();
