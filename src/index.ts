@@ -13,6 +13,6 @@ export { runSweep, type SweepEvent, type SweepOptions, type SweepOutcome } from 
 export { meterRegistry, resolveMeters } from './power/registry.js';
 export { integrateEnergy } from './power/integrate.js';
 export type { MeterFactory, MeterInfo, PowerMeter, PowerSample } from './power/types.js';
-export { executionProviders } from './runtime/providers/registry.js';
+export { executionProviders, registerExecutionProvider } from './runtime/providers/registry.js';
 export { reportFormats, writeReports } from './report/formats.js';
 export type { Measurement, RunResult } from './results/types.js';

@@ -1,5 +1,6 @@
 // Flag parsing helpers: every error names the flag and the value received.
 import { InputError } from '../errors.js';
+import { scenarioLimits } from '../scenario/schema.js';
 
 /**
  * Join `--flag -1` into `--flag=-1`: parseArgs refuses a value that starts with a dash, and the flag's own check
@@ -87,16 +88,21 @@ export function shapeDims(flag: string, name: string, value: string): Array<numb
   return dims;
 }
 
-/** GPU indices (`--gpus 0,1`): non-negative integers. */
+/** GPU indices (`--gpus 0,1`): non-negative integers up to the scenario's limit, each once. */
 export function gpuIndices(value: string): number[] {
-  return value.split(',').map((part) => {
+  const indices: number[] = [];
+  for (const part of value.split(',')) {
     const text = part.trim();
     const number = Number(text);
-    if (text === '' || !Number.isInteger(number) || number < 0) {
-      throw new InputError('FLAG_INVALID', `--gpus: expected GPU indices (0, 1, …) separated by commas, got "${text}" in "${value}"`);
+    if (text === '' || !/^\d+$/.test(text) || number > scenarioLimits.maxGpuIndex) {
+      throw new InputError('FLAG_INVALID', `--gpus: expected GPU indices from 0 to ${scenarioLimits.maxGpuIndex} separated by commas, got "${text}" in "${value}"`);
     }
-    return number;
-  });
+    if (indices.includes(number)) {
+      throw new InputError('FLAG_INVALID', `--gpus: GPU ${number} is listed twice in "${value}"`, { hint: 'each GPU is measured once; remove the repeat' });
+    }
+    indices.push(number);
+  }
+  return indices;
 }
 
 /** A percentage given as `2` or `2%` (`--target-ci`). */

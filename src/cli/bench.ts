@@ -27,7 +27,8 @@ ${conversionFlagHelp}
   --range NAME=LO,HI         draw integer inputs from [LO, HI): --range input_ids=0,30522 (repeatable)
   --meter auto|estimate|replay:FILE   power meter(s), comma-separated (default auto)
   --cpu-tdp-watts W          TDP for the estimate meter
-  --gpus 0,1                 GPUs whose power counts for every configuration (default: the GPU each one runs on)
+  --gpus 0,1                 GPUs to use: cuda/tensorrt/dml run on each in turn, only these are metered, each
+                             configuration counts its own GPU (default: providers as given, every GPU metered)
   --powercap-root DIR        RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
   --min-seconds S            minimum window length (default 1; never below 10 meter periods)
   --min-runs N               minimum runs per window (default 10)
@@ -63,7 +64,7 @@ const fieldFlags: Array<[RegExp, (match: RegExpExecArray) => string]> = [
   [/^threads/, () => '--threads'],
   [/^meters/, () => '--meter'],
   [/^cpuTdpWatts/, () => '--cpu-tdp-watts'],
-  [/^gpus/, () => '--gpus'],
+  [/^devices/, () => '--gpus'],
   [/^window\.minSeconds/, () => '--min-seconds'],
   [/^window\.minRuns/, () => '--min-runs'],
   [/^warmup\.runs/, () => '--warmup-runs'],
@@ -168,7 +169,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
   if (values.ep !== undefined) raw.executionProviders = words(values.ep);
   if (values.threads !== undefined) raw.threads = positiveIntegers('--threads', values.threads);
   if (values.meter !== undefined) raw.meters = words(values.meter);
-  if (values.gpus !== undefined) raw.gpus = gpuIndices(values.gpus);
+  if (values.gpus !== undefined) raw.devices = gpuIndices(values.gpus);
   const tdp = nonNegativeNumber('--cpu-tdp-watts', values['cpu-tdp-watts']);
   if (tdp !== undefined) raw.cpuTdpWatts = tdp;
   const window: Record<string, number> = {};

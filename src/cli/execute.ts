@@ -44,14 +44,15 @@ const inputErrorCodes = new Set(['MODEL_REJECTED', 'INVALID_ARGUMENT', 'NO_VARIA
 export async function executeScenario(scenario: Scenario, naming: OverrideNaming, options: ExecuteOptions): Promise<ExitCodeValue> {
   // Read the run to resume first: a wrong folder is reported before models are read or meters probed.
   const previous = options.resume ? await readRunToResume(options.resume) : null;
-  const models = await prepareModels(scenario, naming, { toolVersion: toolVersion(), onEvent: (event) => process.stderr.write(`${describePrepareEvent(event)}\n`) });
+  // The plan first: a provider pinned outside the devices (`--gpus`) is reported before models are prepared.
   let plan = expandPlan(scenario);
+  const models = await prepareModels(scenario, naming, { toolVersion: toolVersion(), onEvent: (event) => process.stderr.write(`${describePrepareEvent(event)}\n`) });
   const gates = await prepareGates(scenario, plan.map((config) => config.key), options);
   const { meters, choices } = await resolveMeters(scenario.meters, {
     cpuTdpWatts: scenario.cpuTdpWatts,
     baseDir: process.cwd(),
     powercapRoot: options.powercapRoot ?? defaultPowercapRoot(),
-    gpus: scenario.gpus,
+    gpus: scenario.devices,
   });
   let resume: ResumeState | undefined;
   if (previous && options.resume) {

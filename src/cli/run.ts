@@ -18,7 +18,8 @@ Run every configuration of a scenario file and write a run folder.
   --quick                short windows (0.3 s, 2 repetitions, 1 s idle): a smoke test, not a measurement
   --meter LIST           override the scenario's meters (auto, estimate, replay:FILE)
   --cpu-tdp-watts W      TDP for the estimate meter (when the CPU is not in its table)
-  --gpus 0,1             GPUs whose power counts for every configuration (default: the GPU each one runs on)
+  --gpus 0,1             GPUs to use (overrides the scenario's devices): cuda/tensorrt/dml run on each in turn,
+                         only these are metered, each configuration counts its own GPU
   --powercap-root DIR    RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
   --target-ci P          adaptive stopping: add windows until the 95% CI of samples/J is within ±P%
   --max-seconds S        adaptive stopping: at most S seconds of windows per configuration (default 60)
@@ -66,7 +67,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   if (values.meter) scenario = { ...scenario, meters: words(values.meter).map((m) => (m.startsWith('replay:') ? `replay:${path.resolve(m.slice(7))}` : m)) };
   const tdp = nonNegativeNumber('--cpu-tdp-watts', values['cpu-tdp-watts']);
   if (tdp !== undefined) scenario = { ...scenario, cpuTdpWatts: tdp };
-  if (values.gpus) scenario = { ...scenario, gpus: gpuIndices(values.gpus) };
+  if (values.gpus) scenario = { ...scenario, devices: gpuIndices(values.gpus) };
   const targetCi = percentage('--target-ci', values['target-ci']);
   const maxSeconds = nonNegativeNumber('--max-seconds', values['max-seconds']);
   if (targetCi !== undefined || maxSeconds !== undefined) {

@@ -6,7 +6,7 @@ import type { BudgetLimit, BudgetSpec } from '../scenario/types.js';
 
 const relativePattern = /^\s*(\d+(?:\.\d+)?)\s*%\s*(below|above)\s+(?:the\s+)?baseline\s*$/i;
 const percentPattern = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/;
-const matchPattern = /^[A-Za-z0-9._*-]+(\/[A-Za-z0-9._*-]+)*$/;
+const matchPattern = /^[A-Za-z0-9._*:#-]+(\/[A-Za-z0-9._*:#-]+)*$/;
 
 const limitExpectation = 'expected a positive number or a limit relative to the baseline like "20% below baseline"';
 
@@ -32,7 +32,7 @@ const budgetEntry = strictObject(
   {
     match: z
       .string({ error: 'expected a model name or a key pattern like "mlp", "mlp/int8" or "*"' })
-      .regex(matchPattern, { error: 'expected a model name or a key pattern made of letters, digits, ".", "_", "-", "*" and "/", like "mlp/int8"' })
+      .regex(matchPattern, { error: 'expected a model name or a key pattern made of letters, digits, ".", "_", "-", ":", "#", "*" and "/", like "mlp/int8" or "mlp/fp16/cuda:1"' })
       .nullish(),
     maxJoulesPerSample: limit.nullish(),
     maxWhPer1kSamples: limit.nullish(),

@@ -7,17 +7,18 @@ function gpuIndex(device: string): number | null {
   return match ? Number(match[2]) : null;
 }
 
-const isGpuDevice = (device: string) => device !== 'cpu';
-
 /**
  * The meters whose power belongs to a configuration running on `device` (`cpu`, `cuda:0`, `webgpu`, …).
  * - meters of the whole system (device null) and of the CPU packages always count: the host feeds every provider;
- * - with `gpus` set (`--gpus 0,1`) exactly those GPUs count, for every configuration;
- * - otherwise a GPU meter counts for configurations on that GPU; a GPU provider that names no index (webgpu)
- *   counts every GPU meter, since joulebench cannot tell which adapter it chose.
+ * - with `devices` set (`devices: [0, 1]`, `--gpus 0,1`) only those GPUs count, matched by index (CUDA and the meters
+ *   number GPUs alike: joulebench sets CUDA_DEVICE_ORDER=PCI_BUS_ID): a configuration on `cuda:N` counts GPU N only;
+ *   a CPU configuration counts every listed GPU (what idle GPUs cost a CPU deployment); so does a GPU provider that
+ *   names no index (webgpu: onnxruntime-node passes it no adapter index, so which listed GPU it runs on is unknown);
+ * - without devices a GPU meter counts for configurations on that GPU; a GPU provider that names no index counts
+ *   every GPU meter, for the same reason.
  */
-export function attributeMeters(meters: PowerMeter[], device: string, gpus: number[] | null): PowerMeter[] {
-  return attributionFor(meters, device, gpus).meters;
+export function attributeMeters(meters: PowerMeter[], device: string, devices: readonly number[] | null): PowerMeter[] {
+  return attributionFor(meters, device, devices).meters;
 }
 
 /** The meters that count for a configuration, and one line on why (recorded as `power.attribution`). */
@@ -30,14 +31,14 @@ export interface Attribution {
  * As attributeMeters; when no meter measures the configuration's device but meters were given (e.g.
  * `--meter nvidia-smi` for a CPU model), every given meter counts and the note says so, instead of no energy at all.
  */
-export function attributionFor(meters: PowerMeter[], device: string, gpus: number[] | null): Attribution {
-  const counted = filterMeters(meters, device, gpus);
+export function attributionFor(meters: PowerMeter[], device: string, devices: readonly number[] | null): Attribution {
+  const counted = filterMeters(meters, device, devices);
   const ids = (list: PowerMeter[]) => list.map((meter) => meter.info.id).join(', ');
   if (counted.length > 0) {
     const skipped = meters.filter((meter) => !counted.includes(meter));
     return {
       meters: counted,
-      note: `${ids(counted)} for ${device}${gpus ? ` (--gpus ${gpus.join(',')})` : ''}${skipped.length > 0 ? `; not counted: ${ids(skipped)} (other devices)` : ''}`,
+      note: `${ids(counted)} for ${device}${why(device, devices)}${skipped.length > 0 ? `; not counted: ${ids(skipped)} (other devices)` : ''}`,
     };
   }
   return {
@@ -46,14 +47,28 @@ export function attributionFor(meters: PowerMeter[], device: string, gpus: numbe
   };
 }
 
-function filterMeters(meters: PowerMeter[], device: string, gpus: number[] | null): PowerMeter[] {
+// The reason GPU meters count as they do, for the note.
+function why(device: string, devices: readonly number[] | null): string {
+  const index = gpuIndex(device);
+  if (devices === null) return device === 'cpu' || index !== null ? '' : ` (${device} names no GPU index: every GPU meter counts)`;
+  const listed = `devices ${devices.join(',')}`;
+  if (device === 'cpu') return ` (${listed}: every listed GPU counts for a CPU configuration)`;
+  if (index !== null) return ` (GPU ${index} of ${listed})`;
+  return ` (${listed}: ${device} cannot be pinned to one of them, onnxruntime-node passes it no adapter index, so every listed GPU counts)`;
+}
+
+function filterMeters(meters: PowerMeter[], device: string, devices: readonly number[] | null): PowerMeter[] {
+  const index = gpuIndex(device);
   return meters.filter((meter) => {
     const meterDevice = meter.info.device;
     if (meterDevice === null || meterDevice === 'cpu') return true;
-    const index = gpuIndex(meterDevice);
-    if (gpus !== null) return index !== null && gpus.includes(index);
-    if (!isGpuDevice(device)) return false;
-    if (gpuIndex(device) === null) return true;
+    if (devices !== null) {
+      const meterIndex = gpuIndex(meterDevice);
+      if (meterIndex === null || !devices.includes(meterIndex)) return false;
+      return index === null || index === meterIndex;
+    }
+    if (device === 'cpu') return false;
+    if (index === null) return true;
     return meterDevice === device;
   });
 }

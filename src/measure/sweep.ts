@@ -390,7 +390,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       const spans: Array<[number, number]> = scenario.order === 'sequential' ? [[startMs, endMs]] : entry.spans;
       await writeTrace(path.join(runDir, measurement.trace), meters, spans, relativeS);
       // GPU memory over the configuration, from the context columns of the GPU meters that count for it.
-      const gpuMeters = attributionFor(meters, measurement.device ?? 'cpu', scenario.gpus).meters.filter((meter) => meter.info.device !== null && meter.info.device !== 'cpu');
+      const gpuMeters = attributionFor(meters, measurement.device ?? 'cpu', scenario.devices).meters.filter((meter) => meter.info.device !== null && meter.info.device !== 'cpu');
       if (gpuMeters.length > 0) {
         const memory = gpuMemoryUse(new Map(gpuMeters.map((meter) => [meter.info.device!, meter.samples()])), gpuMeters.map((meter) => meter.info.device!), startMs, endMs);
         measurement.gpuMemory = memory.filter((use) => use.samples > 0);
@@ -438,7 +438,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       const provider = requireProvider(first.executionProvider.name, 'executionProviders');
       const builderFlagsDropped = first.via === 'model' ? [] : providerSettings(provider, first.executionProvider.options, 'executionProviders').notForwarded.filter((name) => name.startsWith('trt_'));
       const device = provider.device(first.executionProvider.options);
-      const attribution = attributionFor(meters, device, scenario.gpus);
+      const attribution = attributionFor(meters, device, scenario.devices);
       const counted = attribution.meters;
       const host = createSessionHost(options.isolate === true, { stopped, configTimeoutS: options.configTimeoutS ?? null });
       const onAbort = () => host.stop();

@@ -25,7 +25,7 @@ export interface MeterInfo {
   scope: string;
   /**
    * The device it measures, for attribution: `cpu` (counted for every configuration), `cuda:N` / `rocm:N`
-   * (counted only for configurations on that GPU, or those named by `--gpus`), or null (whole system: always counted).
+   * (counted for configurations on that GPU; with `devices` / `--gpus` also for CPU and webgpu ones), or null (whole system: always counted).
    */
   device: string | null;
   /** Nominal sampling period. */
@@ -66,7 +66,7 @@ export interface MeterContext {
   baseDir: string;
   /** Linux powercap root for RAPL (`--powercap-root`, `JOULEBENCH_POWERCAP_ROOT`, default /sys/class/powercap). */
   powercapRoot: string;
-  /** GPU indices to meter (`--gpus`); null = every GPU found (attribution still follows each configuration's device). */
+  /** GPU indices to meter (the scenario's `devices`, `--gpus`); null = every GPU found (attribution follows each configuration's device). */
   gpus: number[] | null;
 }
 

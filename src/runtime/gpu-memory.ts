@@ -13,7 +13,7 @@ export interface GpuMemoryUse {
 
 /**
  * Per-GPU memory over [t0Ms, t1Ms] from each GPU meter's samples (keyed by its device, e.g. `cuda:0`).
- * Only the devices listed count (the configuration's own, or `--gpus`); samples without the column are skipped.
+ * Only the devices listed count (the GPUs attributed to the configuration); samples without the column are skipped.
  */
 export function gpuMemoryUse(
   samplesByDevice: ReadonlyMap<string, readonly PowerSample[]> | Readonly<Record<string, readonly PowerSample[]>>,

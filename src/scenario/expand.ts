@@ -1,19 +1,21 @@
 // Matrix expansion: a scenario becomes the ordered list of configurations to measure.
 import { InputError } from '../errors.js';
 import { builderFlags, precisionViaValues, type PrecisionVia, type PrecisionViaChoice } from '../runtime/providers/builder-flags.js';
+import { pinProviders } from './devices.js';
 import type { ExecutionProviderSpec, PlannedConfig, Precision, Scenario } from './types.js';
+
+export { labelProviders } from './devices.js';
 
 /** Expand a scenario into the ordered list of configurations to measure. */
 export function expandPlan(scenario: Scenario): PlannedConfig[] {
-  const providerLabels = labelProviders(scenario.executionProviders);
+  const providers = pinProviders(scenario.executionProviders, scenario.devices);
   const plan: PlannedConfig[] = [];
   const seen = new Set<string>();
-  // Order: model → precision → execution provider → threads → batch size, so configurations
-  // sharing a session (same groupKey) are adjacent and each session is created once.
+  // Order: model → precision → execution provider (on each device in turn) → threads → batch size, so
+  // configurations sharing a session (same groupKey) are adjacent and each session is created once.
   for (const model of scenario.models) {
     for (const precision of scenario.precisions) {
-      scenario.executionProviders.forEach((provider, providerIndex) => {
-        const providerLabel = providerLabels[providerIndex] ?? provider.name;
+      providers.forEach(({ spec: provider, label: providerLabel, index: providerIndex }) => {
         // Precision from a variant file and/or from the provider's builder flag on the FP32 model.
         for (const via of precisionVias(precision, provider, providerIndex)) {
           const byModel = via === 'model';
@@ -39,19 +41,6 @@ export function expandPlan(scenario: Scenario): PlannedConfig[] {
     }
   }
   return plan;
-}
-
-/**
- * Key labels for execution providers: the name, or `name#k` for the k-th further entry with the
- * same name (e.g. `cuda` with device_id 0, then `cuda#1` with device_id 1).
- */
-export function labelProviders(providers: readonly ExecutionProviderSpec[]): string[] {
-  const counts = new Map<string, number>();
-  return providers.map((provider) => {
-    const count = counts.get(provider.name) ?? 0;
-    counts.set(provider.name, count + 1);
-    return count === 0 ? provider.name : `${provider.name}#${count}`;
-  });
 }
 
 /**

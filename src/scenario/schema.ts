@@ -13,6 +13,7 @@ import {
   strictObject,
   type Problem,
 } from './issues.js';
+import { deviceIdOutsideHint, deviceIdOutsideMessage, deviceIdsOutside } from './devices.js';
 import { closest } from './suggest.js';
 import {
   precisions,
@@ -39,8 +40,8 @@ export const scenarioDefaults = {
   idleSeconds: 2,
   meters: ['auto'],
   cpuTdpWatts: null,
-  /** `null`: meter the GPU each configuration runs on. */
-  gpus: null,
+  /** `null`: providers as written, every GPU metered, each configuration counting the GPU it runs on. */
+  devices: null,
   /** 475 gCO2e/kWh is the world-average grid intensity CodeCarbon falls back to; PUE 1.0 = no facility overhead. */
   carbon: { gridIntensityGPerKWh: 475, pue: 1.0, region: 'world' },
   slo: { p99Ms: null },
@@ -310,7 +311,15 @@ const meterId = nonEmptyString('expected a meter id like "auto", "estimate" or "
   },
 );
 
-const scenarioSchema = strictObject(
+// GPU indices (`devices:`): each once, as nvidia-smi / NVML / rocm-smi number them.
+const gpuIndexList = (field: string) =>
+  uniqueList(
+    nonNegativeInt('expected a GPU index (a non-negative integer)').max(scenarioLimits.maxGpuIndex, { error: `expected a GPU index from 0 to ${scenarioLimits.maxGpuIndex}` }),
+    field,
+    { list: 'GPU indices (non-negative integers), like [0, 1]', one: 'GPU index' },
+  );
+
+const scenarioObject = strictObject(
   {
     name: label('a scenario name').max(scenarioLimits.maxNameLength, { error: `expected a scenario name of at most ${scenarioLimits.maxNameLength} characters` }).nullish(),
     models,
@@ -356,11 +365,9 @@ const scenarioSchema = strictObject(
       .nullish(),
     meters: uniqueList(meterId, 'meters', { list: 'meter ids (auto, estimate, replay:FILE, …)', one: 'meter' }).nullish(),
     cpuTdpWatts: positiveNumber('expected a positive number of watts').max(scenarioLimits.maxTdpWatts, { error: `expected a positive number of watts, at most ${scenarioLimits.maxTdpWatts}` }).nullish(),
-    gpus: uniqueList(
-      nonNegativeInt('expected a GPU index (a non-negative integer)').max(scenarioLimits.maxGpuIndex, { error: `expected a GPU index from 0 to ${scenarioLimits.maxGpuIndex}` }),
-      'gpus',
-      { list: 'GPU indices (non-negative integers)', one: 'GPU index' },
-    ).nullish(),
+    devices: gpuIndexList('devices').nullish(),
+    /** The older name of `devices` (one concept: both may not be given). */
+    gpus: gpuIndexList('gpus').nullish(),
     carbon: strictObject(
       {
         gridIntensityGPerKWh: nonNegativeNumber('expected a non-negative number of grams CO2e per kWh').max(scenarioLimits.maxGridIntensity, { error: `expected grams CO2e per kWh from 0 to ${scenarioLimits.maxGridIntensity}` }).nullish(),
@@ -463,6 +470,29 @@ const scenarioSchema = strictObject(
   },
 );
 
+// Checks across keys: `devices` and its older name `gpus` not both; a provider's own device_id among the devices.
+const scenarioSchema = scenarioObject.superRefine((parsed, ctx) => {
+  if (parsed.devices != null && parsed.gpus != null) {
+    ctx.addIssue(
+      customIssue('give devices or gpus (its older name), not both', parsed.gpus, {
+        path: ['gpus'],
+        hint: 'keep devices: [0, 1] and remove gpus:',
+      }),
+    );
+    return;
+  }
+  const devices = parsed.devices ?? parsed.gpus ?? null;
+  const providers = (parsed.executionProviders ?? []).map(toProviderSpec);
+  for (const outside of deviceIdsOutside(providers, devices)) {
+    ctx.addIssue(
+      customIssue(deviceIdOutsideMessage(outside, devices!), outside.deviceId, {
+        path: ['executionProviders', outside.index, 'options', outside.option],
+        hint: deviceIdOutsideHint,
+      }),
+    );
+  }
+});
+
 type ParsedScenario = z.output<typeof scenarioSchema>;
 type ParsedModel = ParsedScenario['models'][number];
 type ParsedProvider = z.output<typeof providerEntry>;
@@ -492,7 +522,7 @@ function toScenario(parsed: ParsedScenario, file: string | null, baseDir: string
     idleSeconds: parsed.idleSeconds ?? defaults.idleSeconds,
     meters: (parsed.meters ?? defaults.meters).map((id) => resolveMeter(id, baseDir)),
     cpuTdpWatts: parsed.cpuTdpWatts ?? defaults.cpuTdpWatts,
-    gpus: parsed.gpus ? [...parsed.gpus] : null,
+    devices: parsed.devices ? [...parsed.devices] : parsed.gpus ? [...parsed.gpus] : null,
     carbon: toCarbon(parsed.carbon),
     slo: { p99Ms: parsed.slo?.p99Ms ?? defaults.slo.p99Ms },
     order: parsed.order ?? defaults.order,

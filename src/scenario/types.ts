@@ -92,8 +92,12 @@ export interface Scenario {
   meters: string[];
   /** CPU TDP for the estimate meter, when the user knows it. */
   cpuTdpWatts: number | null;
-  /** GPU indices whose power counts for every configuration (`--gpus`); null = each configuration's own device. */
-  gpus: number[] | null;
+  /**
+   * GPU indices to use (`devices:` / `--gpus`): providers that take `device_id` run on each in turn, only these GPUs
+   * are metered, and a configuration counts its own GPU's power (a CPU one, or webgpu, every listed GPU's).
+   * null = providers as written, every GPU metered, each configuration counting the GPU it runs on.
+   */
+  devices: number[] | null;
   carbon: CarbonSpec;
   slo: { p99Ms: number | null };
   /**

@@ -1,6 +1,7 @@
 // The scenario's `budgets:` and `history:` keys: parsing, defaults and error messages.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { budgetMatches } from '../../src/compare/budget-spec.js';
 import { parseScenarioYaml } from '../../src/scenario/load.js';
 
 const parse = (yaml: string) => parseScenarioYaml(`models: [{model: mlp}]\n${yaml}`, { file: '/work/s/nightly.yaml', baseDir: '/work/s' });
@@ -34,4 +35,11 @@ test('budget errors name the field and the value', () => {
   assert.match(problem('budgets:\n  - match: "mlp fp32"\n    maxP99Ms: 3\n'), /budgets\[0\]\.match: expected a model name or a key pattern/);
   assert.match(problem('budget: []\n'), /unknown key "budget" — did you mean "budgets"\?/);
   assert.match(problem('history: ""\n'), /history: expected a folder path/);
+});
+
+test('a budget can match keys pinned to a device (cuda:1, cuda#1:0)', () => {
+  assert.deepEqual(parse('budgets:\n  - match: "mlp/*/cuda:1"\n    maxP99Ms: 5\n  - match: "mlp/fp32/cuda#1:0/b8"\n    maxP99Ms: 5\n').budgets!.map((b) => b.match), ['mlp/*/cuda:1', 'mlp/fp32/cuda#1:0/b8']);
+  assert.ok(budgetMatches('mlp/*/cuda:1', 'mlp/fp16/cuda:1/b8'));
+  assert.ok(!budgetMatches('mlp/*/cuda:1', 'mlp/fp16/cuda:0/b8'));
+  assert.ok(budgetMatches('mlp/fp32/cuda:*', 'mlp/fp32/cuda:0/b1'));
 });

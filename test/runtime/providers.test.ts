@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InputError } from '../../src/errors.js';
+import { allProviders, findProvider, registerExecutionProvider, takesDeviceId } from '../../src/runtime/providers/catalog.js';
 import { missingLibraries } from '../../src/runtime/providers/diagnose.js';
 import { checkProviderOptions, snakeCase } from '../../src/runtime/providers/options.js';
 import { executionProviders, providerSettings } from '../../src/runtime/providers/registry.js';
@@ -122,5 +123,25 @@ describe('missing libraries in onnxruntime failures', () => {
     assert.deepEqual(missingLibraries(message), ['libcudnn.so.9', 'libonnxruntime_providers_cuda.so']);
     assert.deepEqual(missingLibraries('libcublasLt.so.12: cannot open shared object file; libcublasLt.so.12 again; libnvinfer.so.10'), ['libcublasLt.so.12', 'libnvinfer.so.10']);
     assert.deepEqual(missingLibraries('no device found'), []);
+  });
+});
+
+describe('registering a provider', () => {
+  test('a new name is found and listed until undone; a replaced built-in comes back when undone', () => {
+    const mine = { ...cpu, name: 'mine', description: 'a provider of my own' };
+    const undoMine = registerExecutionProvider(mine);
+    assert.equal(findProvider('mine'), mine);
+    assert.deepEqual(allProviders().map((p) => p.name), ['cpu', 'cuda', 'tensorrt', 'webgpu', 'coreml', 'dml', 'mine']);
+    assert.equal(takesDeviceId('mine'), false);
+    undoMine();
+    assert.equal(findProvider('mine'), undefined);
+
+    const standIn = { ...cuda, description: 'stand-in' };
+    const undoCuda = registerExecutionProvider(standIn);
+    assert.equal(findProvider('cuda'), standIn);
+    assert.deepEqual(allProviders().map((p) => p.name), ['cpu', 'cuda', 'tensorrt', 'webgpu', 'coreml', 'dml']);
+    undoCuda();
+    assert.equal(findProvider('cuda'), cuda);
+    assert.deepEqual(['cpu', 'cuda', 'tensorrt', 'webgpu', 'coreml', 'dml'].filter(takesDeviceId), ['cuda', 'tensorrt', 'dml']);
   });
 });

@@ -34,7 +34,7 @@ describe('parseScenario: defaults', () => {
       idleSeconds: 2,
       meters: ['auto'],
       cpuTdpWatts: null,
-      gpus: null,
+      devices: null,
       order: 'sequential',
       stopping: null,
       cooldown: null,

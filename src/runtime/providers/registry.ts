@@ -1,26 +1,16 @@
-// Every execution provider joulebench can name (one file each, one line here), and how to check one before a sweep.
+// Which execution providers can run here, and how to check one before a sweep (the list of providers: catalog.ts).
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../../errors.js';
-import { coremlProvider } from './coreml.js';
-import { cpuProvider } from './cpu.js';
-import { cudaProvider } from './cuda.js';
-import { dmlProvider } from './dml.js';
+import { allProviders, builtinProviders, findProvider } from './catalog.js';
 import { checkProviderOptions } from './options.js';
-import { tensorrtProvider } from './tensorrt.js';
 import type { ExecutionProvider, ProviderContext, ProviderOptions, ProviderSettings } from './types.js';
-import { webgpuProvider } from './webgpu.js';
 
-/** The registry, by the name users write. */
-export const executionProviders = {
-  cpu: cpuProvider,
-  cuda: cudaProvider,
-  tensorrt: tensorrtProvider,
-  webgpu: webgpuProvider,
-  coreml: coremlProvider,
-  dml: dmlProvider,
-} satisfies Record<string, ExecutionProvider>;
+export { findProvider, registerExecutionProvider } from './catalog.js';
+
+/** The built-in providers, by the name users write (src/runtime/providers/catalog.ts; registered ones come on top). */
+export const executionProviders = builtinProviders;
 
 /** A registry name. */
 export type ExecutionProviderName = keyof typeof executionProviders;
@@ -33,14 +23,9 @@ export function listBackends(): ReadonlyArray<{ name: string; bundled: boolean }
 /** Names of the providers usable here. */
 export function availableProviderNames(): string[] {
   const backends = listBackends();
-  return Object.values(executionProviders as Record<string, ExecutionProvider>)
+  return allProviders()
     .filter((provider) => provider.availability(backends).ok)
     .map((provider) => provider.name);
-}
-
-/** A provider by name, or undefined. */
-export function findProvider(name: string): ExecutionProvider | undefined {
-  return (executionProviders as Record<string, ExecutionProvider>)[name];
 }
 
 /** Look a provider up and check it can run here; throws InputError (exit 2) naming the available ones. */
@@ -49,7 +34,7 @@ export function requireProvider(name: string, where: string): ExecutionProvider 
   const available = availableProviderNames().join(', ');
   if (!provider) {
     throw new InputError('EP_UNKNOWN', `${where}: unknown execution provider "${name}"; in this build: ${available}`, {
-      hint: `known providers: ${Object.keys(executionProviders).join(', ')}; \`joulebench devices\` shows which can create a session here`,
+      hint: `known providers: ${allProviders().map((known) => known.name).join(', ')}; \`joulebench devices\` shows which can create a session here`,
     });
   }
   const availability = provider.availability(listBackends());
