@@ -109,7 +109,43 @@ export function gpuIndices(value: string): number[] {
 export function percentage(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value.trim().replace(/%$/, ''));
-  if (!Number.isFinite(number) || number <= 0) throw new InputError('FLAG_INVALID', `${flag}: expected a positive percentage like 2 or 2%, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
+    throw new InputError('FLAG_INVALID', `${flag}: expected a positive percentage like 2 or 2%${flag === '--target-ci' ? ', or off' : ''}, got "${value}"`);
+  }
+  return number;
+}
+
+/**
+ * The stopping settings `--target-ci P|off` and `--max-seconds S` ask for: `false` for fixed repetitions, the given
+ * numbers (the rest from `current` or the defaults) for adaptive stopping, undefined when neither flag is given.
+ */
+export function stoppingFromFlags(
+  values: { 'target-ci'?: string | undefined; 'max-seconds'?: string | undefined },
+  current: { targetCiPercent: number; maxSeconds: number } | null,
+  defaults: { targetCiPercent: number; maxSeconds: number },
+): { targetCiPercent: number; maxSeconds: number } | false | undefined {
+  const off = values['target-ci'] !== undefined && /^(off|fixed|none)$/i.test(values['target-ci'].trim());
+  const maxSeconds = positiveNumberFlag('--max-seconds', values['max-seconds']);
+  if (off) {
+    if (maxSeconds !== undefined) {
+      throw new InputError('FLAG_INVALID', '--max-seconds caps adaptive stopping, which --target-ci off turns off', {
+        hint: 'drop one of the two: --target-ci off measures exactly --repetitions windows',
+      });
+    }
+    return false;
+  }
+  const targetCi = percentage('--target-ci', values['target-ci']);
+  if (targetCi === undefined && maxSeconds === undefined) return undefined;
+  return {
+    targetCiPercent: targetCi ?? current?.targetCiPercent ?? defaults.targetCiPercent,
+    maxSeconds: maxSeconds ?? current?.maxSeconds ?? defaults.maxSeconds,
+  };
+}
+
+function positiveNumberFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value.trim());
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) throw new InputError('FLAG_INVALID', `${flag}: expected a positive number of seconds, got "${value}"`);
   return number;
 }
 

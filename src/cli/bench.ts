@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InputError, type ExitCodeValue } from '../errors.js';
-import { parseScenario } from '../scenario/schema.js';
+import { parseScenario, scenarioDefaults } from '../scenario/schema.js';
 import path from 'node:path';
-import { gpuIndices, nonNegativeNumber, pairs, percentage, isolationFlags, sweepFlagOptions, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
+import { gpuIndices, nonNegativeNumber, pairs, isolationFlags, stoppingFromFlags, sweepFlagOptions, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
 import { conversionFieldFlags, conversionFlagHelp, conversionFlagOptions, conversionFromFlags } from './conversion-flags.js';
 import { withFlagBudgets } from './budgets.js';
 import { executeScenario } from './execute.js';
@@ -184,11 +184,8 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
   const warmupSeconds = nonNegativeNumber('--warmup-seconds', values['warmup-seconds']);
   if (warmupSeconds !== undefined) warmup.seconds = warmupSeconds;
   if (Object.keys(warmup).length > 0) raw.warmup = warmup;
-  const targetCi = percentage('--target-ci', values['target-ci']);
-  const maxSeconds = nonNegativeNumber('--max-seconds', values['max-seconds']);
-  if (targetCi !== undefined || maxSeconds !== undefined) {
-    raw.stopping = { ...(targetCi !== undefined ? { targetCiPercent: targetCi } : {}), ...(maxSeconds !== undefined ? { maxSeconds } : {}) };
-  }
+  const stopping = stoppingFromFlags(values, null, scenarioDefaults.stopping);
+  if (stopping !== undefined) raw.stopping = stopping;
   const repetitions = positiveInteger('--repetitions', values.repetitions);
   if (repetitions !== undefined) raw.repetitions = repetitions;
   const idleSeconds = nonNegativeNumber('--idle-seconds', values['idle-seconds']);
@@ -209,7 +206,8 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
   } catch (error) {
     throw error instanceof InputError ? renameFieldsToFlags(error) : error;
   }
-  if (values.quick) scenario = quickened(scenario);
+  // --quick measures fixed repetitions unless --target-ci/--max-seconds ask otherwise.
+  if (values.quick) scenario = { ...quickened(scenario), ...(stopping ? { stopping } : {}) };
   scenario = withFlagBudgets(scenario, values);
   return executeScenario(
     scenario,

@@ -4,8 +4,9 @@ import { parseArgs } from 'node:util';
 import { InputError, type ExitCodeValue } from '../errors.js';
 import { scenarioNaming } from '../measure/prepare.js';
 import { loadScenarioFile } from '../scenario/load.js';
+import { scenarioDefaults } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
-import { gpuIndices, nonNegativeNumber, percentage, isolationFlags, sweepFlagOptions, withUsage, words } from './args.js';
+import { gpuIndices, nonNegativeNumber, isolationFlags, stoppingFromFlags, sweepFlagOptions, withUsage, words } from './args.js';
 import { withFlagBudgets } from './budgets.js';
 import { executeScenario } from './execute.js';
 
@@ -45,6 +46,7 @@ export function quickened(scenario: Scenario): Scenario {
     window: { minSeconds: Math.min(scenario.window.minSeconds, 0.3), minRuns: Math.min(scenario.window.minRuns, 3) },
     repetitions: Math.min(scenario.repetitions, 2),
     idleSeconds: Math.min(scenario.idleSeconds, 1),
+    stopping: null,
   };
 }
 
@@ -68,17 +70,12 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   const tdp = nonNegativeNumber('--cpu-tdp-watts', values['cpu-tdp-watts']);
   if (tdp !== undefined) scenario = { ...scenario, cpuTdpWatts: tdp };
   if (values.gpus) scenario = { ...scenario, devices: gpuIndices(values.gpus) };
-  const targetCi = percentage('--target-ci', values['target-ci']);
-  const maxSeconds = nonNegativeNumber('--max-seconds', values['max-seconds']);
-  if (targetCi !== undefined || maxSeconds !== undefined) {
-    scenario = {
-      ...scenario,
-      stopping: { targetCiPercent: targetCi ?? scenario.stopping?.targetCiPercent ?? 2, maxSeconds: maxSeconds ?? scenario.stopping?.maxSeconds ?? 60 },
-    };
-  }
   const slo = nonNegativeNumber('--slo-p99-ms', values['slo-p99-ms']);
   if (slo !== undefined) scenario = { ...scenario, slo: { p99Ms: slo } };
+  // --quick measures fixed repetitions unless --target-ci/--max-seconds ask otherwise.
   if (values.quick) scenario = quickened(scenario);
+  const stopping = stoppingFromFlags(values, scenario.stopping, scenarioDefaults.stopping);
+  if (stopping !== undefined) scenario = { ...scenario, stopping: stopping === false ? null : stopping };
   scenario = withFlagBudgets(scenario, values);
   return executeScenario(scenario, scenarioNaming(path.basename(positionals[0]!)), {
     json: values.json ?? false,

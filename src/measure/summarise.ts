@@ -1,5 +1,6 @@
 // Turn measured windows into a configuration's numbers, per the measurement definitions in DESIGN.md.
 import type { MeterInfo } from '../power/types.js';
+import type { Batch } from '../stats/batch-means.js';
 import type { Measurement, Repetition } from '../results/types.js';
 import type { CarbonSpec } from '../scenario/types.js';
 import { coefficientOfVariation, meanWithCi95, summariseLatency } from '../stats/summary.js';
@@ -14,6 +15,8 @@ export interface WindowRecord {
   /** Coverage problems the integration reported (meter gaps, extrapolation). */
   coverageNotes: string[];
   peakWatts: number;
+  /** The window cut into consecutive batches (samples, energy) for the stopping rule's batch-means CI. */
+  batches?: Batch[];
 }
 
 /** Agreement beyond which repetitions are flagged (coefficient of variation of samples per joule; spread of mean power). */

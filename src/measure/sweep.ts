@@ -12,8 +12,9 @@ import { captureEnvironment } from '../results/environment.js';
 import { recommend } from '../results/recommend.js';
 import { resultSchemaId, type Measurement, type RunResult } from '../results/types.js';
 import { SeededRandom, seedFromString } from '../stats/random.js';
-import { meanWithCi95 } from '../stats/summary.js';
+import { batchMeansCi } from '../stats/batch-means.js';
 import { attributionFor } from './attribution.js';
+import { batchesPerWindow, windowBatches } from './batches.js';
 import { gpuMemoryUse } from '../runtime/gpu-memory.js';
 import { auditPlacementOf } from './placement-audit.js';
 import { providerSettings, requireProvider } from '../runtime/providers/registry.js';
@@ -92,12 +93,17 @@ export function idleDriftWarnings(before: Record<string, number>, after: Record<
   return warnings;
 }
 
-/** Half-width of the 95% CI of samples per joule over windows, in % of the mean (Infinity below two windows). */
-export function ciHalfWidthPercent(windows: WindowRecord[], batchSize: number): number {
-  if (windows.length < 2) return Number.POSITIVE_INFINITY;
-  const perWindow = windows.map((window) => (window.runs * batchSize) / Object.values(window.energyJByMeter).reduce((sum, joules) => sum + joules, 0));
-  const { mean: m, ci95 } = meanWithCi95(perWindow);
-  return ((ci95[1] - m) / m) * 100;
+/**
+ * The 95% CI of samples per joule over a configuration's windows, as the stopping rule reads it: batch means over
+ * the batches each window was cut into (src/stats/batch-means.ts), or one batch per window for windows recorded
+ * without them. Half-width in % of the ratio; Infinity below two batches.
+ */
+export function samplesPerJouleCi(windows: WindowRecord[], batchSize: number): { halfWidthPercent: number; batches: number } {
+  const batches = windows.flatMap((window) =>
+    window.batches ?? [{ samples: window.runs * batchSize, energyJ: Object.values(window.energyJByMeter).reduce((sum, joules) => sum + joules, 0) }],
+  );
+  const ci = batchMeansCi(batches);
+  return { halfWidthPercent: ci.halfWidthPercent, batches: ci.batches };
 }
 
 // Thrown inside a configuration when the run must stop (signal, or a meter died).
@@ -336,11 +342,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     for (;;) {
       const pending = entries.filter((entry) => entry.state && entry.measurement.status !== 'failed' && !rules.has(entry));
       for (const entry of pending) {
-        const spread = ciHalfWidthPercent(entry.state!.windows, entry.config.batchSize);
+        const ci = samplesPerJouleCi(entry.state!.windows, entry.config.batchSize);
         const measuredS = entry.state!.windows.reduce((sum, window) => sum + window.durationS, 0);
-        if (!settings) rules.set(entry, { rule: 'repetitions', ciHalfWidthPercent: spread });
-        else if (spread <= settings.targetCiPercent) rules.set(entry, { rule: 'target-ci', ciHalfWidthPercent: spread });
-        else if (measuredS >= settings.maxSeconds) rules.set(entry, { rule: 'max-seconds', ciHalfWidthPercent: spread });
+        const record = { ciHalfWidthPercent: Number.isFinite(ci.halfWidthPercent) ? ci.halfWidthPercent : null, batches: ci.batches, windows: entry.state!.windows.length, measuredS };
+        if (!settings) rules.set(entry, { rule: 'repetitions', ...record });
+        else if (ci.halfWidthPercent <= settings.targetCiPercent) rules.set(entry, { rule: 'target-ci', ...record });
+        else if (measuredS >= settings.maxSeconds) rules.set(entry, { rule: 'max-seconds', ...record });
       }
       const next = entries.filter((entry) => entry.state && entry.measurement.status !== 'failed' && !rules.has(entry));
       if (next.length === 0) break;
@@ -634,13 +641,28 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     const durationS = (timing.t1Ms - timing.t0Ms) / 1000;
     state.windows.push({
       durationS, runs: timing.runs, energyJByMeter: energy.byMeter, samplesByMeter: energy.samplesByMeter,
-      coverageNotes: energy.notes, peakWatts: energy.peakWatts,
+      coverageNotes: energy.notes, peakWatts: energy.peakWatts, batches: cutIntoBatches(timing, config.batchSize, counted),
     });
     const joules = Object.values(energy.byMeter).reduce((sum, value) => sum + value, 0);
     emit({
       type: 'window', index, total: plan.length, key: config.key, repetition, repetitions: scenario.repetitions,
       samplesPerSecond: (timing.runs * config.batchSize) / durationS, watts: joules / durationS,
     });
+  }
+
+  // The window cut into batches for the stopping rule's CI (none when a meter cannot integrate a part of it).
+  function cutIntoBatches(timing: { t0Ms: number; t1Ms: number; runs: number; latenciesMs: ArrayLike<number> }, batchSize: number, counted: PowerMeter[]) {
+    if (timing.latenciesMs.length !== timing.runs) return undefined;
+    const slowestMs = Math.max(0, ...counted.map((meter) => meter.info.periodMs));
+    try {
+      return windowBatches({
+        t0Ms: timing.t0Ms, t1Ms: timing.t1Ms, latenciesMs: timing.latenciesMs, batchSize,
+        count: batchesPerWindow((timing.t1Ms - timing.t0Ms) / 1000, timing.runs, slowestMs),
+        energyJBetween: (a, b) => counted.reduce((sum, meter) => sum + integrateEnergy(meter.samples(), a, b, meter.info.sampleKind).energyJ, 0),
+      });
+    } catch {
+      return undefined;
+    }
   }
 
   // The configuration's numbers from its windows.

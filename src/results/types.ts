@@ -65,10 +65,11 @@ export interface Measurement {
   /** Relative path of the power trace CSV. */
   trace: string | null;
   /**
-   * Which rule ended the measurement: the fixed `repetitions`, the samples-per-joule CI reaching the `target-ci`, or
-   * the `max-seconds` cap (adaptive stopping, `stopping:`), with the CI half-width reached in % of the mean.
+   * Which rule ended the measurement: the fixed `repetitions` (adaptive stopping off), the samples-per-joule CI
+   * reaching the `target-ci`, or the `max-seconds` cap; with the CI half-width reached (% of samples per joule, batch
+   * means over `batches` sub-window batches; null when fewer than two), the windows measured and their seconds.
    */
-  stopping?: { rule: 'repetitions' | 'target-ci' | 'max-seconds'; ciHalfWidthPercent: number } | null;
+  stopping?: { rule: 'repetitions' | 'target-ci' | 'max-seconds'; ciHalfWidthPercent: number | null; batches: number; windows: number; measuredS: number } | null;
   /**
    * Non-CPU providers: where the nodes ran (one short profiled session after the group, outside every window); nodes
    * that fell back to the CPU make the measurement invalid unless a CPU meter counts. Absent for the CPU provider.

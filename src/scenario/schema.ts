@@ -47,8 +47,11 @@ export const scenarioDefaults = {
   slo: { p99Ms: null },
   /** Repetitions of one session's batch sizes: all of one then the next, alternating, or shuffled (seeded). */
   order: 'sequential',
-  /** `null`: exactly `repetitions` windows; given: adaptive stopping (defaults ±2%, 60 s). */
-  stopping: null,
+  /**
+   * Adaptive stopping (on unless `stopping: false`): after the `repetitions` windows, more windows until the 95% CI of
+   * samples per joule is within ±targetCiPercent, or the configuration's windows reach maxSeconds.
+   */
+  stopping: { targetCiPercent: 2, maxSeconds: 60 },
   /** `null`: no waiting between configurations. Given: wait until power is back within marginPercent of idle. */
   cooldown: null,
   /** Output folder, relative to the scenario file's folder. */
@@ -389,14 +392,21 @@ const scenarioObject = strictObject(
     order: z
       .enum(['sequential', 'interleaved', 'random'], { error: 'expected one of sequential, interleaved, random' })
       .nullish(),
-    stopping: strictObject(
-      {
-        targetCiPercent: positiveNumber('expected a positive percentage (the CI half-width, e.g. 2 for ±2%)').max(scenarioLimits.maxPercent, { error: `expected a percentage of at most ${scenarioLimits.maxPercent} (the CI half-width, e.g. 2 for ±2%)` }).nullish(),
-        maxSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxStoppingSeconds, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxStoppingSeconds}` }).nullish(),
-      },
-      'expected a mapping like {targetCiPercent: 2, maxSeconds: 60}',
-      { targetCi: 'targetCiPercent', target: 'targetCiPercent', seconds: 'maxSeconds' },
-    ).nullish(),
+    stopping: z
+      .preprocess(
+        // `stopping: false` (or off/fixed) measures exactly `repetitions` windows; `true` takes the defaults.
+        (value) => (value === false || (typeof value === 'string' && /^(off|fixed|none)$/i.test(value)) ? { enabled: false } : value === true ? {} : value),
+        strictObject(
+          {
+            enabled: z.boolean({ error: 'expected true or false' }).nullish(),
+            targetCiPercent: positiveNumber('expected a positive percentage (the CI half-width, e.g. 2 for ±2%)').max(scenarioLimits.maxPercent, { error: `expected a percentage of at most ${scenarioLimits.maxPercent} (the CI half-width, e.g. 2 for ±2%)` }).nullish(),
+            maxSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxStoppingSeconds, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxStoppingSeconds}` }).nullish(),
+          },
+          'expected false (exactly `repetitions` windows) or a mapping like {targetCiPercent: 2, maxSeconds: 60}',
+          { targetCi: 'targetCiPercent', target: 'targetCiPercent', seconds: 'maxSeconds' },
+        ),
+      )
+      .nullish(),
     cooldown: strictObject(
       {
         maxSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxCooldownSeconds, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxCooldownSeconds}` }).nullish(),
@@ -526,9 +536,13 @@ function toScenario(parsed: ParsedScenario, file: string | null, baseDir: string
     carbon: toCarbon(parsed.carbon),
     slo: { p99Ms: parsed.slo?.p99Ms ?? defaults.slo.p99Ms },
     order: parsed.order ?? defaults.order,
-    stopping: parsed.stopping
-      ? { targetCiPercent: parsed.stopping.targetCiPercent ?? 2, maxSeconds: parsed.stopping.maxSeconds ?? 60 }
-      : null,
+    stopping:
+      parsed.stopping?.enabled === false
+        ? null
+        : {
+            targetCiPercent: parsed.stopping?.targetCiPercent ?? defaults.stopping.targetCiPercent,
+            maxSeconds: parsed.stopping?.maxSeconds ?? defaults.stopping.maxSeconds,
+          },
     cooldown: parsed.cooldown
       ? { maxSeconds: parsed.cooldown.maxSeconds ?? 30, marginPercent: parsed.cooldown.marginPercent ?? 10 }
       : null,

@@ -108,7 +108,8 @@ export interface Scenario {
   order: 'sequential' | 'interleaved' | 'random';
   /**
    * Adaptive stopping: after the scheduled repetitions, keep adding windows until the 95% CI of samples per joule is
-   * within ±targetCiPercent of the mean or maxSeconds of windows were measured. null = exactly `repetitions` windows.
+   * within ±targetCiPercent of the mean or maxSeconds of windows were measured (default ±2%, 60 s). null
+   * (`stopping: false`, `--target-ci off`) = exactly `repetitions` windows.
    */
   stopping: { targetCiPercent: number; maxSeconds: number } | null;
   /** Between configurations, wait (at most maxSeconds) until the counted meters are back within marginPercent of idle. */

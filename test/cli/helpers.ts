@@ -21,7 +21,7 @@ const distEntry = path.join(repoRoot, 'dist', 'cli', 'main.js');
  */
 export const fastFlags = [
   '--min-seconds', '0.1', '--min-runs', '3', '--repetitions', '2', '--idle-seconds', '0.2',
-  '--warmup-runs', '1', '--warmup-seconds', '0',
+  '--warmup-runs', '1', '--warmup-seconds', '0', '--target-ci', 'off',
 ];
 
 /** Relative tolerance for values that are exact in real arithmetic and only suffer floating-point rounding. */

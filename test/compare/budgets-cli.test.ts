@@ -11,7 +11,7 @@ describe('budgets in run and bench', { timeout: 120_000 }, () => {
   const cli = (args: string[]) => runCli(args, { cwd: work, modelsDir: path.join(work, 'models') });
   const scenario = async (name: string, budgets: string) => {
     const file = path.join(work, name);
-    await writeFile(file, `models: [{model: mlp}]\nbatchSizes: [1]\nrepetitions: 2\nwindow: {minSeconds: 0.1, minRuns: 3}\nwarmup: {runs: 1, seconds: 0}\nidleSeconds: 0.2\nmeters: ["replay:trace.csv"]\n${budgets}`);
+    await writeFile(file, `models: [{model: mlp}]\nbatchSizes: [1]\nrepetitions: 2\nstopping: false\nwindow: {minSeconds: 0.1, minRuns: 3}\nwarmup: {runs: 1, seconds: 0}\nidleSeconds: 0.2\nmeters: ["replay:trace.csv"]\n${budgets}`);
     return file;
   };
 

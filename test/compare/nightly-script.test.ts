@@ -34,7 +34,7 @@ describe('scripts/nightly.sh', { timeout: 180_000 }, () => {
     work = await tempDir('nightly');
     await writeReplayTrace(work, 'trace.csv', 20, () => 50);
     scenario = path.join(work, 'tiny.yaml');
-    await writeFile(scenario, 'name: tiny\nmodels: [{model: mlp}]\nbatchSizes: [1]\nrepetitions: 5\nwindow: {minSeconds: 0.1, minRuns: 3}\nwarmup: {runs: 1, seconds: 0}\nidleSeconds: 0.2\nmeters: ["replay:trace.csv"]\n');
+    await writeFile(scenario, 'name: tiny\nmodels: [{model: mlp}]\nbatchSizes: [1]\nrepetitions: 5\nstopping: false\nwindow: {minSeconds: 0.1, minRuns: 3}\nwarmup: {runs: 1, seconds: 0}\nidleSeconds: 0.2\nmeters: ["replay:trace.csv"]\n');
   });
   after(() => (process.env.KEEP ? undefined : removeDir(work)));
 

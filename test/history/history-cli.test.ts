@@ -116,7 +116,7 @@ describe('history', { timeout: 120_000 }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^history: appended as run number 1 in .*from-bench\/history\.sqlite$/m);
     const scenario = path.join(work, 'nightly.yaml');
-    await writeFile(scenario, 'models: [{model: mlp}]\nbatchSizes: [1]\nrepetitions: 2\nwindow: {minSeconds: 0.1, minRuns: 3}\nwarmup: {runs: 1, seconds: 0}\nidleSeconds: 0.2\nmeters: ["replay:trace.csv"]\nout: out\nhistory: from-bench\n');
+    await writeFile(scenario, 'models: [{model: mlp}]\nbatchSizes: [1]\nrepetitions: 2\nstopping: false\nwindow: {minSeconds: 0.1, minRuns: 3}\nwarmup: {runs: 1, seconds: 0}\nidleSeconds: 0.2\nmeters: ["replay:trace.csv"]\nout: out\nhistory: from-bench\n');
     const s = await cli(['run', scenario]);
     assert.equal(s.code, 0, s.stderr);
     assert.match(s.stdout, /^history: appended as run number 2 in /m);
