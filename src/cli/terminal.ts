@@ -3,7 +3,7 @@ import type { PrepareEvent } from '../measure/prepare.js';
 import type { SweepEvent } from '../measure/sweep.js';
 import { displayPath } from './paths.js';
 import { sig } from '../report/format-number.js';
-import { isEstimated, rankMeasurements } from '../report/rank.js';
+import { ciSuffix, isEstimated, rankMeasurements, stoppingLine } from '../report/rank.js';
 import type { RunResult } from '../results/types.js';
 
 const formatDuration = (seconds: number) => {
@@ -53,7 +53,7 @@ export class ProgressPrinter {
         break;
       case 'window':
         this.live(
-          `[${event.index}/${event.total}] ${event.key}  rep ${event.repetition}/${event.repetitions}  ${sig(event.samplesPerSecond)} samples/s  ${sig(event.watts)} W${this.estimated ? ' (est.)' : ''}  elapsed ${formatDuration(elapsedS)}  ETA ${formatDuration(this.etaS(event.index, event.total))}`,
+          `[${event.index}/${event.total}] ${event.key}  rep ${event.repetition}${event.repetition <= event.repetitions ? `/${event.repetitions}` : ' (adaptive: CI not yet within target)'}  ${sig(event.samplesPerSecond)} samples/s  ${sig(event.watts)} W${this.estimated ? ' (est.)' : ''}  elapsed ${formatDuration(elapsedS)}  ETA ${formatDuration(this.etaS(event.index, event.total))}`,
         );
         break;
       case 'cooldown':
@@ -62,7 +62,7 @@ export class ProgressPrinter {
       case 'config-end': {
         const m = event.measurement;
         const detail = m.status === 'ok' && m.energy && m.throughput
-          ? `${sig(m.energy.samplesPerJoule)} samples/J${m.energy.estimated ? ' (est.)' : ''}, ${sig(m.throughput.samplesPerSecond.mean)} samples/s`
+          ? `${sig(m.energy.samplesPerJoule)}${ciSuffix(m)} samples/J${m.energy.estimated ? ' (est.)' : ''}, ${sig(m.throughput.samplesPerSecond.mean)} samples/s${m.stopping ? `  (${m.stopping.windows} windows${m.stopping.rule === 'max-seconds' ? ', stopped at the time cap' : ''})` : ''}`
           : `${m.status}: ${m.error?.message ?? ''}`;
         this.line(`[${event.index}/${event.total}] ${m.key}  ${detail}`);
         break;
@@ -111,7 +111,7 @@ export function renderRankedTable(result: RunResult): string {
     }
     rank++;
     rows.push([
-      String(rank), m.key, sig(m.energy.samplesPerJoule), sig(m.energy.joulesPerSample), sig(m.throughput.samplesPerSecond.mean),
+      String(rank), m.key, `${sig(m.energy.samplesPerJoule)}${ciSuffix(m)}`, sig(m.energy.joulesPerSample), sig(m.throughput.samplesPerSecond.mean),
       sig(m.latencyMs.p50), sig(m.latencyMs.p99), sig(m.power.meanWatts), m.validity.valid ? 'yes' : 'NO',
     ]);
     if (!m.validity.valid) notes.push(`${m.key}: not valid — ${m.validity.reasons.join('; ')}`);
@@ -124,6 +124,8 @@ export function renderRankedTable(result: RunResult): string {
     lines.push('');
   }
   lines.push(table(rows, [true, false, true, true, true, true, true, true, false]));
+  const stopping = stoppingLine([result]);
+  if (stopping) lines.push('', stopping);
   for (const warning of [...(result.idle?.warnings ?? []), ...(result.meterWarnings ?? [])]) notes.push(`warning: ${warning}`);
   if (notes.length > 0) lines.push('', ...notes);
   if (result.recommendations.length > 0) {

@@ -12,7 +12,7 @@ import { captureEnvironment } from '../results/environment.js';
 import { recommend } from '../results/recommend.js';
 import { resultSchemaId, type Measurement, type RunResult } from '../results/types.js';
 import { SeededRandom, seedFromString } from '../stats/random.js';
-import { batchMeansCi } from '../stats/batch-means.js';
+import { windowedCi, type WindowedCi } from '../stats/batch-means.js';
 import { attributionFor } from './attribution.js';
 import { batchesPerWindow, windowBatches } from './batches.js';
 import { gpuMemoryUse } from '../runtime/gpu-memory.js';
@@ -94,16 +94,14 @@ export function idleDriftWarnings(before: Record<string, number>, after: Record<
 }
 
 /**
- * The 95% CI of samples per joule over a configuration's windows, as the stopping rule reads it: batch means over
- * the batches each window was cut into (src/stats/batch-means.ts), or one batch per window for windows recorded
- * without them. Half-width in % of the ratio; Infinity below two batches.
+ * The 95% CI of samples per joule over a configuration's windows, as the stopping rule reads it (src/stats/batch-means.ts):
+ * batch means over the batches each window was cut into, or one value per window when the windows differ more than
+ * their batches predict (or were recorded without batches). Half-width in % of the ratio; Infinity below two values.
  */
-export function samplesPerJouleCi(windows: WindowRecord[], batchSize: number): { halfWidthPercent: number; batches: number } {
-  const batches = windows.flatMap((window) =>
-    window.batches ?? [{ samples: window.runs * batchSize, energyJ: Object.values(window.energyJByMeter).reduce((sum, joules) => sum + joules, 0) }],
+export function samplesPerJouleCi(windows: WindowRecord[], batchSize: number): WindowedCi {
+  return windowedCi(
+    windows.map((window) => window.batches ?? [{ samples: window.runs * batchSize, energyJ: Object.values(window.energyJByMeter).reduce((sum, joules) => sum + joules, 0) }]),
   );
-  const ci = batchMeansCi(batches);
-  return { halfWidthPercent: ci.halfWidthPercent, batches: ci.batches };
 }
 
 // Thrown inside a configuration when the run must stop (signal, or a meter died).
@@ -344,7 +342,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       for (const entry of pending) {
         const ci = samplesPerJouleCi(entry.state!.windows, entry.config.batchSize);
         const measuredS = entry.state!.windows.reduce((sum, window) => sum + window.durationS, 0);
-        const record = { ciHalfWidthPercent: Number.isFinite(ci.halfWidthPercent) ? ci.halfWidthPercent : null, batches: ci.batches, windows: entry.state!.windows.length, measuredS };
+        const record = {
+          ciHalfWidthPercent: Number.isFinite(ci.halfWidthPercent) ? ci.halfWidthPercent : null,
+          method: ci.method, batches: ci.batches, betweenWindowsP: ci.betweenWindowsP, windows: entry.state!.windows.length, measuredS,
+        };
         if (!settings) rules.set(entry, { rule: 'repetitions', ...record });
         else if (ci.halfWidthPercent <= settings.targetCiPercent) rules.set(entry, { rule: 'target-ci', ...record });
         else if (measuredS >= settings.maxSeconds) rules.set(entry, { rule: 'max-seconds', ...record });

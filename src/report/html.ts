@@ -6,7 +6,7 @@ import type { Measurement, RunResult } from '../results/types.js';
 import type { ReportAnalysis } from './analysis-types.js';
 import { buildChartSpecs } from './charts/specs.js';
 import { sig } from './format-number.js';
-import { isEstimated, meterLine, rankMeasurements } from './rank.js';
+import { ciSuffix, isEstimated, meterLine, rankMeasurements, stoppingLine } from './rank.js';
 
 /** Text for an HTML text node or a quoted attribute. */
 export function escapeHtml(text: string): string {
@@ -139,7 +139,7 @@ function measurementRow(analysis: ReportAnalysis, run: RunResult, m: Measurement
   const t = m.throughput.samplesPerSecond;
   const reasons = m.validity.reasons.join('; ') || 'no reason recorded';
   const cells = [
-    `${sig(m.energy.samplesPerJoule)}${est}`,
+    `${sig(m.energy.samplesPerJoule)}${escapeHtml(ciSuffix(m))}${est}`,
     `${sig(m.energy.joulesPerSample)}${est}`,
     `${sig(m.energy.netJoulesPerSample)}${est}`,
     `${sig(t.mean)} (${sig(t.ci95[0])}–${sig(t.ci95[1])})`,
@@ -177,7 +177,7 @@ function rankedTable(analysis: ReportAnalysis): string {
 ${rows.join('\n')}
 </tbody></table>
 <p>Net J/sample subtracts the idle baseline. Invalid rows (hatched) did not meet the measurement rules; failed and skipped rows show their error.</p>
-</section>`;
+${stoppingLine(analysis.runs) ? `<p>${escapeHtml(stoppingLine(analysis.runs)!)}</p>\n` : ''}</section>`;
 }
 
 function carbonTable(analysis: ReportAnalysis): string {

@@ -3,7 +3,7 @@
 import type { Measurement, RunResult } from '../results/types.js';
 import type { ReportAnalysis } from './analysis-types.js';
 import { sig } from './format-number.js';
-import { isEstimated, meterLine, rankMeasurements } from './rank.js';
+import { ciSuffix, isEstimated, meterLine, rankMeasurements, stoppingLine } from './rank.js';
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -28,7 +28,7 @@ function row(m: Measurement, rank: number, machine: string | null): string {
     return `${machine === null ? '| – ' : `| – | ${escapeCell(machine)} `}| \`${m.key}\` | **${m.status}** | ${escapeCell(m.error ? `${m.error.code}: ${m.error.message}` : '')} | | | | | | | | |`;
   }
   const t = m.throughput.samplesPerSecond;
-  return `${lead} | ${sig(m.energy.samplesPerJoule)} | ${sig(m.energy.joulesPerSample)} | ${sig(m.energy.netJoulesPerSample)} | ${sig(t.mean)} (${sig(t.ci95[0])}–${sig(t.ci95[1])}) | ${sig(m.latencyMs.p50)} | ${sig(m.latencyMs.p99)} | ${sig(m.power.meanWatts)} | ${sig(m.energy.whPer1kSamples)} | ${sig(m.energy.gCO2ePer1kSamples)} | ${m.validity.valid ? 'yes' : `**no**: ${escapeCell(m.validity.reasons.join('; '))}`} |`;
+  return `${lead} | ${sig(m.energy.samplesPerJoule)}${ciSuffix(m)} | ${sig(m.energy.joulesPerSample)} | ${sig(m.energy.netJoulesPerSample)} | ${sig(t.mean)} (${sig(t.ci95[0])}–${sig(t.ci95[1])}) | ${sig(m.latencyMs.p50)} | ${sig(m.latencyMs.p99)} | ${sig(m.power.meanWatts)} | ${sig(m.energy.whPer1kSamples)} | ${sig(m.energy.gCO2ePer1kSamples)} | ${m.validity.valid ? 'yes' : `**no**: ${escapeCell(m.validity.reasons.join('; '))}`} |`;
 }
 
 // One row per variant (model × precision of a run): how it was made and how close it stays to FP32.
@@ -100,6 +100,8 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
     lines.push(row(m, rank, machine));
   }
   lines.push('');
+  const stopping = stoppingLine(runs);
+  if (stopping) lines.push(stopping, '');
   lines.push(...fidelitySection(runs));
   if (analysis.carbonByRegion.length > 0) {
     const keys = [...new Set(analysis.carbonByRegion.flatMap((region) => Object.keys(region.gCO2ePer1kSamples)))];

@@ -66,10 +66,19 @@ export interface Measurement {
   trace: string | null;
   /**
    * Which rule ended the measurement: the fixed `repetitions` (adaptive stopping off), the samples-per-joule CI
-   * reaching the `target-ci`, or the `max-seconds` cap; with the CI half-width reached (% of samples per joule, batch
-   * means over `batches` sub-window batches; null when fewer than two), the windows measured and their seconds.
+   * reaching the `target-ci`, or the `max-seconds` cap; with the CI half-width reached (% of samples per joule; null
+   * below two values), how it was computed (`batch-means` over `batches` sub-window batches, or one value per window
+   * when the F test of windows against their batches gave `betweenWindowsP` < 0.1), the windows and their seconds.
    */
-  stopping?: { rule: 'repetitions' | 'target-ci' | 'max-seconds'; ciHalfWidthPercent: number | null; batches: number; windows: number; measuredS: number } | null;
+  stopping?: {
+    rule: 'repetitions' | 'target-ci' | 'max-seconds';
+    ciHalfWidthPercent: number | null;
+    method: 'batch-means' | 'windows';
+    batches: number;
+    betweenWindowsP: number | null;
+    windows: number;
+    measuredS: number;
+  } | null;
   /**
    * Non-CPU providers: where the nodes ran (one short profiled session after the group, outside every window); nodes
    * that fell back to the CPU make the measurement invalid unless a CPU meter counts. Absent for the CPU provider.

@@ -12,6 +12,11 @@
 //   pairwise (Fishman's LBatch idea). Slow drift then widens the interval instead of hiding in it. Chosen by
 //   simulation (30 batches, 3,000 seeded trials each): white noise keeps 94.4% coverage at +2% width; AR(1) drift
 //   with φ = 0.5 goes from 73.6% to 86.9% coverage, φ = 0.9 from 30% to 60% (a 1.645/√k threshold gave 82.5%, 58%).
+// - Batches inside one window cannot see what changes between windows (another configuration ran in between, the
+//   machine got busier, the clock drifted). `windowedCi` therefore first tests whether the windows differ more than
+//   their batches predict (one-way ANOVA F test on the residuals, α = 0.1: a "sometimes pool" pretest, Bancroft
+//   1944); if they do, the interval comes from whole windows (n − 1 degrees of freedom), else from batch means.
+import { fisherFCdf } from './significance.js';
 import { tCritical95 } from './summary.js';
 
 /** One batch: what was done in it and the energy it took. */
@@ -86,4 +91,57 @@ export function batchMeansCi(batches: readonly Batch[]): BatchMeansCi {
     ci = ratioCi(current);
   }
   return ci;
+}
+
+/** Significance level of the between-windows pretest: below it, batches are not pooled across windows. */
+export const betweenWindowsAlpha = 0.1;
+
+/** The CI `windowedCi` settled on, and why. */
+export interface WindowedCi extends BatchMeansCi {
+  /** `batch-means` (batches pooled across windows) or `windows` (the windows differ: one value per window). */
+  method: 'batch-means' | 'windows';
+  /** p-value of the F test that windows differ more than their batches predict (null when it cannot be computed). */
+  betweenWindowsP: number | null;
+}
+
+/**
+ * The ratio's 95% CI over windows that were each cut into batches: batch means when the windows agree with their
+ * batches (F test at `betweenWindowsAlpha`), else one value per window.
+ */
+export function windowedCi(windows: readonly (readonly Batch[])[]): WindowedCi {
+  const usable = windows.map((batches) => batches.filter((batch) => Number.isFinite(batch.samples) && Number.isFinite(batch.energyJ))).filter((batches) => batches.length > 0);
+  const perWindow = usable.map((batches) => ({
+    samples: batches.reduce((sum, batch) => sum + batch.samples, 0),
+    energyJ: batches.reduce((sum, batch) => sum + batch.energyJ, 0),
+  }));
+  const p = betweenWindowsP(usable);
+  if (p !== null && p < betweenWindowsAlpha) return { ...ratioCi(perWindow), method: 'windows', betweenWindowsP: p };
+  return { ...batchMeansCi(usable.flat()), method: 'batch-means', betweenWindowsP: p };
+}
+
+/**
+ * One-way ANOVA on the ratio residuals d = S − R·E grouped by window: P(F ≥ observed) for MS_between ÷ MS_within
+ * with (windows − 1, batches − windows) degrees of freedom. Null with fewer than two windows or no spare batches;
+ * 1 when nothing varies at all.
+ */
+export function betweenWindowsP(windows: readonly (readonly Batch[])[]): number | null {
+  const all = windows.flat();
+  const n = windows.length;
+  const total = all.length;
+  if (n < 2 || total <= n) return null;
+  const ratio = all.reduce((sum, batch) => sum + batch.samples, 0) / all.reduce((sum, batch) => sum + batch.energyJ, 0);
+  if (!Number.isFinite(ratio)) return null;
+  let ssBetween = 0;
+  let ssWithin = 0;
+  for (const batches of windows) {
+    const residuals = batches.map((batch) => batch.samples - ratio * batch.energyJ);
+    const mean = residuals.reduce((sum, d) => sum + d, 0) / residuals.length;
+    ssBetween += residuals.length * mean * mean;
+    for (const d of residuals) ssWithin += (d - mean) * (d - mean);
+  }
+  const scale = Math.max(ssBetween, ssWithin);
+  if (scale === 0) return 1;
+  if (ssWithin <= 1e-12 * scale) return 0;
+  const f = ssBetween / (n - 1) / (ssWithin / (total - n));
+  return 1 - fisherFCdf(f, n - 1, total - n);
 }

@@ -66,6 +66,14 @@ export function studentTCdf(t: number, degreesOfFreedom: number): number {
   return t >= 0 ? 1 - tail : tail;
 }
 
+/** P(F ≤ x) for Fisher's F with (d1, d2) degrees of freedom: I_{d1·x/(d1·x + d2)}(d1/2, d2/2). */
+export function fisherFCdf(x: number, d1: number, d2: number): number {
+  if (Number.isNaN(x) || !(d1 > 0) || !(d2 > 0)) return Number.NaN;
+  if (x <= 0) return 0;
+  if (x === Number.POSITIVE_INFINITY) return 1;
+  return regularizedIncompleteBeta((d1 * x) / (d1 * x + d2), d1 / 2, d2 / 2);
+}
+
 /** The t with P(T ≤ t) = p for Student's t (bisection on the CDF; exact to ~1e-10). */
 export function studentTQuantile(p: number, degreesOfFreedom: number): number {
   if (!(p > 0 && p < 1) || !(degreesOfFreedom > 0)) return Number.NaN;

@@ -153,7 +153,7 @@ describe('bench energy figures with a replay meter', { timeout: 120_000 }, () =>
     // The idle window is [~0, ~0.2 s]; every timed window starts after 0.2 s idle + 0.35 s of warm-up ≥ 0.55 s.
     // Both spans see a constant, so trapezoids are exact and only floating-point rounding (≪ 1e-9) remains.
     const { result } = await bench('two-level', { file: 'idle20-load80.csv', seconds: 60, wattsAt: (t) => (t < 0.495 ? 20 : 80) }, [
-      '--batch', '1,4', '--min-seconds', '0.1', '--min-runs', '3', '--repetitions', '2', '--idle-seconds', '0.2',
+      '--batch', '1,4', '--min-seconds', '0.1', '--min-runs', '3', '--repetitions', '2', '--target-ci', 'off', '--idle-seconds', '0.2',
       '--warmup-runs', '1', '--warmup-seconds', '0.35',
     ]);
     const first = result.measurements[0]!;

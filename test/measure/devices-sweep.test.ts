@@ -43,7 +43,7 @@ test('devices [0, 1]: cuda:0 counts only GPU 0 (250 W), cuda:1 only GPU 1 (100 W
   const scenario = parseScenario(
     {
       models: ['mlp'], executionProviders: ['cpu', 'cuda', 'webgpu'], devices: [0, 1], batchSizes: [1],
-      window: { minSeconds: 0.2, minRuns: 3 }, repetitions: 2, idleSeconds: 0.2, warmup: { runs: 1, seconds: 0 }, meters: ['nvidia-smi'], out: 'results',
+      window: { minSeconds: 0.2, minRuns: 3 }, repetitions: 2, stopping: false, idleSeconds: 0.2, warmup: { runs: 1, seconds: 0 }, meters: ['nvidia-smi'], out: 'results',
     },
     { file: null, baseDir: dir },
   );

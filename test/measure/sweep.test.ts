@@ -262,6 +262,13 @@ test('adaptive stopping: windows are added until the samples-per-joule CI meets 
   assert.equal(n.stopping!.rule, 'target-ci');
   assert.equal(n.repetitions.length, 2);
   assert.ok(n.stopping!.ciHalfWidthPercent! <= 1000);
+  // The record says what the verdict rested on: windows, their seconds, and the batches of the batch-means CI.
+  for (const measurement of [m, n]) {
+    assert.equal(measurement.stopping!.windows, measurement.repetitions.length);
+    const seconds = measurement.repetitions.reduce((sum, r) => sum + r.durationS, 0);
+    assert.ok(Math.abs(measurement.stopping!.measuredS - seconds) < 1e-9, `${measurement.stopping!.measuredS} vs ${seconds}`);
+    assert.ok(measurement.stopping!.batches >= 2 && measurement.stopping!.batches <= 10 * measurement.repetitions.length);
+  }
 });
 
 test('a meter that cannot start: the error reaches the caller and result.json says why the run stopped', async () => {

@@ -27,7 +27,7 @@ function runCli(args: string[], cwd: string, vars: Record<string, string>): Prom
 }
 
 const benchArgs = (meter: string, out: string) => [
-  'bench', 'mlp', '--batch', '1', '--meter', meter, '--gpus', '0', '--min-seconds', '1', '--min-runs', '3', '--repetitions', '2',
+  'bench', 'mlp', '--batch', '1', '--meter', meter, '--gpus', '0', '--min-seconds', '1', '--min-runs', '3', '--repetitions', '2', '--target-ci', 'off',
   '--idle-seconds', '1', '--warmup-runs', '1', '--warmup-seconds', '0', '--out', out, '--json',
 ];
 

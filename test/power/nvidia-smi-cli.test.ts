@@ -53,7 +53,7 @@ describe('nvidia-smi meter through the CLI', { timeout: 120_000 }, () => {
     const result = await cli(
       [
         'bench', 'mlp', '--batch', '1', '--meter', 'nvidia-smi', '--gpus', '0', '--min-seconds', '1', '--min-runs', '3',
-        '--repetitions', '2', '--idle-seconds', '1', '--warmup-runs', '1', '--warmup-seconds', '0', '--out', 'out', '--json',
+        '--repetitions', '2', '--target-ci', 'off', '--idle-seconds', '1', '--warmup-runs', '1', '--warmup-seconds', '0', '--out', 'out', '--json',
       ],
       { FAKE_NVSMI_WATTS: '250' },
     );

@@ -47,7 +47,7 @@ describe('nvml from the CLI', { timeout: 120_000 }, () => {
     const cli = await withLibrary(library, () =>
       withFakeEnv({ FAKE_NVML_COUNT: '1', FAKE_NVML_WATTS: '250' }, () =>
         runCli(
-          ['bench', 'mlp', '--batch', '1', '--meter', 'nvml', '--gpus', '0', '--min-seconds', '1', '--min-runs', '3', '--repetitions', '2',
+          ['bench', 'mlp', '--batch', '1', '--meter', 'nvml', '--gpus', '0', '--min-seconds', '1', '--min-runs', '3', '--repetitions', '2', '--target-ci', 'off',
             '--idle-seconds', '1', '--warmup-runs', '1', '--warmup-seconds', '0', '--out', 'out', '--json'],
           { cwd: dir, modelsDir },
         ),

@@ -36,7 +36,7 @@ describe('parseScenario: defaults', () => {
       cpuTdpWatts: null,
       devices: null,
       order: 'sequential',
-      stopping: null,
+      stopping: { targetCiPercent: 2, maxSeconds: 60 },
       cooldown: null,
       conversion: { keepFp32: [], fp16Io: false, int8Mode: 'auto', calibrationMethod: 'minmax', percentile: 99.99, perChannel: true },
       fidelity: null,
@@ -50,6 +50,16 @@ describe('parseScenario: defaults', () => {
       outDir: '/work/scenarios/results',
     };
     assert.deepEqual(scenario, expected);
+  });
+
+  it('stopping: adaptive by default; false, off or fixed measure exactly `repetitions` windows; a mapping overrides', () => {
+    const stoppingOf = (stopping: unknown) => parseScenario({ models: ['mlp'], stopping }, context).stopping;
+    assert.deepEqual(stoppingOf(undefined), { targetCiPercent: 2, maxSeconds: 60 });
+    assert.deepEqual(stoppingOf(true), { targetCiPercent: 2, maxSeconds: 60 });
+    for (const off of [false, 'off', 'fixed', 'OFF', { enabled: false }]) assert.equal(stoppingOf(off), null, JSON.stringify(off));
+    assert.deepEqual(stoppingOf({ targetCiPercent: 1 }), { targetCiPercent: 1, maxSeconds: 60 });
+    assert.throws(() => stoppingOf('sometimes'), (error: Error) => error.message === 'quick.yaml: stopping: expected false (exactly `repetitions` windows) or a mapping like {targetCiPercent: 2, maxSeconds: 60}, got "sometimes"');
+    assert.throws(() => stoppingOf({ targetCiPercent: -2 }), /stopping\.targetCiPercent: expected a positive percentage/);
   });
 
   it('names a scenario without a file "bench" and resolves out against baseDir', () => {

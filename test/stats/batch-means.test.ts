@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { batchMeansCi, mergePairs, ratioCi, type Batch } from '../../src/stats/batch-means.js';
+import { batchMeansCi, betweenWindowsP, mergePairs, ratioCi, windowedCi, type Batch } from '../../src/stats/batch-means.js';
+import { fisherFCdf } from '../../src/stats/significance.js';
 import { SeededRandom } from '../../src/stats/random.js';
 
 const close = (actual: number, expected: number, tolerance = 1e-9) =>
@@ -41,6 +42,36 @@ test('batchMeansCi: a step (positive lag-1 autocorrelation) merges batches and w
   assert.equal(batchMeansCi([10, 12, 10, 12, 10, 12, 10, 12].map((samples) => ({ samples, energyJ: 5 }))).batches, 8);
 });
 
+test('fisherFCdf: closed forms F(2,2) = x/(1+x) and F(1,2) = P(|T₂| ≤ √x) = √(x/(2+x))', () => {
+  close(fisherFCdf(3, 2, 2), 0.75);
+  close(fisherFCdf(2, 1, 2), Math.sqrt(2 / 4));
+  assert.equal(fisherFCdf(0, 3, 4), 0);
+  assert.equal(fisherFCdf(Number.POSITIVE_INFINITY, 3, 4), 1);
+});
+
+test('windowedCi: batch means while windows agree with their batches, one value per window when they differ (hand-computed)', () => {
+  // Residuals (R = 2): window 1 → 0, 2 (mean 1), window 2 → −2, 0 (mean −1). SS_between = 4, SS_within = 4,
+  // F = (4/1)/(4/2) = 2 on (1, 2) df: p = 1 − √(2/4) = 0.293 ≥ 0.1 → the 4 batches are pooled (25.98% as above).
+  const agree = [[{ samples: 10, energyJ: 5 }, { samples: 12, energyJ: 5 }], [{ samples: 8, energyJ: 5 }, { samples: 10, energyJ: 5 }]];
+  close(betweenWindowsP(agree)!, 1 - Math.sqrt(0.5));
+  const pooled = windowedCi(agree);
+  assert.equal(pooled.method, 'batch-means');
+  assert.equal(pooled.batches, 4);
+  close(pooled.halfWidthPercent, ((3.182 * Math.sqrt(2 / 75)) / 2) * 100);
+  // Residuals (R = 2.22): −1.1, −0.9 | 0.9, 1.1. SS_between = 4, SS_within = 0.04, F = 200: p = 1 − √(200/202) = 0.005.
+  // Windows then count one value each: 20.2 and 24.2 samples per 10 J, d = ∓2, Var = 8/(2·1·10²), t(1) = 12.706.
+  const differ = [[{ samples: 10, energyJ: 5 }, { samples: 10.2, energyJ: 5 }], [{ samples: 12, energyJ: 5 }, { samples: 12.2, energyJ: 5 }]];
+  close(betweenWindowsP(differ)!, 1 - Math.sqrt(200 / 202), 1e-6);
+  const byWindow = windowedCi(differ);
+  assert.equal(byWindow.method, 'windows');
+  assert.equal(byWindow.batches, 2);
+  close(byWindow.halfWidthPercent, ((12.706 * Math.sqrt(0.04)) / 2.22) * 100, 1e-6); // 114.5%
+  // No test without two windows or without spare batches; nothing varying at all is p = 1.
+  assert.equal(betweenWindowsP([[{ samples: 1, energyJ: 1 }, { samples: 1, energyJ: 1 }]]), null);
+  assert.equal(betweenWindowsP([[{ samples: 1, energyJ: 1 }], [{ samples: 2, energyJ: 1 }]]), null);
+  assert.equal(betweenWindowsP([[{ samples: 1, energyJ: 1 }, { samples: 1, energyJ: 1 }], [{ samples: 2, energyJ: 2 }, { samples: 2, energyJ: 2 }]]), 1);
+});
+
 // Measurement accuracy against known ground truth: how often the 95% interval holds the true ratio.
 function coverage(trials: number, makeBatches: (random: SeededRandom) => Batch[], estimator: (batches: Batch[]) => { ratio: number; halfWidthPercent: number }, truth: number) {
   const random = new SeededRandom(20261124);
@@ -71,4 +102,24 @@ test('slow drift (AR(1), φ = 0.9): merging keeps the interval far more honest t
   const naive = coverage(2000, drifting, ratioCi, 2);
   const merged = coverage(2000, drifting, batchMeansCi, 2);
   assert.ok(merged > naive + 0.1, `naive ${naive}, merged ${merged}`);
+});
+
+test('a shift between windows (another load, a clock change) that batches inside a window cannot see: windowedCi stays honest', () => {
+  // 5 windows × 10 batches; each window's energy is off by its own 2% (CV), batches add 2% white noise on top.
+  // Seeded: pooled batch means hold the truth 83.7% of the time, windowedCi 94.2%.
+  const random = new SeededRandom(99);
+  let pooledCovered = 0;
+  let windowedCovered = 0;
+  const trials = 2000;
+  for (let trial = 0; trial < trials; trial++) {
+    const windows = Array.from({ length: 5 }, () => {
+      const shift = 1 + 0.02 * random.normal();
+      return Array.from({ length: 10 }, () => ({ samples: 100, energyJ: 50 * shift * (1 + 0.02 * random.normal()) }));
+    });
+    const truthHeld = (ci: { ratio: number; halfWidthPercent: number }) => Math.abs(ci.ratio - 2) <= (ci.halfWidthPercent / 100) * ci.ratio;
+    if (truthHeld(batchMeansCi(windows.flat()))) pooledCovered++;
+    if (truthHeld(windowedCi(windows))) windowedCovered++;
+  }
+  assert.ok(pooledCovered / trials < 0.88, `pooled ${pooledCovered / trials}`);
+  assert.ok(windowedCovered / trials > 0.93, `windowed ${windowedCovered / trials}`);
 });
