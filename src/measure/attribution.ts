@@ -38,13 +38,20 @@ export function attributionFor(meters: PowerMeter[], device: string, devices: re
     const skipped = meters.filter((meter) => !counted.includes(meter));
     return {
       meters: counted,
-      note: `${ids(counted)} for ${device}${why(device, devices)}${skipped.length > 0 ? `; not counted: ${ids(skipped)} (other devices)` : ''}`,
+      note: `${ids(counted)} for ${device}${why(device, devices)}${renumbered(counted)}${skipped.length > 0 ? `; not counted: ${ids(skipped)} (other devices)` : ''}`,
     };
   }
   return {
     meters,
     note: `no meter measures ${device}; counting every meter given (${ids(meters)}): power of devices this configuration does not run on`,
   };
+}
+
+// Under CUDA_VISIBLE_DEVICES, which CUDA device each counted GPU meter is (nvidia-smi numbers GPUs otherwise).
+function renumbered(counted: PowerMeter[]): string {
+  const moved = counted.filter((meter) => meter.info.cudaOrdinal !== undefined && meter.info.device !== null && meter.info.cudaOrdinal !== gpuIndex(meter.info.device));
+  if (moved.length === 0) return '';
+  return `; CUDA_VISIBLE_DEVICES: ${moved.map((meter) => `${meter.info.id} is ${meter.info.cudaOrdinal === null ? 'not visible to CUDA' : `cuda:${meter.info.cudaOrdinal}`}`).join(', ')}`;
 }
 
 // The reason GPU meters count as they do, for the note.
@@ -57,18 +64,24 @@ function why(device: string, devices: readonly number[] | null): string {
   return ` (${listed}: ${device} cannot be pinned to one of them, onnxruntime-node passes it no adapter index, so every listed GPU counts)`;
 }
 
+// The CUDA device number a GPU meter measures (its CUDA_VISIBLE_DEVICES position for NVIDIA meters), null if none.
+function meterOrdinal(meter: PowerMeter): number | null {
+  if (meter.info.cudaOrdinal !== undefined) return meter.info.cudaOrdinal;
+  return meter.info.device === null ? null : gpuIndex(meter.info.device);
+}
+
 function filterMeters(meters: PowerMeter[], device: string, devices: readonly number[] | null): PowerMeter[] {
   const index = gpuIndex(device);
   return meters.filter((meter) => {
     const meterDevice = meter.info.device;
     if (meterDevice === null || meterDevice === 'cpu') return true;
+    const ordinal = meterOrdinal(meter);
     if (devices !== null) {
-      const meterIndex = gpuIndex(meterDevice);
-      if (meterIndex === null || !devices.includes(meterIndex)) return false;
-      return index === null || index === meterIndex;
+      if (ordinal === null || !devices.includes(ordinal)) return false;
+      return index === null || index === ordinal;
     }
     if (device === 'cpu') return false;
     if (index === null) return true;
-    return meterDevice === device;
+    return ordinal === index && meterDevice.split(':')[0] === device.split(':')[0];
   });
 }

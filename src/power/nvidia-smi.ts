@@ -11,6 +11,7 @@
 // when several ticks arrive in one chunk (our event loop was busy), their spacing is taken from it so a backlog does
 // not collapse into one instant.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { cudaOrdinalOf, cudaVisibleTokens, gpusForCudaOrdinals } from './cuda-visible.js';
 import { MeterError } from '../errors.js';
 import { killProcessGroup, ownProcessGroup } from './process-group.js';
 import type { MeterContext, MeterFactory, MeterInfo, PowerMeter, PowerSample } from './types.js';
@@ -143,15 +144,8 @@ export async function inspectNvidiaSmi(options: NvidiaSmiOptions, gpus: number[]
   if (allGpus.length === 0) {
     throw new MeterError('NVIDIA_SMI_NO_GPU', `nvidia-smi lists no GPU${outputText(list) ? `: ${outputText(list)}` : ''}`);
   }
-  const selected = gpus === null ? allGpus : gpus.map((index) => {
-    const gpu = allGpus.find((candidate) => candidate.index === index);
-    if (!gpu) {
-      throw new MeterError('NVIDIA_SMI_NO_SUCH_GPU', `GPU ${index} (--gpus) does not exist: nvidia-smi lists GPU ${allGpus.map((g) => g.index).join(', ')}`, {
-        hint: `pass --gpus with indices from 0 to ${Math.max(...allGpus.map((g) => g.index))}`,
-      });
-    }
-    return gpu;
-  });
+  // `gpus` are CUDA device numbers (what device_id means); under CUDA_VISIBLE_DEVICES they are not nvidia-smi's.
+  const selected = gpus === null ? allGpus : gpusForCudaOrdinals(allGpus, gpus, cudaVisibleTokens(), 'nvidia-smi', 'NVIDIA_SMI_NO_SUCH_GPU');
 
   // Which fields the driver knows: `--help-query-gpu` lists each as a quoted name (aliases on the same line).
   const help = await runOnce(options, ['--help-query-gpu']);
@@ -479,6 +473,7 @@ export class NvidiaSmiMeter implements PowerMeter {
       kind: 'nvidia-smi',
       scope: 'gpu',
       device: `cuda:${gpu.index}`,
+      cudaOrdinal: cudaOrdinalOf(gpu, cudaVisibleTokens()),
       periodMs: stream.periodMs,
       estimated: false,
       sampleKind: 'instant',

@@ -1,5 +1,6 @@
 // The nvml meter: NVIDIA GPU energy read through NVML (libnvidia-ml.so.1) over the koffi FFI — counter deltas from
 // nvmlDeviceGetTotalEnergyConsumption where the GPU has the counter (Volta and newer), else nvmlDeviceGetPowerUsage.
+import { cudaOrdinalOf, cudaVisibleTokens, gpusForCudaOrdinals } from './cuda-visible.js';
 import { MeterError } from '../errors.js';
 import type { MeterContext, MeterFactory, MeterInfo, PowerMeter, PowerSample, ProbeResult } from './types.js';
 
@@ -220,10 +221,16 @@ function takeInventory(session: NvmlSession, gpus: number[] | null): Inventory {
   let driverVersion: string | null = null;
   const text = Buffer.alloc(stringBufferBytes);
   if (api.driverVersion?.(text, text.length) === NVML_SUCCESS) driverVersion = cString(text);
-  const indices = gpus ?? Array.from({ length: total }, (_, i) => i);
-  const missing = indices.filter((index) => index >= total);
-  if (total > 0 && missing.length > 0) {
-    throw new MeterError('NVML_NO_SUCH_GPU', `--gpus names GPU ${missing.join(', ')}, but NVML sees ${total} GPU${total === 1 ? '' : 's'} (indices 0–${total - 1})`);
+  // `gpus` are CUDA device numbers (what device_id means); NVML numbers every GPU, ignoring CUDA_VISIBLE_DEVICES.
+  const tokens = cudaVisibleTokens();
+  let indices = gpus ?? Array.from({ length: total }, (_, i) => i);
+  if (gpus !== null && total > 0) {
+    const uuidAt = (index: number) => {
+      text.fill(0);
+      return api.uuid?.(session.handle(index), text, text.length) === NVML_SUCCESS ? cString(text) : '';
+    };
+    const all = Array.from({ length: total }, (_, index) => ({ index, uuid: tokens?.some((token) => token.kind === 'uuid') ? uuidAt(index) : '' }));
+    indices = gpusForCudaOrdinals(all, gpus, tokens, 'NVML', 'NVML_NO_SUCH_GPU').map((gpu) => gpu.index);
   }
   const devices: NvmlDevice[] = [];
   for (const index of total === 0 ? [] : indices) {
@@ -315,6 +322,7 @@ export class NvmlMeter implements PowerMeter {
       kind: 'nvml',
       scope: 'gpu',
       device: `cuda:${device.index}`,
+      cudaOrdinal: cudaOrdinalOf(device, cudaVisibleTokens()),
       periodMs,
       estimated: false,
       sampleKind: device.counter ? 'interval-average' : 'instant',

@@ -40,6 +40,11 @@ export interface MeterInfo {
    * each window at a random phase of the period.
    */
   phaseShift?: boolean;
+  /**
+   * NVIDIA GPU meters: the GPU's CUDA device number under this process's CUDA_VISIBLE_DEVICES (null: CUDA does not see
+   * it), which is what a configuration's `cuda:N` means; `device` keeps nvidia-smi's index. Absent: the index is it.
+   */
+  cudaOrdinal?: number | null;
 }
 
 /** A running power meter. Samples accumulate from start() until stop(). */

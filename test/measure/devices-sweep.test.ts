@@ -101,3 +101,47 @@ test('devices [0, 1]: cuda:0 counts only GPU 0 (250 W), cuda:1 only GPU 1 (100 W
   close(result.idle!.watts['nvidia-smi:0'], 250, 'idle GPU 0');
   close(result.idle!.watts['nvidia-smi:1'], 100, 'idle GPU 1');
 });
+
+test('CUDA_VISIBLE_DEVICES=2,0: cuda:0 is nvidia-smi GPU 2 (400 W) and cuda:1 is GPU 0 (250 W); the note says so', { timeout: 120_000 }, async () => {
+  const saved = process.env.CUDA_VISIBLE_DEVICES;
+  process.env.CUDA_VISIBLE_DEVICES = '2,0';
+  try {
+    const scenario = parseScenario(
+      {
+        models: ['mlp'], executionProviders: ['cuda'], devices: [0, 1], batchSizes: [1],
+        window: { minSeconds: 0.2, minRuns: 3 }, repetitions: 2, stopping: false, idleSeconds: 0, warmup: { runs: 1, seconds: 0 }, meters: ['nvidia-smi'], out: 'results',
+      },
+      { file: null, baseDir: dir },
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${fakeDir}${path.delimiter}${process.env.PATH ?? ''}` };
+    for (const key of Object.keys(env)) if (key.startsWith('FAKE_NVSMI_')) delete env[key];
+    Object.assign(env, { FAKE_NVSMI_WATTS: '250,100,400', FAKE_NVSMI_MEMORY: '1000,2000,3000' });
+    const context = { cpuTdpWatts: null, baseDir: dir, powercapRoot: '/nonexistent', gpus: scenario.devices };
+    const meters = await createNvidiaSmiMeterFactory({ env, periodMs: 20 }).create(context, null);
+    // The GPUs behind CUDA devices 0 and 1, in nvidia-smi's numbering; GPU 1 is not visible to CUDA and not metered.
+    assert.deepEqual(meters.map((m) => [m.info.id, m.info.cudaOrdinal]), [['nvidia-smi:2', 0], ['nvidia-smi:0', 1]]);
+    // CUDA device 2 does not exist under CUDA_VISIBLE_DEVICES=2,0 (only two GPUs are visible).
+    await assert.rejects(createNvidiaSmiMeterFactory({ env, periodMs: 20 }).create({ ...context, gpus: [2] }, null), {
+      code: 'NVIDIA_SMI_NO_SUCH_GPU',
+      message: 'GPU 2 (--gpus) does not exist for CUDA: CUDA_VISIBLE_DEVICES=2,0 makes 2 GPUs visible',
+    });
+
+    const models = await prepareModels(scenario, scenarioNaming(null));
+    const { result } = await runSweep({
+      scenario, plan: expandPlan(scenario), models, meters, meterChoices: [{ name: 'nvidia-smi', chosen: true, why: 'fake nvidia-smi' }], toolVersion: 'test', isolate: false,
+    });
+    const byKey = new Map(result.measurements.map((m) => [m.key, m]));
+    const cuda0 = byKey.get('mlp/fp32/cuda:0/b1')!;
+    const cuda1 = byKey.get('mlp/fp32/cuda:1/b1')!;
+    assert.deepEqual([cuda0.status, cuda1.status], ['ok', 'ok']);
+    assert.deepEqual(Object.keys(cuda0.power!.byMeter), ['nvidia-smi:2']);
+    assert.deepEqual(Object.keys(cuda1.power!.byMeter), ['nvidia-smi:0']);
+    assert.ok(Math.abs(cuda0.power!.meanWatts - 400) <= 400e-9 && Math.abs(cuda1.power!.meanWatts - 250) <= 250e-9, `${cuda0.power!.meanWatts} W, ${cuda1.power!.meanWatts} W`);
+    assert.equal(cuda0.power!.attribution, 'nvidia-smi:2 for cuda:0 (GPU 0 of devices 0,1); CUDA_VISIBLE_DEVICES: nvidia-smi:2 is cuda:0; not counted: nvidia-smi:0 (other devices)');
+    // GPU memory keeps nvidia-smi's name for the GPU it read.
+    assert.deepEqual(cuda0.gpuMemory!.map(({ device, peakUsedMib }) => ({ device, peakUsedMib })), [{ device: 'cuda:2', peakUsedMib: 3000 }]);
+  } finally {
+    if (saved === undefined) delete process.env.CUDA_VISIBLE_DEVICES;
+    else process.env.CUDA_VISIBLE_DEVICES = saved;
+  }
+});

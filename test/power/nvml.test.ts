@@ -91,7 +91,7 @@ describe('nvml probe', () => {
   test('--gpus naming a GPU NVML does not see: not ok, and create throws MeterError naming it', { skip }, async () => {
     await withFakeEnv({ FAKE_NVML_COUNT: '2' }, async () => {
       const probe = await factory().probe(context([5]), null);
-      assert.deepEqual(probe, { ok: false, reason: '--gpus names GPU 5, but NVML sees 2 GPUs (indices 0–1)' });
+      assert.deepEqual(probe, { ok: false, reason: 'GPU 5 (--gpus) does not exist: NVML lists GPU 0, 1' });
       await assert.rejects(factory().create(context([5]), null), { code: 'NVML_NO_SUCH_GPU' });
     });
   });
