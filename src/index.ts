@@ -16,3 +16,16 @@ export type { MeterFactory, MeterInfo, PowerMeter, PowerSample } from './power/t
 export { executionProviders, registerExecutionProvider } from './runtime/providers/registry.js';
 export { reportFormats, writeReports } from './report/formats.js';
 export type { Measurement, RunResult } from './results/types.js';
+export { windowedCi, batchMeansCi, type Batch, type WindowedCi } from './stats/batch-means.js';
+export { makeVariant, type MadeVariant, type MakeVariantOptions } from './variants/make.js';
+export { measureFidelity } from './variants/fidelity.js';
+export { compareRuns, compareDefaults } from './compare/compare.js';
+export type { Comparison, CompareOptions, KeyComparison, MetricComparison, Verdict } from './compare/types.js';
+export { readResultFile } from './compare/read.js';
+export { renderComparisonMarkdown } from './compare/markdown.js';
+export { renderComparisonJunit } from './compare/junit.js';
+export { resolveBudgets, evaluateBudgets } from './compare/budgets.js';
+export type { BudgetSpec } from './scenario/types.js';
+export type { BudgetReport } from './results/types.js';
+export { HistoryStore, historyFile, type HistoryPoint, type HistoryRun } from './history/store.js';
+export { analyseTrends, type HistorySeries } from './history/trend.js';

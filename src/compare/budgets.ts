@@ -7,7 +7,7 @@ import type { BudgetLimit, BudgetSpec } from '../scenario/types.js';
 import { seedFromString } from '../stats/random.js';
 import { budgetMatches } from './budget-spec.js';
 import { percent, signedPercent } from './cells.js';
-import { compareDefaults, hardwareDifferences, isEstimatedRun, judgeMetric, metricDefinitions } from './compare.js';
+import { compareDefaults, hardwareDifferences, isEstimatedRun, judgeMetric, metricDefinitions, metricSamplesOf } from './compare.js';
 
 type LimitKey = 'maxJoulesPerSample' | 'maxWhPer1kSamples' | 'minSamplesPerJoule' | 'maxP99Ms';
 
@@ -139,13 +139,9 @@ function checkRegression(
   }
   const verdicts: Array<Omit<BudgetVerdict, 'key' | 'match'>> = [];
   for (const definition of metricDefinitions) {
-    const baseValues = definition.values(baseM!);
-    const values = definition.values(m);
-    if (baseValues.length === 0 || values.length === 0) continue;
-    const samples = definition.pointOnly
-      ? { baseline: [baseValues[0]!], candidate: [values[0]!], higherIsBetter: definition.higherIsBetter }
-      : { baseline: baseValues, candidate: values, higherIsBetter: definition.higherIsBetter };
-    const judged = judgeMetric(samples, { ...compareDefaults, maxRegression }, seedFromString(`${m.key}|${definition.id}`));
+    const compared = metricSamplesOf(definition, baseM!, m);
+    if (!compared) continue;
+    const judged = judgeMetric(compared.samples, { ...compareDefaults, maxRegression }, seedFromString(`${m.key}|${definition.id}`));
     const est = estimated && definition.energy ? ' (estimated)' : '';
     const size = definition.higherIsBetter ? -judged.change : judged.change;
     const how = judged.changeCi ? `CI ${signedPercent(judged.changeCi[0])} … ${signedPercent(judged.changeCi[1])}, p ${judged.pValue! < 0.001 ? '<0.001' : judged.pValue!.toFixed(3)}` : 'by threshold';

@@ -77,9 +77,13 @@ interface MetricDefinition {
   /** Values per repetition, or a single point value when the result holds no per-repetition data. */
   values(m: Measurement): number[];
   energy: boolean;
-  /** Why the metric is compared by threshold even with repetitions. */
-  pointOnly?: string;
+  /** Why the metric is compared by threshold even with repetitions (null: tested like the others). */
+  pointOnly?: (baseline: Measurement, candidate: Measurement) => string | null;
+  /** The values compared by threshold when `pointOnly` gives a reason (default: `values`). */
+  pointValues?: (m: Measurement) => number[];
 }
+
+const hasWindowP99 = (m: Measurement) => m.repetitions.length > 0 && m.repetitions.every((r) => typeof r.p99Ms === 'number' && Number.isFinite(r.p99Ms));
 
 /** The gated metrics and where their values come from in result.json. */
 export const metricDefinitions: MetricDefinition[] = [
@@ -102,10 +106,32 @@ export const metricDefinitions: MetricDefinition[] = [
     label: 'p99 ms',
     higherIsBetter: false,
     energy: false,
-    values: (m) => (m.latencyMs && Number.isFinite(m.latencyMs.p99) ? [m.latencyMs.p99] : []),
-    pointOnly: 'result.json holds p99 over all runs, not per repetition: no significance test, compared against the threshold',
+    // Per-window p99s where both results have them (the mean of the windows' p99s is what is tested); else the p99
+    // over all runs, compared by threshold.
+    values: (m) => (hasWindowP99(m) ? m.repetitions.map((r) => r.p99Ms!) : []),
+    pointValues: (m) => (m.latencyMs && Number.isFinite(m.latencyMs.p99) ? [m.latencyMs.p99] : []),
+    pointOnly: (b, c) =>
+      hasWindowP99(b) && hasWindowP99(c)
+        ? null
+        : 'a result without per-window p99 (older than joulebench records it): p99 over all runs, no significance test, compared against the threshold',
   },
 ];
+
+/**
+ * What one metric compares for a baseline and a candidate measurement: the values per side (one point each, their
+ * mean, when the metric is compared by threshold) and why it is by threshold (null: tested). Null when a side has none.
+ */
+export function metricSamplesOf(definition: MetricDefinition, b: Measurement, c: Measurement): { samples: MetricSamples; pointOnly: string | null; n: number } | null {
+  const pointOnly = definition.pointOnly?.(b, c) ?? null;
+  const source = pointOnly !== null && definition.pointValues ? definition.pointValues : definition.values;
+  const baseline = source(b);
+  const candidate = source(c);
+  if (baseline.length === 0 || candidate.length === 0) return null;
+  const samples = pointOnly !== null
+    ? { baseline: [mean(baseline)], candidate: [mean(candidate)], higherIsBetter: definition.higherIsBetter }
+    : { baseline, candidate, higherIsBetter: definition.higherIsBetter };
+  return { samples, pointOnly, n: Math.min(baseline.length, candidate.length) };
+}
 
 /** Compare two results. Throws InputError when they measured different things (unless only the host differs and that is allowed). */
 export function compareRuns(
@@ -155,18 +181,15 @@ export function compareRuns(
     if (!c.validity.valid) notes.push(`candidate not valid: ${c.validity.reasons.join('; ')}`);
     const metrics: MetricComparison[] = [];
     for (const definition of metricDefinitions) {
-      const baselineValues = definition.values(b);
-      const candidateValues = definition.values(c);
-      if (baselineValues.length === 0 || candidateValues.length === 0) continue;
-      const samples = definition.pointOnly
-        ? { baseline: [mean(baselineValues)], candidate: [mean(candidateValues)], higherIsBetter: definition.higherIsBetter }
-        : { baseline: baselineValues, candidate: candidateValues, higherIsBetter: definition.higherIsBetter };
+      const compared = metricSamplesOf(definition, b, c);
+      if (!compared) continue;
+      const { samples, pointOnly } = compared;
       const judged = judgeMetric(samples, options, seedFromString(`${key}|${definition.id}`));
       const gated = options.gated.includes(definition.id);
       if (!gated) judged.failed = false;
       const metricEstimated = definition.energy && (b.energy?.estimated === true || c.energy?.estimated === true || estimated);
-      const note = definition.pointOnly
-        ?? (judged.method === 'threshold' ? `${Math.min(baselineValues.length, candidateValues.length)} repetition(s) on one side: no significance test, compared against the threshold` : null);
+      const note = pointOnly
+        ?? (judged.method === 'threshold' ? `${compared.n} repetition(s) on one side: no significance test, compared against the threshold` : null);
       metrics.push({ metric: definition.id, label: definition.label, higherIsBetter: definition.higherIsBetter, ...judged, gated, estimated: metricEstimated, note });
     }
     keys.push({ key, status: 'compared', metrics, failed: metrics.some((metric) => metric.failed), notes });

@@ -15,6 +15,8 @@ export interface WindowRecord {
   /** Coverage problems the integration reported (meter gaps, extrapolation). */
   coverageNotes: string[];
   peakWatts: number;
+  /** p99 of the window's run latencies. */
+  p99Ms?: number;
   /** The window cut into consecutive batches (samples, energy) for the stopping rule's batch-means CI. */
   batches?: Batch[];
 }
@@ -51,6 +53,7 @@ export function summariseWindows(input: {
       samplesPerSecond: samples / window.durationS,
       meanWatts: energyJ / window.durationS,
       energyJ,
+      ...(window.p99Ms !== undefined && Number.isFinite(window.p99Ms) ? { p99Ms: window.p99Ms } : {}),
     };
   });
   const totalS = repetitions.reduce((sum, r) => sum + r.durationS, 0);

@@ -12,6 +12,7 @@ import { captureEnvironment } from '../results/environment.js';
 import { recommend } from '../results/recommend.js';
 import { resultSchemaId, type Measurement, type RunResult } from '../results/types.js';
 import { SeededRandom, seedFromString } from '../stats/random.js';
+import { percentileSorted } from '../stats/summary.js';
 import { windowedCi, type WindowedCi } from '../stats/batch-means.js';
 import { attributionFor } from './attribution.js';
 import { batchesPerWindow, windowBatches } from './batches.js';
@@ -643,6 +644,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     state.windows.push({
       durationS, runs: timing.runs, energyJByMeter: energy.byMeter, samplesByMeter: energy.samplesByMeter,
       coverageNotes: energy.notes, peakWatts: energy.peakWatts, batches: cutIntoBatches(timing, config.batchSize, counted),
+      p99Ms: percentileSorted(Float64Array.from(timing.latenciesMs).sort(), 99),
     });
     const joules = Object.values(energy.byMeter).reduce((sum, value) => sum + value, 0);
     emit({

@@ -16,6 +16,8 @@ export interface Repetition {
   samplesPerSecond: number;
   meanWatts: number;
   energyJ: number;
+  /** p99 of this window's run latencies (what `compare` tests p99 changes on); absent in results older than it. */
+  p99Ms?: number;
 }
 
 /** One configuration's record. Numeric blocks are null when the configuration did not run. */

@@ -76,3 +76,10 @@ test('idle drift is judged against the load above idle, which is what net energy
     'idle power of gpu moved from 70.00 to 100.00 W during the sweep, 23.1% of the mean load above idle: net energy is uncertain by about that much; add cooldown or run again',
   ]);
 });
+
+test('each repetition keeps its window\'s p99 (what compare tests p99 changes on); a window without one has none', () => {
+  const base = { durationS: 1, runs: 10, energyJByMeter: { m: 5 }, coverageNotes: [], peakWatts: 5 };
+  const blocks = summariseWindows({ windows: [{ ...base, p99Ms: 3.5 }, { ...base, p99Ms: 4 }, base], batchSize: 1, latencyMs: [1], meters: [meter('m')], idleWatts: null, carbon });
+  assert.deepEqual(blocks.repetitions.map((r) => r.p99Ms), [3.5, 4, undefined]);
+  assert.equal('p99Ms' in blocks.repetitions[2]!, false);
+});

@@ -112,6 +112,10 @@ test('a sweep records ok, skipped and failed configurations, and the result matc
   assert.ok(validate(onDisk), JSON.stringify(validate.errors, null, 2));
   assert.deepEqual(onDisk.measurements.map((m) => m.key), Object.keys(byKey));
   assert.deepEqual(result.recommendations.map((r) => r.model), ['mlp', 'fixed']);
+  // Every window records the p99 of its own runs: between the fastest and the slowest run of the configuration.
+  for (const m of onDisk.measurements.filter((x) => x.status === 'ok')) {
+    for (const r of m.repetitions) assert.ok(r.p99Ms! > 0 && r.p99Ms! <= m.latencyMs!.max + 1e-9, `${m.key}: window p99 ${r.p99Ms} vs max ${m.latencyMs!.max}`);
+  }
 });
 
 test('an aborted sweep keeps every finished configuration and says it was interrupted', async () => {
