@@ -27,7 +27,7 @@ describe('run scenarios/quick.yaml --quick', { timeout: 120_000 }, () => {
   });
   after(() => removeDir(work));
 
-  test('nine configurations (3 models × 3 batch sizes), all ok, with the --quick window and a 50 W replay', async () => {
+  test('eighteen configurations (3 models × FP32/INT8 × 3 batch sizes), all ok, with the --quick window and a 50 W replay', async () => {
     const scenarioFile = path.join(repoRoot, 'scenarios', 'quick.yaml');
     await writeReplayTrace(work, 'trace.csv', 20, () => 50);
     const cli = await runCli(['run', scenarioFile, '--quick', '--meter', 'replay:trace.csv', '--out', 'out'], {
@@ -55,11 +55,15 @@ describe('run scenarios/quick.yaml --quick', { timeout: 120_000 }, () => {
     assert.ok(result.idle && Math.abs(result.idle.durationS - 1) < 0.1, `idle ${result.idle?.durationS} s`);
     assertClose(result.idle.watts.replay, 50, fpRelTol, 'idle watts');
 
-    const expectedKeys = ['mlp', 'cnn', 'transformer'].flatMap((model) => [1, 8, 32].map((b) => `${model}/fp32/cpu/b${b}`));
+    const expectedKeys = ['mlp', 'cnn', 'transformer'].flatMap((model) => ['fp32', 'int8'].flatMap((precision) => [1, 8, 32].map((b) => `${model}/${precision}/cpu/b${b}`)));
     assert.deepEqual(result.measurements.map((m) => m.key), expectedKeys);
     for (const m of result.measurements) {
       assert.equal(m.status, 'ok', `${m.key}: ${m.error?.message}`);
       assert.equal(m.repetitions.length, 2);
+      assert.equal(m.stopping!.rule, 'repetitions', '--quick measures a fixed number of windows');
+      // INT8 is made from each model and checked against FP32 (cosine ≥ 0.98 is the variants' tested floor).
+      if (m.model.precision === 'int8') assert.ok(m.fidelity && m.fidelity.cosine >= 0.98, `${m.key}: fidelity ${JSON.stringify(m.fidelity)}`);
+      else assert.equal(m.fidelity, null);
       for (const rep of m.repetitions) {
         assert.ok(rep.durationS >= 0.3 - 1e-9, `${m.key}: window ${rep.durationS} s < 0.3 s`);
         assert.ok(rep.runs >= 3, `${m.key}: ${rep.runs} runs < 3`);
