@@ -202,22 +202,23 @@ describe('parseScenarioYaml', () => {
 });
 
 describe('shipped scenarios', () => {
-  it('quick.yaml loads: 3 built-ins, fp32, cpu, 9 configurations', async () => {
+  it('quick.yaml loads: 3 built-ins, fp32 and int8, cpu, adaptive stopping capped at 8 s, 18 configurations', async () => {
     const scenario = await loadScenarioFile(path.join(repoRoot, 'scenarios/quick.yaml'));
     assert.equal(scenario.name, 'quick');
     assert.deepEqual(
       scenario.models.map((model) => model.source),
       ['mlp', 'cnn', 'transformer'],
     );
-    assert.deepEqual(scenario.precisions, ['fp32']);
+    assert.deepEqual(scenario.precisions, ['fp32', 'int8']);
     assert.deepEqual(scenario.executionProviders, [{ name: 'cpu', options: {} }]);
     assert.deepEqual(scenario.batchSizes, [1, 8, 32]);
     assert.deepEqual(scenario.window, { minSeconds: 1, minRuns: 5 });
     assert.equal(scenario.repetitions, 3);
     assert.equal(scenario.idleSeconds, 2);
+    assert.deepEqual(scenario.stopping, { targetCiPercent: 2, maxSeconds: 8 });
     assert.deepEqual(scenario.meters, ['auto']);
     assert.equal(scenario.outDir, path.join(repoRoot, 'results'));
-    assert.equal(expandPlan(scenario).length, 9);
+    assert.equal(expandPlan(scenario).length, 18);
   });
 
   it('precision-sweep.yaml loads: 3 precisions × 4 batch sizes × 3 models', async () => {
