@@ -77,3 +77,29 @@ export function estimatedText(comparison: Comparison): string | null {
   const which = [comparison.baseline.estimated ? 'baseline' : null, comparison.candidate.estimated ? 'candidate' : null].filter(Boolean).join(' and ');
   return `Power is ESTIMATED in the ${which} (no hardware meter): samples/J changes are estimates, labelled "estimated".`;
 }
+
+/** The comparison table's column heads (the CI column names its confidence level). */
+export function comparisonHeads(comparison: Comparison): string[] {
+  return ['configuration', 'metric', 'baseline', 'candidate', 'change', `${percent(1 - comparison.options.alpha)} CI`, 'p', 'verdict'];
+}
+
+/**
+ * One row per compared key × metric (its cells under `comparisonHeads`, and the metric, for decoration), then the
+ * notes: a line per key that was not compared and each key's own notes.
+ */
+export function comparisonRows(comparison: Comparison, shortLabels = false): { rows: Array<{ metric: MetricComparison; cells: string[] }>; notes: string[] } {
+  const rows: Array<{ metric: MetricComparison; cells: string[] }> = [];
+  const notes: string[] = [];
+  for (const key of comparison.keys) {
+    if (key.status !== 'compared') {
+      notes.push(keyStatusLine(key));
+      continue;
+    }
+    for (const metric of key.metrics) {
+      const [b, c] = valuesText(metric);
+      rows.push({ metric, cells: [key.key, metricLabel(metric, shortLabels), b, c, signedPercent(metric.change), ciText(metric), pText(metric), verdictText(metric, comparison)] });
+    }
+    for (const note of key.notes) notes.push(`${key.key}: ${note}`);
+  }
+  return { rows, notes };
+}

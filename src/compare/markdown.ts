@@ -1,5 +1,5 @@
 // The comparison as Markdown (fits $GITHUB_STEP_SUMMARY).
-import { ciText, estimatedText, keyStatusLine, metricLabel, outcomeText, percent, pText, ruleText, signedPercent, valuesText, verdictText } from './cells.js';
+import { comparisonHeads, comparisonRows, estimatedText, outcomeText, ruleText } from './cells.js';
 import type { Comparison } from './types.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -19,21 +19,12 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
   for (const change of comparison.changes) lines.push(`- changed: ${cell(change)}`);
   const estimated = estimatedText(comparison);
   if (estimated) lines.push('', `> **Warning:** ${estimated}`);
-  const confidence = percent(1 - comparison.options.alpha);
-  lines.push('', `| configuration | metric | baseline | candidate | change | ${confidence} CI | p | verdict |`, '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |');
-  const notes: string[] = [];
-  for (const key of comparison.keys) {
-    if (key.status !== 'compared') {
-      notes.push(keyStatusLine(key));
-      continue;
-    }
-    for (const metric of key.metrics) {
-      const [b, c] = valuesText(metric);
-      const verdict = verdictText(metric, comparison);
-      const shown = metric.failed ? `❌ **${verdict}**` : metric.verdict === 'improved' ? `✅ ${verdict}` : verdict;
-      lines.push(`| ${cell(key.key)} | ${cell(metricLabel(metric))} | ${b} | ${c} | ${signedPercent(metric.change)} | ${ciText(metric)} | ${pText(metric)} | ${cell(shown)} |`);
-    }
-    for (const note of key.notes) notes.push(`${key.key}: ${note}`);
+  lines.push('', `| ${comparisonHeads(comparison).join(' | ')} |`, '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  const { rows, notes } = comparisonRows(comparison);
+  for (const { metric, cells } of rows) {
+    const verdict = cells[7]!;
+    const shown = metric.failed ? `❌ **${verdict}**` : metric.verdict === 'improved' ? `✅ ${verdict}` : verdict;
+    lines.push(`| ${[...cells.slice(0, 7), shown].map((text, column) => (column === 0 || column === 1 || column === 7 ? cell(text) : text)).join(' | ')} |`);
   }
   if (notes.length > 0) lines.push('', ...notes.map((note) => `- ${cell(note)}`));
   lines.push('', `<sub>${cell(ruleText(comparison))}</sub>`, '');

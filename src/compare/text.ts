@@ -1,5 +1,5 @@
 // The comparison as a terminal table (src/cli/compare.ts prints it).
-import { ciText, estimatedText, keyStatusLine, metricLabel, outcomeText, percent, pText, ruleText, signedPercent, valuesText, verdictText } from './cells.js';
+import { comparisonHeads, comparisonRows, estimatedText, outcomeText, ruleText } from './cells.js';
 import type { Comparison } from './types.js';
 
 function table(rows: string[][], rightAligned: boolean[]): string {
@@ -21,21 +21,8 @@ export function renderComparisonText(comparison: Comparison): string {
   for (const change of comparison.hostChanges) lines.push(`host changed (--allow-host-change): ${change}`);
   for (const change of comparison.changes) lines.push(`changed: ${change}`);
   lines.push('');
-  const confidence = percent(1 - comparison.options.alpha);
-  const rows: string[][] = [['configuration', 'metric', 'baseline', 'candidate', 'change', `${confidence} CI`, 'p', 'verdict']];
-  const notes: string[] = [];
-  for (const key of comparison.keys) {
-    if (key.status !== 'compared') {
-      notes.push(keyStatusLine(key));
-      continue;
-    }
-    for (const metric of key.metrics) {
-      const [b, c] = valuesText(metric);
-      rows.push([key.key, metricLabel(metric, true), b, c, signedPercent(metric.change), ciText(metric), pText(metric), verdictText(metric, comparison)]);
-    }
-    for (const note of key.notes) notes.push(`${key.key}: ${note}`);
-  }
-  lines.push(table(rows, [false, false, true, true, true, true, true, false]));
+  const { rows, notes } = comparisonRows(comparison, true);
+  lines.push(table([comparisonHeads(comparison), ...rows.map((row) => row.cells)], [false, false, true, true, true, true, true, false]));
   if (notes.length > 0) lines.push('', ...notes);
   lines.push('', ruleText(comparison), '', outcomeText(comparison));
   return lines.join('\n');

@@ -171,13 +171,14 @@ function rankedTable(analysis: ReportAnalysis): string {
   const head = [
     'samples/J', 'J/sample', 'net J/sample', 'samples/s (95% CI)', 'p50 ms', 'p99 ms', 'mean W', 'Wh/1k samples', 'gCO2e/1k samples', 'valid',
   ].map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('');
+  const stopping = stoppingLine(analysis.runs);
   return `<section id="measurements"><h2>Every configuration, ranked by samples per joule</h2>
 <table><thead><tr><th scope="col">#</th><th scope="col" class="key">configuration</th>${machineHead}${head}</tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>
 <p>Net J/sample subtracts the idle baseline. Invalid rows (hatched) did not meet the measurement rules; failed and skipped rows show their error.</p>
-${stoppingLine(analysis.runs) ? `<p>${escapeHtml(stoppingLine(analysis.runs)!)}</p>\n` : ''}</section>`;
+${stopping ? `<p>${escapeHtml(stopping)}</p>\n` : ''}</section>`;
 }
 
 function carbonTable(analysis: ReportAnalysis): string {
