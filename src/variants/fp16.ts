@@ -40,6 +40,8 @@ export interface Fp16Options {
   minPositive: number;
   /** Finite magnitudes above this become ±maxFinite (onnxconverter-common: 1e4). */
   maxFinite: number;
+  /** Node names kept in FP32 whatever their op (the mixed-precision search; unnamed nodes: see node-names.ts). */
+  keepNodes?: ReadonlySet<string>;
 }
 
 /** The defaults of onnxconverter-common. */
@@ -121,7 +123,7 @@ export function convertToFloat16(model: Model, options: Fp16Options = defaultFp1
         }
       }
     }
-    if (hasSubgraph || otherDomain || blockList.has(op) || float32OnlyOps.has(op)) {
+    if (hasSubgraph || otherDomain || blockList.has(op) || float32OnlyOps.has(op) || options.keepNodes?.has(node.name ?? '')) {
       const label = otherDomain ? `${node.domain}.${op}` : op;
       report.keptFp32[label] = (report.keptFp32[label] ?? 0) + 1;
     } else {

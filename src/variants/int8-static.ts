@@ -37,6 +37,8 @@ export interface Int8StaticOptions {
   /** Per-channel weight scales (Conv: output channels; MatMul/Gemm: output columns); needs opset 13. */
   perChannel: boolean;
   keepFp32: string[];
+  /** Node names left in FP32 (onnxruntime's nodes_to_exclude; set by the fidelity search). */
+  excludeNodes?: ReadonlySet<string>;
 }
 
 /** onnxruntime's defaults, with per-channel weights on. */
@@ -124,6 +126,10 @@ function plan(model: Model, options: Int8StaticOptions) {
     if (!isDefaultDomain(node) || !quantizableOps.has(op)) continue;
     if (keep.has(op)) {
       leftFp32.push({ node: node.name ?? '', op, reason: 'kept in FP32 by --keep-fp32' });
+      continue;
+    }
+    if (options.excludeNodes?.has(node.name ?? '')) {
+      leftFp32.push({ node: node.name ?? '', op, reason: 'excluded by the fidelity search (nodes_to_exclude)' });
       continue;
     }
     const [a = '', b = ''] = node.input ?? [];
