@@ -73,9 +73,12 @@ function outputTypes(node: Node, typeOf: (name: string) => number | undefined): 
   }
 }
 
-/** Element type (TensorProto.DataType) of every named tensor of the graph, as far as it can be told. */
-export function inferElemTypes(graph: Graph): Map<string, number> {
-  const types = new Map<string, number>();
+/**
+ * Element type (TensorProto.DataType) of every named tensor of the graph, as far as it can be told. For a subgraph,
+ * `outer` holds the types of the enclosing scopes' names (what it reads from outside); they are in the result too.
+ */
+export function inferElemTypes(graph: Graph, outer: ReadonlyMap<string, number> = new Map()): Map<string, number> {
+  const types = new Map<string, number>(outer);
   const declared = new Map<string, number>();
   for (const list of [graph.input, graph.valueInfo, graph.output]) {
     for (const info of list ?? []) {

@@ -5,18 +5,23 @@
 // because leaving every Gemm in FP32 would make "INT8" a no-op on most MLPs.
 import { ModelError } from '../errors.js';
 import { inferElemTypes } from './elem-types.js';
+import { foldConstants, type FoldReport } from './fold-constants.js';
 import {
   attributeOf,
+  constantInitializers,
   DataType,
   defaultOpset,
   dimsOf,
+  dropUnreadInitializers,
   floatTensor,
   intAttribute,
   intTensor,
   makeNode,
   NameScope,
   readFloats,
+  subgraphsOf,
   toNumber,
+  type Graph,
   type Model,
   type Node,
   type Tensor,
@@ -25,10 +30,18 @@ import { minMax, quantizeValues, scaleAndZeroPoint } from './quantize-math.js';
 
 /** What the dynamic quantization did. */
 export interface Int8DynamicReport {
-  /** Nodes quantized, by original op type. */
+  /** Nodes quantized, by original op type (main graph and subgraphs). */
   quantized: Record<string, number>;
   /** Nodes of quantizable types left in FP32, with the reason. */
   leftFp32: Array<{ node: string; op: string; reason: string }>;
+  /** Constants folded into initializers first (Constant nodes, Transpose/Reshape/… chains). */
+  folded: FoldReport;
+  /** Nodes quantized inside If / Loop / Scan bodies (also counted in `quantized`). */
+  quantizedInSubgraphs: number;
+  /** Subgraphs walked (any depth). */
+  subgraphs: number;
+  /** Bytes of float weights replaced by int8 ones. */
+  weightBytesQuantized: number;
 }
 
 // A weight quantized once per initializer, even when several nodes read it.
@@ -44,7 +57,7 @@ function transpose2d(values: Float32Array, rows: number, columns: number): Float
   return out;
 }
 
-/** Quantize a decoded FP32 model dynamically, in place. */
+/** Quantize a decoded FP32 model dynamically, in place (main graph and every If / Loop / Scan body). */
 export function quantizeDynamic(model: Model, options: { keepFp32: string[] } = { keepFp32: [] }): Int8DynamicReport {
   const graph = model.graph!;
   const opset = defaultOpset(model);
@@ -53,13 +66,32 @@ export function quantizeDynamic(model: Model, options: { keepFp32: string[] } = 
       hint: 'update the model to opset 11 or newer with onnx.version_converter, or pass an INT8 file as the int8 variant',
     });
   }
-  const types = inferElemTypes(graph);
-  const names = new NameScope(graph);
-  const keep = new Set(options.keepFp32);
-  const initializers = new Map<string, Tensor>((graph.initializer ?? []).map((tensor) => [tensor.name ?? '', tensor]));
-  const graphInputs = new Set((graph.input ?? []).map((input) => input.name ?? ''));
-  const constant = (name: string) => (initializers.has(name) && !graphInputs.has(name) ? initializers.get(name)! : null);
-  const report: Int8DynamicReport = { quantized: {}, leftFp32: [] };
+  const folded = foldConstants(graph);
+  const report: Int8DynamicReport = { quantized: {}, leftFp32: [], folded, quantizedInSubgraphs: 0, subgraphs: 0, weightBytesQuantized: 0 };
+  quantizeGraphDynamic(graph, { names: new NameScope(graph), keep: new Set(options.keepFp32), report, weightsCounted: new Set() }, new Map(), new Map(), false);
+  return report;
+}
+
+/** State shared by every graph of one model's dynamic quantization. */
+export interface DynamicContext {
+  /** Fresh names, unique over the whole model (subgraphs included). */
+  names: NameScope;
+  keep: Set<string>;
+  report: Int8DynamicReport;
+  /** Weights whose bytes are already in report.weightBytesQuantized. */
+  weightsCounted: Set<string>;
+}
+
+/**
+ * Quantize one graph's MatMul / Gemm / Conv with constant weights, then (recursively) its subgraphs, which see this
+ * graph's constants and types as outer scope (onnxruntime's quantizer walks subgraphs the same way: a weight may live
+ * in the subgraph or in any enclosing graph). Quantized weights are added to the graph of the node that reads them.
+ */
+export function quantizeGraphDynamic(graph: Graph, ctx: DynamicContext, outerConstants: ReadonlyMap<string, Tensor>, outerTypes: ReadonlyMap<string, number>, inSubgraph: boolean): void {
+  const { names, keep, report } = ctx;
+  const types = inferElemTypes(graph, outerTypes);
+  const local = constantInitializers(graph);
+  const constant = (name: string) => local.get(name) ?? outerConstants.get(name) ?? null;
   const added: Tensor[] = [];
   const weights = new Map<string, QuantizedWeight>();
   const activations = new Map<string, QuantizedWeight>();
@@ -83,6 +115,10 @@ export function quantizeDynamic(model: Model, options: { keepFp32: string[] } = 
     added.push(floatTensor(weight.scale, [], [scale]));
     added.push(intTensor(weight.zeroPoint, [], [0], DataType.INT8));
     weights.set(cacheKey, weight);
+    if (!ctx.weightsCounted.has(tensor.name ?? '')) {
+      ctx.weightsCounted.add(tensor.name ?? '');
+      report.weightBytesQuantized += values.length * 4;
+    }
     return weight;
   };
   const quantizeActivation = (name: string): QuantizedWeight => {
@@ -104,7 +140,10 @@ export function quantizeDynamic(model: Model, options: { keepFp32: string[] } = 
     out.push(makeNode('Cast', [integerOut], [asFloat], names.fresh(`${base}_cast_node`), [intAttribute('to', DataType.FLOAT)]));
     out.push(makeNode('Mul', [asFloat, scaleProduct], [output], names.fresh(`${base}_output_scale_mul`)));
   };
-  const count = (op: string) => (report.quantized[op] = (report.quantized[op] ?? 0) + 1);
+  const count = (op: string) => {
+    report.quantized[op] = (report.quantized[op] ?? 0) + 1;
+    if (inSubgraph) report.quantizedInSubgraphs++;
+  };
   const leave = (node: Node, reason: string) => {
     report.leftFp32.push({ node: node.name ?? '', op: node.opType ?? '', reason });
     out.push(node);
@@ -114,6 +153,14 @@ export function quantizeDynamic(model: Model, options: { keepFp32: string[] } = 
     const op = node.opType ?? '';
     const inputs = node.input ?? [];
     const isDefault = !node.domain || node.domain === 'ai.onnx';
+    const subgraphs = subgraphsOf(node);
+    if (subgraphs.length > 0) {
+      const innerConstants = new Map([...outerConstants, ...local]);
+      for (const sub of subgraphs) {
+        report.subgraphs++;
+        quantizeGraphDynamic(sub, ctx, innerConstants, types, true);
+      }
+    }
     if (!isDefault || !['MatMul', 'Gemm', 'Conv'].includes(op)) {
       out.push(node);
       continue;
@@ -177,10 +224,7 @@ export function quantizeDynamic(model: Model, options: { keepFp32: string[] } = 
     }
   }
   graph.node = out;
-  // Weights now only read in quantized form are dropped.
-  const read = new Set<string>();
-  for (const node of out) for (const name of node.input ?? []) read.add(name);
-  for (const info of graph.output ?? []) read.add(info.name ?? '');
-  graph.initializer = [...(graph.initializer ?? []).filter((tensor) => read.has(tensor.name ?? '') || graphInputs.has(tensor.name ?? '')), ...added];
-  return report;
+  // Weights now only read in quantized form are dropped (reads from subgraphs count).
+  graph.initializer = [...(graph.initializer ?? []), ...added];
+  dropUnreadInitializers(graph);
 }

@@ -1,23 +1,34 @@
 // FP32 → INT8 static QDQ with onnxruntime's quantize_static semantics (QDQ format): QuantizeLinear/DequantizeLinear
 // pairs on the activations around Conv, MatMul and Gemm, weights stored int8 (symmetric, per channel where the
 // op allows), biases int32 at scale x_scale × w_scale, activation ranges from a calibration pass.
-// Before quantizing, a BatchNormalization that follows a Conv is folded into it, as quant_pre_process does.
+// Before quantizing, constants are folded into initializers (fold-constants.ts) and a BatchNormalization that follows
+// a Conv is folded into it, as quant_pre_process does.
+// Subgraphs (If / Loop / Scan bodies): onnxruntime's calibrate.py only adds outputs for tensors of the main graph, so
+// nothing inside a subgraph has a calibrated range. Their MatMul / Gemm / Conv with constant weights are quantized the
+// dynamic way (DynamicQuantizeLinear + MatMulInteger / ConvInteger: ranges taken at run time); below opset 11 they
+// stay FP32 with that reason.
 import * as ort from 'onnxruntime-node';
 import { describeError, ModelError, RuntimeFailure } from '../errors.js';
 import { inferElemTypes } from './elem-types.js';
 import type { FeedBatch } from './fidelity.js';
+import { foldConstants, type FoldReport } from './fold-constants.js';
+import { quantizeGraphDynamic, type DynamicContext, type Int8DynamicReport } from './int8-dynamic.js';
 import {
   attributeOf,
+  constantInitializers,
   DataType,
   defaultOpset,
   dimsOf,
+  dropUnreadInitializers,
   encodeModel,
   floatTensor,
   intAttribute,
   intTensor,
   makeNode,
   NameScope,
+  outerScopeReads,
   readFloats,
+  subgraphsOf,
   toNumber,
   type Graph,
   type Model,
@@ -46,11 +57,20 @@ export const defaultInt8StaticOptions: Int8StaticOptions = { method: 'minmax', p
 
 /** What the static quantization did. */
 export interface Int8StaticReport {
+  /** Nodes quantized by original op type (main graph QDQ and subgraph dynamic-style). */
   quantized: Record<string, number>;
   leftFp32: Array<{ node: string; op: string; reason: string }>;
   foldedBatchNorms: number;
+  /** Constants folded into initializers first. */
+  folded: FoldReport;
   calibratedTensors: number;
   perChannel: boolean;
+  /** Nodes quantized inside If / Loop / Scan bodies (dynamic-style; also counted in `quantized`). */
+  quantizedInSubgraphs: number;
+  /** Subgraphs walked (any depth). */
+  subgraphs: number;
+  /** Bytes of float weights replaced by int8 ones. */
+  weightBytesQuantized: number;
 }
 
 const quantizableOps = new Set(['Conv', 'MatMul', 'Gemm']);
@@ -63,9 +83,12 @@ function isDefaultDomain(node: Node): boolean {
 
 /** Fold Conv → BatchNormalization (constant parameters, single consumer) into the Conv's weight and bias. */
 export function foldBatchNorms(graph: Graph): number {
-  const initializers = new Map<string, Tensor>((graph.initializer ?? []).map((tensor) => [tensor.name ?? '', tensor]));
+  const initializers = constantInitializers(graph);
   const readers = new Map<string, number>();
-  for (const node of graph.node ?? []) for (const name of node.input ?? []) readers.set(name, (readers.get(name) ?? 0) + 1);
+  for (const node of graph.node ?? []) {
+    for (const name of node.input ?? []) readers.set(name, (readers.get(name) ?? 0) + 1);
+    for (const sub of subgraphsOf(node)) for (const name of outerScopeReads(sub)) readers.set(name, (readers.get(name) ?? 0) + 1);
+  }
   for (const output of graph.output ?? []) readers.set(output.name ?? '', (readers.get(output.name ?? '') ?? 0) + 1);
   const producers = new Map<string, Node>();
   for (const node of graph.node ?? []) for (const name of node.output ?? []) producers.set(name, node);
@@ -103,10 +126,7 @@ export function foldBatchNorms(graph: Graph): number {
     folded++;
   }
   graph.node = (graph.node ?? []).filter((node) => !removed.has(node));
-  const read = new Set<string>();
-  for (const node of graph.node) for (const name of node.input ?? []) read.add(name);
-  const graphInputs = new Set((graph.input ?? []).map((input) => input.name ?? ''));
-  graph.initializer = (graph.initializer ?? []).filter((tensor) => read.has(tensor.name ?? '') || graphInputs.has(tensor.name ?? ''));
+  if (folded > 0) dropUnreadInitializers(graph);
   return folded;
 }
 
@@ -114,9 +134,8 @@ export function foldBatchNorms(graph: Graph): number {
 function plan(model: Model, options: Int8StaticOptions) {
   const graph = model.graph!;
   const types = inferElemTypes(graph);
-  const initializers = new Map<string, Tensor>((graph.initializer ?? []).map((tensor) => [tensor.name ?? '', tensor]));
-  const graphInputs = new Set((graph.input ?? []).map((input) => input.name ?? ''));
-  const constant = (name: string) => (initializers.has(name) && !graphInputs.has(name) ? initializers.get(name)! : null);
+  const initializers = constantInitializers(graph);
+  const constant = (name: string) => initializers.get(name) ?? null;
   const keep = new Set(options.keepFp32);
   const nodes: Node[] = [];
   const leftFp32: Int8StaticReport['leftFp32'] = [];
@@ -135,6 +154,10 @@ function plan(model: Model, options: Int8StaticOptions) {
     const [a = '', b = ''] = node.input ?? [];
     if (types.get(a) !== DataType.FLOAT || (types.get(b) ?? DataType.FLOAT) !== DataType.FLOAT) {
       leftFp32.push({ node: node.name ?? '', op, reason: 'input is not float32' });
+      continue;
+    }
+    if (constant(a)) {
+      leftFp32.push({ node: node.name ?? '', op, reason: 'input A is a constant: nothing to calibrate' });
       continue;
     }
     if (op === 'Gemm' && toNumber(attributeOf(node, 'transA')?.i ?? 0) !== 0) {
@@ -179,8 +202,58 @@ function externalised(graph: Graph, source: ModelSource | undefined): { initiali
   return { initializer: out, mapped };
 }
 
-/** Ranges of each activation over the calibration batches. */
-export async function calibrate(model: Model, tensors: string[], batches: FeedBatch[], options: Int8StaticOptions, source?: ModelSource): Promise<Map<string, { min: number; max: number }>> {
+type Ranges = Map<string, { min: number; max: number }>;
+
+// Fold one batch's values of a tensor into its range (and its percentile sample).
+function observe(name: string, data: Float32Array, ranges: Ranges, samples: Map<string, number[]>, options: Int8StaticOptions, batches: number): void {
+  const { min, max } = minMax(data);
+  const range = ranges.get(name);
+  ranges.set(name, range ? { min: Math.min(range.min, min), max: Math.max(range.max, max) } : { min, max });
+  if (options.method !== 'percentile') return;
+  const kept = samples.get(name) ?? [];
+  const stride = Math.max(1, Math.ceil((data.length * batches) / percentileSampleLimit));
+  for (let i = 0; i < data.length; i += stride) if (Number.isFinite(data[i]!)) kept.push(data[i]!);
+  samples.set(name, kept);
+}
+
+// "tensor "t" (output of Conv node "conv1")" / "(graph input)": what a calibration failure names.
+function describeTensor(graph: Graph, name: string): string {
+  const producer = (graph.node ?? []).find((node) => (node.output ?? []).includes(name));
+  if (producer) return `tensor "${name}" (output of ${producer.opType} node "${producer.name ?? ''}")`;
+  return (graph.input ?? []).some((input) => input.name === name) ? `tensor "${name}" (graph input)` : `tensor "${name}"`;
+}
+
+/**
+ * Ranges of each activation over the calibration batches. Only main-graph tensors can be fetched (calibrate.py adds
+ * outputs for the main graph only). Graph inputs are read from the feeds; the rest are fetched as extra outputs. With
+ * nothing to fetch no session is made (onnxruntime refuses an empty fetch list).
+ */
+export async function calibrate(model: Model, tensors: string[], batches: FeedBatch[], options: Int8StaticOptions, source?: ModelSource): Promise<Ranges> {
+  const graph = model.graph!;
+  const ranges: Ranges = new Map();
+  const samples = new Map<string, number[]>();
+  const fed = tensors.filter((name) => batches.length > 0 && batches.every((feeds) => feeds[name] !== undefined));
+  const fetched = tensors.filter((name) => !fed.includes(name));
+  for (const feeds of batches) {
+    for (const name of fed) {
+      const data = feeds[name]!.data;
+      if (!(data instanceof Float32Array)) throw new RuntimeFailure('CALIBRATION_FAILED', `INT8 calibration: ${describeTensor(graph, name)} is fed as ${feeds[name]!.type}, not float32`);
+      observe(name, data, ranges, samples, options, batches.length);
+    }
+  }
+  if (fetched.length > 0) await fetchRanges(model, fetched, batches, options, source, ranges, samples);
+  if (options.method === 'percentile') {
+    for (const [name, kept] of samples) {
+      const values = Float32Array.from(kept).sort();
+      const at = (p: number) => values[Math.min(values.length - 1, Math.max(0, Math.round((p / 100) * (values.length - 1))))] ?? 0;
+      ranges.set(name, { min: at(100 - options.percentile), max: at(options.percentile) });
+    }
+  }
+  return ranges;
+}
+
+// Run the calibration batches with `tensors` exposed as outputs; a failure names the tensor that caused it.
+async function fetchRanges(model: Model, tensors: string[], batches: FeedBatch[], options: Int8StaticOptions, source: ModelSource | undefined, ranges: Ranges, samples: Map<string, number[]>): Promise<void> {
   const graph = model.graph!;
   const existing = new Set((graph.output ?? []).map((output) => output.name ?? ''));
   const added = tensors.filter((name) => !existing.has(name));
@@ -196,40 +269,41 @@ export async function calibrate(model: Model, tensors: string[], batches: FeedBa
       ...(mapped ? { externalData: [{ path: 'joulebench-source.onnx', data: source!.bytes }] } : {}),
     });
   } catch (error) {
-    throw new RuntimeFailure('CALIBRATION_FAILED', `INT8 calibration: onnxruntime cannot load the model with its activations exposed: ${describeError(error).message}`, { cause: error });
+    throw new RuntimeFailure('CALIBRATION_FAILED', `INT8 calibration: onnxruntime cannot load the model with ${tensors.length} activation(s) exposed (${tensors.slice(0, 3).map((name) => describeTensor(graph, name)).join(', ')}${tensors.length > 3 ? ', …' : ''}): ${describeError(error).message}`, { cause: error });
   }
-  const ranges = new Map<string, { min: number; max: number }>();
-  const samples = new Map<string, number[]>();
   try {
     for (const feeds of batches) {
-      const outputs = await session.run(feeds, tensors);
+      let outputs: ort.InferenceSession.ReturnType;
+      try {
+        outputs = await session.run(feeds, tensors);
+      } catch (error) {
+        throw new RuntimeFailure('CALIBRATION_FAILED', `INT8 calibration: running the calibration inputs failed${await culprit(session, feeds, tensors, graph)}: ${describeError(error).message}`, { cause: error });
+      }
       for (const name of tensors) {
-        const data = outputs[name]?.data as Float32Array | undefined;
-        if (!data) continue;
-        const { min, max } = minMax(data);
-        const range = ranges.get(name);
-        ranges.set(name, range ? { min: Math.min(range.min, min), max: Math.max(range.max, max) } : { min, max });
-        if (options.method === 'percentile') {
-          const kept = samples.get(name) ?? [];
-          const stride = Math.max(1, Math.ceil((data.length * batches.length) / percentileSampleLimit));
-          for (let i = 0; i < data.length; i += stride) if (Number.isFinite(data[i]!)) kept.push(data[i]!);
-          samples.set(name, kept);
+        const data = outputs[name]?.data;
+        if (!(data instanceof Float32Array)) {
+          throw new RuntimeFailure('CALIBRATION_FAILED', `INT8 calibration: ${describeTensor(graph, name)} came back ${data ? `as ${outputs[name]!.type}, not float32` : 'empty'}`, {
+            hint: `keep that node in FP32 (--keep-fp32 ${(graph.node ?? []).find((node) => (node.output ?? []).includes(name))?.opType ?? 'OP'}) or use dynamic INT8`,
+          });
         }
+        observe(name, data, ranges, samples, options, batches.length);
       }
     }
-  } catch (error) {
-    throw new RuntimeFailure('CALIBRATION_FAILED', `INT8 calibration: running the calibration inputs failed: ${describeError(error).message}`, { cause: error });
   } finally {
     await session.release();
   }
-  if (options.method === 'percentile') {
-    for (const [name, kept] of samples) {
-      const values = Float32Array.from(kept).sort();
-      const at = (p: number) => values[Math.min(values.length - 1, Math.max(0, Math.round((p / 100) * (values.length - 1))))] ?? 0;
-      ranges.set(name, { min: at(100 - options.percentile), max: at(options.percentile) });
+}
+
+// After a failed run: the first exposed tensor that fails on its own (" at tensor … (output of …)"), or "".
+async function culprit(session: ort.InferenceSession, feeds: FeedBatch, tensors: string[], graph: Graph): Promise<string> {
+  for (const name of tensors) {
+    try {
+      await session.run(feeds, [name]);
+    } catch {
+      return ` at ${describeTensor(graph, name)}`;
     }
   }
-  return ranges;
+  return '';
 }
 
 /** Quantize a decoded FP32 model to QDQ INT8 in place, calibrating on `batches`. */
@@ -241,13 +315,21 @@ export async function quantizeStatic(model: Model, batches: FeedBatch[], options
     });
   }
   const graph = model.graph!;
+  const folded = foldConstants(graph);
   const foldedBatchNorms = foldBatchNorms(graph);
   const perChannel = options.perChannel && opset >= 13;
+  const inner = quantizeSubgraphs(graph, options, opset);
   const { nodes, leftFp32, activations, constant } = plan(model, options);
+  const report: Int8StaticReport = {
+    quantized: { ...inner.quantized }, leftFp32: [...leftFp32, ...inner.leftFp32], foldedBatchNorms, folded, calibratedTensors: activations.length, perChannel,
+    quantizedInSubgraphs: inner.quantizedInSubgraphs, subgraphs: inner.subgraphs, weightBytesQuantized: inner.weightBytesQuantized,
+  };
+  // Nothing to quantize in the main graph: nothing to calibrate either (never a run with an empty fetch list).
+  if (nodes.length === 0) return report;
   const ranges = await calibrate(model, activations, batches, options, source);
   const names = new NameScope(graph);
   const added: Tensor[] = [];
-  const report: Int8StaticReport = { quantized: {}, leftFp32, foldedBatchNorms, calibratedTensors: activations.length, perChannel };
+  const weightsCounted = new Set<string>();
 
   // Activations: Q → DQ right after the producer; every reader then reads the dequantized tensor.
   const activationScale = new Map<string, number>();
@@ -308,6 +390,10 @@ export async function quantizeStatic(model: Model, batches: FeedBatch[], options
     weightNodes.push(makeNode('DequantizeLinear', [qName, scaleName, zeroName], [dqName], names.fresh(`${base}_DequantizeLinear`), axis === null ? [] : [intAttribute('axis', axis)]));
     const result = { name: dqName, scales };
     weightDequantized.set(key, result);
+    if (!weightsCounted.has(base)) {
+      weightsCounted.add(base);
+      report.weightBytesQuantized += values.length * 4;
+    }
     return result;
   };
   const quantizeBias = (tensor: Tensor, inputScale: number, weightScales: number[]): string => {
@@ -356,10 +442,37 @@ export async function quantizeStatic(model: Model, batches: FeedBatch[], options
   const ordered: Node[] = [...weightNodes, ...(qdqAfter.get(null) ?? [])];
   for (const node of graph.node ?? []) ordered.push(node, ...(qdqAfter.get(node) ?? []));
   graph.node = ordered;
-  const read = new Set<string>();
-  for (const node of ordered) for (const name of node.input ?? []) read.add(name);
-  for (const output of graph.output ?? []) read.add(output.name ?? '');
-  const graphInputs = new Set((graph.input ?? []).map((input) => input.name ?? ''));
-  graph.initializer = [...(graph.initializer ?? []).filter((tensor) => read.has(tensor.name ?? '') || graphInputs.has(tensor.name ?? '')), ...added];
+  graph.initializer = [...(graph.initializer ?? []), ...added];
+  dropUnreadInitializers(graph);
+  return report;
+}
+
+// If / Loop / Scan bodies of the main graph: dynamic-style INT8 (no calibrated ranges exist there), opset 11+.
+function quantizeSubgraphs(graph: Graph, options: Int8StaticOptions, opset: number): Int8DynamicReport {
+  const report: Int8DynamicReport = { quantized: {}, leftFp32: [], folded: { constantsToInitializers: 0, nodesFolded: 0, subgraphs: 0 }, quantizedInSubgraphs: 0, subgraphs: 0, weightBytesQuantized: 0 };
+  const holders = (graph.node ?? []).filter((node) => subgraphsOf(node).length > 0);
+  if (holders.length === 0) return report;
+  const ctx: DynamicContext = { names: new NameScope(graph), keep: new Set(options.keepFp32), report, weightsCounted: new Set() };
+  const constants = constantInitializers(graph);
+  const types = inferElemTypes(graph);
+  const leave = (sub: Graph) => {
+    for (const node of sub.node ?? []) {
+      if (isDefaultDomain(node) && quantizableOps.has(node.opType ?? '')) {
+        report.leftFp32.push({ node: node.name ?? '', op: node.opType ?? '', reason: `inside a subgraph (no calibrated range there) and the model's opset ${opset} is older than 11, which dynamic INT8 needs` });
+      }
+      for (const nested of subgraphsOf(node)) {
+        report.subgraphs++;
+        leave(nested);
+      }
+    }
+  };
+  for (const node of holders) {
+    for (const sub of subgraphsOf(node)) {
+      report.subgraphs++;
+      if (opset >= 11) quantizeGraphDynamic(sub, ctx, constants, types, true);
+      else leave(sub);
+    }
+  }
+  dropUnreadInitializers(graph);
   return report;
 }

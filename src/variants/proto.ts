@@ -245,3 +245,50 @@ export function outerScopeReads(graph: Graph): Set<string> {
   for (const info of graph.output ?? []) if (info.name && !defined.has(info.name)) reads.add(info.name);
   return reads;
 }
+
+/** The subgraphs a node holds (If's branches, Loop's and Scan's body, any other graph attribute). */
+export function subgraphsOf(node: Node): Graph[] {
+  const graphs: Graph[] = [];
+  for (const attribute of node.attribute ?? []) {
+    if (attribute.g) graphs.push(attribute.g);
+    for (const sub of attribute.graphs ?? []) graphs.push(sub);
+  }
+  return graphs;
+}
+
+/** Every name a graph reads: node inputs, names its subgraphs read from it (any depth), and its outputs. */
+export function namesRead(graph: Graph): Set<string> {
+  const read = new Set<string>();
+  for (const node of graph.node ?? []) {
+    for (const name of node.input ?? []) if (name) read.add(name);
+    for (const sub of subgraphsOf(node)) for (const name of outerScopeReads(sub)) read.add(name);
+  }
+  for (const output of graph.output ?? []) read.add(output.name ?? '');
+  return read;
+}
+
+/** Drop the initializers nothing reads any more (initializers that are also graph inputs stay: callers may feed them). */
+export function dropUnreadInitializers(graph: Graph): void {
+  const read = namesRead(graph);
+  const graphInputs = new Set((graph.input ?? []).map((input) => input.name ?? ''));
+  graph.initializer = (graph.initializer ?? []).filter((tensor) => read.has(tensor.name ?? '') || graphInputs.has(tensor.name ?? ''));
+}
+
+/** Initializers that are constants (not overridable graph inputs), by name. */
+export function constantInitializers(graph: Graph): Map<string, Tensor> {
+  const graphInputs = new Set((graph.input ?? []).map((input) => input.name ?? ''));
+  const out = new Map<string, Tensor>();
+  for (const tensor of graph.initializer ?? []) if (!graphInputs.has(tensor.name ?? '')) out.set(tensor.name ?? '', tensor);
+  return out;
+}
+
+/** Bytes per element of the fixed-size types (0 for strings and unknown types). */
+export function elementBytes(dataType: number): number {
+  switch (dataType) {
+    case DataType.DOUBLE: case DataType.INT64: return 8;
+    case DataType.FLOAT: case DataType.INT32: return 4;
+    case DataType.FLOAT16: return 2;
+    case DataType.INT8: case DataType.UINT8: case DataType.BOOL: return 1;
+    default: return 0;
+  }
+}
