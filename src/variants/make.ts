@@ -11,6 +11,8 @@ import type { CalibrationSet } from './calibration-data.js';
 import { convertToFloat16, type Fp16Report } from './fp16.js';
 import { quantizeDynamic, type Int8DynamicReport } from './int8-dynamic.js';
 import { quantizeStatic, type Int8StaticReport } from './int8-static.js';
+import type { PrecisionSearch } from './mixed-precision.js';
+import { nameUnnamedNodes } from './node-names.js';
 import { decodeModel, encodeModel, inlineExternalData, opHistogram } from './proto.js';
 
 /** Bumped whenever a converter's output changes for the same input and options (invalidates cached variants). */
@@ -36,6 +38,8 @@ export interface VariantSidecar {
   report: Fp16Report | Int8DynamicReport | Int8StaticReport;
   warnings: string[];
   output: { file: string; sha256: string; sizeBytes: number };
+  /** The fidelity search that chose the nodes kept in FP32 / left out of INT8 (absent for a plain variant). */
+  search?: PrecisionSearch;
 }
 
 /** A variant on disk. */
@@ -67,9 +71,10 @@ export function chooseInt8Mode(opCounts: Record<string, number>, requested: Conv
 }
 
 /** The options that shape a variant's bytes (what the params hash covers). */
-function recipe(precision: VariantPrecision, mode: VariantMode, conversion: ConversionSpec, calibration: CalibrationSet | null): Record<string, unknown> {
+function recipe(precision: VariantPrecision, mode: VariantMode, conversion: ConversionSpec, calibration: CalibrationSet | null, keepNodes: readonly string[]): Record<string, unknown> {
   const keepFp32 = [...conversion.keepFp32].sort();
-  if (precision === 'fp16') return { keepFp32, fp16Io: conversion.fp16Io };
+  const nodes = [...keepNodes].sort();
+  if (precision === 'fp16') return { keepFp32, fp16Io: conversion.fp16Io, ...(nodes.length > 0 ? { keepNodes: nodes } : {}) };
   if (mode === 'int8-dynamic') return { mode: 'dynamic', keepFp32 };
   return {
     mode: 'static',
@@ -78,6 +83,7 @@ function recipe(precision: VariantPrecision, mode: VariantMode, conversion: Conv
     ...(conversion.calibrationMethod === 'percentile' ? { percentile: conversion.percentile } : {}),
     perChannel: conversion.perChannel,
     calibration: calibration?.sha256 ?? null,
+    ...(nodes.length > 0 ? { excludeNodes: nodes } : {}),
   };
 }
 
@@ -103,6 +109,10 @@ export interface MakeVariantOptions {
   toolVersion: string;
   /** Cache root for variants (default variantCacheDir()). */
   cacheDir?: string;
+  /** Node names kept in FP32 (FP16) or left out of quantization (static INT8), chosen by the fidelity search. */
+  keepNodes?: readonly string[];
+  /** That search, recorded in the sidecar. */
+  search?: PrecisionSearch;
 }
 
 /** Make the variant, or reuse the cached one made from the same source with the same options. */
@@ -113,7 +123,8 @@ export async function makeVariant(options: MakeVariantOptions): Promise<MadeVari
   const mode: VariantMode = precision === 'fp16' ? 'fp16' : chooseInt8Mode(options.opCounts, conversion.int8Mode) === 'static' ? 'int8-static' : 'int8-dynamic';
   const calibration = mode === 'int8-static' ? options.calibration : null;
   if (mode === 'int8-static' && !calibration) throw new Error('makeVariant: static INT8 needs calibration inputs');
-  const settings = recipe(precision, mode, conversion, calibration);
+  const keepNodes = options.keepNodes ?? [];
+  const settings = recipe(precision, mode, conversion, calibration, keepNodes);
   const paramsHash = sha256(JSON.stringify({ converterVersion, mode, settings })).slice(0, 16);
   const folder = path.join(options.cacheDir ?? variantCacheDir(), sourceSha);
   const file = path.join(folder, `${precision}-${paramsHash}.onnx`);
@@ -135,12 +146,14 @@ export async function makeVariant(options: MakeVariantOptions): Promise<MadeVari
 
   const model = decodeModel(sourceBytes, sourcePath);
   inlineExternalData(model, sourcePath);
+  // Kept nodes are named; unnamed ones get the same <op>_<index> names the search gave them.
+  if (keepNodes.length > 0) nameUnnamedNodes(model.graph!);
   const opsBefore = opHistogram(model.graph!);
   const nodesBefore = (model.graph!.node ?? []).length;
   const warnings: string[] = [];
   let report: VariantSidecar['report'];
   if (mode === 'fp16') {
-    const fp16 = convertToFloat16(model, { keepFp32: conversion.keepFp32, fp16Io: conversion.fp16Io, minPositive: 1e-7, maxFinite: 1e4 });
+    const fp16 = convertToFloat16(model, { keepFp32: conversion.keepFp32, fp16Io: conversion.fp16Io, minPositive: 1e-7, maxFinite: 1e4, keepNodes: new Set(keepNodes) });
     if (fp16.convertedNodes === 0) {
       throw new ModelError('VARIANT_NOTHING_TO_CONVERT', `${sourcePath}: no node can compute in FP16 (${Object.keys(fp16.keptFp32).join(', ') || 'no float ops'}); the FP16 variant would be the FP32 model`);
     }
@@ -162,6 +175,7 @@ export async function makeVariant(options: MakeVariantOptions): Promise<MadeVari
       percentile: conversion.percentile,
       perChannel: conversion.perChannel,
       keepFp32: conversion.keepFp32,
+      excludeNodes: new Set(keepNodes),
     }, { file: path.resolve(sourcePath), bytes: sourceBytes });
     if (Object.keys(int8.quantized).length === 0) {
       throw new ModelError('VARIANT_NOTHING_TO_QUANTIZE', `${sourcePath}: static INT8 found no Conv, MatMul or Gemm to quantize; the INT8 variant would be the FP32 model`);
@@ -190,6 +204,7 @@ export async function makeVariant(options: MakeVariantOptions): Promise<MadeVari
     report,
     warnings,
     output: { file: path.basename(file), sha256: outputSha, sizeBytes: bytes.length },
+    ...(options.search ? { search: options.search } : {}),
   };
   await mkdir(folder, { recursive: true });
   await writeFileAtomic(file, bytes);
