@@ -1,19 +1,27 @@
 // FP32 → FP16, with the semantics of onnxconverter-common's convert_float_to_float16: float initializers and
 // Constant tensors become FLOAT16 (values clamped into ±[1e-7, 1e4]), ops on the block list stay FP32 with Casts
 // around them, graph inputs/outputs stay FP32 (Casts at the edges) unless fp16Io.
+// Like float16.py, it recurses into If / Loop / Scan bodies: their weights are converted, a body reads an outer name
+// in the type the outer graph left it (with a Cast inside the body where it wants the other one), and each body's
+// inputs and outputs stay FP32, so the If / Loop / Scan node's declared types hold. Constants are folded into
+// initializers first (fold-constants.ts).
 import { ModelError } from '../errors.js';
 import { toFloat16Bits } from '../runtime/float16.js';
 import { inferElemTypes } from './elem-types.js';
+import { foldConstants, type FoldReport } from './fold-constants.js';
 import {
   AttributeType,
   DataType,
   defaultOpset,
+  elementBytes,
+  elementCount,
   intAttribute,
   makeNode,
   NameScope,
-  outerScopeReads,
   readFloats,
+  subgraphsOf,
   type Attribute,
+  type Graph,
   type Model,
   type Node,
   type Tensor,
@@ -59,6 +67,14 @@ export interface Fp16Report {
   keptFp32: Record<string, number>;
   /** Cast nodes inserted. */
   castsInserted: number;
+  /** Constants folded into initializers first (Constant nodes, Transpose/Reshape/… chains). */
+  folded: FoldReport;
+  /** Nodes computing in FP16 inside If / Loop / Scan bodies (also counted in convertedNodes). */
+  convertedInSubgraphs: number;
+  /** Subgraphs walked (any depth). */
+  subgraphs: number;
+  /** Bytes of float weights (initializers and constants) converted to FP16. */
+  weightBytesConverted: number;
 }
 
 const FLOAT = DataType.FLOAT;
@@ -89,6 +105,7 @@ function halfTensor(source: Tensor, name: string, options: Fp16Options, report: 
   const raw = source.rawData;
   const view = source.dataType === FLOAT && raw && raw.length > 0 ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : null;
   const bits = toHalfArray(view ?? readFloats(source), options, report);
+  report.weightBytesConverted += elementCount(source) * elementBytes(source.dataType ?? FLOAT);
   const tensor: Tensor = { name, dims: source.dims ?? [], dataType: FLOAT16, rawData: new Uint8Array(bits.buffer) };
   if (source.docString) tensor.docString = source.docString;
   return tensor;
@@ -102,35 +119,85 @@ export function convertToFloat16(model: Model, options: Fp16Options = defaultFp1
       hint: 'update the model to a newer opset with onnx.version_converter, or pass an FP16 file as the fp16 variant',
     });
   }
-  const report: Fp16Report = { clampedValues: 0, convertedValues: 0, convertedNodes: 0, keptFp32: {}, castsInserted: 0 };
-  const types = inferElemTypes(graph);
-  const isFloat = (name: string) => types.get(name) === FLOAT;
+  const folded = foldConstants(graph);
+  const report: Fp16Report = { clampedValues: 0, convertedValues: 0, convertedNodes: 0, keptFp32: {}, castsInserted: 0, folded, convertedInSubgraphs: 0, subgraphs: 0, weightBytesConverted: 0 };
   const blockList = new Set<string>([...defaultFp16BlockList, ...options.keepFp32]);
-  const names = new NameScope(graph);
+  convertGraph(graph, { options, report, names: new NameScope(graph), blockList }, null);
+  return report;
+}
+
+// State shared by every graph of one model's conversion.
+interface Fp16Context {
+  options: Fp16Options;
+  report: Fp16Report;
+  /** Fresh names, unique over the whole model (subgraphs included). */
+  names: NameScope;
+  blockList: Set<string>;
+}
+
+// What a subgraph sees of its enclosing scopes: each name's original type, the type it has after conversion, and
+// FP16 copies of initializers that stayed FP32 there.
+interface OuterView {
+  original: ReadonlyMap<string, number>;
+  final: ReadonlyMap<string, number>;
+  fp16Alias: ReadonlyMap<string, string>;
+}
+
+// A node computes in FP16 unless it holds subgraphs (If / Loop / Scan: their bodies are converted instead, their
+// own inputs and outputs stay FP32), belongs to another domain, or is on the block list.
+function computesFp16(node: Node, blockList: Set<string>): boolean {
+  const otherDomain = Boolean(node.domain) && node.domain !== 'ai.onnx';
+  const op = node.opType ?? '';
+  return subgraphsOf(node).length === 0 && !otherDomain && !blockList.has(op) && !float32OnlyOps.has(op);
+}
+
+// The types that nodes of `graph` (any depth) want for the names they read from outside it.
+function outerWants(graph: Graph, blockList: Set<string>): Map<string, Set<number>> {
+  const defined = new Set<string>([...(graph.input ?? []).map((info) => info.name ?? ''), ...(graph.initializer ?? []).map((tensor) => tensor.name ?? '')]);
+  const wants = new Map<string, Set<number>>();
+  const want = (name: string, type: number) => {
+    if (!name || defined.has(name)) return;
+    wants.set(name, (wants.get(name) ?? new Set<number>()).add(type));
+  };
+  for (const node of graph.node ?? []) {
+    const type = computesFp16(node, blockList) ? FLOAT16 : FLOAT;
+    for (const name of node.input ?? []) want(name, type);
+    for (const sub of subgraphsOf(node)) for (const [name, types] of outerWants(sub, blockList)) for (const t of types) want(name, t);
+    for (const name of node.output ?? []) defined.add(name);
+  }
+  for (const output of graph.output ?? []) want(output.name ?? '', FLOAT);
+  return wants;
+}
+
+// Convert one graph, then its subgraphs. `view` is null for the main graph.
+function convertGraph(graph: Graph, ctx: Fp16Context, view: OuterView | null): void {
+  const { options, report, names, blockList } = ctx;
+  const top = view === null;
+  const types = inferElemTypes(graph, view?.original);
+  const isFloat = (name: string) => types.get(name) === FLOAT;
   const nodes = graph.node ?? [];
+  const holders = nodes.filter((node) => subgraphsOf(node).length > 0);
 
   // Which nodes compute in FP16.
   const converted = new Set<Node>();
-  const pinned = new Map<string, number>(); // names that must keep a given type (graph outputs, subgraph reads)
   for (const node of nodes) {
-    const hasSubgraph = (node.attribute ?? []).some((attribute) => attribute.g || (attribute.graphs ?? []).length > 0);
-    const op = node.opType ?? '';
-    const otherDomain = Boolean(node.domain) && node.domain !== 'ai.onnx';
-    if (hasSubgraph) {
-      for (const attribute of node.attribute ?? []) {
-        for (const sub of [attribute.g, ...(attribute.graphs ?? [])]) {
-          if (sub) for (const name of outerScopeReads(sub)) if (isFloat(name)) pinned.set(name, FLOAT);
-        }
-      }
-    }
-    if (hasSubgraph || otherDomain || blockList.has(op) || float32OnlyOps.has(op) || options.keepNodes?.has(node.name ?? '')) {
-      const label = otherDomain ? `${node.domain}.${op}` : op;
-      report.keptFp32[label] = (report.keptFp32[label] ?? 0) + 1;
-    } else {
+    if (subgraphsOf(node).length > 0) continue;
+    if (computesFp16(node, blockList)) {
       converted.add(node);
+    } else {
+      const op = node.opType ?? '';
+      const label = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}.${op}` : op;
+      report.keptFp32[label] = (report.keptFp32[label] ?? 0) + 1;
     }
   }
-  const ioType = options.fp16Io ? FLOAT16 : FLOAT;
+  // What subgraphs want of this graph's names.
+  const subWants = new Map<string, Set<number>>();
+  for (const holder of holders) {
+    for (const sub of subgraphsOf(holder)) {
+      for (const [name, wanted] of outerWants(sub, blockList)) subWants.set(name, new Set([...(subWants.get(name) ?? []), ...wanted]));
+    }
+  }
+  const ioType = top && options.fp16Io ? FLOAT16 : FLOAT;
   // A constant read only by FP32 consumers stays FP32 (no round trip through a Cast).
   const readers = new Map<string, Node[]>();
   for (const node of nodes) for (const name of node.input ?? []) if (name) readers.set(name, [...(readers.get(name) ?? []), node]);
@@ -140,9 +207,11 @@ export function convertToFloat16(model: Model, options: Fp16Options = defaultFp1
     const outputName = (node.output ?? [])[0] ?? '';
     if (!isFloat(outputName)) continue;
     const consumers = readers.get(outputName) ?? [];
-    const anyFp16 = consumers.some((consumer) => converted.has(consumer)) || (graphOutputs.has(outputName) && options.fp16Io);
+    const anyFp16 = consumers.some((consumer) => converted.has(consumer)) || subWants.get(outputName)?.has(FLOAT16) || (graphOutputs.has(outputName) && ioType === FLOAT16);
     if (!anyFp16 && converted.delete(node)) report.keptFp32[node.opType] = (report.keptFp32[node.opType] ?? 0) + 1;
   }
+  // Names that must keep a given type: graph outputs (a subgraph's outputs stay FP32, as its If / Loop / Scan declares).
+  const pinned = new Map<string, number>();
   for (const output of graph.output ?? []) if (isFloat(output.name ?? '')) pinned.set(output.name ?? '', ioType);
 
   // The type each float tensor is produced in, and who produces it.
@@ -162,17 +231,16 @@ export function convertToFloat16(model: Model, options: Fp16Options = defaultFp1
     });
   }
 
-  // What each consumer wants.
+  // What each consumer wants (this graph's nodes and, through outer-scope reads, its subgraphs' nodes).
   const wanted = (node: Node) => (converted.has(node) ? FLOAT16 : FLOAT);
   const initializerWants = new Map<string, Set<number>>();
   for (const node of nodes) {
     for (const name of node.input ?? []) {
-      if (name && initializers.has(name) && isFloat(name)) {
-        const set = initializerWants.get(name) ?? new Set<number>();
-        set.add(wanted(node));
-        initializerWants.set(name, set);
-      }
+      if (name && initializers.has(name) && isFloat(name)) initializerWants.set(name, (initializerWants.get(name) ?? new Set<number>()).add(wanted(node)));
     }
+  }
+  for (const [name, wants] of subWants) {
+    if (initializers.has(name) && isFloat(name)) initializerWants.set(name, new Set([...(initializerWants.get(name) ?? []), ...wants]));
   }
 
   // Initializers: converted in place when only FP16 consumers read them, duplicated when both kinds do.
@@ -201,8 +269,6 @@ export function convertToFloat16(model: Model, options: Fp16Options = defaultFp1
   }
   graph.initializer = newInitializers;
 
-  // A float tensor whose name is pinned to another type than it is produced in: the producer writes a renamed
-  // tensor and a Cast gives the pinned name its type.
   const producedName = new Map<string, string>();
   const castsAfter = new Map<Node | null, Node[]>(); // null = at the start of the graph
   const castCache = new Map<string, string>();
@@ -212,21 +278,14 @@ export function convertToFloat16(model: Model, options: Fp16Options = defaultFp1
     castsAfter.set(at, list);
     report.castsInserted++;
   };
-  for (const [name, type] of pinned) {
-    const produced = producedType.get(name);
-    const node = producer.get(name);
-    if (produced === undefined || produced === type || !node) continue;
-    const renamed = names.fresh(`${name}_${produced === FLOAT16 ? 'fp16' : 'fp32'}`);
-    node.output = (node.output ?? []).map((output) => (output === name ? renamed : output));
-    producedName.set(name, renamed);
-    addCast(renamed, name, type, node);
-  }
+  // The type a name has here before any Cast: produced in this graph, or as the enclosing scope left it.
+  const availableType = (name: string): number | undefined => producedType.get(name) ?? view?.final.get(name);
 
   // The name under which tensor `name` is available as `type`, inserting a Cast the first time it is needed.
   const nameAs = (name: string, type: number): string => {
-    const alias = initializerAlias.get(name)?.get(type);
+    const alias = initializerAlias.get(name)?.get(type) ?? (type === FLOAT16 && !producedType.has(name) ? view?.fp16Alias.get(name) : undefined);
     if (alias) return alias;
-    const produced = producedType.get(name);
+    const produced = availableType(name);
     if (produced === undefined || produced === type) return producedName.get(name) ?? name;
     if (pinned.get(name) === type) return name;
     const key = `${name}\u0000${type}`;
@@ -238,24 +297,42 @@ export function convertToFloat16(model: Model, options: Fp16Options = defaultFp1
     return castName;
   };
 
+  // A float tensor pinned to another type than it is produced in: the producer writes a renamed tensor and a Cast
+  // gives the pinned name its type. A subgraph output with no producer here (an outer name or a subgraph input) is
+  // cast under a fresh name, and the output renamed (subgraph outputs are matched by position).
+  for (const [name, type] of pinned) {
+    const produced = availableType(name);
+    const node = producer.get(name);
+    if (produced === undefined || produced === type) continue;
+    if (node) {
+      const renamed = names.fresh(`${name}_${produced === FLOAT16 ? 'fp16' : 'fp32'}`);
+      node.output = (node.output ?? []).map((output) => (output === name ? renamed : output));
+      producedName.set(name, renamed);
+      addCast(renamed, name, type, node);
+    } else if (!top) {
+      const castName = nameAs(name, type);
+      for (const output of graph.output ?? []) if (output.name === name) output.name = castName;
+      pinned.delete(name);
+      pinned.set(castName, type);
+    }
+  }
+
   for (const node of nodes) {
     node.input = (node.input ?? []).map((name) => (name && isFloat(name) ? nameAs(name, wanted(node)) : name));
     if (converted.has(node)) {
       report.convertedNodes++;
+      if (!top) report.convertedInSubgraphs++;
       convertNodeAttributes(node, options, report);
     }
   }
 
-  // Reassemble: casts of graph inputs first, each other cast right after its producer.
+  // Reassemble: casts of graph inputs and outer names first, each other cast right after its producer.
   const ordered: Node[] = [...(castsAfter.get(null) ?? [])];
   for (const node of nodes) ordered.push(node, ...(castsAfter.get(node) ?? []));
   graph.node = ordered;
 
   // Declared types follow.
-  const finalType = (name: string): number | undefined => {
-    if (pinned.has(name)) return pinned.get(name);
-    return producedType.get(name);
-  };
+  const finalType = (name: string): number | undefined => pinned.get(name) ?? availableType(name);
   for (const info of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) {
     const tensorType = info.type?.tensorType;
     if (!tensorType || tensorType.elemType !== FLOAT) continue;
@@ -264,7 +341,19 @@ export function convertToFloat16(model: Model, options: Fp16Options = defaultFp1
   }
   // value_info of renamed tensors would now describe the pinned name's type: drop stale entries for safety.
   graph.valueInfo = (graph.valueInfo ?? []).filter((info) => !producedName.has(info.name ?? '') || finalType(info.name ?? '') === info.type?.tensorType?.elemType);
-  return report;
+
+  // Subgraphs see this graph's names with their types after conversion.
+  if (holders.length === 0) return;
+  const final = new Map(view?.final ?? []);
+  for (const [name, type] of types) if (type === FLOAT && !view?.original.has(name)) final.set(name, finalType(name) ?? FLOAT);
+  const fp16Alias = new Map(view?.fp16Alias ?? []);
+  for (const [name, aliases] of initializerAlias) if (aliases.has(FLOAT16)) fp16Alias.set(name, aliases.get(FLOAT16)!);
+  for (const holder of holders) {
+    for (const sub of subgraphsOf(holder)) {
+      report.subgraphs++;
+      convertGraph(sub, ctx, { original: types, final, fp16Alias });
+    }
+  }
 }
 
 // Inside a node that now computes in FP16: Constant tensors, ConstantOfShape values, Cast targets and dtype attributes.
@@ -277,6 +366,7 @@ function convertNodeAttributes(node: Node, options: Fp16Options, report: Fp16Rep
     } else if (op === 'Constant' && (attribute.name === 'value_float' || attribute.name === 'value_floats')) {
       const values = attribute.name === 'value_float' ? [attribute.f ?? 0] : (attribute.floats ?? []);
       const bits = toHalfArray(Float32Array.from(values), options, report);
+      report.weightBytesConverted += values.length * 4;
       const dims = attribute.name === 'value_float' ? [] : [values.length];
       attributes.push({ name: 'value', type: AttributeType.TENSOR, t: { dims, dataType: FLOAT16, rawData: new Uint8Array(bits.buffer) } });
     } else if ((op === 'Cast' && attribute.name === 'to') || (attribute.name === 'dtype' && /^(RandomNormal|RandomUniform|RandomNormalLike|EyeLike)$/.test(op))) {

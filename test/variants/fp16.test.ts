@@ -73,7 +73,7 @@ test('FP16: --fp16-io makes graph inputs and outputs FLOAT16 with no Casts', asy
   assert.equal(model.graph!.output![0]!.type!.tensorType!.elemType, DataType.FLOAT16);
 });
 
-test('FP16: Constant tensors and Cast-to-float targets are converted inside the FP16 region', async () => {
+test('FP16: Constant tensors (folded into initializers) and Cast-to-float targets are converted inside the FP16 region', async () => {
   const source = new GraphBuilder('g')
     .input('ids', 'int64', ['N', 2])
     .node('Cast', ['ids'], ['xf'], { to: DataType.FLOAT }, 'cast')
@@ -84,13 +84,15 @@ test('FP16: Constant tensors and Cast-to-float targets are converted inside the 
   const { bytes, model } = await convert(source, (m) => convertToFloat16(m));
   const cast = model.graph!.node!.find((n) => n.name === 'cast')!;
   assert.equal(Number(cast.attribute![0]!.i), DataType.FLOAT16);
-  assert.equal(model.graph!.node!.find((n) => n.name === 'const')!.attribute![0]!.t!.dataType, DataType.FLOAT16);
+  // The Constant node is folded into an initializer first (fold-constants.ts), then converted like any weight.
+  assert.equal(model.graph!.node!.some((n) => n.name === 'const'), false);
+  assert.equal(initializer(model, 'k').dataType, DataType.FLOAT16);
   const session = await import('onnxruntime-node');
   const out = await runFirstOutput(bytes, { ids: new session.Tensor('int64', BigInt64Array.from([2n, 3n, 4n, 5n]), [2, 2]) });
   assert.deepEqual(out, [1, 1.5, 2, 2.5]);
 });
 
-test('FP16: an If node stays FP32 and the outer tensors its branches read keep their FP32 name (Cast from a renamed FP16 output)', async () => {
+test('FP16: an If node\'s branches are converted: they read the outer FP16 tensor as it is, their weights become FP16, their outputs are cast back to the FP32 the If declares', async () => {
   const valueInfo = (name: string, elemType: number) => ({ name, type: { tensorType: { elemType, shape: { dim: [{ dimValue: 2 }] } } } });
   const branch = (op: string) => ({
     name: `${op}_branch`,
@@ -117,11 +119,20 @@ test('FP16: an If node stays FP32 and the outer tensors its branches read keep t
   };
   const source = encodeModel(model);
   const { bytes, report, model: converted } = await convert(source, (m) => convertToFloat16(m));
-  assert.deepEqual(report.keptFp32, { If: 1 });
+  assert.deepEqual(report.keptFp32, {});
+  assert.equal(report.subgraphs, 2);
+  assert.equal(report.convertedNodes, 3, 'mul, and Add / Sub inside the branches');
+  assert.equal(report.convertedInSubgraphs, 2);
+  assert.equal(report.castsInserted, 3, 'x → fp16, and each branch output → fp32');
   const mul = converted.graph!.node!.find((n) => n.name === 'mul')!;
-  assert.deepEqual(mul.output, ['h_fp16']);
-  const cast = converted.graph!.node!.find((n) => n.opType === 'Cast' && n.output![0] === 'h')!;
-  assert.deepEqual(cast.input, ['h_fp16']);
+  assert.deepEqual(mul.output, ['h'], 'no Cast around h: the branches read it as FP16');
+  const ifNode = converted.graph!.node!.find((n) => n.name === 'if')!;
+  for (const attribute of ifNode.attribute!) {
+    const g = attribute.g!;
+    assert.equal(g.initializer![0]!.dataType, DataType.FLOAT16);
+    assert.equal(g.output![0]!.type!.tensorType!.elemType, DataType.FLOAT, 'the branch output keeps the declared FP32');
+    assert.equal(g.node!.at(-1)!.opType, 'Cast');
+  }
   const ort = await import('onnxruntime-node');
   const feeds = { x: f32([1, 2], [2]), cond: new ort.Tensor('bool', Uint8Array.from([1]), []) };
   assert.deepEqual(await runFirstOutput(bytes, feeds), [3, 7]);
