@@ -13,10 +13,11 @@ import { quantizeDynamic, type Int8DynamicReport } from './int8-dynamic.js';
 import { quantizeStatic, type Int8StaticReport } from './int8-static.js';
 import type { PrecisionSearch } from './mixed-precision.js';
 import { nameUnnamedNodes } from './node-names.js';
+import { upgradeForVariant, type OpsetUpgrade } from './opset-upgrade.js';
 import { decodeModel, encodeModel, inlineExternalData, opHistogram } from './proto.js';
 
 /** Bumped whenever a converter's output changes for the same input and options (invalidates cached variants). */
-export const converterVersion = 1;
+export const converterVersion = 2;
 
 /** The variant precisions joulebench can make. */
 export type VariantPrecision = 'fp16' | 'int8';
@@ -38,6 +39,8 @@ export interface VariantSidecar {
   report: Fp16Report | Int8DynamicReport | Int8StaticReport;
   warnings: string[];
   output: { file: string; sha256: string; sizeBytes: number };
+  /** The default-domain opset was lifted before conversion (opset-upgrade.ts); null when the model already had it. */
+  opsetUpgrade?: OpsetUpgrade | null;
   /** The fidelity search that chose the nodes kept in FP32 / left out of INT8 (absent for a plain variant). */
   search?: PrecisionSearch;
 }
@@ -151,6 +154,10 @@ export async function makeVariant(options: MakeVariantOptions): Promise<MadeVari
   const opsBefore = opHistogram(model.graph!);
   const nodesBefore = (model.graph!.node ?? []).length;
   const warnings: string[] = [];
+  // Lift old opsets to what the variant's ops need, so the converters see a model they can convert.
+  const lifted = upgradeForVariant(model, mode, conversion.perChannel);
+  if (lifted.warning) warnings.push(lifted.warning);
+  if (lifted.upgrade) warnings.push(`the model's opset ${lifted.upgrade.from} was lifted to ${lifted.upgrade.to} for ${mode} (${Object.values(lifted.upgrade.rewritten).reduce((sum, n) => sum + n, 0)} node(s) rewritten); fidelity to the FP32 model judges the result`);
   let report: VariantSidecar['report'];
   if (mode === 'fp16') {
     const fp16 = convertToFloat16(model, { keepFp32: conversion.keepFp32, fp16Io: conversion.fp16Io, minPositive: 1e-7, maxFinite: 1e4, keepNodes: new Set(keepNodes) });
@@ -203,6 +210,7 @@ export async function makeVariant(options: MakeVariantOptions): Promise<MadeVari
     nodes: { before: nodesBefore, after: (model.graph!.node ?? []).length, opsBefore, opsAfter: opHistogram(model.graph!) },
     report,
     warnings,
+    opsetUpgrade: lifted.upgrade,
     output: { file: path.basename(file), sha256: outputSha, sizeBytes: bytes.length },
     ...(options.search ? { search: options.search } : {}),
   };

@@ -237,3 +237,29 @@ test('a model already at the target is left alone', () => {
   const bytes = new GraphBuilder('g').input('x', 'float32', [1]).node('Relu', ['x'], ['y']).output('y', 'float32', [1]).build({ opset: 13 });
   assert.equal(upgradeOpset(decodeModel(bytes, 'm.onnx'), 11), null);
 });
+
+test('makeVariant lifts an opset-9 model for dynamic INT8 and records it in the sidecar', async () => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { makeVariant } = await import('../../src/variants/make.js');
+  const { scenarioDefaults } = await import('../../src/scenario/schema.js');
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'jb-opset-'));
+  try {
+    const source = path.join(folder, 'old.onnx');
+    const weights = Float32Array.from({ length: 16 }, (_, i) => (i % 5) - 2);
+    await writeFile(source, new GraphBuilder('g')
+      .input('x', 'float32', ['N', 4])
+      .initializer('W', [4, 4], weights)
+      .node('MatMul', ['x', 'W'], ['h'], {}, 'mm')
+      .node('Clip', ['h'], ['y'], { min: attr.float(-3), max: attr.float(3) }, 'clip')
+      .output('y', 'float32', ['N', 4])
+      .build({ opset: 9, irVersion: 4 }));
+    const made = await makeVariant({ sourcePath: source, precision: 'int8', conversion: { ...scenarioDefaults.conversion, int8Mode: 'dynamic' }, calibration: null, opCounts: { MatMul: 1, Clip: 1 }, toolVersion: 'test', cacheDir: folder });
+    assert.deepEqual(made.sidecar.opsetUpgrade, { from: 9, to: 11, rewritten: { 'Clip: min/max attributes → inputs (11)': 1 }, irVersionFrom: 4, irVersionTo: 6 });
+    assert.ok(made.sidecar.warnings.some((w) => /opset 9 was lifted to 11/.test(w)));
+    assert.ok((made.sidecar.nodes.opsAfter.DynamicQuantizeLinear ?? 0) >= 1);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+});
