@@ -121,7 +121,7 @@ export function convertToFloat16(model: Model, options: Fp16Options = defaultFp1
   }
   const folded = foldConstants(graph);
   const report: Fp16Report = { clampedValues: 0, convertedValues: 0, convertedNodes: 0, keptFp32: {}, castsInserted: 0, folded, convertedInSubgraphs: 0, subgraphs: 0, weightBytesConverted: 0 };
-  const blockList = new Set<string>([...defaultFp16BlockList, ...options.keepFp32]);
+  const blockList = new Set<string>([...defaultFp16BlockList, ...options.keepFp32, ...[...(options.keepNodes ?? [])].map(keptNodeKey)]);
   convertGraph(graph, { options, report, names: new NameScope(graph), blockList }, null);
   return report;
 }
@@ -148,8 +148,12 @@ interface OuterView {
 function computesFp16(node: Node, blockList: Set<string>): boolean {
   const otherDomain = Boolean(node.domain) && node.domain !== 'ai.onnx';
   const op = node.opType ?? '';
-  return subgraphsOf(node).length === 0 && !otherDomain && !blockList.has(op) && !float32OnlyOps.has(op);
+  const keptByName = Boolean(node.name) && blockList.has(keptNodeKey(node.name!));
+  return subgraphsOf(node).length === 0 && !otherDomain && !blockList.has(op) && !float32OnlyOps.has(op) && !keptByName;
 }
+
+// Node names of `keepNodes` ride in the block list under a prefix no op type has.
+const keptNodeKey = (name: string) => `node:${name}`;
 
 // The types that nodes of `graph` (any depth) want for the names they read from outside it.
 function outerWants(graph: Graph, blockList: Set<string>): Map<string, Set<number>> {
