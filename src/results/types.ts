@@ -32,7 +32,15 @@ export interface Measurement {
     via: 'model' | 'tensorrt-builder';
     variantOf: string | null;
     /** How joulebench made this variant (absent for FP32 and for variant files the user gave). */
-    conversion?: { mode: 'fp16' | 'int8-dynamic' | 'int8-static'; paramsHash: string; sidecar: string; reused: boolean } | null;
+    conversion?: {
+      mode: 'fp16' | 'int8-dynamic' | 'int8-static';
+      paramsHash: string;
+      sidecar: string;
+      reused: boolean;
+      /** The source's default-domain opset when it was lifted before conversion (src/variants/opset-upgrade.ts), and the opset it was lifted to. */
+      opsetUpgradedFrom?: number;
+      opsetUpgradedTo?: number;
+    } | null;
   };
   executionProvider: string;
   device: string | null;
