@@ -37,12 +37,45 @@ export interface VariantSidecar {
   calibration: { source: string; samples: number; sha256: string } | null;
   nodes: { before: number; after: number; opsBefore: Record<string, number>; opsAfter: Record<string, number> };
   report: Fp16Report | Int8DynamicReport | Int8StaticReport;
+  /** What the variant changed (main graph and subgraphs); a variant that changed nothing is never written. */
+  converted: VariantConverted;
   warnings: string[];
   output: { file: string; sha256: string; sizeBytes: number };
   /** The default-domain opset was lifted before conversion (opset-upgrade.ts); null when the model already had it. */
   opsetUpgrade?: OpsetUpgrade | null;
   /** The fidelity search that chose the nodes kept in FP32 / left out of INT8 (absent for a plain variant). */
   search?: PrecisionSearch;
+}
+
+/** What a variant changed: nodes converted (FP16) or quantized (INT8), weight bytes converted, subgraphs walked. */
+export interface VariantConverted {
+  nodes: number;
+  /** Of `nodes`, those inside If / Loop / Scan bodies. */
+  nodesInSubgraphs: number;
+  /** Bytes of float weights (as stored in the source) turned into FP16 / INT8. */
+  weightBytes: number;
+  subgraphs: number;
+  /** Constant nodes and constant chains folded into initializers first. */
+  constantsFolded: number;
+}
+
+/** The `converted` summary of a converter's report. */
+export function convertedSummary(report: Fp16Report | Int8DynamicReport | Int8StaticReport): VariantConverted {
+  const folded = report.folded.constantsToInitializers + report.folded.nodesFolded;
+  if ('convertedNodes' in report) {
+    return { nodes: report.convertedNodes, nodesInSubgraphs: report.convertedInSubgraphs, weightBytes: report.weightBytesConverted, subgraphs: report.subgraphs, constantsFolded: folded };
+  }
+  const nodes = Object.values(report.quantized).reduce((sum, n) => sum + n, 0);
+  return { nodes, nodesInSubgraphs: report.quantizedInSubgraphs, weightBytes: report.weightBytesQuantized, subgraphs: report.subgraphs, constantsFolded: folded };
+}
+
+// Why nothing was converted: what was looked at and what each candidate was left for.
+function nothingDone(report: Fp16Report | Int8DynamicReport | Int8StaticReport): string {
+  const looked = `main graph and ${report.subgraphs} subgraph(s), after folding ${report.folded.constantsToInitializers} Constant node(s) and ${report.folded.nodesFolded} constant chain node(s)`;
+  const reasons = 'leftFp32' in report
+    ? [...new Set(report.leftFp32.map((entry) => `${entry.op} "${entry.node}": ${entry.reason}`))].slice(0, 3)
+    : Object.entries(report.keptFp32).map(([op, n]) => `${n}× ${op} kept FP32`);
+  return `${looked}${reasons.length > 0 ? `; ${reasons.join('; ')}` : ''}`;
 }
 
 /** A variant on disk. */
@@ -118,6 +151,18 @@ export interface MakeVariantOptions {
   search?: PrecisionSearch;
 }
 
+/** The `model.conversion` record of result.json for a variant joulebench made. */
+export function conversionRecord(made: MadeVariant): { mode: VariantMode; paramsHash: string; sidecar: string; reused: boolean; opsetUpgradedFrom?: number; opsetUpgradedTo?: number } {
+  const upgrade = made.sidecar.opsetUpgrade;
+  return {
+    mode: made.sidecar.mode,
+    paramsHash: made.sidecar.paramsHash,
+    sidecar: made.sidecarPath,
+    reused: made.reused,
+    ...(upgrade ? { opsetUpgradedFrom: upgrade.from, opsetUpgradedTo: upgrade.to } : {}),
+  };
+}
+
 /** Make the variant, or reuse the cached one made from the same source with the same options. */
 export async function makeVariant(options: MakeVariantOptions): Promise<MadeVariant> {
   const { sourcePath, precision, conversion } = options;
@@ -162,7 +207,7 @@ export async function makeVariant(options: MakeVariantOptions): Promise<MadeVari
   if (mode === 'fp16') {
     const fp16 = convertToFloat16(model, { keepFp32: conversion.keepFp32, fp16Io: conversion.fp16Io, minPositive: 1e-7, maxFinite: 1e4, keepNodes: new Set(keepNodes) });
     if (fp16.convertedNodes === 0) {
-      throw new ModelError('VARIANT_NOTHING_TO_CONVERT', `${sourcePath}: no node can compute in FP16 (${Object.keys(fp16.keptFp32).join(', ') || 'no float ops'}); the FP16 variant would be the FP32 model`);
+      throw new ModelError('VARIANT_NOTHING_TO_CONVERT', `${sourcePath}: no node can compute in FP16 (${nothingDone(fp16)}); the FP16 variant would be the FP32 model`);
     }
     if (fp16.clampedValues > 0) {
       warnings.push(`${fp16.clampedValues} of ${fp16.convertedValues} weight values were clamped into ±[1e-7, 1e4] for FP16 (onnxconverter-common's range)`);
@@ -171,7 +216,7 @@ export async function makeVariant(options: MakeVariantOptions): Promise<MadeVari
   } else if (mode === 'int8-dynamic') {
     const int8 = quantizeDynamic(model, { keepFp32: conversion.keepFp32 });
     if (Object.keys(int8.quantized).length === 0) {
-      throw new ModelError('VARIANT_NOTHING_TO_QUANTIZE', `${sourcePath}: dynamic INT8 found no MatMul, Gemm or Conv with a constant weight to quantize; the INT8 variant would be the FP32 model`, {
+      throw new ModelError('VARIANT_NOTHING_TO_QUANTIZE', `${sourcePath}: dynamic INT8 found no MatMul, Gemm or Conv with a constant weight to quantize (${nothingDone(int8)}); the INT8 variant would be the FP32 model`, {
         hint: 'try static INT8 (int8Mode: static / --int8-mode static)',
       });
     }
@@ -185,7 +230,7 @@ export async function makeVariant(options: MakeVariantOptions): Promise<MadeVari
       excludeNodes: new Set(keepNodes),
     }, { file: path.resolve(sourcePath), bytes: sourceBytes });
     if (Object.keys(int8.quantized).length === 0) {
-      throw new ModelError('VARIANT_NOTHING_TO_QUANTIZE', `${sourcePath}: static INT8 found no Conv, MatMul or Gemm to quantize; the INT8 variant would be the FP32 model`);
+      throw new ModelError('VARIANT_NOTHING_TO_QUANTIZE', `${sourcePath}: static INT8 found no Conv, MatMul or Gemm to quantize (${nothingDone(int8)}); the INT8 variant would be the FP32 model`);
     }
     if (calibration!.source === 'synthetic') {
       warnings.push('INT8 ranges were calibrated on synthetic inputs: real data may fall outside them, so the measured fidelity understates the real accuracy loss; give calibration data (--calibration DIR)');
@@ -209,6 +254,7 @@ export async function makeVariant(options: MakeVariantOptions): Promise<MadeVari
     calibration: calibration ? { source: calibration.source, samples: calibration.samples, sha256: calibration.sha256 } : null,
     nodes: { before: nodesBefore, after: (model.graph!.node ?? []).length, opsBefore, opsAfter: opHistogram(model.graph!) },
     report,
+    converted: convertedSummary(report),
     warnings,
     opsetUpgrade: lifted.upgrade,
     output: { file: path.basename(file), sha256: outputSha, sizeBytes: bytes.length },
