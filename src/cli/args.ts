@@ -1,6 +1,7 @@
 // Flag parsing helpers: every error names the flag and the value received.
 import { InputError } from '../errors.js';
 import { scenarioLimits } from '../scenario/schema.js';
+import type { StoppingSpec } from '../scenario/types.js';
 
 /**
  * Join `--flag -1` into `--flag=-1`: parseArgs refuses a value that starts with a dash, and the flag's own check
@@ -116,30 +117,41 @@ export function percentage(flag: string, value: string | undefined): number | un
 }
 
 /**
- * The stopping settings `--target-ci P|off` and `--max-seconds S` ask for: `false` for fixed repetitions, the given
- * numbers (the rest from `current` or the defaults) for adaptive stopping, undefined when neither flag is given.
+ * The stopping settings `--target-ci P|off`, `--equivalence P` and `--max-seconds S` ask for: `false` for fixed
+ * repetitions, the target-ci rule for `--target-ci P`, the race for `--equivalence P`, `--max-seconds` alone keeping
+ * the current rule; undefined when none is given.
  */
 export function stoppingFromFlags(
-  values: { 'target-ci'?: string | undefined; 'max-seconds'?: string | undefined },
-  current: { targetCiPercent: number; maxSeconds: number } | null,
-  defaults: { targetCiPercent: number; maxSeconds: number },
-): { targetCiPercent: number; maxSeconds: number } | false | undefined {
+  values: { 'target-ci'?: string | undefined; 'max-seconds'?: string | undefined; equivalence?: string | undefined },
+  current: StoppingSpec | null,
+  defaults: StoppingSpec,
+): StoppingSpec | false | undefined {
   const off = values['target-ci'] !== undefined && /^(off|fixed|none)$/i.test(values['target-ci'].trim());
   const maxSeconds = positiveNumberFlag('--max-seconds', values['max-seconds']);
+  const equivalence = percentage('--equivalence', values.equivalence);
   if (off) {
-    if (maxSeconds !== undefined) {
-      throw new InputError('FLAG_INVALID', '--max-seconds caps adaptive stopping, which --target-ci off turns off', {
+    if (maxSeconds !== undefined || equivalence !== undefined) {
+      throw new InputError('FLAG_INVALID', `${maxSeconds !== undefined ? '--max-seconds caps' : '--equivalence tunes'} adaptive stopping, which --target-ci off turns off`, {
         hint: 'drop one of the two: --target-ci off measures exactly --repetitions windows',
       });
     }
     return false;
   }
   const targetCi = percentage('--target-ci', values['target-ci']);
-  if (targetCi === undefined && maxSeconds === undefined) return undefined;
-  return {
-    targetCiPercent: targetCi ?? current?.targetCiPercent ?? defaults.targetCiPercent,
-    maxSeconds: maxSeconds ?? current?.maxSeconds ?? defaults.maxSeconds,
-  };
+  if (targetCi !== undefined && equivalence !== undefined) {
+    throw new InputError('FLAG_INVALID', '--target-ci and --equivalence choose two different stopping rules', {
+      hint: 'race with --equivalence P (the default rule), or stop each configuration at ±P% with --target-ci P',
+    });
+  }
+  if (equivalence !== undefined && equivalence > scenarioLimits.maxEquivalencePercent) {
+    throw new InputError('FLAG_INVALID', `--equivalence: expected a percentage above 0 and at most ${scenarioLimits.maxEquivalencePercent}, got "${values.equivalence}"`, { hint: 'the default is 3 (survivors within ±3% are indistinguishable)' });
+  }
+  if (targetCi === undefined && equivalence === undefined && maxSeconds === undefined) return undefined;
+  const base = current ?? defaults;
+  const seconds = maxSeconds ?? base.maxSeconds;
+  if (targetCi !== undefined) return { rule: 'target-ci', targetCiPercent: targetCi, maxSeconds: seconds };
+  if (equivalence !== undefined) return { rule: 'race', equivalencePercent: equivalence, maxSeconds: seconds };
+  return { ...base, maxSeconds: seconds };
 }
 
 function positiveNumberFlag(flag: string, value: string | undefined): number | undefined {
@@ -159,6 +171,7 @@ export const sweepFlagOptions = {
   'powercap-root': { type: 'string' },
   'target-ci': { type: 'string' },
   'max-seconds': { type: 'string' },
+  equivalence: { type: 'string' },
   'slo-p99-ms': { type: 'string' },
   resume: { type: 'string' },
   json: { type: 'boolean', default: false },

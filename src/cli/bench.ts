@@ -33,7 +33,10 @@ ${conversionFlagHelp}
   --min-seconds S            minimum window length (default 1; never below 10 meter periods)
   --min-runs N               minimum runs per window (default 10)
   --repetitions R            windows per configuration (default 3)
-  --target-ci P              adaptive stopping: add windows until the 95% CI of samples/J is within ±P% (e.g. 2%)
+  --equivalence P            race (the default stopping rule): configurations within ±P% are indistinguishable
+                             (default 3)
+  --target-ci P|off          stop each configuration when the 95% CI of its samples/J is within ±P% instead of
+                             racing; off: exactly --repetitions windows each
   --max-seconds S            adaptive stopping: at most S seconds of windows per configuration (default 60)
   --warmup-runs N / --warmup-seconds S   warm-up before the windows (default 5 runs and 0.5 s)
   --idle-seconds S           idle baseline before the sweep (default 2; 0 disables net energy)
@@ -72,6 +75,7 @@ const fieldFlags: Array<[RegExp, (match: RegExpExecArray) => string]> = [
   [/^repetitions/, () => '--repetitions'],
   [/^stopping\.targetCiPercent/, () => '--target-ci'],
   [/^stopping\.maxSeconds/, () => '--max-seconds'],
+  [/^stopping\.equivalencePercent/, () => '--equivalence'],
   [/^idleSeconds/, () => '--idle-seconds'],
   [/^slo\.p99Ms/, () => '--slo-p99-ms'],
   [/^carbon\.gridIntensityGPerKWh/, () => '--grid-intensity'],

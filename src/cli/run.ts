@@ -22,7 +22,10 @@ Run every configuration of a scenario file and write a run folder.
   --gpus 0,1             GPUs to use (overrides the scenario's devices): cuda/tensorrt/dml run on each in turn,
                          only these are metered, each configuration counts its own GPU
   --powercap-root DIR    RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
-  --target-ci P          adaptive stopping: add windows until the 95% CI of samples/J is within ±P%
+  --equivalence P        race (the default stopping rule): configurations within ±P% are indistinguishable
+                         (default 3)
+  --target-ci P|off      stop each configuration when the 95% CI of its samples/J is within ±P% instead of
+                         racing; off: exactly --repetitions windows each
   --max-seconds S        adaptive stopping: at most S seconds of windows per configuration (default 60)
   --slo-p99-ms MS        latency SLO for the recommendation (overrides the scenario's slo.p99Ms)
   --resume RUN_DIR       finish an interrupted run: measure only its unfinished configurations, into the same folder

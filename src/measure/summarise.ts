@@ -3,7 +3,8 @@ import type { MeterInfo } from '../power/types.js';
 import type { Batch } from '../stats/batch-means.js';
 import type { Measurement, Repetition } from '../results/types.js';
 import type { CarbonSpec } from '../scenario/types.js';
-import { coefficientOfVariation, meanWithCi95, summariseLatency } from '../stats/summary.js';
+import { samplesPerJouleInterval } from '../stats/interval.js';
+import { meanWithCi95, summariseLatency } from '../stats/summary.js';
 
 /** One window as measured: its duration, its runs, and the energy each meter saw. */
 export interface WindowRecord {
@@ -19,10 +20,17 @@ export interface WindowRecord {
   p99Ms?: number;
   /** The window cut into consecutive batches (samples, energy) for the stopping rule's batch-means CI. */
   batches?: Batch[];
+  /** The round it ran in, when configurations were measured in rounds (what pairs windows across configurations). */
+  round?: number;
 }
 
-/** Agreement beyond which repetitions are flagged (coefficient of variation of samples per joule; spread of mean power). */
-export const maxRepetitionCv = 0.05;
+/**
+ * Power still drifting: mean power changing monotonically across at least this many windows, by more than
+ * maxPowerDrift of the mean from first to last, means the device was still warming up (docs/measurement.md).
+ * Run-to-run noise is not drift: it widens the interval, never makes a measurement invalid.
+ */
+export const driftMinWindows = 4;
+export const maxPowerDrift = 0.05;
 
 /** Fewest meter samples a window needs (≈ 10 per window is the target, MLPerf-style; a little phase slack allowed). */
 export const minSamplesPerWindow = 8;
@@ -53,6 +61,7 @@ export function summariseWindows(input: {
       samplesPerSecond: samples / window.durationS,
       meanWatts: energyJ / window.durationS,
       energyJ,
+      ...(window.round !== undefined ? { round: window.round } : {}),
       ...(window.p99Ms !== undefined && Number.isFinite(window.p99Ms) ? { p99Ms: window.p99Ms } : {}),
     };
   });
@@ -69,8 +78,7 @@ export function summariseWindows(input: {
   const joulesPerSample = totalJ / totalSamples;
   const netJoulesPerSample = idleTotalW === null ? null : (totalJ - idleTotalW * totalS) / totalSamples;
   const whPer1kSamples = (joulesPerSample * 1000) / joulesPerWh;
-  const samplesPerJouleByRep = repetitions.map((r) => r.samples / r.energyJ);
-  const samplesPerJoule = meanWithCi95(samplesPerJouleByRep);
+  const samplesPerJoule = samplesPerJouleInterval(totalSamples / totalJ, repetitions.map((r) => ({ samplesPerJoule: r.samples / r.energyJ })));
 
   const reasons: string[] = [];
   for (const meter of meters) {
@@ -87,14 +95,9 @@ export function summariseWindows(input: {
     }
   }
   for (const note of new Set(windows.flatMap((window) => window.coverageNotes))) reasons.push(note);
-  const meanWatts = repetitions.map((r) => r.meanWatts);
-  const powerSpread = (Math.max(...meanWatts) - Math.min(...meanWatts)) / (totalJ / totalS);
-  if (repetitions.length > 1 && powerSpread > maxRepetitionCv) {
-    reasons.push(`repetitions disagree on power: mean watts span ${(powerSpread * 100).toFixed(1)}% across repetitions (more than 5%): the device was still warming up or something else ran`);
-  }
-  const cv = coefficientOfVariation(samplesPerJouleByRep);
-  if (cv > maxRepetitionCv) {
-    reasons.push(`repetitions disagree: samples per joule varies ${(cv * 100).toFixed(1)}% (CV) across ${repetitions.length} repetitions; lengthen the window or add repetitions`);
+  const drift = powerDrift(repetitions.map((r) => r.meanWatts), totalJ / totalS);
+  if (drift !== null) {
+    reasons.push(`power was still drifting: mean watts moved ${(drift * 100).toFixed(1)}% in one direction across ${repetitions.length} windows (more than ${maxPowerDrift * 100}%): the device was still warming up; lengthen the warm-up`);
   }
   // Relative tolerance: when load equals idle, rounding leaves ±1e-17 instead of an exact 0.
   if (netJoulesPerSample !== null && netJoulesPerSample <= 1e-9 * joulesPerSample) {
@@ -116,10 +119,20 @@ export function summariseWindows(input: {
       netJoulesPerSample,
       samplesPerJoule: 1 / joulesPerSample,
       samplesPerJouleCi95: samplesPerJoule.ci95,
+      samplesPerJouleCiPercent: Number.isFinite(samplesPerJoule.halfWidthPercent) ? samplesPerJoule.halfWidthPercent : null,
       whPer1kSamples,
       gCO2ePer1kSamples: (whPer1kSamples / 1000) * carbon.gridIntensityGPerKWh * carbon.pue,
       estimated: meters.some((meter) => meter.estimated),
     },
     validity: { valid: reasons.length === 0, reasons },
   };
+}
+
+/** Relative change of mean power from the first to the last window when it moved the same way every window; null otherwise or below the threshold. */
+export function powerDrift(meanWatts: readonly number[], overallWatts: number): number | null {
+  if (meanWatts.length < driftMinWindows) return null;
+  const steps = meanWatts.slice(1).map((watts, i) => Math.sign(watts - meanWatts[i]!));
+  const monotone = steps.every((step) => step > 0) || steps.every((step) => step < 0);
+  const change = Math.abs(meanWatts[meanWatts.length - 1]! - meanWatts[0]!) / overallWatts;
+  return monotone && change > maxPowerDrift ? change : null;
 }

@@ -107,11 +107,13 @@ export interface Scenario {
    */
   order: 'sequential' | 'interleaved' | 'random';
   /**
-   * Adaptive stopping: after the scheduled repetitions, keep adding windows until the 95% CI of samples per joule is
-   * within ±targetCiPercent of the mean or maxSeconds of windows were measured (default ±2%, 60 s). null
-   * (`stopping: false`, `--target-ci off`) = exactly `repetitions` windows.
+   * When to stop measuring (docs/statistics.md). `race` (default): rounds of one window per configuration of a model,
+   * dropping those whose samples/J is below the leader's with 95% confidence, until one remains, the survivors are
+   * within ±equivalencePercent of each other, or a configuration was measured maxSeconds. `target-ci`: every
+   * configuration until its own 95% CI is within ±targetCiPercent, or maxSeconds. null (`stopping: false`,
+   * `--target-ci off`) = exactly `repetitions` windows.
    */
-  stopping: { targetCiPercent: number; maxSeconds: number } | null;
+  stopping: StoppingSpec | null;
   /** Between configurations, wait (at most maxSeconds) until the counted meters are back within marginPercent of idle. */
   cooldown: { maxSeconds: number; marginPercent: number } | null;
   /** Output folder (absolute). */
@@ -165,3 +167,8 @@ export interface PlannedConfig {
   /** Configurations sharing a group reuse one onnxruntime session. */
   groupKey: string;
 }
+
+/** The adaptive stopping rule of a scenario (`stopping:`). */
+export type StoppingSpec =
+  | { rule: 'race'; equivalencePercent: number; maxSeconds: number }
+  | { rule: 'target-ci'; targetCiPercent: number; maxSeconds: number };

@@ -1,0 +1,59 @@
+// The run folder: result.json rewritten atomically after every configuration (a crash loses at most the one in
+// flight), the synchronous emergency write of a second Ctrl-C, and the per-configuration power traces.
+import path from 'node:path';
+import { samplesBetween } from '../power/integrate.js';
+import type { PowerMeter } from '../power/types.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../results/atomic.js';
+import { recommend } from '../results/recommend.js';
+import type { Measurement, RunResult } from '../results/types.js';
+
+/** The trace file name of a configuration key. */
+export function traceFileName(key: string): string {
+  return `${key.replace(/[^A-Za-z0-9._-]+/g, '__')}.csv`;
+}
+
+/** Owns result.json of one run. */
+export class RunRecorder {
+  readonly resultPath: string;
+
+  /** `planKeys`: with --resume, measurements are kept in this order whatever order they were measured in. */
+  constructor(readonly runDir: string, readonly result: RunResult, private readonly sloP99Ms: number | null, private readonly planKeys: string[] | null) {
+    this.resultPath = path.join(runDir, 'result.json');
+  }
+
+  /** Write result.json as it is now. */
+  save(): Promise<void> {
+    if (this.planKeys) {
+      const keys = this.planKeys;
+      this.result.measurements.sort((a, b) => keys.indexOf(a.key) - keys.indexOf(b.key));
+    }
+    return writeFileAtomic(this.resultPath, `${JSON.stringify(this.result, null, 2)}\n`);
+  }
+
+  /** Append a finished configuration and save. */
+  async add(measurement: Measurement): Promise<void> {
+    this.result.measurements.push(measurement);
+    await this.save();
+  }
+
+  /** The synchronous write of a run stopped at once: status "interrupted", recommendations from what is there. */
+  writeEmergency(reason: string): void {
+    const snapshot: RunResult = { ...this.result, status: 'interrupted', stopReason: reason, finishedAt: new Date().toISOString() };
+    snapshot.recommendations = recommend(snapshot.measurements, this.sloP99Ms);
+    writeFileAtomicSync(this.resultPath, `${JSON.stringify(snapshot, null, 2)}\n`);
+  }
+
+  /** Write a configuration's power trace (its own spans of wall time) and return its path relative to the run. */
+  async writeTrace(key: string, meters: PowerMeter[], spans: Array<[number, number]>, relativeS: (tMs: number) => number): Promise<string> {
+    const relative = `traces/${traceFileName(key)}`;
+    const lines = ['t_s,meter,device,watts,context'];
+    for (const meter of meters) {
+      for (const sample of spans.flatMap(([t0Ms, t1Ms]) => samplesBetween(meter.samples(), t0Ms, t1Ms))) {
+        const context = sample.context ? Object.entries(sample.context).map(([name, value]) => `${name}=${value}`).join(';') : '';
+        lines.push(`${relativeS(sample.tMs).toFixed(4)},${meter.info.id},${meter.info.device ?? ''},${sample.powerW.toFixed(3)},${context.includes(',') ? `"${context}"` : context}`);
+      }
+    }
+    await writeFileAtomic(path.join(this.runDir, relative), `${lines.join('\n')}\n`);
+    return relative;
+  }
+}
