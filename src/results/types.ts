@@ -40,6 +40,10 @@ export interface Measurement {
       /** The source's default-domain opset when it was lifted before conversion (src/variants/opset-upgrade.ts), and the opset it was lifted to. */
       opsetUpgradedFrom?: number;
       opsetUpgradedTo?: number;
+      /** Nodes converted to FP16 or quantized (subgraphs included), float weight bytes converted, subgraphs walked (src/variants/make.ts: VariantConverted). */
+      nodesConverted?: number;
+      weightBytesConverted?: number;
+      subgraphs?: number;
     } | null;
   };
   executionProvider: string;

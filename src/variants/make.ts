@@ -152,14 +152,16 @@ export interface MakeVariantOptions {
 }
 
 /** The `model.conversion` record of result.json for a variant joulebench made. */
-export function conversionRecord(made: MadeVariant): { mode: VariantMode; paramsHash: string; sidecar: string; reused: boolean; opsetUpgradedFrom?: number; opsetUpgradedTo?: number } {
+export function conversionRecord(made: MadeVariant): { mode: VariantMode; paramsHash: string; sidecar: string; reused: boolean; opsetUpgradedFrom?: number; opsetUpgradedTo?: number; nodesConverted?: number; weightBytesConverted?: number; subgraphs?: number } {
   const upgrade = made.sidecar.opsetUpgrade;
+  const converted = made.sidecar.converted;
   return {
     mode: made.sidecar.mode,
     paramsHash: made.sidecar.paramsHash,
     sidecar: made.sidecarPath,
     reused: made.reused,
     ...(upgrade ? { opsetUpgradedFrom: upgrade.from, opsetUpgradedTo: upgrade.to } : {}),
+    ...(converted ? { nodesConverted: converted.nodes, weightBytesConverted: converted.weightBytes, subgraphs: converted.subgraphs } : {}),
   };
 }
 
