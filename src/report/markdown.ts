@@ -42,7 +42,9 @@ function fidelitySection(runs: RunResult[]): string[] {
       const f = m.fidelity;
       const pct = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(2)}%`);
       const bounds = f.withinBounds === null ? '—' : f.withinBounds ? 'within' : `**outside**: ${escapeCell(f.violations.join('; '))}`;
-      rows.push(`| \`${m.model.name}/${m.model.precision}\` | ${m.model.conversion?.mode ?? 'your file'} | ${f.cosine.toFixed(5)} | ${sig(f.maxAbsError)} | ${sig(f.rmse)} | ${pct(f.top1Agreement)} | ${f.accuracyRatio === null ? '—' : `${pct(f.accuracy)} (${pct(f.accuracyRatio)} of FP32)`} | ${f.samples} ${f.inputs} | ${bounds} |`);
+      const conversion = m.model.conversion;
+      const how = conversion ? `${conversion.mode}${conversion.opsetUpgradedFrom !== undefined ? ` (opset ${conversion.opsetUpgradedFrom} lifted to ${conversion.opsetUpgradedTo})` : ''}` : 'your file';
+      rows.push(`| \`${m.model.name}/${m.model.precision}\` | ${how} | ${f.cosine.toFixed(5)} | ${sig(f.maxAbsError)} | ${sig(f.rmse)} | ${pct(f.top1Agreement)} | ${f.accuracyRatio === null ? '—' : `${pct(f.accuracy)} (${pct(f.accuracyRatio)} of FP32)`} | ${f.samples} ${f.inputs} | ${bounds} |`);
     }
   }
   if (rows.length === 0) return [];
