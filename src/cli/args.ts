@@ -74,6 +74,15 @@ export function pairs(flag: string, values: string[] | undefined): Array<[string
   });
 }
 
+/** `--feed NAME=VALUE` pairs as numbers (bench and inspect share it). */
+export function feedValues(values: string[] | undefined): Array<[string, number]> {
+  return pairs('--feed', values).map(([name, value]) => {
+    const number = Number(value);
+    if (!Number.isFinite(number)) throw new InputError('FLAG_INVALID', `--feed ${name}=${value}: expected a number`);
+    return [name, number];
+  });
+}
+
 /** A shape like `N,3,224,224` (N = the batch). */
 export function shapeDims(flag: string, name: string, value: string): Array<number | 'N'> {
   const dims = value.split(',').map((part): number | 'N' => {

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { InputError, type ExitCodeValue } from '../errors.js';
 import { parseScenario, scenarioDefaults } from '../scenario/schema.js';
 import path from 'node:path';
-import { gpuIndices, nonNegativeNumber, pairs, isolationFlags, stoppingFromFlags, sweepFlagOptions, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
+import { feedValues, gpuIndices, nonNegativeNumber, pairs, isolationFlags, stoppingFromFlags, sweepFlagOptions, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
 import { conversionFieldFlags, conversionFlagHelp, conversionFlagOptions, conversionFromFlags } from './conversion-flags.js';
 import { withFlagBudgets } from './budgets.js';
 import { executeScenario } from './execute.js';
@@ -147,11 +147,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
     if (input(name).shape) throw new InputError('FLAG_INVALID', `--shape ${name}=${dims}: the shape of "${name}" is given twice`);
     input(name).shape = shapeDims('--shape', name, dims);
   }
-  for (const [name, value] of pairs('--feed', values.feed)) {
-    const number = Number(value);
-    if (!Number.isFinite(number)) throw new InputError('FLAG_INVALID', `--feed ${name}=${value}: expected a number`);
-    input(name).feed = number;
-  }
+  for (const [name, number] of feedValues(values.feed)) input(name).feed = number;
   for (const [name, value] of pairs('--range', values.range)) {
     const bounds = value.split(',').map(Number);
     if (bounds.length !== 2 || !bounds.every(Number.isInteger) || bounds[0]! >= bounds[1]!) {
