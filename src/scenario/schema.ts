@@ -20,6 +20,7 @@ import {
   type CarbonSpec,
   type DimSpec,
   type ExecutionProviderSpec,
+  type FidelityBounds,
   type InputSpec,
   type ModelSpec,
   type Scenario,
@@ -58,8 +59,12 @@ export const scenarioDefaults = {
   out: 'results',
   /** How FP16/INT8 variants are made (onnxconverter-common's and onnxruntime's defaults, per-channel weights on). */
   conversion: { keepFp32: [], fp16Io: false, int8Mode: 'auto', calibrationMethod: 'minmax', percentile: 99.99, perChannel: true },
-  /** `null`: every variant may be recommended, whatever its fidelity. */
-  fidelity: null,
+  /**
+   * Enforced unless `fidelity: off`. MLPerf Inference accepts a reduced-precision submission only at ≥ 99% (or 99.9%)
+   * of the FP32 reference's accuracy; without labels, joulebench holds a variant to the same 99% against FP32 itself:
+   * top-1 agreement ≥ 0.99 where the first output is class scores, and cosine ≥ 0.99 for every output (docs/fidelity.md).
+   */
+  fidelity: { minCosine: 0.99, maxAbsError: null, minTop1Agreement: 0.99, accuracyTarget: null } as FidelityBounds | null,
 } as const;
 
 /** Bounds the schema enforces (exported so `bench` flags can share them). */
@@ -435,7 +440,8 @@ const scenarioObject = strictObject(
       'expected a mapping like {int8Mode: static, calibrationMethod: minmax}',
       { keep_fp32: 'keepFp32', keepFP32: 'keepFp32', mode: 'int8Mode', method: 'calibrationMethod', calibrate: 'calibrationMethod', per_channel: 'perChannel' },
     ).nullish(),
-    fidelity: strictObject(
+    // `fidelity: off` (false, none or null) turns the bound off; a mapping's fields replace the defaults one by one.
+    fidelity: z.preprocess((value) => (value === false || (typeof value === 'string' && /^(off|none)$/i.test(value)) ? null : value), strictObject(
       {
         minCosine: z.number({ error: 'expected a cosine similarity from -1 to 1' }).min(-1, { error: 'expected a cosine similarity from -1 to 1' }).max(1, { error: 'expected a cosine similarity from -1 to 1' }).nullish(),
         maxAbsError: nonNegativeNumber('expected a non-negative number').nullish(),
@@ -449,9 +455,9 @@ const scenarioObject = strictObject(
           return fraction;
         }).nullish(),
       },
-      'expected a mapping like {minCosine: 0.99} or {accuracyTarget: 99%}',
+      'expected off, or a mapping like {minCosine: 0.99, minTop1Agreement: 0.99} or {accuracyTarget: 99%}',
       { cosine: 'minCosine', top1: 'minTop1Agreement', minTop1: 'minTop1Agreement', accuracy: 'accuracyTarget', target: 'accuracyTarget', maxError: 'maxAbsError' },
-    ).nullish(),
+    ).nullable()).optional(),
     /** Energy and latency gates checked after the run (src/compare/budget-spec.ts). */
     budgets: budgetsSchema.nullish(),
     /** History store folder: each run is appended (relative to the scenario's folder). */
@@ -555,17 +561,19 @@ function toScenario(parsed: ParsedScenario, file: string | null, baseDir: string
       percentile: parsed.conversion?.percentile ?? defaults.conversion.percentile,
       perChannel: parsed.conversion?.perChannel ?? defaults.conversion.perChannel,
     },
-    fidelity: parsed.fidelity
-      ? {
-          minCosine: parsed.fidelity.minCosine ?? null,
-          maxAbsError: parsed.fidelity.maxAbsError ?? null,
-          minTop1Agreement: parsed.fidelity.minTop1Agreement ?? null,
-          accuracyTarget: parsed.fidelity.accuracyTarget ?? null,
-        }
-      : defaults.fidelity,
+    fidelity: toFidelity(parsed.fidelity),
     ...(parsed.budgets ? { budgets: toBudgetSpecs(parsed.budgets, baseDir) } : {}),
     ...(parsed.history ? { historyDir: path.resolve(baseDir, parsed.history) } : {}),
   };
+}
+
+// Absent: the defaults; null (off): no bound; a mapping: each given field replaces its default (null: not checked).
+function toFidelity(parsed: ParsedScenario['fidelity']): FidelityBounds | null {
+  if (parsed === null) return null;
+  const base = scenarioDefaults.fidelity!;
+  if (parsed === undefined) return { ...base };
+  const pick = <K extends keyof FidelityBounds>(key: K): FidelityBounds[K] => (parsed[key] === undefined ? base[key] : (parsed[key] ?? null)) as FidelityBounds[K];
+  return { minCosine: pick('minCosine'), maxAbsError: pick('maxAbsError'), minTop1Agreement: pick('minTop1Agreement'), accuracyTarget: pick('accuracyTarget') };
 }
 
 function toModelSpec(entry: ParsedModel, baseDir: string): ModelSpec {

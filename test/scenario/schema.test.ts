@@ -39,7 +39,7 @@ describe('parseScenario: defaults', () => {
       stopping: { targetCiPercent: 2, maxSeconds: 60 },
       cooldown: null,
       conversion: { keepFp32: [], fp16Io: false, int8Mode: 'auto', calibrationMethod: 'minmax', percentile: 99.99, perChannel: true },
-      fidelity: null,
+      fidelity: { minCosine: 0.99, maxAbsError: null, minTop1Agreement: 0.99, accuracyTarget: null },
       carbon: {
         gridIntensityGPerKWh: 475,
         pue: 1,
@@ -60,6 +60,16 @@ describe('parseScenario: defaults', () => {
     assert.deepEqual(stoppingOf({ targetCiPercent: 1 }), { targetCiPercent: 1, maxSeconds: 60 });
     assert.throws(() => stoppingOf('sometimes'), (error: Error) => error.message === 'quick.yaml: stopping: expected false (exactly `repetitions` windows) or a mapping like {targetCiPercent: 2, maxSeconds: 60}, got "sometimes"');
     assert.throws(() => stoppingOf({ targetCiPercent: -2 }), /stopping\.targetCiPercent: expected a positive percentage/);
+  });
+
+  it('fidelity: MLPerf\'s 99% by default; off, false, none or null turn it off; given fields replace their default', () => {
+    const fidelityOf = (fidelity: unknown) => parseScenario({ models: ['mlp'], fidelity }, context).fidelity;
+    assert.deepEqual(fidelityOf(undefined), { minCosine: 0.99, maxAbsError: null, minTop1Agreement: 0.99, accuracyTarget: null });
+    for (const off of [null, false, 'off', 'OFF', 'none']) assert.equal(fidelityOf(off), null, JSON.stringify(off));
+    assert.deepEqual(fidelityOf({ minCosine: 0.999 }), { minCosine: 0.999, maxAbsError: null, minTop1Agreement: 0.99, accuracyTarget: null });
+    assert.deepEqual(fidelityOf({ minTop1Agreement: null, accuracyTarget: '99%' }), { minCosine: 0.99, maxAbsError: null, minTop1Agreement: null, accuracyTarget: 0.99 });
+    assert.throws(() => fidelityOf('strict'), (error: Error) => error.message === 'quick.yaml: fidelity: expected off, or a mapping like {minCosine: 0.99, minTop1Agreement: 0.99} or {accuracyTarget: 99%}, got "strict"');
+    assert.throws(() => fidelityOf({ minCosine: 2 }), /fidelity\.minCosine: expected a cosine similarity from -1 to 1/);
   });
 
   it('names a scenario without a file "bench" and resolves out against baseDir', () => {
