@@ -33,14 +33,15 @@ test('NaN or Inf in the variant where FP32 is finite is counted, and breaks any 
   assert.match(judged.violations[0]!, /1 output value\(s\) are NaN or infinite/);
 });
 
-const base = { reference: 'r', samples: 10, inputs: 'synthetic' as const, maxAbsError: 0.2, rmse: 0.05, cosine: 0.985, top1Agreement: 0.99, accuracy: null, referenceAccuracy: null, accuracyRatio: null, nonFiniteValues: 0 };
+const base = { reference: 'r', samples: 1000, inputs: 'synthetic' as const, maxAbsError: 0.2, rmse: 0.05, cosine: 0.985, top1Agreement: 0.99, accuracy: null, referenceAccuracy: null, accuracyRatio: null, nonFiniteValues: 0 };
 const bounds = { minCosine: null, maxAbsError: null, minTop1Agreement: null, accuracyTarget: null };
 
 test('fidelity bounds: each broken bound is named with the value and the limit', () => {
   assert.deepEqual(judgeFidelity(base, { ...bounds, minCosine: 0.99, maxAbsError: 0.1, minTop1Agreement: 0.995 }).violations, [
     'cosine 0.9850 < minCosine 0.99',
     'max abs error 0.2000 > maxAbsError 0.1',
-    'top-1 agreement 0.9900 < minTop1Agreement 0.995',
+    // 10 of 1000 disagree where 0.995 expects 5: P(X ≥ 10) for Binomial(1000, 0.005) is 0.031, beyond chance.
+    'top-1 agreement 0.9900 < minTop1Agreement 0.995 (10 of 1000 samples disagree with FP32; chance at 0.995: p = 0.031)',
   ]);
   assert.deepEqual(judgeFidelity(base, { ...bounds, minCosine: 0.98 }), { ...base, withinBounds: true, violations: [] });
 });
