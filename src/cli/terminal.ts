@@ -5,6 +5,7 @@ import { displayPath } from './paths.js';
 import { sig } from '../report/format-number.js';
 import { ciSuffix, isEstimated, rankMeasurements, stoppingLine } from '../report/rank.js';
 import type { RunResult } from '../results/types.js';
+import { describeSearch } from '../variants/mixed-precision.js';
 
 const formatDuration = (seconds: number) => {
   const s = Math.max(0, Math.round(seconds));
@@ -158,6 +159,10 @@ export function describePrepareEvent(event: PrepareEvent): string {
       const accuracy = f.accuracyRatio === null ? '' : `, accuracy ${((f.accuracy ?? 0) * 100).toFixed(1)}% (${(f.accuracyRatio * 100).toFixed(2)}% of FP32)`;
       const verdict = f.withinBounds === false ? ` — OUTSIDE the fidelity bounds: ${f.violations.join('; ')} (never recommended)` : '';
       return `fidelity ${event.model}/${event.precision} vs fp32 (${f.samples} ${f.inputs} samples): cosine ${f.cosine.toFixed(5)}, max abs error ${sig(f.maxAbsError)}, rmse ${sig(f.rmse)}${top1}${accuracy}${verdict}`;
+    }
+    case 'precision-search': {
+      const where = event.made ? ` → ${displayPath(event.made.path)}` : ' (the plain variant stays, marked ✗ fidelity)';
+      return `${event.precision} ${event.model}: ${describeSearch(event.search, event.reused)}${where}`;
     }
   }
 }

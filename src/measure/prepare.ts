@@ -12,6 +12,7 @@ import { judgeFidelity } from '../variants/bounds.js';
 import { loadCalibration, loadLabels, syntheticCalibration, type CalibrationSet } from '../variants/calibration-data.js';
 import { measureFidelity } from '../variants/fidelity.js';
 import { makeVariant, type MadeVariant } from '../variants/make.js';
+import { repairVariant, searchable, type PrecisionSearch } from '../variants/mixed-precision.js';
 
 /** One model file ready to run. */
 export interface PreparedVariant {
@@ -29,7 +30,9 @@ export interface PreparedVariant {
 export type PrepareEvent =
   | { type: 'variant'; model: string; precision: Precision; made: MadeVariant }
   | { type: 'variant-failed'; model: string; precision: Precision; code: string; message: string }
-  | { type: 'fidelity'; model: string; precision: Precision; fidelity: Fidelity };
+  | { type: 'fidelity'; model: string; precision: Precision; fidelity: Fidelity }
+  /** The plain variant missed the bound: nodes kept in FP32 (FP16) or left out of INT8 by the search. */
+  | { type: 'precision-search'; model: string; precision: Precision; search: PrecisionSearch; reused: boolean; made: MadeVariant | null };
 
 /** Options of prepareModels. */
 export interface PrepareOptions {
@@ -97,17 +100,34 @@ export async function prepareModels(scenario: Scenario, naming: OverrideNaming, 
         try {
           let variantPath = spec.variants[precision];
           let made: MadeVariant | null = null;
+          const makeOptions = { sourcePath: fp32Path, precision, conversion: scenario.conversion, calibration, opCounts: info.opCounts, toolVersion: options.toolVersion, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) };
           if (!variantPath) {
-            made = await makeVariant({ sourcePath: fp32Path, precision, conversion: scenario.conversion, calibration, opCounts: info.opCounts, toolVersion: options.toolVersion, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
+            made = await makeVariant(makeOptions);
             variantPath = made.path;
             emit({ type: 'variant', model: spec.name, precision, made });
           }
-          const { info: variantInfo } = await inspectModelFile(variantPath);
+          let { info: variantInfo } = await inspectModelFile(variantPath);
           const variantLayout = resolveBatchLayout(variantInfo, spec.inputs, naming.model(index));
           const variantInputTypes = Object.fromEntries(variantInfo.inputs.map((input) => [input.name, input.elemType]));
-          const metrics = await measureFidelity(fp32Path, variantPath, evaluation.batches, { variantInputTypes, inputs: userData ? 'calibration' : 'synthetic', ...(labels ? { labels } : {}) });
-          const fidelity = judgeFidelity(metrics, scenario.fidelity);
+          const fidelityOptions = { variantInputTypes, inputs: userData ? ('calibration' as const) : ('synthetic' as const), ...(labels ? { labels } : {}) };
+          const metrics = await measureFidelity(fp32Path, variantPath, evaluation.batches, fidelityOptions);
+          let fidelity = judgeFidelity(metrics, scenario.fidelity);
           emit({ type: 'fidelity', model: spec.name, precision, fidelity });
+          // A made FP16 / static INT8 variant outside the bound: keep the responsible nodes in FP32 and measure that.
+          if (made && fidelity.withinBounds === false && scenario.fidelity && searchable(made)) {
+            const repair = await repairVariant({ plain: made, make: makeOptions, referencePath: fp32Path, evaluation, bounds: scenario.fidelity, fidelity: fidelityOptions });
+            emit({ type: 'precision-search', model: spec.name, precision, search: repair.search, reused: repair.searchReused, made: repair.made });
+            if (repair.made && repair.fidelity) {
+              made = repair.made;
+              variantPath = made.path;
+              variantInfo = (await inspectModelFile(variantPath)).info;
+              fidelity = repair.fidelity;
+              emit({ type: 'fidelity', model: spec.name, precision, fidelity });
+            } else {
+              // The plain variant stays, outside the bound; the search that failed is recorded with it.
+              made = { ...made, sidecar: { ...made.sidecar, search: repair.search } };
+            }
+          }
           variants[precision] = { precision, path: variantPath, info: variantInfo, layout: variantLayout, fidelity, made };
         } catch (error) {
           if (error instanceof InputError) throw error;
