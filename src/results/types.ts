@@ -44,6 +44,20 @@ export interface Measurement {
       nodesConverted?: number;
       weightBytesConverted?: number;
       subgraphs?: number;
+      /**
+       * The plain variant missed the fidelity bound: the nodes kept in FP32 (FP16) or left out of INT8, each with why
+       * (src/variants/mixed-precision.ts), and what the search cost (fidelity checks, at most ⌊2·log2 n⌋ + 5; seconds).
+       */
+      precisionSearch?: {
+        kind: 'fp16-keep-fp32' | 'int8-exclude';
+        met: boolean;
+        kept: Array<{ node: string; op: string; reason: string }>;
+        candidates: number;
+        evaluations: number;
+        budget: number;
+        seconds: number;
+        bound: string;
+      };
     } | null;
   };
   executionProvider: string;

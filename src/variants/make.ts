@@ -152,7 +152,7 @@ export interface MakeVariantOptions {
 }
 
 /** The `model.conversion` record of result.json for a variant joulebench made. */
-export function conversionRecord(made: MadeVariant): { mode: VariantMode; paramsHash: string; sidecar: string; reused: boolean; opsetUpgradedFrom?: number; opsetUpgradedTo?: number; nodesConverted?: number; weightBytesConverted?: number; subgraphs?: number } {
+export function conversionRecord(made: MadeVariant): { mode: VariantMode; paramsHash: string; sidecar: string; reused: boolean; opsetUpgradedFrom?: number; opsetUpgradedTo?: number; nodesConverted?: number; weightBytesConverted?: number; subgraphs?: number; precisionSearch?: PrecisionSearch } {
   const upgrade = made.sidecar.opsetUpgrade;
   const converted = made.sidecar.converted;
   return {
@@ -162,6 +162,7 @@ export function conversionRecord(made: MadeVariant): { mode: VariantMode; params
     reused: made.reused,
     ...(upgrade ? { opsetUpgradedFrom: upgrade.from, opsetUpgradedTo: upgrade.to } : {}),
     ...(converted ? { nodesConverted: converted.nodes, weightBytesConverted: converted.weightBytes, subgraphs: converted.subgraphs } : {}),
+    ...(made.sidecar.search ? { precisionSearch: made.sidecar.search } : {}),
   };
 }
 
