@@ -7,14 +7,16 @@ import { estimateFlops, type FlopsEstimate } from '../model/flops.js';
 import { inspectModelFile, type ModelDim } from '../model/inspect.js';
 import { isZooName } from '../model/zoo/index.js';
 import type { InputSpec } from '../scenario/types.js';
-import { pairs, shapeDims, withUsage } from './args.js';
+import { feedValues, pairs, shapeDims, withUsage } from './args.js';
 
 /** Help text for `inspect`. */
-export const inspectHelp = `joulebench inspect <model.onnx | builtin> [--shape NAME=DIMS]… [--no-flops] [--json]
+export const inspectHelp = `joulebench inspect <model.onnx | builtin> [--shape NAME=DIMS]… [--feed NAME=VALUE]… [--no-flops] [--json]
 
 Show a model's inputs and outputs (with symbolic dims), where joulebench puts the batch, its opsets, the op
-histogram, parameter count and bytes, and the estimated FLOPs per sample (from one batch-1 run on the CPU that
-reads the shapes of every MatMul, Gemm and Conv; --no-flops skips that run).`;
+histogram, parameter count and bytes (initializers, Constant nodes and subgraph weights), the precision the file
+already is (fp32, fp16, int8 or mixed), and the estimated FLOPs per sample (from one batch-1 run on the CPU that
+reads the shapes of every MatMul, Gemm and Conv; --no-flops skips that run). --feed fills an input with a value for
+that run instead of random data, as in bench (--feed sr=16000).`;
 
 const formatDims = (dims: ModelDim[] | null) =>
   dims === null ? '(no shape)' : `[${dims.map((d) => (d.kind === 'fixed' ? d.size : d.kind === 'symbolic' ? d.name : '?')).join(', ')}]`;
@@ -25,10 +27,19 @@ const formatFlops = (flops: number) => {
   return `${(flops / scale).toPrecision(3)} ${unit}FLOP`;
 };
 
+// Where the parameters are, when not all in main-graph initializers.
+const parameterPlaces = (where: { initializers: number; constantNodes: number; subgraphs: number }) => {
+  const parts = [
+    where.constantNodes > 0 ? `${where.constantNodes.toLocaleString('en-US')} in Constant nodes` : '',
+    where.subgraphs > 0 ? `${where.subgraphs.toLocaleString('en-US')} in subgraphs` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? `, of which ${parts.join(', ')}` : '';
+};
+
 /** Entry point of `inspect`. */
 export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
   const { values, positionals } = withUsage('inspect', () =>
-    parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, shape: { type: 'string', multiple: true }, 'no-flops': { type: 'boolean', default: false } } }),
+    parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, shape: { type: 'string', multiple: true }, feed: { type: 'string', multiple: true }, 'no-flops': { type: 'boolean', default: false } } }),
   );
   if (positionals.length !== 1) throw new InputError('USAGE', 'joulebench inspect: expected one model', { hint: 'joulebench inspect model.onnx' });
   const source = positionals[0]!;
@@ -36,6 +47,9 @@ export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
   const { info, bytes } = await inspectModelFile(file);
   const specs: Record<string, InputSpec> = {};
   for (const [name, dims] of pairs('--shape', values.shape)) specs[name] = { shape: shapeDims('--shape', name, dims) };
+  for (const [name, value] of feedValues(values.feed)) specs[name] = { ...specs[name], feed: value };
+  const unknown = Object.keys(specs).filter((name) => !info.inputs.some((input) => input.name === name));
+  if (unknown.length > 0) throw new InputError('FLAG_INVALID', `--shape/--feed ${unknown[0]}: the model has no input "${unknown[0]}" (inputs: ${info.inputs.map((input) => input.name).join(', ')})`);
   let layout: BatchLayout | null = null;
   let layoutProblem: string | null = null;
   try {
@@ -61,7 +75,8 @@ export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
   }
   const lines = [
     `${info.path}`,
-    `  sha256 ${info.sha256}, ${(info.sizeBytes / 2 ** 20).toFixed(2)} MiB${info.externalData ? ' (+ external data)' : ''}, ${info.parameterCount.toLocaleString('en-US')} parameters (${(info.parameterBytes / 2 ** 20).toFixed(2)} MiB)`,
+    `  sha256 ${info.sha256}, ${(info.sizeBytes / 2 ** 20).toFixed(2)} MiB${info.externalData ? ' (+ external data)' : ''}, ${info.parameterCount.toLocaleString('en-US')} parameters (${(info.parameterBytes / 2 ** 20).toFixed(2)} MiB)${parameterPlaces(info.parametersIn)}`,
+    `  precision: ${info.detectedPrecision} (${info.precisionReason})`,
     `  IR ${info.irVersion}, opsets ${info.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}${info.producer ? `, producer ${info.producer}` : ''}`,
     '  inputs:',
     ...info.inputs.map((input) => {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import { ModelError } from '../errors.js';
+import { detectPrecision, type DetectedPrecision } from './detect-precision.js';
 import { checkExternalData, checkModelSize, sniffForeignFormat } from './safety.js';
 
 const { onnx } = onnxProto;
@@ -31,9 +32,15 @@ export interface ModelInfo {
   outputs: TensorInfo[];
   opCounts: Record<string, number>;
   nodeCount: number;
+  /** Elements of every weight tensor: initializers, Constant nodes, and those inside If / Loop / Scan bodies. */
   parameterCount: number;
-  /** Bytes of the initializers (weights), inline or external. */
+  /** Bytes of those tensors, inline or external. */
   parameterBytes: number;
+  /** Where the parameters live (element counts): main-graph initializers, main-graph Constant nodes, subgraphs. */
+  parametersIn: { initializers: number; constantNodes: number; subgraphs: number };
+  /** What precision the file already is (a publisher's FP16 / INT8 file is not FP32), and why. */
+  detectedPrecision: DetectedPrecision;
+  precisionReason: string;
   /** Tensors stored outside the .onnx file (external data). */
   externalData: boolean;
   /** For integer inputs used as Gather indices into a constant table: the table's size (valid ids are [0, bound)). */
@@ -73,6 +80,41 @@ function describeValueInfo(info: onnxProto.onnx.IValueInfoProto): TensorInfo {
       })
     : null;
   return { name: info.name ?? '', elemType: tensorType ? elemTypeName(tensorType.elemType ?? 0) : 'non-tensor', dims };
+}
+
+function tensorSize(tensor: onnxProto.onnx.ITensorProto): { count: number; bytes: number } {
+  const count = (tensor.dims ?? []).reduce<number>((product, dim) => product * toNumber(dim), 1);
+  const length = (tensor.externalData ?? []).find((entry) => entry.key === 'length');
+  return { count, bytes: tensor.rawData?.length ? tensor.rawData.length : length ? Number(length.value) : count * (elemBytes[tensor.dataType ?? 0] ?? 4) };
+}
+
+// Weights wherever the exporter put them: initializers, Constant nodes (Paddle writes its weights so), subgraph bodies.
+function countParameters(graph: onnxProto.onnx.IGraphProto) {
+  const where = { initializers: 0, constantNodes: 0, subgraphs: 0 };
+  let bytes = 0;
+  let external = false;
+  const visit = (g: onnxProto.onnx.IGraphProto, nested: boolean) => {
+    const add = (size: { count: number; bytes: number }, kind: 'initializers' | 'constantNodes') => {
+      where[nested ? 'subgraphs' : kind] += size.count;
+      bytes += size.bytes;
+    };
+    for (const tensor of g.initializer ?? []) {
+      add(tensorSize(tensor), 'initializers');
+      if (tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) external = true;
+    }
+    for (const node of g.node ?? []) {
+      for (const attribute of node.attribute ?? []) {
+        if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx')) {
+          if (attribute.t) add(tensorSize(attribute.t), 'constantNodes');
+          else if (attribute.floats?.length) add({ count: attribute.floats.length, bytes: 4 * attribute.floats.length }, 'constantNodes');
+          else if (attribute.ints?.length) add({ count: attribute.ints.length, bytes: 8 * attribute.ints.length }, 'constantNodes');
+        }
+        for (const sub of [attribute.g, ...(attribute.graphs ?? [])]) if (sub) visit(sub, true);
+      }
+    }
+  };
+  visit(graph, false);
+  return { count: where.initializers + where.constantNodes + where.subgraphs, bytes, where, external };
 }
 
 /** Parse ONNX bytes (already read) and describe the model; throws ModelError when it is not a usable ONNX model. */
@@ -117,16 +159,8 @@ export function describeModel(bytes: Uint8Array, file: string): ModelInfo {
       if (size > 0) indexBounds[indicesName] = Math.min(indexBounds[indicesName] ?? size, size);
     }
   }
-  let parameterCount = 0;
-  let parameterBytes = 0;
-  let externalData = false;
-  for (const tensor of initializers.values()) {
-    const count = (tensor.dims ?? []).reduce<number>((product, dim) => product * toNumber(dim), 1);
-    parameterCount += count;
-    const length = (tensor.externalData ?? []).find((entry) => entry.key === 'length');
-    parameterBytes += tensor.rawData?.length ? tensor.rawData.length : length ? Number(length.value) : count * (elemBytes[tensor.dataType ?? 0] ?? 4);
-    if (tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) externalData = true;
-  }
+  const parameters = countParameters(graph);
+  const precision = detectPrecision(graph);
   return {
     path: file,
     sha256: createHash('sha256').update(bytes).digest('hex'),
@@ -138,9 +172,12 @@ export function describeModel(bytes: Uint8Array, file: string): ModelInfo {
     outputs,
     opCounts,
     nodeCount: (graph.node ?? []).length,
-    parameterCount,
-    parameterBytes,
-    externalData,
+    parameterCount: parameters.count,
+    parameterBytes: parameters.bytes,
+    parametersIn: parameters.where,
+    detectedPrecision: precision.precision,
+    precisionReason: precision.reason,
+    externalData: parameters.external,
     indexBounds,
   };
 }
