@@ -61,7 +61,7 @@ export interface Fp16Report {
   clampedValues: number;
   /** Float values converted (initializers and constants). */
   convertedValues: number;
-  /** Nodes computing in FP16. */
+  /** Nodes computing in FP16 (those with a float input or output). */
   convertedNodes: number;
   /** Nodes kept in FP32 by op type (block list, --keep-fp32, other domains, subgraphs). */
   keptFp32: Record<string, number>;
@@ -304,6 +304,7 @@ function convertGraph(graph: Graph, ctx: Fp16Context, view: OuterView | null): v
   // A float tensor pinned to another type than it is produced in: the producer writes a renamed tensor and a Cast
   // gives the pinned name its type. A subgraph output with no producer here (an outer name or a subgraph input) is
   // cast under a fresh name, and the output renamed (subgraph outputs are matched by position).
+  const renamedFrom = new Set<string>();
   for (const [name, type] of pinned) {
     const produced = availableType(name);
     const node = producer.get(name);
@@ -312,6 +313,7 @@ function convertGraph(graph: Graph, ctx: Fp16Context, view: OuterView | null): v
       const renamed = names.fresh(`${name}_${produced === FLOAT16 ? 'fp16' : 'fp32'}`);
       node.output = (node.output ?? []).map((output) => (output === name ? renamed : output));
       producedName.set(name, renamed);
+      renamedFrom.add(renamed);
       addCast(renamed, name, type, node);
     } else if (!top) {
       const castName = nameAs(name, type);
@@ -322,10 +324,14 @@ function convertGraph(graph: Graph, ctx: Fp16Context, view: OuterView | null): v
   }
 
   for (const node of nodes) {
+    // Counted when it computes on floats (an Identity of a bool changes nothing); outputs renamed above map back.
+    const touchesFloat = (node.input ?? []).some((name) => name && isFloat(name)) || (node.output ?? []).some((name) => name && (isFloat(name) || renamedFrom.has(name)));
     node.input = (node.input ?? []).map((name) => (name && isFloat(name) ? nameAs(name, wanted(node)) : name));
     if (converted.has(node)) {
-      report.convertedNodes++;
-      if (!top) report.convertedInSubgraphs++;
+      if (touchesFloat) {
+        report.convertedNodes++;
+        if (!top) report.convertedInSubgraphs++;
+      }
       convertNodeAttributes(node, options, report);
     }
   }

@@ -269,7 +269,13 @@ async function fetchRanges(model: Model, tensors: string[], batches: FeedBatch[]
       ...(mapped ? { externalData: [{ path: 'joulebench-source.onnx', data: source!.bytes }] } : {}),
     });
   } catch (error) {
-    throw new RuntimeFailure('CALIBRATION_FAILED', `INT8 calibration: onnxruntime cannot load the model with ${tensors.length} activation(s) exposed (${tensors.slice(0, 3).map((name) => describeTensor(graph, name)).join(', ')}${tensors.length > 3 ? ', …' : ''}): ${describeError(error).message}`, { cause: error });
+    // onnxruntime's message names the offending output when one is the cause: name it with its node.
+    const message = describeError(error).message;
+    const named = tensors.filter((name) => message.includes(`(${name})`) || message.includes(`'${name}'`) || message.includes(`"${name}"`));
+    const shown = named.length > 0 ? named : tensors.slice(0, 3);
+    throw new RuntimeFailure('CALIBRATION_FAILED', `INT8 calibration: onnxruntime cannot load the model with ${named.length > 0 ? '' : `${tensors.length} activation(s) exposed, e.g. `}${shown.map((name) => describeTensor(graph, name)).join(', ')}${named.length === 0 && tensors.length > 3 ? ', …' : ''} exposed as an output: ${message}`, {
+      cause: error, hint: 'keep that node in FP32 (--keep-fp32 OP) or use dynamic INT8',
+    });
   }
   try {
     for (const feeds of batches) {
@@ -294,8 +300,15 @@ async function fetchRanges(model: Model, tensors: string[], batches: FeedBatch[]
   }
 }
 
-// After a failed run: the first exposed tensor that fails on its own (" at tensor … (output of …)"), or "".
+// After a failed run: " (the model itself fails …)" when its own outputs fail too, else the first exposed tensor
+// that fails on its own (" at tensor … (output of …)"), else "".
 async function culprit(session: ort.InferenceSession, feeds: FeedBatch, tensors: string[], graph: Graph): Promise<string> {
+  const own = (graph.output ?? []).map((output) => output.name ?? '');
+  try {
+    await session.run(feeds, own);
+  } catch {
+    return ` (the model fails on these inputs without any exposed activation: check their shapes against inputs ${(graph.input ?? []).map((input) => `"${input.name}"`).join(', ')})`;
+  }
   for (const name of tensors) {
     try {
       await session.run(feeds, [name]);
