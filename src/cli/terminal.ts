@@ -3,7 +3,7 @@ import type { PrepareEvent } from '../measure/prepare.js';
 import type { SweepEvent } from '../measure/sweep.js';
 import { displayPath } from './paths.js';
 import { sig } from '../report/format-number.js';
-import { ciSuffix, isEstimated, rankMeasurements, stoppingLine } from '../report/rank.js';
+import { ciSuffix, fidelityBoundLine, fidelityMark, isEstimated, rankMeasurements, stoppingLine } from '../report/rank.js';
 import type { RunResult } from '../results/types.js';
 import { describeSearch } from '../variants/mixed-precision.js';
 
@@ -54,8 +54,11 @@ export class ProgressPrinter {
         break;
       case 'window':
         this.live(
-          `[${event.index}/${event.total}] ${event.key}  rep ${event.repetition}${event.repetition <= event.repetitions ? `/${event.repetitions}` : ' (adaptive: CI not yet within target)'}  ${sig(event.samplesPerSecond)} samples/s  ${sig(event.watts)} W${this.estimated ? ' (est.)' : ''}  elapsed ${formatDuration(elapsedS)}  ETA ${formatDuration(this.etaS(event.index, event.total))}`,
+          `[${event.index}/${event.total}] ${event.key}  ${event.round !== null ? `round ${event.round}` : `rep ${event.repetition}${event.repetition <= event.repetitions ? `/${event.repetitions}` : ' (adaptive: CI not yet within target)'}`}  ${sig(event.samplesPerSecond)} samples/s  ${sig(event.watts)} W${this.estimated ? ' (est.)' : ''}  elapsed ${formatDuration(elapsedS)}  ETA ${formatDuration(this.etaS(event.index, event.total))}`,
         );
+        break;
+      case 'round-end':
+        if (event.eliminated.length > 0) this.line(`${event.model} round ${event.round}: dropped ${event.eliminated.join(', ')}; ${event.racing} left`);
         break;
       case 'cooldown':
         this.live(`[${event.index}/${event.total}] cooling down before ${event.key}: ${sig(event.watts)} W → ${sig(event.targetWatts)} W target, ${event.waitedS.toFixed(1)} s`);
@@ -63,7 +66,7 @@ export class ProgressPrinter {
       case 'config-end': {
         const m = event.measurement;
         const detail = m.status === 'ok' && m.energy && m.throughput
-          ? `${sig(m.energy.samplesPerJoule)}${ciSuffix(m)} samples/J${m.energy.estimated ? ' (est.)' : ''}, ${sig(m.throughput.samplesPerSecond.mean)} samples/s${m.stopping ? `  (${m.stopping.windows} windows${m.stopping.rule === 'max-seconds' ? ', stopped at the time cap' : ''})` : ''}`
+          ? `${sig(m.energy.samplesPerJoule)}${ciSuffix(m)} samples/J${m.energy.estimated ? ' (est.)' : ''}, ${sig(m.throughput.samplesPerSecond.mean)} samples/s${m.stopping ? `  (${m.stopping.windows} windows${stoppedBecause(m)})` : ''}`
           : `${m.status}: ${m.error?.message ?? ''}`;
         this.line(`[${event.index}/${event.total}] ${m.key}  ${detail}`);
         break;
@@ -84,6 +87,13 @@ export class ProgressPrinter {
     this.lastLength = 0;
     process.stderr.write(`${text}\n`);
   }
+}
+
+// Why a configuration's windows ended, for its progress line.
+function stoppedBecause(m: RunResult['measurements'][number]): string {
+  const race = m.stopping?.race;
+  if (race) return race.status === 'eliminated' ? `, eliminated in round ${race.round}` : race.status === 'excluded' ? `, left the race: ${race.reason}` : `, ${race.status}`;
+  return m.stopping?.rule === 'max-seconds' ? ', stopped at the time cap' : '';
 }
 
 function table(rows: string[][], rightAligned: boolean[]): string {
@@ -112,10 +122,11 @@ export function renderRankedTable(result: RunResult): string {
     }
     rank++;
     rows.push([
-      String(rank), m.key, `${sig(m.energy.samplesPerJoule)}${ciSuffix(m)}`, sig(m.energy.joulesPerSample), sig(m.throughput.samplesPerSecond.mean),
+      String(rank), `${m.key}${fidelityMark(m)}`, `${sig(m.energy.samplesPerJoule)}${ciSuffix(m)}`, sig(m.energy.joulesPerSample), sig(m.throughput.samplesPerSecond.mean),
       sig(m.latencyMs.p50), sig(m.latencyMs.p99), sig(m.power.meanWatts), m.validity.valid ? 'yes' : 'NO',
     ]);
     if (!m.validity.valid) notes.push(`${m.key}: not valid — ${m.validity.reasons.join('; ')}`);
+    if (m.fidelity?.withinBounds === false) notes.push(`${m.key}: ✗ fidelity — ${m.fidelity.violations.join('; ')} (never recommended)`);
   }
   for (const [reason, keys] of notRun) notes.push(`${keys.join(', ')}: ${reason}`);
   const lines: string[] = [];
@@ -127,6 +138,8 @@ export function renderRankedTable(result: RunResult): string {
   lines.push(table(rows, [true, false, true, true, true, true, true, true, false]));
   const stopping = stoppingLine([result]);
   if (stopping) lines.push('', stopping);
+  const fidelityBound = fidelityBoundLine([result]);
+  if (fidelityBound) lines.push('', fidelityBound);
   for (const warning of [...(result.idle?.warnings ?? []), ...(result.meterWarnings ?? [])]) notes.push(`warning: ${warning}`);
   if (notes.length > 0) lines.push('', ...notes);
   if (result.recommendations.length > 0) {

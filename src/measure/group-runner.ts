@@ -58,6 +58,7 @@ export function emptyMeasurement(config: PlannedConfig, variant: PreparedVariant
       via: config.via,
       variantOf: config.precision === 'fp32' ? null : config.model.name,
       conversion: variant?.made ? conversionRecord(variant.made) : null,
+      ...(variant ? { detectedPrecision: variant.info.detectedPrecision } : {}),
     },
     executionProvider: config.executionProvider.name,
     device,

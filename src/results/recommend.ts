@@ -1,35 +1,83 @@
 // The first answer a user wants: per model, the configuration with the most samples per joule within the latency
-// SLO, what it saves against FP32 at batch 1, and why the runner-up was not chosen.
+// SLO and the fidelity bound, how sure that is (the ratio to the closest competitor with its 95% CI, from the same
+// estimator as every ± in the reports: src/stats/interval.ts), what it saves against FP32 at batch 1, and why the
+// runner-up was not chosen. Noise never hides a configuration: only an unsound measurement is "not valid".
 import { sig } from '../report/format-number.js';
+import { ratioInterval, withinEquivalence, type RatioInterval, type WindowValue } from '../stats/interval.js';
 import type { Measurement, Recommendation } from './types.js';
 
 type Ok = Measurement & { energy: NonNullable<Measurement['energy']>; latencyMs: NonNullable<Measurement['latencyMs']> };
 
 const isOk = (m: Measurement): m is Ok => m.status === 'ok' && m.energy !== null && m.latencyMs !== null;
-const ciOverlap = (a: Ok, b: Ok) =>
-  a.energy.samplesPerJouleCi95[0] <= b.energy.samplesPerJouleCi95[1] && b.energy.samplesPerJouleCi95[0] <= a.energy.samplesPerJouleCi95[1];
-const percentMore = (a: Ok, b: Ok) => (a.energy.samplesPerJoule / b.energy.samplesPerJoule - 1) * 100;
 
-// Why the best configuration that was not chosen lost.
-function whyNot(runner: Ok, best: Ok, sloP99Ms: number | null): string {
-  const more = percentMore(runner, best);
-  if (more > 0 && runner.fidelity?.withinBounds === false) {
-    return `${runner.key} is ${more.toFixed(1)}% more efficient but breaks the fidelity bounds: ${runner.fidelity.violations.join('; ')}`;
-  }
-  if (more > 0 && sloP99Ms !== null && runner.latencyMs.p99 > sloP99Ms) {
-    return `${runner.key} is ${more.toFixed(1)}% more efficient but misses the ${sloP99Ms} ms p99 SLO (p99 ${sig(runner.latencyMs.p99)} ms)`;
-  }
-  if (more > 0 && !runner.validity.valid) {
-    return `${runner.key} is ${more.toFixed(1)}% more efficient but its measurement is not valid: ${runner.validity.reasons[0] ?? 'see its validity'}`;
-  }
-  const noise = ciOverlap(runner, best) ? ', within noise (95% CIs overlap)' : '';
-  return `${runner.key} is ${(-more).toFixed(1)}% less efficient${noise}`;
+/** Equivalence margin (%) when the run did not race (fixed windows, target-ci, older results). */
+export const defaultEquivalencePercent = 3;
+
+const windowsOf = (m: Ok): WindowValue[] =>
+  m.repetitions.filter((r) => r.energyJ > 0).map((r) => ({ samplesPerJoule: r.samples / r.energyJ, ...(r.round !== undefined ? { round: r.round } : {}) }));
+
+/** a ÷ b of samples per joule with its 95% CI: paired by round within one run, else Welch on the windows. */
+export function ratioBetween(a: Ok, b: Ok, sameRun = true): RatioInterval {
+  const strip = (values: WindowValue[]) => values.map(({ samplesPerJoule }) => ({ samplesPerJoule }));
+  return ratioInterval(a.energy.samplesPerJoule, sameRun ? windowsOf(a) : strip(windowsOf(a)), b.energy.samplesPerJoule, sameRun ? windowsOf(b) : strip(windowsOf(b)));
+}
+
+const times = (value: number) => (Number.isFinite(value) ? `${value >= 10 ? value.toFixed(1) : value.toFixed(2)}×` : '∞×');
+/** "2.20× (95% CI 1.90–2.50×)" */
+export function ratioText(ratio: RatioInterval): string {
+  return Number.isFinite(ratio.ci95[1]) && ratio.n > 0 ? `${times(ratio.estimate)} (95% CI ${times(ratio.ci95[0])}–${times(ratio.ci95[1])})` : `${times(ratio.estimate)} (too few windows for a CI)`;
+}
+
+// The margin the run raced with, else the default.
+function equivalenceOf(candidates: Ok[]): number {
+  const raced = candidates.find((m) => m.stopping?.race);
+  const text = raced?.stopping?.race?.reason.match(/within (\d+(\.\d+)?)%/)?.[1];
+  return text ? Number(text) : defaultEquivalencePercent;
+}
+
+// Why the best configuration that was not chosen lost, with the one ratio.
+function whyNot(runner: Ok, best: Ok, sloP99Ms: number | null, sameRun: boolean): string {
+  const ratio = ratioBetween(runner, best, sameRun);
+  const has = `${runner.key} has ${ratioText(ratio)} the samples/J of ${best.key}`;
+  if (runner.fidelity?.withinBounds === false) return `${has} but breaks the fidelity bounds: ${runner.fidelity.violations.join('; ')}`;
+  if (sloP99Ms !== null && runner.latencyMs.p99 > sloP99Ms) return `${has} but misses the ${sloP99Ms} ms p99 SLO (p99 ${sig(runner.latencyMs.p99)} ms)`;
+  if (!runner.validity.valid) return `${has} but its measurement is not valid: ${runner.validity.reasons[0] ?? 'see its validity'}`;
+  const race = runner.stopping?.race;
+  if (race?.status === 'eliminated') return `${has}; eliminated in round ${race.round}`;
+  if (race?.status === 'tied') return `${has}: indistinguishable, ${best.key} chosen for its lower p99`;
+  return has;
+}
+
+// Among the eligible, the one to recommend: the race's best; among tied survivors the lowest p99; else the most samples/J.
+function choose(eligible: Ok[]): Ok | undefined {
+  const valid = eligible.filter((m) => m.validity.valid);
+  const pool = valid.length > 0 ? valid : eligible;
+  const survivors = pool.filter((m) => m.stopping?.race && m.stopping.race.status !== 'eliminated' && m.stopping.race.status !== 'excluded');
+  const tied = survivors.filter((m) => m.stopping!.race!.status === 'tied');
+  if (tied.length > 0 && tied.length === survivors.length) return [...tied].sort((a, b) => a.latencyMs.p99 - b.latencyMs.p99)[0];
+  const bySpj = (list: Ok[]) => [...list].sort((a, b) => b.energy.samplesPerJoule - a.energy.samplesPerJoule)[0];
+  return bySpj(survivors.length > 0 ? survivors : pool);
+}
+
+/** The confidence line: the ratio to the closest eligible competitor, or that the two are indistinguishable. */
+function confidenceOf(best: Ok, rival: Ok | undefined, equivalencePercent: number, sameRun: boolean): NonNullable<Recommendation['confidence']> | null {
+  if (!rival) return null;
+  const ratio = ratioBetween(best, rival, sameRun);
+  const verdict = withinEquivalence(ratio, equivalencePercent) ? 'indistinguishable' : ratio.ci95[0] > 1 ? 'better' : 'unresolved';
+  return { versus: rival.key, ratio: ratio.estimate, ci95: ratio.ci95, method: ratio.method, equivalencePercent, verdict };
+}
+
+function confidenceText(confidence: NonNullable<Recommendation['confidence']>, best: Ok): string {
+  const ratio = `${times(confidence.ratio)} the samples/J of ${confidence.versus} (95% CI ${times(confidence.ci95[0])}–${times(confidence.ci95[1])})`;
+  if (confidence.verdict === 'indistinguishable') return `indistinguishable within ${confidence.equivalencePercent}% from ${confidence.versus} (${ratio}); chosen for its p99 ${sig(best.latencyMs.p99)} ms`;
+  if (confidence.verdict === 'better') return ratio;
+  return `${ratio}: not separated from it, nor shown within ${confidence.equivalencePercent}%; measure longer (stopping.maxSeconds) to decide`;
 }
 
 /**
- * Pick, per model, the configuration with the most samples per joule whose p99 meets the SLO, preferring valid
- * measurements (an invalid one wins only when nothing valid qualifies, and says so). `runIds[i]` names the run of
- * `measurements[i]` when several runs are compared.
+ * Pick, per model, the configuration with the most samples per joule whose p99 meets the SLO and whose fidelity is
+ * within bounds, preferring valid measurements (an invalid one wins only when nothing valid qualifies, and says so).
+ * `runIds[i]` names the run of `measurements[i]` when several runs are compared.
  */
 export function recommend(measurements: Measurement[], sloP99Ms: number | null, runIds?: string[]): Recommendation[] {
   const runOf = new Map<Measurement, string | null>(measurements.map((m, i) => [m, runIds?.[i] ?? null]));
@@ -38,47 +86,31 @@ export function recommend(measurements: Measurement[], sloP99Ms: number | null, 
 
   const recommendations: Recommendation[] = [];
   for (const [model, candidates] of byModel) {
-    const bySpj = [...candidates].sort((a, b) => b.energy.samplesPerJoule - a.energy.samplesPerJoule);
-    // A variant outside the scenario's fidelity bounds is never recommended.
-    const withinSlo = bySpj.filter((m) => (sloP99Ms === null || m.latencyMs.p99 <= sloP99Ms) && m.fidelity?.withinBounds !== false);
-    const best = withinSlo.find((m) => m.validity.valid) ?? withinSlo[0];
-    if (!best && candidates.every((m) => m.fidelity?.withinBounds === false)) continue;
+    const withinFidelity = candidates.filter((m) => m.fidelity?.withinBounds !== false);
+    if (withinFidelity.length === 0) continue;
+    const eligible = withinFidelity.filter((m) => sloP99Ms === null || m.latencyMs.p99 <= sloP99Ms);
+    const best = choose(eligible);
     if (!best) {
-      const fastest = [...candidates].filter((m) => m.fidelity?.withinBounds !== false).sort((a, b) => a.latencyMs.p99 - b.latencyMs.p99)[0]!;
-      const reason = `no configuration meets the p99 SLO of ${sloP99Ms} ms; the fastest (p99 ${fastest.latencyMs.p99.toFixed(2)} ms) is shown`;
-      recommendations.push({
-        model, key: fastest.key, samplesPerJoule: fastest.energy.samplesPerJoule, p99Ms: fastest.latencyMs.p99, reason,
-        estimated: fastest.energy.estimated, runId: runOf.get(fastest) ?? null, runnerUp: null,
-        caveats: [reason], summary: `No configuration of ${model} meets the ${sloP99Ms} ms p99 SLO; the fastest is ${fastest.key} (p99 ${sig(fastest.latencyMs.p99)} ms).`,
-      });
+      recommendations.push(noneMeetsSlo(model, withinFidelity, sloP99Ms!, runOf));
       continue;
     }
-    // The old reason line: SLO, margin over the next eligible configuration, validity.
-    const nextEligible = withinSlo.find((m) => m !== best);
-    const slo = sloP99Ms === null ? 'no latency SLO set' : `p99 ${best.latencyMs.p99.toFixed(2)} ms ≤ SLO ${sloP99Ms} ms`;
-    let margin = '';
-    if (nextEligible && percentMore(nextEligible, best) > 0) {
-      margin = `; chosen over ${nextEligible.key}, which has ${percentMore(nextEligible, best).toFixed(1)}% more samples/J but is not valid`;
-    } else if (nextEligible) {
-      margin = `; ${percentMore(best, nextEligible).toFixed(1)}% more samples/J than ${nextEligible.key}${ciOverlap(best, nextEligible) ? ', within noise (95% CIs overlap)' : ''}`;
-    }
-    const reason = `most samples per joule (${slo})${margin}${best.validity.valid ? '' : ' — flagged: ' + best.validity.reasons[0]}`;
+    const sameRunAs = (m: Ok) => runOf.get(m) === runOf.get(best);
+    const rival = [...eligible].filter((m) => m !== best).sort((a, b) => b.energy.samplesPerJoule - a.energy.samplesPerJoule)[0];
+    const confidence = confidenceOf(best, rival, equivalenceOf(candidates), rival ? sameRunAs(rival) : true);
+    const slo = sloP99Ms === null ? 'no latency SLO set' : `p99 ${sig(best.latencyMs.p99)} ms ≤ SLO ${sloP99Ms} ms`;
+    const reason = `most samples per joule (${slo})${confidence ? `; ${confidenceText(confidence, best)}` : ''}${best.validity.valid ? '' : ` — flagged: ${best.validity.reasons[0]}`}`;
 
     // Baseline: FP32 at batch 1 on the same provider (else any FP32 batch 1) of the same run.
-    const sameRun = candidates.filter((m) => runOf.get(m) === runOf.get(best));
-    const baselines = sameRun.filter((m) => m.model.precision === 'fp32' && m.batchSize === 1);
+    const baselines = candidates.filter((m) => sameRunAs(m) && m.model.precision === 'fp32' && m.batchSize === 1);
     const baseline = baselines.find((m) => m.executionProvider === best.executionProvider) ?? baselines[0] ?? null;
     const savingPercent = baseline ? (1 - best.energy.joulesPerSample / baseline.energy.joulesPerSample) * 100 : null;
-    const runner = bySpj.find((m) => m !== best) ?? null;
+    const runner = [...candidates].filter((m) => m !== best).sort((a, b) => b.energy.samplesPerJoule - a.energy.samplesPerJoule)[0] ?? null;
     const caveats: string[] = [];
     if (best.energy.estimated) caveats.push('power is ESTIMATED (no hardware meter): this ranking is only as good as the estimate');
     if (!best.validity.valid) caveats.push(`its measurement is not valid: ${best.validity.reasons.join('; ')}`);
-    if (runner && ciOverlap(best, runner)) caveats.push(`within noise of ${runner.key} (95% confidence intervals of samples per joule overlap)`);
+    if (confidence?.verdict === 'unresolved') caveats.push(`not separated from ${confidence.versus} with 95% confidence`);
 
-    const vsBaseline =
-      baseline && baseline !== best
-        ? `, ${(best.energy.samplesPerJoule / baseline.energy.samplesPerJoule).toFixed(2)}× the samples per joule of ${baseline.key} (${savingPercent! >= 0 ? '−' : '+'}${Math.abs(savingPercent!).toFixed(0)}% energy per sample)`
-        : '';
+    const vsBaseline = baseline && baseline !== best ? `, ${ratioText(ratioBetween(best, baseline))} the samples per joule of ${baseline.key}` : '';
     const sloText = sloP99Ms === null ? '' : ` ≤ ${sloP99Ms} ms SLO`;
     recommendations.push({
       model, key: best.key, samplesPerJoule: best.energy.samplesPerJoule, p99Ms: best.latencyMs.p99, reason,
@@ -86,10 +118,22 @@ export function recommend(measurements: Measurement[], sloP99Ms: number | null, 
       baselineKey: baseline?.key ?? null, savingPercent,
       whPer1kSamples: best.energy.whPer1kSamples, kWhPer1kRequests: best.energy.whPer1kSamples / 1000,
       gCO2ePer1kSamples: best.energy.gCO2ePer1kSamples,
-      runnerUp: runner ? { key: runner.key, whyNot: whyNot(runner, best, sloP99Ms) } : null,
+      runnerUp: runner ? { key: runner.key, whyNot: whyNot(runner, best, sloP99Ms, sameRunAs(runner)) } : null,
+      confidence,
       caveats,
       summary: `Deploy ${best.key}: ${sig(best.energy.samplesPerJoule)} samples/J${best.energy.estimated ? ' (estimated)' : ''}${vsBaseline}, p99 ${sig(best.latencyMs.p99)} ms${sloText}.`,
     });
   }
   return recommendations;
+}
+
+// Nothing meets the SLO: no pick; the fastest is named so the user knows how far off the SLO is.
+function noneMeetsSlo(model: string, candidates: Ok[], sloP99Ms: number, runOf: Map<Measurement, string | null>): Recommendation {
+  const fastest = [...candidates].sort((a, b) => a.latencyMs.p99 - b.latencyMs.p99)[0]!;
+  const reason = `none meets the SLO: no configuration of ${model} has p99 ≤ ${sloP99Ms} ms; the fastest (${fastest.key}, p99 ${sig(fastest.latencyMs.p99)} ms) is shown, not recommended`;
+  return {
+    model, key: fastest.key, samplesPerJoule: fastest.energy.samplesPerJoule, p99Ms: fastest.latencyMs.p99, reason,
+    estimated: fastest.energy.estimated, runId: runOf.get(fastest) ?? null, runnerUp: null, confidence: null, meetsSlo: false,
+    caveats: [reason], summary: `None meets the SLO: no configuration of ${model} meets the ${sloP99Ms} ms p99 SLO; the fastest is ${fastest.key} (p99 ${sig(fastest.latencyMs.p99)} ms).`,
+  };
 }

@@ -5,6 +5,23 @@ import type { Precision } from '../scenario/types.js';
 /** Schema identifier written into every result. */
 export const resultSchemaId = 'joulebench/result@1';
 
+/** How a race left a configuration. */
+export interface RaceVerdict {
+  /**
+   * best: the one left; tied: a survivor within the equivalence margin of the others; eliminated: below the leader
+   * with 95% confidence; excluded: out of the race for a reason other than energy (fidelity, SLO); unresolved: still
+   * racing when the time cap ended the race.
+   */
+  status: 'best' | 'tied' | 'eliminated' | 'excluded' | 'unresolved';
+  /** The round it left the race in (null: still in at the end). */
+  round: number | null;
+  /** The evidence, in words. */
+  reason: string;
+  /** The leader it was compared with, and the leader ÷ it ratio of samples/J (paired by round). */
+  versus: string | null;
+  ratio: { estimate: number; ci95: [number, number]; p: number | null } | null;
+}
+
 /** A configuration's outcome. */
 export type MeasurementStatus = 'ok' | 'failed' | 'skipped';
 
@@ -18,6 +35,8 @@ export interface Repetition {
   energyJ: number;
   /** p99 of this window's run latencies (what `compare` tests p99 changes on); absent in results older than it. */
   p99Ms?: number;
+  /** The round this window ran in (configurations measured in rounds pair their windows by it); absent otherwise. */
+  round?: number;
 }
 
 /** One configuration's record. Numeric blocks are null when the configuration did not run. */
@@ -82,7 +101,10 @@ export interface Measurement {
     joulesPerSample: number;
     netJoulesPerSample: number | null;
     samplesPerJoule: number;
+    /** The 95% interval of samples per joule (docs/statistics.md: per-window values, log scale). */
     samplesPerJouleCi95: [number, number];
+    /** Its upper half-width in % of samplesPerJoule (the ± shown); null below two windows. Absent in older results. */
+    samplesPerJouleCiPercent?: number | null;
     whPer1kSamples: number;
     gCO2ePer1kSamples: number;
     estimated: boolean;
@@ -99,7 +121,9 @@ export interface Measurement {
    * when the F test of windows against their batches gave `betweenWindowsP` < 0.1), the windows and their seconds.
    */
   stopping?: {
-    rule: 'repetitions' | 'target-ci' | 'max-seconds';
+    rule: 'repetitions' | 'target-ci' | 'max-seconds' | 'race';
+    /** How the race left this configuration (rule `race`). */
+    race?: RaceVerdict;
     ciHalfWidthPercent: number | null;
     method: 'batch-means' | 'windows';
     batches: number;
@@ -194,6 +218,21 @@ export interface Recommendation {
   gCO2ePer1kSamples?: number;
   /** The best configuration not chosen, and why not. */
   runnerUp?: { key: string; whyNot: string } | null;
+  /**
+   * How sure the pick is: its samples/J ÷ the closest eligible competitor's, with the 95% CI (paired by round when
+   * both ran in the same rounds) and the verdict: better (CI above 1), indistinguishable (CI within ±equivalencePercent),
+   * unresolved (neither). null when it had no competitor.
+   */
+  confidence?: {
+    versus: string;
+    ratio: number;
+    ci95: [number, number];
+    method: 'windows' | 'paired-rounds' | 'independent-windows';
+    equivalencePercent: number;
+    verdict: 'better' | 'indistinguishable' | 'unresolved';
+  } | null;
+  /** false when no configuration met the SLO (the fastest is shown, not recommended). */
+  meetsSlo?: boolean;
   /** What the reader must keep in mind (estimated power, invalid measurement, within noise). */
   caveats?: string[];
   /** One sentence with the answer. */
@@ -225,6 +264,8 @@ export interface RunResult {
   } | null;
   carbon: { gridIntensityGPerKWh: number; pue: number; region: string; defaulted: string[]; regions?: Record<string, number> };
   measurements: Measurement[];
+  /** How the sweep had to limit its schedule (memory too small to keep every session of a model alive), in words. */
+  scheduleNotes?: string[];
   recommendations: Recommendation[];
   /** When the run was resumed (`--resume`), oldest first; absent for a run that was never resumed. */
   resumedAt?: string[];

@@ -24,6 +24,7 @@ import {
   type InputSpec,
   type ModelSpec,
   type Scenario,
+  type StoppingSpec,
 } from './types.js';
 
 /** What a scenario gets for each key it leaves out (the README's table is built from this). */
@@ -49,10 +50,11 @@ export const scenarioDefaults = {
   /** Repetitions of one session's batch sizes: all of one then the next, alternating, or shuffled (seeded). */
   order: 'sequential',
   /**
-   * Adaptive stopping (on unless `stopping: false`): after the `repetitions` windows, more windows until the 95% CI of
-   * samples per joule is within ±targetCiPercent, or the configuration's windows reach maxSeconds.
+   * Adaptive stopping (on unless `stopping: false`): race the configurations of each model in rounds until one is
+   * best with 95% confidence or the rest are within ±3% of it (indistinguishable), at most 60 s of windows each.
+   * `targetCiPercent` (no default) switches to the per-configuration ±CI rule.
    */
-  stopping: { targetCiPercent: 2, maxSeconds: 60 },
+  stopping: { rule: 'race', equivalencePercent: 3, maxSeconds: 60 } as StoppingSpec,
   /** `null`: no waiting between configurations. Given: wait until power is back within marginPercent of idle. */
   cooldown: null,
   /** Output folder, relative to the scenario file's folder. */
@@ -80,6 +82,8 @@ export const scenarioLimits = {
   maxWarmupRuns: 1_000_000,
   maxWarmupSeconds: 3600,
   maxStoppingSeconds: 86_400,
+  /** The race's equivalence margin: above 50% two configurations a third apart would be "indistinguishable". */
+  maxEquivalencePercent: 50,
   maxCooldownSeconds: 3600,
   maxPercent: 1000,
   maxPue: 10,
@@ -404,11 +408,13 @@ const scenarioObject = strictObject(
         strictObject(
           {
             enabled: z.boolean({ error: 'expected true or false' }).nullish(),
+            rule: z.enum(['race', 'target-ci'], { error: 'expected race (the default: drop configurations that are worse with 95% confidence) or target-ci (each configuration until its CI is within ±targetCiPercent)' }).nullish(),
+            equivalencePercent: positiveNumber('expected a positive percentage (survivors within ±this % of each other are indistinguishable), e.g. 3').max(scenarioLimits.maxEquivalencePercent, { error: `expected a percentage above 0 and at most ${scenarioLimits.maxEquivalencePercent} (survivors within ±this % are indistinguishable), e.g. 3` }).nullish(),
             targetCiPercent: positiveNumber('expected a positive percentage (the CI half-width, e.g. 2 for ±2%)').max(scenarioLimits.maxPercent, { error: `expected a percentage of at most ${scenarioLimits.maxPercent} (the CI half-width, e.g. 2 for ±2%)` }).nullish(),
             maxSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxStoppingSeconds, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxStoppingSeconds}` }).nullish(),
           },
-          'expected false (exactly `repetitions` windows) or a mapping like {targetCiPercent: 2, maxSeconds: 60}',
-          { targetCi: 'targetCiPercent', target: 'targetCiPercent', seconds: 'maxSeconds' },
+          'expected false (exactly `repetitions` windows) or a mapping like {rule: race, equivalencePercent: 3, maxSeconds: 60} or {targetCiPercent: 2, maxSeconds: 60}',
+          { targetCi: 'targetCiPercent', target: 'targetCiPercent', seconds: 'maxSeconds', equivalence: 'equivalencePercent', margin: 'equivalencePercent' },
         ),
       )
       .nullish(),
@@ -497,6 +503,7 @@ const scenarioSchema = scenarioObject.superRefine((parsed, ctx) => {
     );
     return;
   }
+  stoppingIssues(parsed, ctx);
   const devices = parsed.devices ?? parsed.gpus ?? null;
   const providers = (parsed.executionProviders ?? []).map(toProviderSpec);
   for (const outside of deviceIdsOutside(providers, devices)) {
@@ -508,6 +515,43 @@ const scenarioSchema = scenarioObject.superRefine((parsed, ctx) => {
     );
   }
 });
+
+// `stopping:` across its keys and against `window:`: one rule's settings only, and a cap that fits a window.
+function stoppingIssues(parsed: z.output<typeof scenarioObject>, ctx: z.RefinementCtx): void {
+  const stopping = parsed.stopping;
+  if (!stopping || stopping.enabled === false) return;
+  const rule = stopping.rule ?? (stopping.targetCiPercent != null ? 'target-ci' : 'race');
+  if (rule === 'race' && stopping.targetCiPercent != null) {
+    ctx.addIssue(customIssue('targetCiPercent belongs to rule target-ci, not race', stopping.targetCiPercent, {
+      path: ['stopping', 'targetCiPercent'], hint: 'remove rule: race to stop on each configuration\'s ±CI, or remove targetCiPercent to race',
+    }));
+  }
+  if (rule === 'target-ci' && stopping.equivalencePercent != null) {
+    ctx.addIssue(customIssue('equivalencePercent belongs to rule race, not target-ci', stopping.equivalencePercent, {
+      path: ['stopping', 'equivalencePercent'], hint: 'remove targetCiPercent (and rule: target-ci) to race, or remove equivalencePercent',
+    }));
+  }
+  const windowS = parsed.window?.minSeconds ?? scenarioDefaults.window.minSeconds;
+  if (stopping.maxSeconds != null && stopping.maxSeconds < windowS) {
+    ctx.addIssue(customIssue(`maxSeconds ${stopping.maxSeconds} is shorter than one window (window.minSeconds ${windowS}): not even one round fits`, stopping.maxSeconds, {
+      path: ['stopping', 'maxSeconds'], hint: `set stopping.maxSeconds to at least ${windowS} (a few windows: ${3 * windowS} or more)`,
+    }));
+  }
+}
+
+function toStopping(parsed: ParsedScenario['stopping']): StoppingSpec | null {
+  if (parsed?.enabled === false) return null;
+  const maxSeconds = parsed?.maxSeconds ?? scenarioDefaults.stopping.maxSeconds;
+  if (parsed?.rule === 'target-ci' || (parsed?.rule == null && parsed?.targetCiPercent != null)) {
+    return { rule: 'target-ci', targetCiPercent: parsed?.targetCiPercent ?? defaultTargetCiPercent, maxSeconds };
+  }
+  return { rule: 'race', equivalencePercent: parsed?.equivalencePercent ?? defaultEquivalencePercent, maxSeconds };
+}
+
+/** The ±CI target of `stopping: {rule: target-ci}` when none is given. */
+export const defaultTargetCiPercent = 2;
+/** The race's equivalence margin when none is given. */
+export const defaultEquivalencePercent = 3;
 
 type ParsedScenario = z.output<typeof scenarioSchema>;
 type ParsedModel = ParsedScenario['models'][number];
@@ -542,13 +586,7 @@ function toScenario(parsed: ParsedScenario, file: string | null, baseDir: string
     carbon: toCarbon(parsed.carbon),
     slo: { p99Ms: parsed.slo?.p99Ms ?? defaults.slo.p99Ms },
     order: parsed.order ?? defaults.order,
-    stopping:
-      parsed.stopping?.enabled === false
-        ? null
-        : {
-            targetCiPercent: parsed.stopping?.targetCiPercent ?? defaults.stopping.targetCiPercent,
-            maxSeconds: parsed.stopping?.maxSeconds ?? defaults.stopping.maxSeconds,
-          },
+    stopping: toStopping(parsed.stopping),
     cooldown: parsed.cooldown
       ? { maxSeconds: parsed.cooldown.maxSeconds ?? 30, marginPercent: parsed.cooldown.marginPercent ?? 10 }
       : null,

@@ -36,7 +36,7 @@ describe('parseScenario: defaults', () => {
       cpuTdpWatts: null,
       devices: null,
       order: 'sequential',
-      stopping: { targetCiPercent: 2, maxSeconds: 60 },
+      stopping: { rule: 'race', equivalencePercent: 3, maxSeconds: 60 },
       cooldown: null,
       conversion: { keepFp32: [], fp16Io: false, int8Mode: 'auto', calibrationMethod: 'minmax', percentile: 99.99, perChannel: true },
       fidelity: { minCosine: 0.99, maxAbsError: null, minTop1Agreement: 0.99, accuracyTarget: null },
