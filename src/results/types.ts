@@ -50,6 +50,8 @@ export interface Measurement {
     /** `model`: a variant file (or FP32 itself); `tensorrt-builder`: the FP32 model with TensorRT's FP16/INT8 builder flag. */
     via: 'model' | 'tensorrt-builder';
     variantOf: string | null;
+    /** What the file itself is, read from its graph (src/model/detect-precision.ts); absent in older results. */
+    detectedPrecision?: 'fp32' | 'fp16' | 'int8' | 'mixed';
     /** How joulebench made this variant (absent for FP32 and for variant files the user gave). */
     conversion?: {
       mode: 'fp16' | 'int8-dynamic' | 'int8-static';
