@@ -6,7 +6,7 @@ import type { Measurement, RunResult } from '../results/types.js';
 import type { ReportAnalysis } from './analysis-types.js';
 import { buildChartSpecs } from './charts/specs.js';
 import { sig } from './format-number.js';
-import { ciSuffix, isEstimated, meterLine, rankMeasurements, stoppingLine } from './rank.js';
+import { ciSuffix, fidelityMark, isEstimated, meterLine, rankMeasurements, stoppingLine } from './rank.js';
 
 /** Text for an HTML text node or a quoted attribute. */
 export function escapeHtml(text: string): string {
@@ -150,7 +150,8 @@ function measurementRow(analysis: ReportAnalysis, run: RunResult, m: Measurement
     `${sig(m.energy.gCO2ePer1kSamples)}${est}`,
     m.validity.valid ? 'yes' : `<strong>no</strong><span class="note">invalid: ${escapeHtml(reasons)}</span>`,
   ];
-  return `<tr${m.validity.valid ? '' : ' class="invalid"'}><td>${rank ?? '–'}</td><td class="key"><code>${escapeHtml(m.key)}</code></td>${machineCell}${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+  const mark = fidelityMark(m) ? ` <strong class="fidelity-miss" title="${escapeHtml(m.fidelity!.violations.join('; '))}">✗ fidelity</strong>` : '';
+  return `<tr${m.validity.valid ? '' : ' class="invalid"'}><td>${rank ?? '–'}</td><td class="key"><code>${escapeHtml(m.key)}</code>${mark}</td>${machineCell}${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 }
 
 function rankedTable(analysis: ReportAnalysis): string {

@@ -3,7 +3,7 @@
 import type { Measurement, RunResult } from '../results/types.js';
 import type { ReportAnalysis } from './analysis-types.js';
 import { sig } from './format-number.js';
-import { ciSuffix, isEstimated, meterLine, rankMeasurements, stoppingLine } from './rank.js';
+import { ciSuffix, fidelityBoundLine, fidelityMark, isEstimated, meterLine, rankMeasurements, stoppingLine } from './rank.js';
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -23,7 +23,8 @@ function runHeader(result: RunResult): string[] {
 }
 
 function row(m: Measurement, rank: number, machine: string | null): string {
-  const lead = machine === null ? `| ${rank} | \`${m.key}\`` : `| ${rank} | ${escapeCell(machine)} | \`${m.key}\``;
+  const key = `\`${m.key}\`${fidelityMark(m) ? ' **✗ fidelity**' : ''}`;
+  const lead = machine === null ? `| ${rank} | ${key}` : `| ${rank} | ${escapeCell(machine)} | ${key}`;
   if (m.status !== 'ok' || !m.energy || !m.throughput || !m.latencyMs || !m.power) {
     return `${machine === null ? '| – ' : `| – | ${escapeCell(machine)} `}| \`${m.key}\` | **${m.status}** | ${escapeCell(m.error ? `${m.error.code}: ${m.error.message}` : '')} | | | | | | | | |`;
   }
@@ -43,7 +44,9 @@ function fidelitySection(runs: RunResult[]): string[] {
       const pct = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(2)}%`);
       const bounds = f.withinBounds === null ? '—' : f.withinBounds ? 'within' : `**outside**: ${escapeCell(f.violations.join('; '))}`;
       const conversion = m.model.conversion;
-      const how = conversion ? `${conversion.mode}${conversion.opsetUpgradedFrom !== undefined ? ` (opset ${conversion.opsetUpgradedFrom} lifted to ${conversion.opsetUpgradedTo})` : ''}` : 'your file';
+      const search = conversion?.precisionSearch;
+      const kept = search && search.kept.length > 0 ? `; ${search.kept.length} node(s) ${search.kind === 'fp16-keep-fp32' ? 'kept in FP32' : 'left out of INT8'}: ${search.kept.map((k) => `${k.node} (${k.reason})`).join(', ')}; ${search.evaluations} fidelity checks, ${search.seconds.toFixed(1)} s` : search ? `; no node set met the bound (${search.evaluations} fidelity checks)` : '';
+      const how = conversion ? `${conversion.mode}${conversion.opsetUpgradedFrom !== undefined ? ` (opset ${conversion.opsetUpgradedFrom} lifted to ${conversion.opsetUpgradedTo})` : ''}${escapeCell(kept)}` : 'your file';
       rows.push(`| \`${m.model.name}/${m.model.precision}\` | ${how} | ${f.cosine.toFixed(5)} | ${sig(f.maxAbsError)} | ${sig(f.rmse)} | ${pct(f.top1Agreement)} | ${f.accuracyRatio === null ? '—' : `${pct(f.accuracy)} (${pct(f.accuracyRatio)} of FP32)`} | ${f.samples} ${f.inputs} | ${bounds} |`);
     }
   }
@@ -54,6 +57,7 @@ function fidelitySection(runs: RunResult[]): string[] {
     '|---|---|---:|---:|---:|---:|---:|---|---|',
     ...rows, '',
     'Outputs of each variant against the FP32 model on the same inputs, on the CPU. A variant outside the scenario\'s `fidelity:` bounds is measured but never recommended.', '',
+    ...(fidelityBoundLine(runs) ? [fidelityBoundLine(runs)!, ''] : []),
   ];
 }
 

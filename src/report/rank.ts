@@ -65,3 +65,27 @@ export function stoppingLine(runs: RunResult[]): string | null {
   }
   return `Stopping: ± is the 95% CI of samples per joule; ${parts.join('; ')}.`;
 }
+
+/** ` ✗ fidelity` after the key of a variant outside the scenario's fidelity bound (it is never recommended). */
+export function fidelityMark(m: Measurement): string {
+  return m.fidelity?.withinBounds === false ? ' ✗ fidelity' : '';
+}
+
+/**
+ * The fidelity bound the runs judged their variants by and how to change it (null when no variant was judged).
+ * Every report says it, so a reader who sees ✗ fidelity knows what was missed and what to edit.
+ */
+export function fidelityBoundLine(runs: RunResult[]): string | null {
+  const judged = runs.flatMap((run) => run.measurements.filter((m) => m.fidelity));
+  if (judged.length === 0) return null;
+  const bounds = runs.map((run) => (run.scenario.resolved as { fidelity?: Record<string, number | null> | null } | null)?.fidelity).find((b) => b !== undefined);
+  const how = 'set `fidelity:` in the scenario (e.g. `fidelity: {minCosine: 0.999}`, or `fidelity: off`) or pass --min-cosine / --accuracy-target';
+  if (!bounds) {
+    if (judged.every((m) => m.fidelity!.withinBounds === null)) return `Fidelity bound: off (no variant is held to one; docs/fidelity.md); to enforce one, ${how}.`;
+    return `Fidelity bound: variants marked ✗ fidelity missed the scenario's bound and are never recommended; to change it, ${how}.`;
+  }
+  const parts = Object.entries(bounds).filter(([, value]) => value !== null && value !== undefined).map(([key, value]) => `${key} ${value}`);
+  const outside = [...new Set(judged.filter((m) => m.fidelity!.withinBounds === false).map((m) => `${m.model.name}/${m.model.precision}`))];
+  const verdict = outside.length > 0 ? `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} outside it (✗ fidelity: measured, never recommended)` : 'every variant is within it';
+  return `Fidelity bound: ${parts.join(', ') || 'finite outputs'} against FP32 (default: MLPerf's 99% rule, docs/fidelity.md); ${verdict}. To change it, ${how}.`;
+}
