@@ -177,5 +177,7 @@ export function describePrepareEvent(event: PrepareEvent): string {
       const where = event.made ? ` → ${displayPath(event.made.path)}` : ' (the plain variant stays, marked ✗ fidelity)';
       return `${event.precision} ${event.model}: ${describeSearch(event.search, event.reused)}${where}`;
     }
+    case 'warning':
+      return `warning: ${event.model}: ${event.message}`;
   }
 }

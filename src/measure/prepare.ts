@@ -3,6 +3,7 @@
 import { describeError, InputError } from '../errors.js';
 import { resolveBatchLayout, type BatchLayout, type OverrideNames } from '../model/batch-axis.js';
 import { ensureBuiltinModel } from '../model/builtin.js';
+import { precisionMismatch, refuseReducedSource } from '../model/detect-precision.js';
 import { inspectModelFile, type ModelInfo } from '../model/inspect.js';
 import { isZooName } from '../model/zoo/index.js';
 import { requireWorkingProvider } from '../runtime/probe.js';
@@ -31,6 +32,7 @@ export type PrepareEvent =
   | { type: 'variant'; model: string; precision: Precision; made: MadeVariant }
   | { type: 'variant-failed'; model: string; precision: Precision; code: string; message: string }
   | { type: 'fidelity'; model: string; precision: Precision; fidelity: Fidelity }
+  | { type: 'warning'; model: string; message: string }
   /** The plain variant missed the bound: nodes kept in FP32 (FP16) or left out of INT8 by the search. */
   | { type: 'precision-search'; model: string; precision: Precision; search: PrecisionSearch; reused: boolean; made: MadeVariant | null };
 
@@ -53,7 +55,7 @@ export interface PreparedModel {
 }
 
 // Codes meaning "this variant does not apply to this model" (skipped) rather than "something broke" (failed).
-const notApplicableCodes = new Set(['VARIANT_NOTHING_TO_CONVERT', 'VARIANT_NOTHING_TO_QUANTIZE', 'VARIANT_OPSET_TOO_OLD']);
+const notApplicableCodes = new Set(['VARIANT_NOTHING_TO_CONVERT', 'VARIANT_NOTHING_TO_QUANTIZE', 'VARIANT_OPSET_TOO_OLD', 'VARIANT_SOURCE_ALREADY_REDUCED']);
 
 /** Whether a variant error means skipped (not applicable) rather than failed. */
 export const variantErrorIsSkip = (code: string): boolean => notApplicableCodes.has(code);
@@ -85,6 +87,8 @@ export async function prepareModels(scenario: Scenario, naming: OverrideNaming, 
     const fp32Path = builtin ? (await ensureBuiltinModel(builtin)).path : spec.source;
     // fp32 is always read: it is the reference the other precisions are compared against.
     const { info } = await inspectModelFile(fp32Path);
+    const sourceMismatch = precisionMismatch('fp32', fp32Path, info);
+    if (sourceMismatch) emit({ type: 'warning', model: spec.name, message: sourceMismatch });
     const layout = resolveBatchLayout(info, spec.inputs, naming.model(index));
     const variants: PreparedModel['variants'] = { fp32: { precision: 'fp32', path: fp32Path, info, layout, fidelity: null, made: null } };
     const variantErrors: PreparedModel['variantErrors'] = {};
@@ -102,11 +106,14 @@ export async function prepareModels(scenario: Scenario, naming: OverrideNaming, 
           let made: MadeVariant | null = null;
           const makeOptions = { sourcePath: fp32Path, precision, conversion: scenario.conversion, calibration, opCounts: info.opCounts, toolVersion: options.toolVersion, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) };
           if (!variantPath) {
+            refuseReducedSource(fp32Path, info, precision);
             made = await makeVariant(makeOptions);
             variantPath = made.path;
             emit({ type: 'variant', model: spec.name, precision, made });
           }
           let { info: variantInfo } = await inspectModelFile(variantPath);
+          const listedMismatch = made ? null : precisionMismatch(precision, variantPath, variantInfo);
+          if (listedMismatch) emit({ type: 'warning', model: spec.name, message: listedMismatch });
           const variantLayout = resolveBatchLayout(variantInfo, spec.inputs, naming.model(index));
           const variantInputTypes = Object.fromEntries(variantInfo.inputs.map((input) => [input.name, input.elemType]));
           const fidelityOptions = { variantInputTypes, inputs: userData ? ('calibration' as const) : ('synthetic' as const), ...(labels ? { labels } : {}) };

@@ -4,6 +4,7 @@
 // FP16: the float weights are FLOAT16 and the compute is too (weights stored FP16 but cast to FP32 at once are FP32
 // compute); mixed: FP16 and FP32 weights each carry a substantial share of the float bytes.
 import onnxProto from 'onnx-proto';
+import { ModelError } from '../errors.js';
 
 type Graph = onnxProto.onnx.IGraphProto;
 type Tensor = onnxProto.onnx.ITensorProto;
@@ -99,4 +100,22 @@ export function detectPrecision(graph: Graph): PrecisionDetection {
     return { precision: 'mixed', reason: `${mib(weightBytes.fp16)} of FP16 and ${mib(weightBytes.fp32)} of FP32 weights`, weightBytes, quantizedOps: ops };
   }
   return { precision: 'fp16', reason: `${mib(weightBytes.fp16)} of FP16 weights${weightBytes.fp32 > 0 ? ` (${mib(weightBytes.fp32)} FP32)` : ''}`, weightBytes, quantizedOps: ops };
+}
+
+/** Making FP16 or INT8 from a file that is already reduced is refused: it would reduce it twice and call it a variant. */
+export function refuseReducedSource(file: string, detected: { detectedPrecision: DetectedPrecision; precisionReason: string }, target: 'fp16' | 'int8'): void {
+  if (detected.detectedPrecision === 'fp32') return;
+  throw new ModelError('VARIANT_SOURCE_ALREADY_REDUCED', `${file} is already ${detected.detectedPrecision} (${detected.precisionReason}); joulebench makes ${target} variants from FP32 models only`, {
+    hint: `list this file under variants: (variants.${detected.detectedPrecision === 'mixed' ? 'fp16' : detected.detectedPrecision}) next to the FP32 original as the model's source, so it is measured with fidelity against FP32`,
+  });
+}
+
+/** Warnings for files whose graph says another precision than the slot they are listed in (null when they agree). */
+export function precisionMismatch(slot: 'fp32' | 'fp16' | 'int8', file: string, detected: { detectedPrecision: DetectedPrecision; precisionReason: string }): string | null {
+  const found = detected.detectedPrecision;
+  if (found === slot || (slot === 'fp16' && found === 'mixed')) return null;
+  if (slot === 'fp32') {
+    return `${file}, listed as the FP32 source, is already ${found} (${detected.precisionReason}): it is measured as fp32 and is the fidelity reference of the other precisions; list the FP32 original as the source and this file under variants.${found === 'mixed' ? 'fp16' : found}`;
+  }
+  return `${file}, listed under variants.${slot}, is ${found} by its graph (${detected.precisionReason})`;
 }
