@@ -105,9 +105,9 @@ export function detectPrecision(graph: Graph): PrecisionDetection {
 /** Making FP16 or INT8 from a file that is already reduced is refused: it would reduce it twice and call it a variant. */
 export function refuseReducedSource(file: string, detected: { detectedPrecision: DetectedPrecision; precisionReason: string }, target: 'fp16' | 'int8'): void {
   if (detected.detectedPrecision === 'fp32') return;
-  throw new ModelError('VARIANT_SOURCE_ALREADY_REDUCED', `${file} is already ${detected.detectedPrecision} (${detected.precisionReason}); joulebench makes ${target} variants from FP32 models only`, {
-    hint: `list this file under variants: (variants.${detected.detectedPrecision === 'mixed' ? 'fp16' : detected.detectedPrecision}) next to the FP32 original as the model's source, so it is measured with fidelity against FP32`,
-  });
+  const slot = detected.detectedPrecision === 'mixed' ? 'fp16' : detected.detectedPrecision;
+  // The suggestion is in the message: a skip records the message only.
+  throw new ModelError('VARIANT_SOURCE_ALREADY_REDUCED', `${file} is already ${detected.detectedPrecision} (${detected.precisionReason}); joulebench makes ${target} variants from FP32 models only, so reducing it again is refused: list this file under variants.${slot} with the FP32 original as the model, and it is measured with fidelity against FP32`);
 }
 
 /** Warnings for files whose graph says another precision than the slot they are listed in (null when they agree). */
