@@ -26,7 +26,7 @@ import {
   type Node,
   type Tensor,
 } from './proto.js';
-import { minMax, quantizeValues, scaleAndZeroPoint } from './quantize-math.js';
+import { quantizeSymmetricInt8 } from './quantize-math.js';
 
 /** What the dynamic quantization did. */
 export interface Int8DynamicReport {
@@ -58,7 +58,7 @@ function transpose2d(values: Float32Array, rows: number, columns: number): Float
 }
 
 /** Quantize a decoded FP32 model dynamically, in place (main graph and every If / Loop / Scan body). */
-export function quantizeDynamic(model: Model, options: { keepFp32: string[] } = { keepFp32: [] }): Int8DynamicReport {
+export function quantizeDynamic(model: Model, options: { keepFp32: string[]; perChannel?: boolean } = { keepFp32: [] }): Int8DynamicReport {
   const graph = model.graph!;
   const opset = defaultOpset(model);
   if (opset < 11) {
@@ -68,7 +68,7 @@ export function quantizeDynamic(model: Model, options: { keepFp32: string[] } = 
   }
   const folded = foldConstants(graph);
   const report: Int8DynamicReport = { quantized: {}, leftFp32: [], folded, quantizedInSubgraphs: 0, subgraphs: 0, weightBytesQuantized: 0 };
-  quantizeGraphDynamic(graph, { names: new NameScope(graph), keep: new Set(options.keepFp32), report, weightsCounted: new Set() }, new Map(), new Map(), false);
+  quantizeGraphDynamic(graph, { names: new NameScope(graph), keep: new Set(options.keepFp32), perChannel: options.perChannel ?? false, report, weightsCounted: new Set() }, new Map(), new Map(), false);
   return report;
 }
 
@@ -77,6 +77,8 @@ export interface DynamicContext {
   /** Fresh names, unique over the whole model (subgraphs included). */
   names: NameScope;
   keep: Set<string>;
+  /** One weight scale per output channel (onnxruntime's per_channel) instead of one per tensor. */
+  perChannel: boolean;
   report: Int8DynamicReport;
   /** Weights whose bytes are already in report.weightBytesQuantized. */
   weightsCounted: Set<string>;
@@ -97,7 +99,9 @@ export function quantizeGraphDynamic(graph: Graph, ctx: DynamicContext, outerCon
   const activations = new Map<string, QuantizedWeight>();
   const out: Node[] = [];
 
-  const quantizeWeight = (tensor: Tensor, transposed: boolean): QuantizedWeight => {
+  // Per channel (ctx.perChannel): one scale per output channel, shaped to broadcast over the integer result —
+  // Conv [C, 1, …] (output [N, C, spatial…]), MatMul / Gemm [N] along B's last axis; zero points stay 0 (symmetric).
+  const quantizeWeight = (tensor: Tensor, transposed: boolean, kind: 'conv' | 'matmul'): QuantizedWeight => {
     const cacheKey = `${tensor.name}${transposed ? '\u0000T' : ''}`;
     const cached = weights.get(cacheKey);
     if (cached) return cached;
@@ -107,12 +111,13 @@ export function quantizeGraphDynamic(graph: Graph, ctx: DynamicContext, outerCon
       values = transpose2d(values, dims[0]!, dims[1]!);
       dims = [dims[1]!, dims[0]!];
     }
-    const { min, max } = minMax(values);
-    const { scale } = scaleAndZeroPoint(min, max, 'int8', true);
+    const axis = !ctx.perChannel || dims.length < 2 ? null : kind === 'conv' ? 0 : dims.length - 1;
+    const { quantized, scales } = quantizeSymmetricInt8(values, dims, axis);
+    const scaleDims = axis === null ? [] : kind === 'conv' ? [scales.length, ...Array<number>(dims.length - 2).fill(1)] : [scales.length];
     const base = `${tensor.name}${transposed ? '_T' : ''}`;
     const weight: QuantizedWeight = { q: names.fresh(`${base}_quantized`), scale: names.fresh(`${base}_scale`), zeroPoint: names.fresh(`${base}_zero_point`) };
-    added.push(intTensor(weight.q, dims, quantizeValues(values, scale, 0, 'int8', true), DataType.INT8));
-    added.push(floatTensor(weight.scale, [], [scale]));
+    added.push(intTensor(weight.q, dims, quantized, DataType.INT8));
+    added.push(floatTensor(weight.scale, scaleDims, scales));
     added.push(intTensor(weight.zeroPoint, [], [0], DataType.INT8));
     weights.set(cacheKey, weight);
     if (!ctx.weightsCounted.has(tensor.name ?? '')) {
@@ -178,7 +183,7 @@ export function quantizeGraphDynamic(graph: Graph, ctx: DynamicContext, outerCon
     const output = (node.output ?? [])[0] ?? '';
     if (op === 'MatMul') {
       const activation = quantizeActivation(a);
-      const w = quantizeWeight(weight, false);
+      const w = quantizeWeight(weight, false, 'matmul');
       const integerOut = names.fresh(`${output}_MatMulInteger`);
       rescale(node, makeNode('MatMulInteger', [activation.q, w.q, activation.zeroPoint, w.zeroPoint], [integerOut], names.fresh(`${node.name || output}_quant`)), activation, w, output);
       count(op);
@@ -190,7 +195,7 @@ export function quantizeGraphDynamic(graph: Graph, ctx: DynamicContext, outerCon
         continue;
       }
       const activation = quantizeActivation(a);
-      const w = quantizeWeight(weight, intAttr('transB') === 1);
+      const w = quantizeWeight(weight, intAttr('transB') === 1, 'matmul');
       const integerOut = names.fresh(`${output}_MatMulInteger`);
       const scaled = c ? names.fresh(`${output}_no_bias`) : output;
       rescale(node, makeNode('MatMulInteger', [activation.q, w.q, activation.zeroPoint, w.zeroPoint], [integerOut], names.fresh(`${node.name || output}_quant`)), activation, w, scaled);
@@ -198,7 +203,7 @@ export function quantizeGraphDynamic(graph: Graph, ctx: DynamicContext, outerCon
       count(op);
     } else {
       const activation = quantizeActivation(a);
-      const w = quantizeWeight(weight, false);
+      const w = quantizeWeight(weight, false, 'conv');
       const integerOut = names.fresh(`${output}_ConvInteger`);
       const convAttributes = (node.attribute ?? []).filter((attribute) => ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides'].includes(attribute.name ?? ''));
       const conv = makeNode('ConvInteger', [activation.q, w.q, activation.zeroPoint, w.zeroPoint], [integerOut], names.fresh(`${node.name || output}_quant`), convAttributes);

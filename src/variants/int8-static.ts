@@ -465,7 +465,7 @@ function quantizeSubgraphs(graph: Graph, options: Int8StaticOptions, opset: numb
   const report: Int8DynamicReport = { quantized: {}, leftFp32: [], folded: { constantsToInitializers: 0, nodesFolded: 0, subgraphs: 0 }, quantizedInSubgraphs: 0, subgraphs: 0, weightBytesQuantized: 0 };
   const holders = (graph.node ?? []).filter((node) => subgraphsOf(node).length > 0);
   if (holders.length === 0) return report;
-  const ctx: DynamicContext = { names: new NameScope(graph), keep: new Set(options.keepFp32), report, weightsCounted: new Set() };
+  const ctx: DynamicContext = { names: new NameScope(graph), keep: new Set(options.keepFp32), perChannel: options.perChannel, report, weightsCounted: new Set() };
   const constants = constantInitializers(graph);
   const types = inferElemTypes(graph);
   const leave = (sub: Graph) => {

@@ -111,7 +111,7 @@ function recipe(precision: VariantPrecision, mode: VariantMode, conversion: Conv
   const keepFp32 = [...conversion.keepFp32].sort();
   const nodes = [...keepNodes].sort();
   if (precision === 'fp16') return { keepFp32, fp16Io: conversion.fp16Io, ...(nodes.length > 0 ? { keepNodes: nodes } : {}) };
-  if (mode === 'int8-dynamic') return { mode: 'dynamic', keepFp32 };
+  if (mode === 'int8-dynamic') return { mode: 'dynamic', keepFp32, perChannel: conversion.perChannel };
   return {
     mode: 'static',
     keepFp32,
@@ -217,7 +217,7 @@ export async function makeVariant(options: MakeVariantOptions): Promise<MadeVari
     }
     report = fp16;
   } else if (mode === 'int8-dynamic') {
-    const int8 = quantizeDynamic(model, { keepFp32: conversion.keepFp32 });
+    const int8 = quantizeDynamic(model, { keepFp32: conversion.keepFp32, perChannel: conversion.perChannel });
     if (Object.keys(int8.quantized).length === 0) {
       throw new ModelError('VARIANT_NOTHING_TO_QUANTIZE', `${sourcePath}: dynamic INT8 found no MatMul, Gemm or Conv with a constant weight to quantize (${nothingDone(int8)}); the INT8 variant would be the FP32 model`, {
         hint: 'try static INT8 (int8Mode: static / --int8-mode static)',

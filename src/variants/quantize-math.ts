@@ -51,3 +51,23 @@ export function minMax(values: ArrayLike<number>): { min: number; max: number } 
   }
   return Number.isFinite(min) ? { min, max } : { min: 0, max: 0 };
 }
+
+/** Symmetric int8 weights with one scale per slice along `axis` (per channel), or one scale for all when axis is null. */
+export function quantizeSymmetricInt8(values: Float32Array, dims: number[], axis: number | null): { quantized: Int8Array; scales: number[] } {
+  const channels = axis === null ? 1 : dims[axis]!;
+  const inner = axis === null ? values.length : dims.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const outer = values.length / (channels * inner);
+  const quantized = new Int8Array(values.length);
+  const scales: number[] = [];
+  for (let c = 0; c < channels; c++) {
+    // Elements of channel c: for each outer index, a run of `inner` values at offset (o × channels + c) × inner.
+    const channelValues = new Float32Array(outer * inner);
+    for (let o = 0; o < outer; o++) channelValues.set(values.subarray((o * channels + c) * inner, (o * channels + c + 1) * inner), o * inner);
+    const { min, max } = minMax(channelValues);
+    const { scale } = scaleAndZeroPoint(min, max, 'int8', true);
+    scales.push(scale);
+    const q = quantizeValues(channelValues, scale, 0, 'int8', true);
+    for (let o = 0; o < outer; o++) quantized.set(q.subarray(o * inner, (o + 1) * inner), (o * channels + c) * inner);
+  }
+  return { quantized, scales };
+}

@@ -127,3 +127,26 @@ test('static INT8 folds Conv → BatchNormalization into the Conv first (the cnn
   assert.equal(foldBatchNorms(model.graph!), 6);
   assert.equal(model.graph!.node!.some((n) => n.opType === 'BatchNormalization'), false);
 });
+
+test('dynamic INT8 per channel: one weight scale per output channel, shaped to broadcast ([C, 1, 1] for Conv, [N] for MatMul)', async () => {
+  // Channel 0 weights are ~100× channel 1's: per tensor, channel 1 would use a couple of int8 levels; per channel each reaches ±127.
+  const convW = Float32Array.from({ length: 2 * 1 * 3 * 3 }, (_, i) => (i < 9 ? 1 : 0.01) * Math.sin(i + 1));
+  const source = new GraphBuilder('g')
+    .input('x', 'float32', ['N', 1, 4, 4])
+    .initializer('W', [2, 1, 3, 3], convW)
+    .initializer('F', [2, 3], Float32Array.from([1, 0.01, -2, 0.5, 0.02, 1]))
+    .node('Conv', ['x', 'W'], ['c'], { pads: [1, 1, 1, 1] }, 'conv')
+    .node('Transpose', ['c'], ['t'], { perm: [0, 2, 3, 1] }, 'nhwc')
+    .node('MatMul', ['t', 'F'], ['y'], {}, 'mm')
+    .output('y', 'float32', ['N', 4, 4, 3])
+    .build();
+  const { bytes, model } = await convert(source, (m) => quantizeDynamic(m, { keepFp32: [], perChannel: true }));
+  const init = (name: string) => model.graph!.initializer!.find((t) => t.name === name)!;
+  assert.deepEqual(init('W_scale').dims!.map(Number), [2, 1, 1]);
+  assert.deepEqual(init('F_scale').dims!.map(Number), [3]);
+  const q = readInts(init('W_quantized'));
+  assert.equal(Math.max(...q.slice(0, 9).map(Math.abs)), 127);
+  assert.equal(Math.max(...q.slice(9).map(Math.abs)), 127, 'the small channel uses the full int8 range too');
+  const x = { x: f32(Array.from(weights(16, 9)), [1, 1, 4, 4]) };
+  assert.ok(close(await runFirstOutput(bytes, x), await runFirstOutput(source, x), 0.05));
+});
