@@ -156,6 +156,7 @@ export class GroupRunner {
    */
   async begin(config: PlannedConfig, index: number): Promise<LiveConfig | Measurement> {
     const measurement = emptyMeasurement(config, this.variant, this.device);
+    measurement.cooldownS = null;
     const beganMs = performance.now();
     const refused = this.notRunnable(config);
     if (refused) {

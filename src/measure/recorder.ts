@@ -16,17 +16,15 @@ export function traceFileName(key: string): string {
 export class RunRecorder {
   readonly resultPath: string;
 
-  /** `planKeys`: with --resume, measurements are kept in this order whatever order they were measured in. */
-  constructor(readonly runDir: string, readonly result: RunResult, private readonly sloP99Ms: number | null, private readonly planKeys: string[] | null) {
+  /** `planKeys`: measurements are kept in this order whatever order they finished in (the whole plan's, with --resume). */
+  constructor(readonly runDir: string, readonly result: RunResult, private readonly sloP99Ms: number | null, private readonly planKeys: string[]) {
     this.resultPath = path.join(runDir, 'result.json');
   }
 
   /** Write result.json as it is now. */
   save(): Promise<void> {
-    if (this.planKeys) {
-      const keys = this.planKeys;
-      this.result.measurements.sort((a, b) => keys.indexOf(a.key) - keys.indexOf(b.key));
-    }
+    const rank = new Map(this.planKeys.map((key, i) => [key, i]));
+    this.result.measurements.sort((a, b) => (rank.get(a.key) ?? Infinity) - (rank.get(b.key) ?? Infinity));
     return writeFileAtomic(this.resultPath, `${JSON.stringify(this.result, null, 2)}\n`);
   }
 

@@ -199,7 +199,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     measurements: [],
     recommendations: [],
   };
-  const recorder = new RunRecorder(runDir, result, scenario.slo.p99Ms, resume ? resume.planKeys : null);
+  const recorder = new RunRecorder(runDir, result, scenario.slo.p99Ms, resume ? resume.planKeys : plan.map((config) => config.key));
   await recorder.save();
   if (options.emergency) options.emergency.write = (reason: string) => recorder.writeEmergency(reason);
 

@@ -1,47 +1,73 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { recommend } from '../../src/results/recommend.js';
-import type { Measurement } from '../../src/results/types.js';
+import type { Measurement, RaceVerdict } from '../../src/results/types.js';
 
-function measured(key: string, samplesPerJoule: number, ci: [number, number], p99: number, valid = true): Measurement {
+// A measured configuration whose window r has samples/J spj[r] (1 J per window), measured in rounds 1, 2, …
+function measured(key: string, spj: number[], p99: number, options: { valid?: boolean; race?: RaceVerdict; precision?: 'fp32' | 'int8'; batch?: number } = {}): Measurement {
+  const samples = spj.reduce((a, b) => a + b, 0);
+  const samplesPerJoule = samples / spj.length;
   return {
-    key, model: { name: key.split('/')[0]!, path: null, sha256: null, precision: 'fp32', via: 'model', variantOf: null },
-    executionProvider: 'cpu', device: 'cpu', batchSize: 1, threads: null, status: 'ok', error: null, coldStart: null, repetitions: [],
+    key, model: { name: key.split('/')[0]!, path: null, sha256: null, precision: options.precision ?? 'fp32', via: 'model', variantOf: null },
+    executionProvider: 'cpu', device: 'cpu', batchSize: options.batch ?? 1, threads: null, status: 'ok', error: null, coldStart: null,
+    repetitions: spj.map((value, i) => ({ durationS: 1, runs: value, samples: value, samplesPerSecond: value, meanWatts: 1, energyJ: 1, round: i + 1 })),
     throughput: { samplesPerSecond: { mean: 1, ci95: [1, 1] } }, latencyMs: { mean: p99, p50: p99, p90: p99, p99, max: p99 },
     power: { meanWatts: 1, idleWatts: null, peakWatts: 1, byMeter: {} },
-    energy: { joulesPerSample: 1 / samplesPerJoule, netJoulesPerSample: null, samplesPerJoule, samplesPerJouleCi95: ci, whPer1kSamples: 0, gCO2ePer1kSamples: 0, estimated: false },
-    fidelity: null, validity: { valid, reasons: valid ? [] : ['repetitions disagree'] }, trace: null, spanS: null,
+    energy: { joulesPerSample: 1 / samplesPerJoule, netJoulesPerSample: null, samplesPerJoule, samplesPerJouleCi95: [samplesPerJoule, samplesPerJoule], whPer1kSamples: 0, gCO2ePer1kSamples: 0, estimated: false },
+    fidelity: null, validity: { valid: options.valid ?? true, reasons: options.valid === false ? ['power was still drifting'] : [] }, trace: null, spanS: null,
+    ...(options.race ? { stopping: { rule: 'race' as const, race: options.race, ciHalfWidthPercent: null, method: 'windows' as const, batches: spj.length, betweenWindowsP: null, windows: spj.length, measuredS: spj.length } } : {}),
   };
 }
 
-test('the most samples per joule within the SLO wins, with its margin over the runner-up', () => {
-  const recs = recommend([
-    measured('m/fp32/cpu/b1', 100, [95, 105], 2),
-    measured('m/fp32/cpu/b8', 150, [145, 155], 10),
-    measured('m/fp32/cpu/b32', 200, [190, 210], 40),
-  ], 20);
+test('the pick states its margin over the closest competitor as one ratio with its 95% CI, paired by round', () => {
+  // b8 is exactly twice b1 in every round: the paired log differences are all ln 2, so the CI is [2, 2].
+  const recs = recommend([measured('m/fp32/cpu/b1', [100, 110, 105], 2), measured('m/fp32/cpu/b8', [200, 220, 210], 10, { batch: 8 })], 20);
   assert.equal(recs.length, 1);
-  assert.equal(recs[0]!.key, 'm/fp32/cpu/b8');
-  assert.equal(recs[0]!.reason, 'most samples per joule (p99 10.00 ms ≤ SLO 20 ms); 50.0% more samples/J than m/fp32/cpu/b1');
+  const [rec] = recs;
+  assert.equal(rec!.key, 'm/fp32/cpu/b8');
+  const { ci95, ...rest } = rec!.confidence!;
+  assert.deepEqual(rest, { versus: 'm/fp32/cpu/b1', ratio: 2, method: 'paired-rounds', equivalencePercent: 3, verdict: 'better' });
+  assert.ok(Math.abs(ci95[0] - 2) < 1e-12 && Math.abs(ci95[1] - 2) < 1e-12, String(ci95));
+  assert.equal(rec!.reason, 'most samples per joule (p99 10.0 ms ≤ SLO 20 ms); 2.00× the samples/J of m/fp32/cpu/b1 (95% CI 2.00×–2.00×)');
+  assert.equal(rec!.runnerUp!.whyNot, 'm/fp32/cpu/b1 has 0.50× (95% CI 0.50×–0.50×) the samples/J of m/fp32/cpu/b8');
 });
 
-test('a valid measurement is preferred over a more efficient invalid one; an invalid winner is flagged', () => {
-  const preferValid = recommend([measured('m/fp32/cpu/b1', 100, [90, 110], 2), measured('m/fp32/cpu/b8', 104, [95, 113], 3, false)], null);
-  assert.equal(preferValid[0]!.key, 'm/fp32/cpu/b1');
-  assert.equal(preferValid[0]!.reason, 'most samples per joule (no latency SLO set); chosen over m/fp32/cpu/b8, which has 4.0% more samples/J but is not valid');
-  assert.equal(preferValid[0]!.runnerUp!.whyNot, 'm/fp32/cpu/b8 is 4.0% more efficient but its measurement is not valid: repetitions disagree');
-  const onlyInvalid = recommend([measured('m/fp32/cpu/b1', 100, [90, 110], 2, false), measured('m/fp32/cpu/b8', 104, [95, 113], 3, false)], null);
-  assert.equal(onlyInvalid[0]!.reason, 'most samples per joule (no latency SLO set); 4.0% more samples/J than m/fp32/cpu/b1, within noise (95% CIs overlap) — flagged: repetitions disagree');
-  assert.deepEqual(onlyInvalid[0]!.caveats, [
-    'its measurement is not valid: repetitions disagree',
-    'within noise of m/fp32/cpu/b1 (95% confidence intervals of samples per joule overlap)',
-  ]);
+test('two configurations within the equivalence margin are indistinguishable: the lower p99 is chosen, and it says so', () => {
+  // Per-round ratios 1.01, 0.99, 1.00: mean log ≈ 0, sd ≈ 0.01, t(0.975, 2) = 4.303 → CI ≈ 0.9754–1.0252, inside ±3%.
+  const tie = (status: RaceVerdict['status']): RaceVerdict => ({ status, round: null, reason: 'indistinguishable within 3%: …', versus: null, ratio: null });
+  const fast = measured('m/int8/cpu/b1', [101, 99, 100], 2, { precision: 'int8', race: tie('tied') });
+  const slow = measured('m/int8/cpu/b8', [100, 100, 100], 9, { precision: 'int8', batch: 8, race: tie('tied') });
+  const [rec] = recommend([slow, fast], null);
+  assert.equal(rec!.key, 'm/int8/cpu/b1');
+  assert.equal(rec!.confidence!.verdict, 'indistinguishable');
+  assert.match(rec!.reason, /^most samples per joule \(no latency SLO set\); indistinguishable within 3% from m\/int8\/cpu\/b8 \(1\.00× the samples\/J of m\/int8\/cpu\/b8 \(95% CI 0\.98×–1\.03×\)\); chosen for its p99 2\.00 ms$/);
 });
 
-test('savings against FP32 batch 1, units for sustainability reporting, and why not the runner-up', () => {
-  const b1 = measured('m/fp32/cpu/b1', 100, [95, 105], 2);
-  const b8 = measured('m/fp32/cpu/b8', 250, [240, 260], 12);
-  const b32 = measured('m/fp32/cpu/b32', 400, [390, 410], 45);
+test('a race survivor is preferred to an eliminated configuration; noise never makes a configuration invalid', () => {
+  const eliminated: RaceVerdict = { status: 'eliminated', round: 3, reason: '…', versus: 'm/int8/cpu/b8', ratio: null };
+  const best: RaceVerdict = { status: 'best', round: null, reason: 'every other configuration was eliminated', versus: null, ratio: null };
+  // The survivor's windows are noisy (±20%): it stays valid and is recommended with a wide CI.
+  const winner = measured('m/int8/cpu/b8', [260, 180, 220], 5, { precision: 'int8', batch: 8, race: best });
+  const [rec] = recommend([measured('m/fp32/cpu/b8', [100, 100, 100], 5, { batch: 8, race: eliminated }), winner], null);
+  assert.equal(rec!.key, 'm/int8/cpu/b8');
+  assert.equal(rec!.confidence!.verdict, 'better');
+  assert.equal(rec!.runnerUp!.whyNot.endsWith('; eliminated in round 3'), true);
+});
+
+test('a valid measurement is preferred over an unsound one; an unsound winner is flagged', () => {
+  const [preferValid] = recommend([measured('m/fp32/cpu/b1', [100, 100], 2), measured('m/fp32/cpu/b8', [104, 104], 3, { valid: false })], null);
+  assert.equal(preferValid!.key, 'm/fp32/cpu/b1');
+  assert.equal(preferValid!.runnerUp!.whyNot, 'm/fp32/cpu/b8 has 1.04× (95% CI 1.04×–1.04×) the samples/J of m/fp32/cpu/b1 but its measurement is not valid: power was still drifting');
+  const [onlyInvalid] = recommend([measured('m/fp32/cpu/b1', [100, 100], 2, { valid: false }), measured('m/fp32/cpu/b8', [104, 104], 3, { valid: false })], null);
+  assert.equal(onlyInvalid!.key, 'm/fp32/cpu/b8');
+  assert.match(onlyInvalid!.reason, / — flagged: power was still drifting$/);
+  assert.deepEqual(onlyInvalid!.caveats, ['its measurement is not valid: power was still drifting']);
+});
+
+test('savings against FP32 batch 1 and units for sustainability reporting', () => {
+  const b1 = measured('m/fp32/cpu/b1', [100, 100], 2);
+  const b8 = measured('m/fp32/cpu/b8', [250, 250], 12, { batch: 8 });
+  const b32 = measured('m/fp32/cpu/b32', [400, 400], 45, { batch: 32 });
   for (const m of [b1, b8, b32]) m.energy!.whPer1kSamples = (m.energy!.joulesPerSample * 1000) / 3600;
   const [rec] = recommend([b1, b8, b32], 20);
   assert.equal(rec!.key, 'm/fp32/cpu/b8');
@@ -50,28 +76,28 @@ test('savings against FP32 batch 1, units for sustainability reporting, and why 
   assert.ok(Math.abs(rec!.savingPercent! - 60) < 1e-9);
   assert.ok(Math.abs(rec!.whPer1kSamples! - 1000 / 250 / 3600) < 1e-15);
   assert.ok(Math.abs(rec!.kWhPer1kRequests! - 1000 / 250 / 3600 / 1000) < 1e-18);
-  assert.equal(rec!.runnerUp!.whyNot, 'm/fp32/cpu/b32 is 60.0% more efficient but misses the 20 ms p99 SLO (p99 45.0 ms)');
-  assert.equal(rec!.summary, 'Deploy m/fp32/cpu/b8: 250 samples/J, 2.50× the samples per joule of m/fp32/cpu/b1 (−60% energy per sample), p99 12.0 ms ≤ 20 ms SLO.');
+  assert.equal(rec!.runnerUp!.whyNot, 'm/fp32/cpu/b32 has 1.60× (95% CI 1.60×–1.60×) the samples/J of m/fp32/cpu/b8 but misses the 20 ms p99 SLO (p99 45.0 ms)');
+  assert.equal(rec!.summary, 'Deploy m/fp32/cpu/b8: 250 samples/J, 2.50× (95% CI 2.50×–2.50×) the samples per joule of m/fp32/cpu/b1, p99 12.0 ms ≤ 20 ms SLO.');
   assert.deepEqual(rec!.caveats, []);
 });
 
-test('when nothing meets the SLO the fastest configuration is shown and says so', () => {
-  const recs = recommend([measured('m/fp32/cpu/b1', 100, [95, 105], 30), measured('m/fp32/cpu/b8', 150, [145, 155], 50)], 20);
-  assert.equal(recs[0]!.key, 'm/fp32/cpu/b1');
-  assert.match(recs[0]!.reason, /no configuration meets the p99 SLO of 20 ms/);
+test('when nothing meets the SLO, none is recommended: the fastest is named and the line says "none meets the SLO"', () => {
+  const [rec] = recommend([measured('m/fp32/cpu/b1', [100, 100], 30), measured('m/fp32/cpu/b8', [150, 150], 50)], 20);
+  assert.equal(rec!.key, 'm/fp32/cpu/b1');
+  assert.equal(rec!.meetsSlo, false);
+  assert.match(rec!.reason, /^none meets the SLO: no configuration of m has p99 ≤ 20 ms/);
 });
 
 test('a variant outside the fidelity bounds is never recommended; the runner-up line says why', () => {
-  const int8 = measured('m/int8/cpu/b8', 300, [290, 310], 2);
-  int8.model.precision = 'int8';
+  const int8 = measured('m/int8/cpu/b8', [300, 300], 2, { precision: 'int8' });
   int8.fidelity = {
     reference: 'fp32 on cpu, 32 synthetic samples', samples: 32, inputs: 'synthetic', maxAbsError: 0.4, rmse: 0.1, cosine: 0.95,
     top1Agreement: 0.9, accuracy: null, referenceAccuracy: null, accuracyRatio: null, nonFiniteValues: 0, withinBounds: false, violations: ['cosine 0.9500 < minCosine 0.99'],
   };
-  const [rec] = recommend([int8, measured('m/fp32/cpu/b8', 100, [95, 105], 3)], null);
+  const [rec] = recommend([int8, measured('m/fp32/cpu/b8', [100, 100], 3)], null);
   assert.equal(rec!.key, 'm/fp32/cpu/b8');
-  assert.equal(rec!.runnerUp!.whyNot, 'm/int8/cpu/b8 is 200.0% more efficient but breaks the fidelity bounds: cosine 0.9500 < minCosine 0.99');
+  assert.equal(rec!.runnerUp!.whyNot, 'm/int8/cpu/b8 has 3.00× (95% CI 3.00×–3.00×) the samples/J of m/fp32/cpu/b8 but breaks the fidelity bounds: cosine 0.9500 < minCosine 0.99');
   // Within bounds (or no bounds), the same variant wins.
   int8.fidelity = { ...int8.fidelity, withinBounds: true, violations: [] };
-  assert.equal(recommend([int8, measured('m/fp32/cpu/b8', 100, [95, 105], 3)], null)[0]!.key, 'm/int8/cpu/b8');
+  assert.equal(recommend([int8, measured('m/fp32/cpu/b8', [100, 100], 3)], null)[0]!.key, 'm/int8/cpu/b8');
 });
