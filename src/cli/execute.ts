@@ -124,6 +124,14 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
     return controller.signal.aborted ? ExitCode.interrupted : ExitCode.runtimeFailure;
   }
   const ok = result.measurements.filter((m) => m.status === 'ok');
+  const skipped = result.measurements.filter((m) => m.status === 'skipped');
+  if (ok.length === 0 && skipped.length > 0 && skipped.length === result.measurements.length) {
+    // Every configuration was skipped for a named reason (a variant that does not apply, a batch the model cannot take):
+    // the user's choice of models and precisions is at fault, as when one such configuration is asked for alone.
+    const reasons = [...new Set(skipped.map((m) => `${m.error?.message ?? 'skipped'}${m.error ? ` [${m.error.code}]` : ''}`))];
+    process.stderr.write(`joulebench: every configuration was skipped:\n${reasons.map((reason) => `  ${reason}`).join('\n')}\n`);
+    return ExitCode.badInput;
+  }
   if (ok.length === 0) {
     const failures = result.measurements.filter((m) => m.error);
     const first = failures[0];
