@@ -7,6 +7,7 @@ import { prepareModels, variantErrorIsSkip, type PrepareEvent } from '../measure
 import { sig } from '../report/format-number.js';
 import { parseScenario } from '../scenario/schema.js';
 import { variantCacheDir } from '../variants/make.js';
+import { describeSearch, type PrecisionSearch } from '../variants/mixed-precision.js';
 import { pairs, shapeDims, withUsage, words } from './args.js';
 import { conversionFieldFlags, conversionFlagHelp, conversionFlagOptions, conversionFromFlags } from './conversion-flags.js';
 import { displayPath } from './paths.js';
@@ -93,6 +94,7 @@ export async function variantsCommand(argv: string[]): Promise<ExitCodeValue> {
       nodes: variant?.made?.sidecar.nodes ?? null,
       warnings: variant?.made?.sidecar.warnings ?? [],
       fidelity: variant?.fidelity ?? null,
+      search: variant?.made?.sidecar.search ?? null,
       error,
     }));
     process.stdout.write(`${JSON.stringify({ source: prepared!.variants.fp32!.path, cacheDir, variants: out }, null, 2)}\n`);
@@ -111,6 +113,7 @@ export async function variantsCommand(argv: string[]): Promise<ExitCodeValue> {
         `  ${precision} (${made.sidecar.mode}${made.reused ? ', reused' : ''}): ${displayPath(made.path)}`,
         `    ${size}; nodes ${nodes.before} → ${nodes.after}: ${opChanges(nodes.opsBefore, nodes.opsAfter)}`,
         `    fidelity vs FP32 (${f.samples} ${f.inputs} samples): cosine ${f.cosine.toFixed(5)}, max abs error ${sig(f.maxAbsError)}, rmse ${sig(f.rmse)}${f.top1Agreement === null ? '' : `, top-1 agreement ${(f.top1Agreement * 100).toFixed(1)}%`}${f.accuracyRatio === null ? '' : `, accuracy ${(f.accuracy! * 100).toFixed(1)}% vs FP32 ${(f.referenceAccuracy! * 100).toFixed(1)}%`}${f.withinBounds === false ? ` — OUTSIDE bounds: ${f.violations.join('; ')}` : f.withinBounds ? ' — within bounds' : ''}`,
+        ...searchLines(made.sidecar.search, events.find((event) => event.type === 'precision-search' && event.precision === precision)),
         ...made.sidecar.warnings.map((warning) => `    warning: ${warning}`),
       );
     }
@@ -119,6 +122,13 @@ export async function variantsCommand(argv: string[]): Promise<ExitCodeValue> {
   const errors = rows.flatMap(({ error }) => (error ? [error] : []));
   if (errors.length === 0) return ExitCode.ok;
   return errors.every((error) => variantErrorIsSkip(error.code)) ? ExitCode.badInput : ExitCode.runtimeFailure;
+}
+
+// The plain variant missed the fidelity bound: what the search kept in FP32 / out of INT8, why, and its cost.
+function searchLines(search: PrecisionSearch | undefined, event: PrepareEvent | undefined): string[] {
+  if (!search) return [];
+  const reused = event?.type === 'precision-search' && event.reused;
+  return [`    plain ${search.kind === 'fp16-keep-fp32' ? 'FP16' : 'INT8'} missed the bound; ${describeSearch(search, reused)}`, ...search.kept.map((kept) => `      ${kept.node} (${kept.op}): ${kept.reason}`)];
 }
 
 // "+MatMulInteger×12, −MatMul×12" style summary of what the conversion changed.
