@@ -75,6 +75,32 @@ export interface Fp16Report {
   subgraphs: number;
   /** Bytes of float weights (initializers and constants) converted to FP16. */
   weightBytesConverted: number;
+  /** Nodes kept FP32 because a weight they read has finite values beyond FP16's ±65504 (clamping would change the result). */
+  keptForRange: string[];
+}
+
+/** The largest finite value of FP16. */
+export const float16MaxFinite = 65504;
+
+// Float initializers of the graph and its subgraphs with a finite value beyond ±65504 (e.g. Paddle's BatchNormalization
+// variances of 1e8): clamping those to 1e4 (onnxconverter-common) changes what the node computes, so it keeps FP32.
+function beyondHalfRange(graph: Graph, found = new Set<string>()): Set<string> {
+  for (const tensor of graph.initializer ?? []) {
+    if (tensor.dataType !== FLOAT && tensor.dataType !== DataType.DOUBLE) continue;
+    const raw = tensor.rawData;
+    const view = tensor.dataType === FLOAT && raw && raw.length > 0 ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : null;
+    const values = view ? null : readFloats(tensor);
+    const count = view ? view.byteLength / 4 : values!.length;
+    for (let i = 0; i < count; i++) {
+      const magnitude = Math.abs(view ? view.getFloat32(i * 4, true) : values![i]!);
+      if (magnitude > float16MaxFinite && Number.isFinite(magnitude)) {
+        found.add(tensor.name ?? '');
+        break;
+      }
+    }
+  }
+  for (const node of graph.node ?? []) for (const sub of subgraphsOf(node)) beyondHalfRange(sub, found);
+  return found;
 }
 
 const FLOAT = DataType.FLOAT;
@@ -120,9 +146,9 @@ export function convertToFloat16(model: Model, options: Fp16Options = defaultFp1
     });
   }
   const folded = foldConstants(graph);
-  const report: Fp16Report = { clampedValues: 0, convertedValues: 0, convertedNodes: 0, keptFp32: {}, castsInserted: 0, folded, convertedInSubgraphs: 0, subgraphs: 0, weightBytesConverted: 0 };
+  const report: Fp16Report = { clampedValues: 0, convertedValues: 0, convertedNodes: 0, keptFp32: {}, castsInserted: 0, folded, convertedInSubgraphs: 0, subgraphs: 0, weightBytesConverted: 0, keptForRange: [] };
   const blockList = new Set<string>([...defaultFp16BlockList, ...options.keepFp32, ...[...(options.keepNodes ?? [])].map(keptNodeKey)]);
-  convertGraph(graph, { options, report, names: new NameScope(graph), blockList }, null);
+  convertGraph(graph, { options, report, names: new NameScope(graph), blockList, outOfRange: beyondHalfRange(graph) }, null);
   return report;
 }
 
@@ -133,6 +159,8 @@ interface Fp16Context {
   /** Fresh names, unique over the whole model (subgraphs included). */
   names: NameScope;
   blockList: Set<string>;
+  /** Float initializers (any graph) holding finite values beyond FP16's ±65504: their readers stay FP32. */
+  outOfRange: ReadonlySet<string>;
 }
 
 // What a subgraph sees of its enclosing scopes: each name's original type, the type it has after conversion, and
@@ -145,7 +173,8 @@ interface OuterView {
 
 // A node computes in FP16 unless it holds subgraphs (If / Loop / Scan: their bodies are converted instead, their
 // own inputs and outputs stay FP32), belongs to another domain, or is on the block list.
-function computesFp16(node: Node, blockList: Set<string>): boolean {
+function computesFp16(node: Node, blockList: Set<string>, outOfRange: ReadonlySet<string> = new Set()): boolean {
+  if ((node.input ?? []).some((name) => outOfRange.has(name))) return false;
   const otherDomain = Boolean(node.domain) && node.domain !== 'ai.onnx';
   const op = node.opType ?? '';
   const keptByName = Boolean(node.name) && blockList.has(keptNodeKey(node.name!));
@@ -156,7 +185,7 @@ function computesFp16(node: Node, blockList: Set<string>): boolean {
 const keptNodeKey = (name: string) => `node:${name}`;
 
 // The types that nodes of `graph` (any depth) want for the names they read from outside it.
-function outerWants(graph: Graph, blockList: Set<string>): Map<string, Set<number>> {
+function outerWants(graph: Graph, blockList: Set<string>, outOfRange: ReadonlySet<string>): Map<string, Set<number>> {
   const defined = new Set<string>([...(graph.input ?? []).map((info) => info.name ?? ''), ...(graph.initializer ?? []).map((tensor) => tensor.name ?? '')]);
   const wants = new Map<string, Set<number>>();
   const want = (name: string, type: number) => {
@@ -164,9 +193,9 @@ function outerWants(graph: Graph, blockList: Set<string>): Map<string, Set<numbe
     wants.set(name, (wants.get(name) ?? new Set<number>()).add(type));
   };
   for (const node of graph.node ?? []) {
-    const type = computesFp16(node, blockList) ? FLOAT16 : FLOAT;
+    const type = computesFp16(node, blockList, outOfRange) ? FLOAT16 : FLOAT;
     for (const name of node.input ?? []) want(name, type);
-    for (const sub of subgraphsOf(node)) for (const [name, types] of outerWants(sub, blockList)) for (const t of types) want(name, t);
+    for (const sub of subgraphsOf(node)) for (const [name, types] of outerWants(sub, blockList, outOfRange)) for (const t of types) want(name, t);
     for (const name of node.output ?? []) defined.add(name);
   }
   for (const output of graph.output ?? []) want(output.name ?? '', FLOAT);
@@ -186,9 +215,10 @@ function convertGraph(graph: Graph, ctx: Fp16Context, view: OuterView | null): v
   const converted = new Set<Node>();
   for (const node of nodes) {
     if (subgraphsOf(node).length > 0) continue;
-    if (computesFp16(node, blockList)) {
+    if (computesFp16(node, blockList, ctx.outOfRange)) {
       converted.add(node);
     } else {
+      if ((node.input ?? []).some((name) => ctx.outOfRange.has(name))) report.keptForRange.push(node.name || (node.output ?? [])[0] || '');
       const op = node.opType ?? '';
       const label = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}.${op}` : op;
       report.keptFp32[label] = (report.keptFp32[label] ?? 0) + 1;
@@ -198,7 +228,7 @@ function convertGraph(graph: Graph, ctx: Fp16Context, view: OuterView | null): v
   const subWants = new Map<string, Set<number>>();
   for (const holder of holders) {
     for (const sub of subgraphsOf(holder)) {
-      for (const [name, wanted] of outerWants(sub, blockList)) subWants.set(name, new Set([...(subWants.get(name) ?? []), ...wanted]));
+      for (const [name, wanted] of outerWants(sub, blockList, ctx.outOfRange)) subWants.set(name, new Set([...(subWants.get(name) ?? []), ...wanted]));
     }
   }
   const ioType = top && options.fp16Io ? FLOAT16 : FLOAT;

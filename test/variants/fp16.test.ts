@@ -142,3 +142,28 @@ test('FP16: an opset older than 7 is refused by name', async () => {
   const source = new GraphBuilder('g').input('x', 'float32', [2]).node('Relu', ['x'], ['y']).output('y', 'float32', [2]).build({ opset: 6 });
   await assert.rejects(convert(source, (m) => convertToFloat16(m)), { code: 'VARIANT_OPSET_TOO_OLD' });
 });
+
+test('FP16: a node reading a weight beyond FP16\'s ±65504 (a BatchNormalization variance of 1e8) stays FP32 instead of being clamped', async () => {
+  // Clamped to 1e4, the variance would make channel 0 come out sqrt(1e8 / 1e4) = 100× too large.
+  const source = new GraphBuilder('g')
+    .input('x', 'float32', [1, 2, 2, 2])
+    .initializer('W', [2, 2, 1, 1], Float32Array.from([1, 0.5, -0.5, 1]))
+    .initializer('scale', [2], Float32Array.from([2e4, 1]))
+    .initializer('bias', [2], Float32Array.from([0, 0.5]))
+    .initializer('mean', [2], Float32Array.from([0, 0]))
+    .initializer('var', [2], Float32Array.from([1e8, 4]))
+    .node('Conv', ['x', 'W'], ['c'], {}, 'conv')
+    .node('BatchNormalization', ['c', 'scale', 'bias', 'mean', 'var'], ['y'], {}, 'bn')
+    .output('y', 'float32', [1, 2, 2, 2])
+    .build();
+  const { bytes, report, model } = await convert(source, (m) => convertToFloat16(m));
+  assert.deepEqual(report.keptForRange, ['bn']);
+  assert.deepEqual(report.keptFp32, { BatchNormalization: 1 });
+  assert.equal(report.convertedNodes, 1);
+  assert.equal(initializer(model, 'var').dataType, DataType.FLOAT);
+  assert.equal(initializer(model, 'W').dataType, DataType.FLOAT16);
+  const feeds = { x: f32([1, 2, 3, 4, -1, 0.5, 2, -2], [1, 2, 2, 2]) };
+  const [expected, actual] = [await runFirstOutput(source, feeds), await runFirstOutput(bytes, feeds)];
+  // Only the Conv rounds to FP16 (inputs and weights exact here, sums of two products): ≤ 2^-11 relative.
+  actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) <= Math.abs(expected[i]!) * 2 ** -10 + 1e-6, `${v} vs ${expected[i]}`));
+});
