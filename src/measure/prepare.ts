@@ -4,7 +4,7 @@ import { describeError, InputError } from '../errors.js';
 import { resolveBatchLayout, type BatchLayout, type OverrideNames } from '../model/batch-axis.js';
 import { ensureBuiltinModel } from '../model/builtin.js';
 import { precisionMismatch, refuseReducedSource } from '../model/detect-precision.js';
-import { inspectModelFile, type ModelInfo } from '../model/inspect.js';
+import { inspectModelFile, requireRunnableIo, type ModelInfo } from '../model/inspect.js';
 import { isZooName } from '../model/zoo/index.js';
 import { requireWorkingProvider } from '../runtime/probe.js';
 import type { Fidelity } from '../results/types.js';
@@ -55,7 +55,7 @@ export interface PreparedModel {
 }
 
 // Codes meaning "this variant does not apply to this model" (skipped) rather than "something broke" (failed).
-const notApplicableCodes = new Set(['VARIANT_NOTHING_TO_CONVERT', 'VARIANT_NOTHING_TO_QUANTIZE', 'VARIANT_OPSET_TOO_OLD', 'VARIANT_SOURCE_ALREADY_REDUCED']);
+const notApplicableCodes = new Set(['VARIANT_NOTHING_TO_CONVERT', 'VARIANT_NOTHING_TO_QUANTIZE', 'VARIANT_OPSET_TOO_OLD', 'VARIANT_OPSET_UPGRADE', 'VARIANT_SOURCE_ALREADY_REDUCED']);
 
 /** Whether a variant error means skipped (not applicable) rather than failed. */
 export const variantErrorIsSkip = (code: string): boolean => notApplicableCodes.has(code);
@@ -87,6 +87,7 @@ export async function prepareModels(scenario: Scenario, naming: OverrideNaming, 
     const fp32Path = builtin ? (await ensureBuiltinModel(builtin)).path : spec.source;
     // fp32 is always read: it is the reference the other precisions are compared against.
     const { info } = await inspectModelFile(fp32Path);
+    requireRunnableIo(info);
     const sourceMismatch = precisionMismatch('fp32', fp32Path, info);
     if (sourceMismatch) emit({ type: 'warning', model: spec.name, message: sourceMismatch });
     const layout = resolveBatchLayout(info, spec.inputs, naming.model(index));
@@ -112,6 +113,7 @@ export async function prepareModels(scenario: Scenario, naming: OverrideNaming, 
             emit({ type: 'variant', model: spec.name, precision, made });
           }
           let { info: variantInfo } = await inspectModelFile(variantPath);
+          requireRunnableIo(variantInfo);
           const listedMismatch = made ? null : precisionMismatch(precision, variantPath, variantInfo);
           if (listedMismatch) emit({ type: 'warning', model: spec.name, message: listedMismatch });
           const variantLayout = resolveBatchLayout(variantInfo, spec.inputs, naming.model(index));

@@ -6,6 +6,7 @@ import { synthesiseFeeds } from '../runtime/inputs.js';
 import { inferElemTypes } from '../variants/elem-types.js';
 import { attributeOf, decodeModel, encodeModel, toNumber } from '../variants/proto.js';
 import type { BatchLayout } from './batch-axis.js';
+import { describeModel, requireRunnableIo } from './inspect.js';
 
 const counted = new Set(['MatMul', 'Gemm', 'Conv', 'MatMulInteger', 'ConvInteger', 'ConvTranspose']);
 
@@ -19,6 +20,7 @@ const product = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
 
 /** Run the model once at batch 1 (or its fixed batch) and count the MACs of its MatMul, Gemm and Conv nodes. */
 export async function estimateFlops(bytes: Uint8Array, file: string, layout: BatchLayout): Promise<FlopsEstimate> {
+  requireRunnableIo(describeModel(bytes, file));
   const model = decodeModel(bytes, file);
   const graph = model.graph!;
   const types = inferElemTypes(graph);

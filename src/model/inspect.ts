@@ -60,6 +60,21 @@ export function elemTypeName(code: number): string {
   return elemTypes[code] ?? `unsupported:${code}`;
 }
 
+// Element types onnxruntime-node can hand over as tensors (its backend's dataTypeStrings); a graph input or output of
+// any other type (bfloat16, complex, float8) makes session creation fail with "Unsupported data type: <n>".
+const runnableElemTypes = new Set(['float32', 'uint8', 'int8', 'uint16', 'int16', 'int32', 'int64', 'string', 'bool', 'float16', 'float64', 'uint32', 'uint64', 'non-tensor']);
+
+/** Refuse, by name, a model whose graph inputs or outputs have an element type onnxruntime-node cannot feed or read. */
+export function requireRunnableIo(info: Pick<ModelInfo, 'path' | 'inputs' | 'outputs'>): void {
+  for (const [kind, list] of [['input', info.inputs], ['output', info.outputs]] as const) {
+    const bad = list.find((tensor) => !runnableElemTypes.has(tensor.elemType));
+    if (!bad) continue;
+    throw new ModelError('MODEL_IO_TYPE', `${info.path}: graph ${kind} "${bad.name}" has element type ${bad.elemType}, which onnxruntime-node cannot ${kind === 'input' ? 'feed' : 'read back'}`, {
+      hint: `re-export the model with a float32 or float16 ${kind} (e.g. a Cast ${kind === 'input' ? 'after the input' : 'before the output'}); computing in ${bad.elemType} inside the graph is fine`,
+    });
+  }
+}
+
 // protobufjs decodes int64 fields as Long objects or numbers.
 function toNumber(value: unknown): number {
   if (typeof value === 'number') return value;

@@ -35,6 +35,16 @@ function externalModel(location: string): Uint8Array {
   }).finish();
 }
 
+// y = Cast(x) declared bfloat16 (type 16): onnxruntime-node has no bfloat16 tensor to read it into.
+function bfloat16Output(): Uint8Array {
+  const value = (name: string, elemType: number) => ({ name, type: { tensorType: { elemType, shape: { dim: [{ dimValue: 2 }] } } } });
+  return onnx.ModelProto.encode({
+    irVersion: 8,
+    opsetImport: [{ version: 17 }],
+    graph: { name: 'g', input: [value('x', 1)], output: [value('y', 16)], node: [{ opType: 'Cast', input: ['x'], output: ['y'], attribute: [{ name: 'to', type: 2, i: 16 }] }] },
+  }).finish();
+}
+
 const cnn = zoo.cnn.build();
 const aliasBomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`), 'models: [mlp]', ''].join('\n');
 
@@ -65,6 +75,7 @@ export const cases: Record<string, Case> = {
   },
   'external-missing': { args: ['inspect', 'gone.onnx'], files: { 'gone.onnx': externalModel('weights.bin') } },
   'model-too-large': { args: ['inspect', 'cnn.onnx'], files: { 'cnn.onnx': cnn }, env: { JOULEBENCH_MAX_MODEL_BYTES: '100KiB' } },
+  'model-io-bfloat16': { args: ['bench', 'bf16.onnx'], files: { 'bf16.onnx': bfloat16Output() } },
   'size-limit-invalid': { args: ['inspect', 'cnn.onnx'], files: { 'cnn.onnx': cnn }, env: { JOULEBENCH_MAX_MODEL_BYTES: 'lots' } },
   'scenario-missing': { args: ['run', 'nothere.yaml'] },
   'scenario-folder': { args: ['run', 'dir.yaml'], setup: (cwd) => mkdir(path.join(cwd, 'dir.yaml')) },
