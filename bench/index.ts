@@ -10,7 +10,7 @@ const args = process.argv.slice(2);
 const run = (script: string) => spawnSync(process.execPath, ['--import', 'tsx', path.join(here, script), ...args], { stdio: 'inherit' }).status ?? 1;
 
 let failed = false;
-for (const script of ['harness-overhead.ts', 'isolation-overhead.ts', 'meter-cost.ts', 'report-and-startup.ts', 'variant-generation.ts', 'time-to-verdict.ts']) {
+for (const script of ['harness-overhead.ts', 'isolation-overhead.ts', 'meter-cost.ts', 'report-and-startup.ts', 'variant-generation.ts', 'time-to-verdict.ts', 'race-decision.ts']) {
   let status = run(script);
   if (status !== 0 && script === 'harness-overhead.ts' && args.includes('--quick')) {
     process.stderr.write('bench: the harness ratio gate failed; measuring once more before failing\n');
