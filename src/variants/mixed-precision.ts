@@ -10,9 +10,12 @@
 //   2. otherwise bisects the remaining nodes in graph order from both ends: the shortest prefix that meets the bound
 //      ends at a culprit, the shortest suffix of that prefix starts at one, so the kept region is [first, last]
 //      culprit (or just the two ends when they suffice): 2·⌈log2 n⌉ checks;
+//   (static INT8 has no suspects: its candidates are bisected most sensitive first, from one run of FP32 and the
+//   plain INT8 variant with every candidate's input and output exposed: the error each node adds to its input's);
 //   3. never spends more than ⌊2·log2(n)⌋ + 5 checks: the set it returns is one that was checked and met the bound
 //      (a cut-short bisection returns its last passing bound, so the result is coarser, never wrong).
 import { readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../results/atomic.js';
@@ -186,6 +189,8 @@ export interface SearchOptions {
   clock?: () => number;
   /** The plain variant (nothing kept) was already checked by the caller and missed the bound: counted, not rerun. */
   plainMissed?: boolean;
+  /** Why a bisected (non-suspect) node was kept (default "bisection"). */
+  bisectionReason?: (name: string) => string;
 }
 
 /** Whether keeping these node names (in FP32 / out of INT8) meets the bound: one fidelity check. */
@@ -223,7 +228,7 @@ export async function searchKeepSet(candidates: readonly Candidate[], suspects: 
     .sort((a, b) => suspects.get(a.name)!.tier - suspects.get(b.name)!.tier || index.get(a.name)! - index.get(b.name)!)
     .map((candidate) => candidate.name);
   const rest = candidates.map((candidate) => candidate.name).filter((name) => !suspects.has(name));
-  const why = (name: string) => suspects.get(name)?.reason ?? 'bisection';
+  const why = (name: string) => suspects.get(name)?.reason ?? options.bisectionReason?.(name) ?? 'bisection';
 
   // 1. The suspects alone.
   if (suspected.length > 0 && left() > 0 && (await check(suspected))) {
@@ -359,8 +364,17 @@ export async function repairVariant(options: RepairOptions): Promise<Repair> {
     const model = decodeModel(sourceBytes, options.make.sourcePath);
     nameUnnamedNodes(model.graph!);
     const fp16 = plain.sidecar.mode === 'fp16';
-    const candidates = fp16 ? fp16Candidates(model.graph!, options.make.conversion.keepFp32) : int8Candidates(model.graph!, options.make.conversion.keepFp32);
+    const clock = options.clock ?? (() => performance.now() / 1000);
+    const started = clock();
+    let candidates = fp16 ? fp16Candidates(model.graph!, options.make.conversion.keepFp32) : int8Candidates(model.graph!, options.make.conversion.keepFp32);
     const suspects = fp16 ? fp16Suspects(model.graph!) : new Map<string, Suspicion>();
+    // INT8: bisect the nodes most sensitive first (the error each adds to its input's), not in graph order.
+    let sensitivity: Map<string, NodeError> | null = null;
+    if (!fp16 && candidates.length > 1) {
+      sensitivity = await int8Sensitivity(sourceBytes, await candidateBytes(sourceBytes, options, new Set()), candidates, options);
+      const added = (name: string) => sensitivity!.get(name)?.added ?? 0;
+      candidates = [...candidates].sort((a, b) => added(b.name) - added(a.name));
+    }
     const passed = new Map<string, Fidelity>();
     const evaluate: KeepEvaluator = async (keep) => {
       const bytes = await candidateBytes(sourceBytes, options, keep);
@@ -373,8 +387,10 @@ export async function repairVariant(options: RepairOptions): Promise<Repair> {
       kind: fp16 ? 'fp16-keep-fp32' : 'int8-exclude',
       bound: describeBounds(options.bounds),
       plainMissed: true,
-      ...(options.clock ? { clock: options.clock } : {}),
+      clock,
+      ...(sensitivity ? { bisectionReason: (name: string) => sensitivityReason(sensitivity!.get(name)) } : {}),
     });
+    search = { ...search, seconds: clock() - started };
     fidelity = search.met ? (passed.get(search.kept.map((kept) => kept.node).sort().join('\u0000')) ?? null) : null;
     const record: CachedSearch = { schema: 'joulebench/precision-search@1', key, search, fidelity };
     await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
@@ -397,3 +413,75 @@ export function describeSearch(search: PrecisionSearch, reused = false): string 
   const noun = search.kept.length === 1 ? 'node' : 'nodes';
   return `${search.kept.length} ${noun} ${what}${ops ? ` (${ops})` : ''} to meet ${search.bound}; ${cost}`;
 }
+
+/** How much error a node's INT8 output carries against FP32, and how much of it the node added to its input's. */
+export interface NodeError {
+  /** Relative RMS error ‖int8 − fp32‖ / ‖fp32‖ of the node's output, and of its first input. */
+  output: number;
+  input: number;
+  /** output − input (≥ 0): the error this node's quantization added. */
+  added: number;
+}
+
+const relativeError = (reference: Float32Array, other: Float32Array): number => {
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < reference.length; i++) {
+    const a = reference[i]!;
+    const b = other[i]!;
+    if (!Number.isFinite(a)) continue;
+    diff += Number.isFinite(b) ? (a - b) ** 2 : a * a + 1;
+    norm += a * a;
+  }
+  return norm > 0 ? Math.sqrt(diff / norm) : diff > 0 ? 1 : 0;
+};
+
+// Run `bytes` with `tensors` exposed as outputs on one batch; returns each tensor's values.
+async function exposedValues(bytes: Uint8Array, file: string, tensors: readonly string[], feeds: Record<string, ort.Tensor>): Promise<Map<string, Float32Array>> {
+  const model = decodeModel(bytes, file);
+  const graph = model.graph!;
+  const outputs = new Set((graph.output ?? []).map((output) => output.name ?? ''));
+  graph.output = [...(graph.output ?? []), ...tensors.filter((name) => !outputs.has(name)).map((name) => ({ name, type: { tensorType: { elemType: DataType.FLOAT } } }))];
+  const session = await ort.InferenceSession.create(encodeModel(model), { executionProviders: ['cpu'], logSeverityLevel: 3 });
+  try {
+    const out = await session.run(feeds, [...tensors]);
+    return new Map(tensors.flatMap((name) => (out[name]?.type === 'float32' ? [[name, out[name]!.data as Float32Array] as const] : [])));
+  } finally {
+    await session.release();
+  }
+}
+
+/**
+ * Per-node sensitivity of a static INT8 variant: each candidate's output and first input in FP32 and in the plain
+ * INT8 variant over the first evaluation batch (its QDQ keeps the original tensor names, so both expose the same
+ * names). The error a node adds is its output's relative error minus its input's.
+ */
+export async function int8Sensitivity(sourceBytes: Uint8Array, int8Bytes: Uint8Array, candidates: readonly Candidate[], options: RepairOptions): Promise<Map<string, NodeError>> {
+  const source = decodeModel(sourceBytes, options.make.sourcePath);
+  inlineExternalData(source, options.make.sourcePath);
+  nameUnnamedNodes(source.graph!);
+  const byName = new Map((source.graph!.node ?? []).map((node) => [node.name ?? '', node]));
+  const ends = candidates.map((candidate) => {
+    const node = byName.get(candidate.name);
+    return { name: candidate.name, input: (node?.input ?? [])[0] ?? '', output: (node?.output ?? [])[0] ?? '' };
+  });
+  const tensors = [...new Set(ends.flatMap((end) => [end.input, end.output]).filter(Boolean))];
+  const feeds = options.evaluation.batches[0];
+  if (!feeds || tensors.length === 0) return new Map();
+  const reference = await exposedValues(encodeModel(source), options.make.sourcePath, tensors, feeds);
+  const quantized = await exposedValues(int8Bytes, options.make.sourcePath, tensors, feeds);
+  const errorOf = (name: string) => {
+    const a = reference.get(name);
+    const b = quantized.get(name);
+    return a && b && a.length === b.length ? relativeError(a, b) : 0;
+  };
+  return new Map(ends.map((end) => {
+    const output = errorOf(end.output);
+    const input = errorOf(end.input);
+    return [end.name, { output, input, added: Math.max(0, output - input) }];
+  }));
+}
+
+const percent = (value: number) => `${value >= 0.1 ? (value * 100).toFixed(0) : (value * 100).toPrecision(2)}%`;
+const sensitivityReason = (error: NodeError | undefined): string =>
+  error ? `sensitivity: INT8 output error ${percent(error.output)} vs ${percent(error.input)} at its input` : 'bisection';
