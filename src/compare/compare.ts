@@ -1,9 +1,8 @@
 // Compare a candidate run with a baseline run: per key and metric, a criterion.rs-style three-way verdict.
 import { InputError } from '../errors.js';
 import type { Measurement, RunResult } from '../results/types.js';
-import { bootstrapRatioOfMeans } from '../stats/bootstrap.js';
+import { ratioInterval } from '../stats/interval.js';
 import { seedFromString } from '../stats/random.js';
-import { welchTTest } from '../stats/significance.js';
 import { mean } from '../stats/summary.js';
 import {
   comparisonSchemaId,
@@ -35,9 +34,11 @@ export interface MetricSamples {
 }
 
 /**
- * Judge one metric. With ≥ 2 values per side: significant when Welch's p < alpha, and a change only when the whole
- * (1 − alpha) bootstrap CI of the ratio of means lies beyond ±noise (criterion.rs's rule). With fewer: the point
- * values against ±max(noise, thresholdNoise), labelled as such. A regression fails when its size ≥ maxRegression.
+ * Judge one metric. With ≥ 2 values per side: the one interval of joulebench (src/stats/interval.ts; the race and the
+ * recommendation use it too): Welch's t on the log values, significant when its two-sided p < alpha, and a change only
+ * when the whole (1 − alpha) CI of the ratio candidate ÷ baseline lies beyond ±noise (criterion.rs's rule). With
+ * fewer: the point values against ±max(noise, thresholdNoise), labelled as such. A regression fails when its size ≥
+ * maxRegression. (`seed` is kept for callers; the interval needs no resampling.)
  */
 export function judgeMetric(
   samples: MetricSamples,
@@ -54,14 +55,16 @@ export function judgeMetric(
     verdict === 'regressed' && (higherIsBetter ? -change : change) >= options.maxRegression - 1e-12;
 
   if (baseline.length >= 2 && candidate.length >= 2) {
-    const welch = welchTTest(baseline, candidate);
-    const boot = bootstrapRatioOfMeans(baseline, candidate, { confidence: 1 - options.alpha, resamples: options.resamples, seed });
-    const change = boot.estimate - 1;
-    const changeCi: [number, number] = [boot.ci[0] - 1, boot.ci[1] - 1];
-    const significant = welch.pValue < options.alpha;
+    const values = (list: number[]) => list.map((value) => ({ samplesPerJoule: value }));
+    const ratio = ratioInterval(candidateMean, values(candidate), baselineMean, values(baseline), 1 - options.alpha);
+    const change = ratio.estimate - 1;
+    const changeCi: [number, number] = [ratio.ci95[0] - 1, ratio.ci95[1] - 1];
+    const pValue = Math.min(1, 2 * Math.min(ratio.pNotAbove, 1 - ratio.pNotAbove));
+    const significant = pValue < options.alpha;
     const direction = !significant ? 0 : changeCi[0] > options.noise ? 1 : changeCi[1] < -options.noise ? -1 : 0;
     const verdict = verdictOf(direction);
-    return { method: 'welch+bootstrap', ...sides, change, changeCi, pValue: welch.pValue, verdict, failed: failedOf(verdict, change) };
+    void seed;
+    return { method: 'log-welch', ...sides, change, changeCi, pValue, verdict, failed: failedOf(verdict, change) };
   }
   const change = candidateMean / baselineMean - 1;
   const threshold = Math.max(options.noise, options.thresholdNoise);

@@ -10,11 +10,12 @@ export type MetricId = 'samplesPerJoule' | 'samplesPerSecond' | 'p99Ms';
 export type Verdict = 'improved' | 'regressed' | 'no significant change';
 
 /**
- * How a metric was judged: `welch+bootstrap` = Welch's t-test on the repetitions for significance and a seeded
- * bootstrap CI of the ratio of repetition means; `threshold` = the point values only (no per-repetition data, e.g.
- * p99 latency, or a run with a single repetition): no significance test, a larger threshold instead.
+ * How a metric was judged: `log-welch` = Welch's t-test on the log values of the repetitions, with the CI of the ratio
+ * of their means on the same scale (docs/statistics.md: the interval every report uses); `threshold` = the point
+ * values only (no per-repetition data, e.g. p99 latency of older results, or a run with a single repetition): no
+ * significance test, a larger threshold instead. `welch+bootstrap` appears in comparisons written by older versions.
  */
-export type CompareMethod = 'welch+bootstrap' | 'threshold';
+export type CompareMethod = 'log-welch' | 'welch+bootstrap' | 'threshold';
 
 /** Settings of a comparison (fractions, not percent). */
 export interface CompareOptions {

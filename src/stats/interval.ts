@@ -35,15 +35,14 @@ export interface RatioInterval extends Interval {
   pNotAbove: number;
 }
 
-const confidence = 0.95;
-const tFor = (df: number) => studentTQuantile(1 - (1 - confidence) / 2, df);
+const tFor = (df: number, confidence: number) => studentTQuantile(1 - (1 - confidence) / 2, df);
 
 // The estimate times exp(±t·se), from log-scale values; an unbounded interval below two values.
-function around(estimate: number, logSe: number, df: number, n: number, method: Interval['method']): Interval {
+function around(estimate: number, logSe: number, df: number, n: number, method: Interval['method'], confidence = 0.95): Interval {
   if (!(df >= 1) || !Number.isFinite(logSe)) {
     return { estimate, ci95: [0, Number.POSITIVE_INFINITY], halfWidthPercent: Number.POSITIVE_INFINITY, n, method };
   }
-  const spread = tFor(df) * logSe;
+  const spread = tFor(df, confidence) * logSe;
   return { estimate, ci95: [estimate * Math.exp(-spread), estimate * Math.exp(spread)], halfWidthPercent: (Math.exp(spread) - 1) * 100, n, method };
 }
 
@@ -74,16 +73,17 @@ const oneSidedP = (t: number, df: number) => (Number.isNaN(t) ? 1 : 1 - studentT
 
 /**
  * The ratio a ÷ b of two configurations' samples per joule (point estimates given by the caller): paired by round
- * when at least two rounds hold both, otherwise Welch on the log values of their windows.
+ * when at least two rounds hold both, otherwise Welch on the log values of their windows. `confidence` (default 0.95)
+ * sets the interval's level (`compare --alpha`); the field keeps its name ci95.
  */
-export function ratioInterval(estimateA: number, a: readonly WindowValue[], estimateB: number, b: readonly WindowValue[]): RatioInterval {
+export function ratioInterval(estimateA: number, a: readonly WindowValue[], estimateB: number, b: readonly WindowValue[], confidence = 0.95): RatioInterval {
   const estimate = estimateA / estimateB;
   const paired = pairedLogDifferences(a, b);
   if (paired.length >= 2) {
     const se = stddev(paired) / Math.sqrt(paired.length);
     const df = paired.length - 1;
     const t = se === 0 ? Math.sign(mean(paired)) * Number.POSITIVE_INFINITY : mean(paired) / se;
-    return { ...around(estimate, se, df, paired.length, 'paired-rounds'), pNotAbove: oneSidedP(t, df) };
+    return { ...around(estimate, se, df, paired.length, 'paired-rounds', confidence), pNotAbove: oneSidedP(t, df) };
   }
   const logsA = a.map((value) => Math.log(value.samplesPerJoule));
   const logsB = b.map((value) => Math.log(value.samplesPerJoule));
@@ -94,7 +94,7 @@ export function ratioInterval(estimateA: number, a: readonly WindowValue[], esti
   const df = se === 0 ? logsA.length + logsB.length - 2 : (varA + varB) ** 2 / (varA ** 2 / (logsA.length - 1) + varB ** 2 / (logsB.length - 1));
   const difference = mean(logsA) - mean(logsB);
   const t = se === 0 ? Math.sign(difference) * Number.POSITIVE_INFINITY : difference / se;
-  return { ...around(estimate, se, df, logsA.length + logsB.length, 'independent-windows'), pNotAbove: oneSidedP(t, df) };
+  return { ...around(estimate, se, df, logsA.length + logsB.length, 'independent-windows', confidence), pNotAbove: oneSidedP(t, df) };
 }
 
 /**

@@ -329,3 +329,37 @@ test('a TensorRT builder-flag precision that this onnxruntime-node cannot pass o
   assert.equal(m!.model.via, 'tensorrt-builder');
   assert.equal(m!.model.sha256, models[0]!.variants.fp32!.info.sha256, 'the FP32 file is the one a builder configuration runs');
 });
+
+test('race (the default): one model\'s configurations run in shuffled rounds; the clearly worse are eliminated with the evidence recorded', async () => {
+  // A flat 40 W meter: samples per joule follow throughput, and batch 16 of the MLP does several times more per second than batch 1.
+  const events: SweepEvent[] = [];
+  const outcome = await sweep({ models: ['mlp'], batchSizes: [1, 16], repetitions: 3, stopping: { rule: 'race', equivalencePercent: 3, maxSeconds: 3 } }, (event) => events.push(event));
+  const [b1, b16] = outcome.result.measurements;
+  assert.equal(b1!.stopping!.rule, 'race');
+  assert.equal(b16!.stopping!.race!.status, 'best');
+  assert.equal(b1!.stopping!.race!.status, 'eliminated');
+  assert.equal(b1!.stopping!.race!.versus, 'mlp/fp32/cpu/b16');
+  assert.ok(b1!.stopping!.race!.round! >= 3, 'nothing is dropped before every configuration has its 3 windows');
+  assert.ok(b1!.stopping!.race!.ratio!.ci95[0] > 1);
+  // Every window carries its round, and both configurations ran once in each round until one was dropped.
+  assert.deepEqual(b1!.repetitions.map((r) => r.round), b1!.repetitions.map((_, i) => i + 1));
+  assert.deepEqual(b16!.repetitions.slice(0, b1!.repetitions.length).map((r) => r.round), b1!.repetitions.map((_, i) => i + 1));
+  const rounds = events.flatMap((e) => (e.type === 'window' ? [e.round] : []));
+  assert.ok(rounds.every((round) => round !== null));
+  const [rec] = outcome.result.recommendations;
+  assert.equal(rec!.key, 'mlp/fp32/cpu/b16');
+  assert.equal(rec!.confidence!.method, 'paired-rounds');
+  assert.equal(rec!.confidence!.verdict, 'better');
+});
+
+test('sessions that do not fit in free memory are kept alive in the largest groups that do, and the run says so', async () => {
+  const { chunkGroups } = await import('../../src/measure/sweep.js');
+  const scenario = parseScenario({ models: ['mlp'], precisions: ['fp32', 'fp16'], batchSizes: [1], stopping: false, out: 'results' }, { file: null, baseDir: dir });
+  const models = await prepareModels(scenario, scenarioNaming(null));
+  const plan = expandPlan(scenario);
+  const groups = [...new Set(plan.map((config) => config.groupKey))].map((key) => plan.filter((config) => config.groupKey === key));
+  const fp32Bytes = (await import('node:fs')).statSync(models[0]!.variants.fp32!.path).size;
+  // In process: a session costs twice its file. Room for both → one chunk; room for one → two.
+  assert.equal((await chunkGroups(groups, models, false, 1e12)).length, 1);
+  assert.deepEqual((await chunkGroups(groups, models, false, 2 * 2 * fp32Bytes)).map((chunk) => chunk.length), [1, 1]);
+});
