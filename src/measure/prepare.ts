@@ -123,18 +123,24 @@ export async function prepareModels(scenario: Scenario, naming: OverrideNaming, 
           let fidelity = judgeFidelity(metrics, scenario.fidelity);
           emit({ type: 'fidelity', model: spec.name, precision, fidelity });
           // A made FP16 / static INT8 variant outside the bound: keep the responsible nodes in FP32 and measure that.
+          // A search that fails (a candidate onnxruntime cannot load) leaves the plain variant, marked, with a warning.
           if (made && fidelity.withinBounds === false && scenario.fidelity && searchable(made)) {
-            const repair = await repairVariant({ plain: made, make: makeOptions, referencePath: fp32Path, evaluation, bounds: scenario.fidelity, fidelity: fidelityOptions });
-            emit({ type: 'precision-search', model: spec.name, precision, search: repair.search, reused: repair.searchReused, made: repair.made });
-            if (repair.made && repair.fidelity) {
+            const plain: MadeVariant = made;
+            const repair = await repairVariant({ plain, make: makeOptions, referencePath: fp32Path, evaluation, bounds: scenario.fidelity, fidelity: fidelityOptions }).catch((error: unknown) => {
+              const { code, message } = describeError(error);
+              made = { ...plain, sidecar: { ...plain.sidecar, warnings: [...plain.sidecar.warnings, `the mixed-precision search failed [${code}]: ${message}; the plain variant stays, outside the fidelity bound`] } };
+              return null;
+            });
+            if (repair) emit({ type: 'precision-search', model: spec.name, precision, search: repair.search, reused: repair.searchReused, made: repair.made });
+            if (repair?.made && repair.fidelity) {
               made = repair.made;
               variantPath = made.path;
               variantInfo = (await inspectModelFile(variantPath)).info;
               fidelity = repair.fidelity;
               emit({ type: 'fidelity', model: spec.name, precision, fidelity });
-            } else {
-              // The plain variant stays, outside the bound; the search that failed is recorded with it.
-              made = { ...made, sidecar: { ...made.sidecar, search: repair.search } };
+            } else if (repair) {
+              // The plain variant stays, outside the bound; the search that found no set is recorded with it.
+              made = { ...plain, sidecar: { ...plain.sidecar, search: repair.search } };
             }
           }
           variants[precision] = { precision, path: variantPath, info: variantInfo, layout: variantLayout, fidelity, made };
