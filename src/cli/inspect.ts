@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { InputError, JoulebenchError, type ExitCodeValue } from '../errors.js';
 import { resolveBatchLayout, type BatchLayout } from '../model/batch-axis.js';
 import { ensureBuiltinModel } from '../model/builtin.js';
-import { estimateFlops, type FlopsEstimate } from '../model/flops.js';
+import { estimateFlops, formatFlops, type FlopsEstimate } from '../model/flops.js';
 import { inspectModelFile, type ModelDim } from '../model/inspect.js';
 import { isZooName } from '../model/zoo/index.js';
 import type { InputSpec } from '../scenario/types.js';
@@ -15,17 +15,13 @@ export const inspectHelp = `joulebench inspect <model.onnx | builtin> [--shape N
 Show a model's inputs and outputs (with symbolic dims), where joulebench puts the batch, its opsets, the op
 histogram, parameter count and bytes (initializers, Constant nodes and subgraph weights), the precision the file
 already is (fp32, fp16, int8 or mixed), and the estimated FLOPs per sample (from one batch-1 run on the CPU that
-reads the shapes of every MatMul, Gemm and Conv; --no-flops skips that run). --feed fills an input with a value for
+reads the shapes of every MatMul, Gemm and Conv, inside If / Loop / Scan bodies too: an If counts its larger branch,
+a Loop or Scan one iteration; --no-flops skips that run). --feed fills an input with a value for
 that run instead of random data, as in bench (--feed sr=16000).`;
 
 const formatDims = (dims: ModelDim[] | null) =>
   dims === null ? '(no shape)' : `[${dims.map((d) => (d.kind === 'fixed' ? d.size : d.kind === 'symbolic' ? d.name : '?')).join(', ')}]`;
 
-const formatFlops = (flops: number) => {
-  const units: Array<[number, string]> = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
-  const [scale, unit] = units.find(([s]) => flops >= s) ?? [1, ''];
-  return `${(flops / scale).toPrecision(3)} ${unit}FLOP`;
-};
 
 // Where the parameters are, when not all in main-graph initializers.
 const parameterPlaces = (where: { initializers: number; constantNodes: number; subgraphs: number }) => {
@@ -70,7 +66,7 @@ export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
     }
   }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ ...info, layout, layoutProblem, flopsPerSample: flops?.perSample ?? null, flopsByOp: flops?.byOp ?? null, flopsProblem }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...info, layout, layoutProblem, flopsPerSample: flops?.perSample ?? null, flopsByOp: flops?.byOp ?? null, flopsSubgraphs: flops?.subgraphs ?? null, flopsProblem }, null, 2)}\n`);
     return 0;
   }
   const lines = [
@@ -92,6 +88,7 @@ export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
     flops
       ? `  estimated FLOPs per sample: ${formatFlops(flops.perSample)} (${Object.entries(flops.byOp).map(([op, n]) => `${op} ${formatFlops(n)}`).join(', ') || 'no MatMul, Gemm or Conv'})`
       : `  estimated FLOPs per sample: unknown — ${flopsProblem}`,
+    ...(flops?.subgraphs ?? []).map((sub) => `    ${sub.op} "${sub.node}": ${sub.flops === null ? sub.note : `${formatFlops(sub.flops)} — ${sub.note}`}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

@@ -25,3 +25,61 @@ test('Conv: 2 × output elements × (C_in/group × kernel) from the shapes of on
   const matmul = new GraphBuilder('g').input('a', 'float32', ['N', 5, 6]).input('b', 'float32', ['N', 6, 7]).node('MatMul', ['a', 'b'], ['y']).output('y', 'float32', ['N', 5, 7]).build();
   assert.deepEqual(await flopsOf(matmul), { perSample: 420, byOp: { MatMul: 420 } });
 });
+
+test('If: the larger branch is counted and said so; outer-scope values and weights reach the branch', async () => {
+  const { decodeModel, encodeModel, AttributeType } = await import('../../src/variants/proto.js');
+  // then: x[1,4] × W1[4,8] → 2 × 8 × 4 = 64 FLOPs; else: x × W2[4,2] → 2 × 2 × 4 = 16.
+  const model = decodeModel(new GraphBuilder('g')
+    .input('x', 'float32', [1, 4])
+    .input('cond', 'bool', [])
+    .initializer('W1', [4, 8], new Float32Array(32).fill(0.5))
+    .initializer('W2', [4, 2], new Float32Array(8).fill(0.5))
+    .node('Identity', ['x'], ['x_out'], {}, 'id')
+    .output('x_out', 'float32', [1, 4])
+    .build({ opset: 13 }), 'if.onnx');
+  const branch = (name: string, weight: string) => ({
+    name,
+    node: [{ opType: 'MatMul', name: `${name}_mm`, input: ['x', weight], output: [`${name}_y`] }],
+    output: [{ name: `${name}_y`, type: { tensorType: { elemType: 1 } } }],
+  });
+  model.graph!.node!.push({ opType: 'If', name: 'gate', input: ['cond'], output: ['y'], attribute: [
+    { name: 'then_branch', type: AttributeType.GRAPH, g: branch('then', 'W1') },
+    { name: 'else_branch', type: AttributeType.GRAPH, g: branch('else', 'W2') },
+  ] });
+  model.graph!.output!.push({ name: 'y', type: { tensorType: { elemType: 1 } } });
+  assert.deepEqual(await flopsOf(encodeModel(model)), {
+    perSample: 64,
+    byOp: { MatMul: 64 },
+    subgraphs: [{ node: 'gate', op: 'If', flops: 64, note: 'larger branch (then) counted; the other has 16.0 FLOP' }],
+  });
+});
+
+test('Loop: one iteration of the body is counted, labelled per iteration', async () => {
+  const { decodeModel, encodeModel, AttributeType } = await import('../../src/variants/proto.js');
+  // Body: v[1,4] × W[4,4] → 2 × 4 × 4 = 32 FLOPs per iteration; the main graph's MatMul x × W adds 32 more.
+  const model = decodeModel(new GraphBuilder('g')
+    .input('x', 'float32', [1, 4])
+    .initializer('W', [4, 4], new Float32Array(16).fill(0.25))
+    .initializer('trips', [], BigInt64Array.from([3n]))
+    .initializer('go', [], Uint8Array.from([1]), 'bool')
+    .node('MatMul', ['x', 'W'], ['h'], {}, 'mm')
+    .output('h', 'float32', [1, 4])
+    .build({ opset: 13 }), 'loop.onnx');
+  const scalar = (name: string, elemType: number) => ({ name, type: { tensorType: { elemType, shape: { dim: [] } } } });
+  const body = {
+    name: 'body',
+    input: [scalar('i', 7), scalar('c_in', 9), { name: 'v_in', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: 4 }] } } } }],
+    node: [
+      { opType: 'Identity', name: 'keep_going', input: ['c_in'], output: ['c_out'] },
+      { opType: 'MatMul', name: 'step', input: ['v_in', 'W'], output: ['v_out'] },
+    ],
+    output: [scalar('c_out', 9), { name: 'v_out', type: { tensorType: { elemType: 1 } } }],
+  };
+  model.graph!.node!.push({ opType: 'Loop', name: 'repeat', input: ['trips', 'go', 'h'], output: ['v_final'], attribute: [{ name: 'body', type: AttributeType.GRAPH, g: body }] });
+  model.graph!.output!.push({ name: 'v_final', type: { tensorType: { elemType: 1 } } });
+  assert.deepEqual(await flopsOf(encodeModel(model)), {
+    perSample: 64,
+    byOp: { MatMul: 64 },
+    subgraphs: [{ node: 'repeat', op: 'Loop', flops: 32, note: 'one iteration (per iteration)' }],
+  });
+});
