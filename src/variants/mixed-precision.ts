@@ -28,6 +28,7 @@ import { measureFidelity, type FidelityOptions } from './fidelity.js';
 import { convertToFloat16, defaultFp16BlockList } from './fp16.js';
 import { quantizeStatic } from './int8-static.js';
 import { makeVariant, type MadeVariant, type MakeVariantOptions } from './make.js';
+import { upgradeForVariant } from './opset-upgrade.js';
 import { nameUnnamedNodes } from './node-names.js';
 import { attributeOf, DataType, decodeModel, encodeModel, inlineExternalData, readInts, toNumber, type Graph, type Model, type Node } from './proto.js';
 
@@ -338,6 +339,8 @@ async function candidateBytes(sourceBytes: Uint8Array, options: RepairOptions, k
   const model: Model = decodeModel(sourceBytes, make.sourcePath);
   inlineExternalData(model, make.sourcePath);
   nameUnnamedNodes(model.graph!);
+  // The same opset lift makeVariant does (named nodes keep their names through it).
+  upgradeForVariant(model, options.plain.sidecar.mode, make.conversion.perChannel);
   if (options.plain.sidecar.mode === 'fp16') {
     convertToFloat16(model, { keepFp32: make.conversion.keepFp32, fp16Io: make.conversion.fp16Io, minPositive: 1e-7, maxFinite: 1e4, keepNodes: keep });
   } else {
