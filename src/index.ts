@@ -10,6 +10,8 @@ export { ensureBuiltinModel, buildAllBuiltinModels } from './model/builtin.js';
 export { zoo, zooNames } from './model/zoo/index.js';
 export { prepareModels, scenarioNaming } from './measure/prepare.js';
 export { runSweep, type SweepEvent, type SweepOptions, type SweepOutcome } from './measure/sweep.js';
+export { runScenario, type RunScenarioOptions } from './measure/run-scenario.js';
+export { ratioInterval, samplesPerJouleInterval, type Interval, type RatioInterval } from './stats/interval.js';
 export { meterRegistry, resolveMeters } from './power/registry.js';
 export { integrateEnergy } from './power/integrate.js';
 export type { MeterFactory, MeterInfo, PowerMeter, PowerSample } from './power/types.js';

@@ -1,18 +1,9 @@
 // The path `run` and `bench` share: meters, models, plan, sweep, reports, table, exit code.
 import { applyBudgets, prepareGates } from '../compare/gates.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
-import { prepareModels, type OverrideNaming } from '../measure/prepare.js';
-import { planResume, readRunToResume, removeStaleTempFiles, type ResumeState } from '../measure/resume.js';
-import { runSweep } from '../measure/sweep.js';
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import type { OverrideNaming } from '../measure/prepare.js';
+import { runScenario } from '../measure/run-scenario.js';
 import path from 'node:path';
-import { captureEnvironment } from '../results/environment.js';
-import { resolveMeters } from '../power/registry.js';
-import { defaultPowercapRoot } from '../power/types.js';
-import { analyseRuns } from '../report/analysis.js';
-import { writeReports } from '../report/formats.js';
-import { expandPlan } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
 import { displayPath } from './paths.js';
 import { describePrepareEvent, renderRankedTable, ProgressPrinter } from './terminal.js';
@@ -42,36 +33,7 @@ const inputErrorCodes = new Set(['MODEL_REJECTED', 'INVALID_ARGUMENT', 'NO_VARIA
 
 /** Run a validated scenario end to end and return the exit code. */
 export async function executeScenario(scenario: Scenario, naming: OverrideNaming, options: ExecuteOptions): Promise<ExitCodeValue> {
-  // Read the run to resume first: a wrong folder is reported before models are read or meters probed.
-  const previous = options.resume ? await readRunToResume(options.resume) : null;
-  // The plan first: a provider pinned outside the devices (`--gpus`) is reported before models are prepared.
-  let plan = expandPlan(scenario);
-  const models = await prepareModels(scenario, naming, { toolVersion: toolVersion(), onEvent: (event) => process.stderr.write(`${describePrepareEvent(event)}\n`) });
-  const gates = await prepareGates(scenario, plan.map((config) => config.key), options);
-  const { meters, choices } = await resolveMeters(scenario.meters, {
-    cpuTdpWatts: scenario.cpuTdpWatts,
-    baseDir: process.cwd(),
-    powercapRoot: options.powercapRoot ?? defaultPowercapRoot(),
-    gpus: scenario.devices,
-  });
-  let resume: ResumeState | undefined;
-  if (previous && options.resume) {
-    const scenarioSha256 = scenario.file ? createHash('sha256').update(await readFile(scenario.file)).digest('hex') : null;
-    const planned = planResume({
-      runDir: options.resume, previous, scenario, scenarioSha256, plan, models, meters, environment: await captureEnvironment(),
-    });
-    resume = planned.state;
-    process.stderr.write(`resuming ${path.basename(options.resume)}: ${plan.length - planned.remaining.length} of ${plan.length} configurations finished, ${planned.remaining.length} to measure\n`);
-    plan = planned.remaining;
-    await removeStaleTempFiles(options.resume);
-  }
-  const estimated = meters.some((meter) => meter.info.estimated);
-  for (const choice of choices) {
-    process.stderr.write(`meter ${choice.chosen ? '✓' : '✗'} ${choice.name}: ${choice.why}\n`);
-  }
-  const perConfigS = scenario.warmup.seconds + scenario.repetitions * Math.max(scenario.window.minSeconds, 1) * 1.1;
-  const progress = new ProgressPrinter(perConfigS, estimated);
-
+  const prepared: { gates?: Awaited<ReturnType<typeof prepareGates>>; progress?: ProgressPrinter } = {};
   const controller = new AbortController();
   const emergency: { write?: (reason: string) => void } = {};
   let interrupts = 0;
@@ -90,24 +52,36 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
     process.stderr.write(`\n${signal}: stopping after the current run (press Ctrl-C again to exit at once)\n`);
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   // The handlers stay until the reports are written: a Ctrl-C then must still exit 130, not die by the signal.
   let outcome;
   try {
-    outcome = await runSweep({
-      scenario, plan, models, meters, meterChoices: choices, toolVersion: toolVersion(),
-      onEvent: (event) => progress.handle(event), signal: controller.signal, emergency, ...(resume ? { resume } : {}),
-      isolate: options.isolate ?? true, configTimeoutS: options.configTimeoutS ?? null,
+    outcome = await runScenario(scenario, {
+      toolVersion: toolVersion(), naming, isolate: options.isolate ?? true, configTimeoutS: options.configTimeoutS ?? null,
+      signal: controller.signal, emergency,
+      ...(options.resume ? { resumeDir: options.resume } : {}),
+      ...(options.powercapRoot ? { powercapRoot: options.powercapRoot } : {}),
+      onPrepare: (event) => process.stderr.write(`${describePrepareEvent(event)}\n`),
+      onPlanned: async (plan) => {
+        prepared.gates = await prepareGates(scenario, plan.map((config) => config.key), options);
+      },
+      onResume: (done, total, remaining) => process.stderr.write(`resuming ${path.basename(options.resume!)}: ${done} of ${total} configurations finished, ${remaining} to measure\n`),
+      onMeters: (choices, estimated) => {
+        for (const choice of choices) process.stderr.write(`meter ${choice.chosen ? '✓' : '✗'} ${choice.name}: ${choice.why}\n`);
+        // Signals are caught from here on: the sweep is about to write result.json.
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        prepared.progress = new ProgressPrinter(scenario.warmup.seconds + scenario.repetitions * Math.max(scenario.window.minSeconds, 1) * 1.1, estimated);
+      },
+      onEvent: (event) => prepared.progress?.handle(event),
     });
-    await writeReports(analyseRuns([outcome.result]), outcome.runDir);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   const { result, runDir, resultPath } = outcome;
-  const budgets = result.status === 'complete' ? await applyBudgets(result, resultPath, gates) : null;
-  const history = result.status === 'complete' && gates.historyDir ? await appendToHistory(gates.historyDir, result, resultPath) : null;
+  const { gates } = prepared;
+  const budgets = result.status === 'complete' && gates ? await applyBudgets(result, resultPath, gates) : null;
+  const history = result.status === 'complete' && gates?.historyDir ? await appendToHistory(gates.historyDir, result, resultPath) : null;
 
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
