@@ -88,7 +88,7 @@ export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
     flops
       ? `  estimated FLOPs per sample: ${formatFlops(flops.perSample)} (${Object.entries(flops.byOp).map(([op, n]) => `${op} ${formatFlops(n)}`).join(', ') || 'no MatMul, Gemm or Conv'})`
       : `  estimated FLOPs per sample: unknown — ${flopsProblem}`,
-    ...(flops?.subgraphs ?? []).map((sub) => `    ${sub.op} "${sub.node}": ${sub.flops === null ? sub.note : `${formatFlops(sub.flops)} — ${sub.note}`}`),
+    ...(flops?.subgraphs ?? []).filter((sub) => sub.flops !== 0).map((sub) => `    ${sub.op} "${sub.node}": ${sub.flops === null ? sub.note : `${formatFlops(sub.flops)} — ${sub.note}`}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

@@ -11,7 +11,7 @@ import { attributeOf, DataType, decodeModel, dimsOf, encodeModel, outerScopeRead
 import type { BatchLayout } from './batch-axis.js';
 import { describeModel, requireRunnableIo } from './inspect.js';
 
-const counted = new Set(['MatMul', 'Gemm', 'Conv', 'MatMulInteger', 'ConvInteger', 'ConvTranspose']);
+const counted = new Set(['MatMul', 'Gemm', 'Conv', 'MatMulInteger', 'ConvInteger', 'ConvTranspose', 'LSTM', 'GRU', 'RNN']);
 const controlFlow = new Set(['If', 'Loop', 'Scan']);
 
 /** A control-flow node whose body was counted, and how. */
@@ -55,6 +55,15 @@ function macsOf(node: Node, shapeOf: (name: string) => readonly number[] | undef
   const output = shapeOf((node.output ?? [])[0] ?? '');
   const aShape = shapeOf(a);
   const bShape = shapeOf(b);
+  if (op === 'LSTM' || op === 'GRU' || op === 'RNN') {
+    // X [seq, batch, input], W [dirs, gates·H, input], R [dirs, gates·H, H]: per step and direction gates·H·(input + H).
+    const rShape = shapeOf((node.input ?? [])[2] ?? '');
+    if (!aShape || !bShape || !rShape) return null;
+    const layout = toNumber(attributeOf(node, 'layout')?.i ?? 0);
+    const steps = layout === 1 ? aShape[1]! : aShape[0]!;
+    const batch = layout === 1 ? aShape[0]! : aShape[1]!;
+    return steps * batch * bShape[0]! * bShape[1]! * ((bShape[2] ?? 0) + (rShape[2] ?? 0));
+  }
   if (!output || !aShape || !bShape) return null;
   if (op === 'MatMul' || op === 'MatMulInteger') return product(output) * (aShape[aShape.length - 1] ?? 1);
   if (op === 'Gemm') {
@@ -137,8 +146,9 @@ async function countGraph(model: Model, graph: Graph, feeds: Record<string, ort.
   const flowNodes = (graph.node ?? []).map((node, index) => ({ node, index })).filter(({ node }) => controlFlow.has(node.opType ?? '') && defaultDomain(node));
   const expose = new Set<string>();
   for (const node of nodes) {
-    const [a = '', b = ''] = node.input ?? [];
-    for (const name of [a, b, (node.output ?? [])[0] ?? '']) if (name && !initializers.has(name) && !(name in feeds)) expose.add(name);
+    const [a = '', b = '', c = ''] = node.input ?? [];
+    const recurrent = ['LSTM', 'GRU', 'RNN'].includes(node.opType ?? '');
+    for (const name of [a, b, recurrent ? c : '', (node.output ?? [])[0] ?? '']) if (name && !initializers.has(name) && !(name in feeds)) expose.add(name);
   }
   for (const { node } of flowNodes) {
     for (const name of node.input ?? []) if (name && !initializers.has(name) && !(name in feeds)) expose.add(name);
@@ -184,7 +194,7 @@ async function countGraph(model: Model, graph: Graph, feeds: Record<string, ort.
       const thenLarger = flopsOf(then) >= flopsOf(otherwise);
       result = (thenLarger ? then : otherwise) ?? 'no branch';
       const other = thenLarger ? otherwise : then;
-      note = `larger branch (${thenLarger ? 'then' : 'else'}) counted; the other has ${typeof other === 'object' ? formatFlops(total(other.byOp)) : 'no count'}`;
+      note = `larger branch (${thenLarger ? 'then' : 'else'}) counted; the other ${typeof other === 'object' ? `has ${formatFlops(total(other.byOp))}` : `could not be run on its own (${(other ?? '').slice(0, 160)})`}`;
     } else {
       const g = attributeOf(node, 'body')?.g;
       const formalNames = (g?.input ?? []).map((input) => input.name ?? '');
