@@ -87,11 +87,11 @@ test('Loop: one iteration of the body is counted, labelled per iteration', async
 test('LSTM: steps × batch × directions × 4H × (input + H) MACs', async () => {
   // X [2 steps, 1, 3], hidden 2: W [1, 8, 3], R [1, 8, 2] → 2 × 1 × 1 × 8 × (3 + 2) = 80 MACs = 160 FLOPs.
   const lstm = new GraphBuilder('g')
-    .input('x', 'float32', [2, 1, 3])
+    .input('x', 'float32', [2, 'N', 3])
     .initializer('W', [1, 8, 3], new Float32Array(24).fill(0.1))
     .initializer('R', [1, 8, 2], new Float32Array(16).fill(0.1))
     .node('LSTM', ['x', 'W', 'R'], ['y'], { hidden_size: 2 }, 'lstm')
-    .output('y', 'float32', [2, 1, 1, 2])
+    .output('y', 'float32', [2, 1, 'N', 2])
     .build({ opset: 13 });
   assert.deepEqual(await flopsOf(lstm), { perSample: 160, byOp: { LSTM: 160 } });
 });
