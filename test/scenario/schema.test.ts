@@ -52,13 +52,21 @@ describe('parseScenario: defaults', () => {
     assert.deepEqual(scenario, expected);
   });
 
-  it('stopping: adaptive by default; false, off or fixed measure exactly `repetitions` windows; a mapping overrides', () => {
+  it('stopping: the race by default; targetCiPercent chooses the ±CI rule; false, off or fixed measure exactly `repetitions` windows', () => {
     const stoppingOf = (stopping: unknown) => parseScenario({ models: ['mlp'], stopping }, context).stopping;
-    assert.deepEqual(stoppingOf(undefined), { targetCiPercent: 2, maxSeconds: 60 });
-    assert.deepEqual(stoppingOf(true), { targetCiPercent: 2, maxSeconds: 60 });
+    assert.deepEqual(stoppingOf(undefined), { rule: 'race', equivalencePercent: 3, maxSeconds: 60 });
+    assert.deepEqual(stoppingOf(true), { rule: 'race', equivalencePercent: 3, maxSeconds: 60 });
     for (const off of [false, 'off', 'fixed', 'OFF', { enabled: false }]) assert.equal(stoppingOf(off), null, JSON.stringify(off));
-    assert.deepEqual(stoppingOf({ targetCiPercent: 1 }), { targetCiPercent: 1, maxSeconds: 60 });
-    assert.throws(() => stoppingOf('sometimes'), (error: Error) => error.message === 'quick.yaml: stopping: expected false (exactly `repetitions` windows) or a mapping like {targetCiPercent: 2, maxSeconds: 60}, got "sometimes"');
+    assert.deepEqual(stoppingOf({ targetCiPercent: 1 }), { rule: 'target-ci', targetCiPercent: 1, maxSeconds: 60 });
+    assert.deepEqual(stoppingOf({ rule: 'target-ci' }), { rule: 'target-ci', targetCiPercent: 2, maxSeconds: 60 });
+    assert.deepEqual(stoppingOf({ equivalencePercent: 5, maxSeconds: 20 }), { rule: 'race', equivalencePercent: 5, maxSeconds: 20 });
+    assert.throws(() => stoppingOf('sometimes'), (error: Error) => error.message === 'quick.yaml: stopping: expected false (exactly `repetitions` windows) or a mapping like {rule: race, equivalencePercent: 3, maxSeconds: 60} or {targetCiPercent: 2, maxSeconds: 60}, got "sometimes"');
+    // Bad input: a margin outside (0, 50], two rules' settings at once, a cap shorter than one window.
+    assert.throws(() => stoppingOf({ equivalencePercent: 0 }), /stopping\.equivalencePercent: expected a positive percentage/);
+    assert.throws(() => stoppingOf({ equivalencePercent: 60 }), /stopping\.equivalencePercent: expected a percentage above 0 and at most 50/);
+    assert.throws(() => stoppingOf({ rule: 'race', targetCiPercent: 2 }), /stopping\.targetCiPercent: targetCiPercent belongs to rule target-ci, not race/);
+    assert.throws(() => stoppingOf({ targetCiPercent: 2, equivalencePercent: 3 }), /stopping\.equivalencePercent: equivalencePercent belongs to rule race, not target-ci/);
+    assert.throws(() => parseScenario({ models: ['mlp'], window: { minSeconds: 2 }, stopping: { maxSeconds: 1 } }, context), /stopping\.maxSeconds: maxSeconds 1 is shorter than one window \(window\.minSeconds 2\): not even one round fits/);
     assert.throws(() => stoppingOf({ targetCiPercent: -2 }), /stopping\.targetCiPercent: expected a positive percentage/);
   });
 
