@@ -1,5 +1,6 @@
 // Corpus: ONNX's own backend test models (Debian's libonnx-testdata: one operator each, many opsets). Every model is
-// inspected and given to both variant makers; each must yield a variant that onnxruntime loads wherever it loads the
+// inspected and given to both variant makers the way prepare.ts does (a reduced source refused, calibration from the
+// test's own inputs where onnxruntime loads the model, else synthetic); each must yield a variant that onnxruntime loads wherever it loads the
 // FP32 model, or a ModelError whose code is a named skip (prepare.ts variantErrorIsSkip) — never another exception.
 // The package is installed by .ci/run; without it this file skips and says why.
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import onnxProto from 'onnx-proto';
 import { describeError, ModelError } from '../../src/errors.js';
 import { variantErrorIsSkip } from '../../src/measure/prepare.js';
 import { resolveBatchLayout } from '../../src/model/batch-axis.js';
+import { refuseReducedSource } from '../../src/model/detect-precision.js';
 import { inspectModelFile, type ModelInfo } from '../../src/model/inspect.js';
 import { scenarioDefaults } from '../../src/scenario/schema.js';
 import type { ConversionSpec } from '../../src/scenario/types.js';
@@ -116,10 +118,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 interface Tally {
   models: number;
   outcomes: Map<string, number>;
+  /** Which models each skip went to (printed for the rare ones). */
+  skippedModels: Map<string, string[]>;
   failures: string[];
 }
 
 const count = (tally: Tally, key: string) => tally.outcomes.set(key, (tally.outcomes.get(key) ?? 0) + 1);
+// Skips this rare are named model by model in the output.
+const listSkipsUpTo = 10;
 
 // The model's first operator and opset, to name a failure the way the ONNX test suite does.
 const describeModelShort = (dir: string, info: ModelInfo | null) => {
@@ -134,7 +140,7 @@ async function runModel(dir: string, cacheDir: string, tally: Tally): Promise<vo
   let info: ModelInfo;
   try {
     ({ info } = await inspectModelFile(file));
-    count(tally, 'inspect ok');
+    count(tally, `inspect ok, detected ${info.detectedPrecision}`);
   } catch (error) {
     const { code, message } = describeError(error);
     count(tally, `inspect ${code}`);
@@ -145,6 +151,8 @@ async function runModel(dir: string, cacheDir: string, tally: Tally): Promise<vo
   const calibration = calibrationFor(dir, info, fp32Error === null);
   for (const precision of ['fp16', 'int8'] as const) {
     try {
+      // As prepare.ts does: a file that is already FP16 / INT8 is not reduced again.
+      refuseReducedSource(file, info, precision);
       const made = await withTimeout(
         makeVariant({ sourcePath: file, precision, conversion, calibration, opCounts: info.opCounts, toolVersion: 'corpus', cacheDir }),
         perVariantTimeoutMs,
@@ -161,6 +169,8 @@ async function runModel(dir: string, cacheDir: string, tally: Tally): Promise<vo
       const { code, message } = describeError(error);
       if (error instanceof ModelError && variantErrorIsSkip(code)) {
         count(tally, `${precision} skipped ${code}`);
+        const key = `${precision} skipped ${code}`;
+        tally.skippedModels.set(key, [...(tally.skippedModels.get(key) ?? []), path.basename(dir)]);
       } else {
         count(tally, `${precision} FAILED ${code}`);
         tally.failures.push(`${describeModelShort(dir, info)} ${precision}: ${code} ${message.slice(0, 300)}`);
@@ -172,6 +182,7 @@ async function runModel(dir: string, cacheDir: string, tally: Tally): Promise<vo
 function report(t: TestContext, group: string, tally: Tally): void {
   const lines = [...tally.outcomes.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, n]) => `${key}: ${n}`);
   t.diagnostic(`${group}: ${tally.models} models; ${lines.join('; ')}`);
+  for (const [key, models] of tally.skippedModels) if (models.length <= listSkipsUpTo) t.diagnostic(`${key}: ${models.join(', ')}`);
   for (const failure of tally.failures) t.diagnostic(`unexpected: ${failure}`);
 }
 
@@ -186,7 +197,7 @@ describe('ONNX backend test models (libonnx-testdata): every model yields a vari
     test(`${group}: inspect, FP16 and INT8 on every model`, { timeout: 150_000 }, async (t) => {
       const dirs = modelDirs(group);
       if (dirs.length === 0) return t.skip(`${path.join(testdataRoot, group)} holds no models`);
-      const tally: Tally = { models: 0, outcomes: new Map(), failures: [] };
+      const tally: Tally = { models: 0, outcomes: new Map(), skippedModels: new Map(), failures: [] };
       for (const dir of dirs) await runModel(dir, cacheDir, tally);
       report(t, group, tally);
       assert.equal(tally.models, dirs.length);
