@@ -5,10 +5,15 @@ import { attributeOf, DataType, toNumber, type Graph, type Node, type ValueInfo 
 const boolOps = new Set(['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'Not', 'IsNaN', 'IsInf']);
 const int64Ops = new Set(['Shape', 'Size', 'NonZero', 'ArgMax', 'ArgMin']);
 
+// A declared tensor's element type; 0 for a declared sequence / optional / map (not a tensor: never float).
 function declaredType(info: ValueInfo): number | undefined {
+  if (info.type && !info.type.tensorType && (info.type.sequenceType || info.type.optionalType || info.type.mapType)) return 0;
   const type = info.type?.tensorType?.elemType;
   return type ? type : undefined;
 }
+
+// Ops whose output is a sequence or an optional: its element type is not a tensor type.
+const containerOutputOps = new Set(['SequenceConstruct', 'SequenceEmpty', 'SequenceInsert', 'SequenceErase', 'SplitToSequence', 'Optional']);
 
 function subgraphOutputTypes(node: Node, attributeName: string, skip: number): Array<number | undefined> {
   const graph = attributeOf(node, attributeName)?.g;
@@ -26,6 +31,7 @@ function outputTypes(node: Node, typeOf: (name: string) => number | undefined): 
   const op = node.opType ?? '';
   if (node.domain && node.domain !== 'ai.onnx') return (node.output ?? []).map(() => input(0));
   if (boolOps.has(op)) return [DataType.BOOL];
+  if (containerOutputOps.has(op)) return (node.output ?? []).map(() => 0);
   if (int64Ops.has(op)) return [DataType.INT64];
   switch (op) {
     case 'Constant': {

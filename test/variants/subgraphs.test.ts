@@ -335,3 +335,25 @@ test('a static INT8 calibration failure on the inputs says so and names the inpu
   const model = decodeModel(twoOutputs(), 't');
   await assert.rejects(quantizeStatic(model, [{ x: f32([1, 2, 3], [1, 3]) }]), (error: Error & { code?: string }) => error.code === 'CALIBRATION_FAILED' && /fails on these inputs without any exposed activation.*"x"/.test(error.message));
 });
+
+test('FP16: a Loop body input without a declared type stays FP32 where it is read (ONNX\'s expanded Range test model)', async () => {
+  // body: current = prev + delta (delta an outer graph input); prev is untyped, as in test_range_float_type_*_expanded.
+  const body: Graph = {
+    name: 'body',
+    input: [info('i', DataType.INT64, []), info('cond', DataType.BOOL, []), { name: 'prev' }],
+    node: [node('Identity', ['cond'], ['cond_out'], 'id'), node('Add', ['prev', 'delta'], ['current'], 'add'), node('Identity', ['prev'], ['range'], 'scan_out')],
+    output: [{ name: 'cond_out' }, { name: 'current' }, { name: 'range' }],
+  };
+  const source = modelOf({
+    name: 'range',
+    input: [info('start', DataType.FLOAT, []), info('delta', DataType.FLOAT, [])],
+    initializer: [intTensor('n', [], [3], DataType.INT64), boolTensor('go', true)],
+    node: [node('Loop', ['n', 'go', 'start'], ['last', 'output'], 'loop', [graphAttribute('body', body)])],
+    output: [info('last', DataType.FLOAT, []), info('output', DataType.FLOAT, [3])],
+  }, 16);
+  const { bytes, report } = await convert(source, (m) => convertToFloat16(m));
+  assert.deepEqual(report.keptFp32, { Add: 1, Identity: 1 }, 'the Add and the Identity of prev: their input type is unknown');
+  assert.equal(report.convertedNodes, 0);
+  const outputs = await runAll(bytes, { start: f32([1], []), delta: f32([0.5], []) });
+  assert.deepEqual(outputs, { last: [2.5], output: [1, 1.5, 2] });
+});
