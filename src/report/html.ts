@@ -102,7 +102,7 @@ function recommendations(analysis: ReportAnalysis): string {
   if (analysis.recommendations.length === 0) parts.push('<p>No configuration ran successfully, so there is nothing to recommend.</p>');
   for (const r of analysis.recommendations) {
     const facts: string[] = [];
-    if (r.savingPercent !== null) facts.push(`energy saving vs ${r.baselineKey ? `<code>${escapeHtml(r.baselineKey)}</code>` : 'baseline'}: <strong>${sig(r.savingPercent)}%</strong>`);
+    if (r.savingPercent !== null && r.baselineKey !== r.chosen?.key) facts.push(`energy saving vs ${r.baselineKey ? `<code>${escapeHtml(r.baselineKey)}</code>` : 'baseline'}: <strong>${sig(r.savingPercent)}%</strong>`);
     if (r.whPer1kSamples !== null) facts.push(`${sig(r.whPer1kSamples)} Wh / 1k samples`);
     if (r.kWhPer1kRequests !== null) facts.push(`${sig(r.kWhPer1kRequests)} kWh / 1k requests`);
     if (r.gCO2ePer1kSamples !== null) facts.push(`${sig(r.gCO2ePer1kSamples)} gCO2e / 1k samples`);

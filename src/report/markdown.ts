@@ -77,7 +77,7 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
     for (const r of analysis.recommendations) {
       lines.push(`- **${r.model}** — ${r.summary}`);
       const figures = [
-        r.savingPercent !== null && r.baselineKey ? `${r.savingPercent >= 0 ? 'saves' : 'costs'} ${Math.abs(r.savingPercent).toFixed(1)}% energy per sample against \`${r.baselineKey}\`` : null,
+        r.savingPercent !== null && r.baselineKey && r.baselineKey !== r.chosen?.key ? `${r.savingPercent >= 0 ? 'saves' : 'costs'} ${Math.abs(r.savingPercent).toFixed(1)}% energy per sample against \`${r.baselineKey}\`` : null,
         r.whPer1kSamples !== null ? `${sig(r.whPer1kSamples)} Wh per 1,000 samples${mark}` : null,
         r.kWhPer1kRequests !== null ? `${sig(r.kWhPer1kRequests)} kWh per 1,000 requests` : null,
         r.gCO2ePer1kSamples !== null ? `${sig(r.gCO2ePer1kSamples)} gCO2e per 1,000 samples` : null,
