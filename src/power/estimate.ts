@@ -33,7 +33,10 @@ export class EstimateMeter implements PowerMeter {
   private last = cpuTimes();
   private lastUtilisation = 0;
 
-  constructor(tdpW: number, source: string, periodMs = 100) {
+  // 50 ms: os.cpus() counts CPU time in 10 ms ticks, so a 0.5 s window (10 periods, the shortest this meter then
+  // supports) holds 50 ticks per CPU; the last sample is taken at the window's end (sampleAfter), so edges are exact
+  // to one period.
+  constructor(tdpW: number, source: string, periodMs = 50) {
     this.tdpW = tdpW;
     this.info = {
       id: 'estimate',
