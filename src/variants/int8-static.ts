@@ -35,7 +35,7 @@ import {
   type Node,
   type Tensor,
 } from './proto.js';
-import { minMax, quantizeValues, roundHalfEven, scaleAndZeroPoint } from './quantize-math.js';
+import { minMax, quantizeSymmetricInt8, roundHalfEven, scaleAndZeroPoint } from './quantize-math.js';
 
 /** How activation ranges are taken from the calibration outputs. */
 export type CalibrationMethod = 'minmax' | 'percentile';
@@ -378,21 +378,8 @@ export async function quantizeStatic(model: Model, batches: FeedBatch[], options
     if (cached) return cached;
     const dims = dimsOf(tensor);
     const values = readFloats(tensor);
-    const quantized = new Int8Array(values.length);
-    const channels = axis === null ? 1 : dims[axis]!;
-    const inner = axis === null ? values.length : dims.slice(axis + 1).reduce((p, d) => p * d, 1);
-    const scales: number[] = [];
-    for (let c = 0; c < channels; c++) {
-      // Elements of channel c: for each outer index, a run of `inner` values at offset (outer × channels + c) × inner.
-      const outer = values.length / (channels * inner);
-      const channelValues = new Float32Array(outer * inner);
-      for (let o = 0; o < outer; o++) channelValues.set(values.subarray((o * channels + c) * inner, (o * channels + c + 1) * inner), o * inner);
-      const { min, max } = minMax(channelValues);
-      const { scale } = scaleAndZeroPoint(min, max, 'int8', true);
-      scales.push(scale);
-      const q = quantizeValues(channelValues, scale, 0, 'int8', true);
-      for (let o = 0; o < outer; o++) quantized.set(q.subarray(o * inner, (o + 1) * inner), (o * channels + c) * inner);
-    }
+    const { quantized, scales } = quantizeSymmetricInt8(values, dims, axis);
+    const channels = scales.length;
     const base = tensor.name ?? 'weight';
     const qName = names.fresh(`${base}_quantized`);
     const scaleName = names.fresh(`${base}_scale`);

@@ -56,18 +56,27 @@ export function minMax(values: ArrayLike<number>): { min: number; max: number } 
 export function quantizeSymmetricInt8(values: Float32Array, dims: number[], axis: number | null): { quantized: Int8Array; scales: number[] } {
   const channels = axis === null ? 1 : dims[axis]!;
   const inner = axis === null ? values.length : dims.slice(axis + 1).reduce((p, d) => p * d, 1);
+  // Two flat passes over [outer, channels, inner] (no per-channel copies): the largest finite |value| per channel,
+  // then quantize; the same numbers as minMax + scaleAndZeroPoint(…, 'int8', true) + quantizeValues per channel.
   const outer = values.length / (channels * inner);
+  const absMax = new Float64Array(channels);
+  for (let o = 0, i = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      let max = absMax[c]!;
+      for (let end = i + inner; i < end; i++) {
+        const magnitude = Math.abs(values[i]!);
+        if (magnitude > max && magnitude !== Infinity) max = magnitude;
+      }
+      absMax[c] = max;
+    }
+  }
+  const scales = Array.from(absMax, (max) => scaleAndZeroPoint(-max, max, 'int8', true).scale);
   const quantized = new Int8Array(values.length);
-  const scales: number[] = [];
-  for (let c = 0; c < channels; c++) {
-    // Elements of channel c: for each outer index, a run of `inner` values at offset (o × channels + c) × inner.
-    const channelValues = new Float32Array(outer * inner);
-    for (let o = 0; o < outer; o++) channelValues.set(values.subarray((o * channels + c) * inner, (o * channels + c + 1) * inner), o * inner);
-    const { min, max } = minMax(channelValues);
-    const { scale } = scaleAndZeroPoint(min, max, 'int8', true);
-    scales.push(scale);
-    const q = quantizeValues(channelValues, scale, 0, 'int8', true);
-    for (let o = 0; o < outer; o++) quantized.set(q.subarray(o * inner, (o + 1) * inner), (o * channels + c) * inner);
+  for (let o = 0, i = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      const scale = scales[c]!;
+      for (let end = i + inner; i < end; i++) quantized[i] = Math.min(127, Math.max(-127, roundHalfEven(values[i]! / scale)));
+    }
   }
   return { quantized, scales };
 }

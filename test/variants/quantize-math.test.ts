@@ -27,3 +27,15 @@ test('minMax skips non-finite values', () => {
   assert.deepEqual(minMax([3, Number.NaN, -2, Number.POSITIVE_INFINITY, 7]), { min: -2, max: 7 });
   assert.deepEqual(minMax([]), { min: 0, max: 0 });
 });
+
+test('quantizeSymmetricInt8: per channel along axis 1 of [2, 3] and per tensor give the hand-computed int8 values', async () => {
+  const { quantizeSymmetricInt8 } = await import('../../src/variants/quantize-math.js');
+  // Columns [1, -2], [0.5, 0.25], [0, 0]: scales 2/127, 0.5/127 and 1 (an all-zero channel).
+  const values = Float32Array.from([1, 0.5, 0, -2, 0.25, 0]);
+  const perChannel = quantizeSymmetricInt8(values, [2, 3], 1);
+  assert.deepEqual(perChannel.scales, [Math.fround(4 / 254), Math.fround(1 / 254), 1]);
+  assert.deepEqual(Array.from(perChannel.quantized), [64, 127, 0, -127, 64, 0]);
+  const perTensor = quantizeSymmetricInt8(values, [2, 3], null);
+  assert.deepEqual(perTensor.scales, [Math.fround(4 / 254)]);
+  assert.deepEqual(Array.from(perTensor.quantized), [64, 32, 0, -127, 16, 0]);
+});
