@@ -357,3 +357,47 @@ test('FP16: a Loop body input without a declared type stays FP32 where it is rea
   const outputs = await runAll(bytes, { start: f32([1], []), delta: f32([0.5], []) });
   assert.deepEqual(outputs, { last: [2.5], output: [1, 1.5, 2] });
 });
+
+// Scan over xs[3,4] with state s: s ← s + (flag ? x·Wa : x·Wb). The If is nested in the Scan body; Wa lives in the
+// then branch, Wb in the main graph (read two scopes down), x is a Scan body input read by both branches.
+function scanModel(): Uint8Array {
+  const branch = (name: string, weight: string, initializer: Graph['initializer']): Graph => ({
+    name, initializer, node: [node('MatMul', ['x_in', weight], [`${name}_out`], `mm_${name}`)], output: [info(`${name}_out`, DataType.FLOAT, [4])],
+  });
+  const body: Graph = {
+    name: 'body',
+    input: [info('s_in', DataType.FLOAT, [4]), info('x_in', DataType.FLOAT, [4])],
+    node: [
+      node('If', ['flag'], ['m'], 'if', [graphAttribute('then_branch', branch('then', 'Wa', [floatTensor('Wa', [4, 4], weights(16, 14).map((w) => w / 2))])), graphAttribute('else_branch', branch('else', 'Wb', []))]),
+      node('Add', ['s_in', 'm'], ['s_out'], 'add'),
+      node('Identity', ['s_out'], ['y_out'], 'copy'),
+    ],
+    output: [info('s_out', DataType.FLOAT, [4]), info('y_out', DataType.FLOAT, [4])],
+  };
+  return modelOf({
+    name: 'scan',
+    input: [info('s0', DataType.FLOAT, [4]), info('xs', DataType.FLOAT, [3, 4]), info('flag', DataType.BOOL, [])],
+    initializer: [floatTensor('Wb', [4, 4], weights(16, 15).map((w) => w / 2))],
+    node: [node('Scan', ['s0', 'xs'], ['s_final', 'ys'], 'scan', [graphAttribute('body', body), { name: 'num_scan_inputs', type: AttributeType.INT, i: 1 }])],
+    output: [info('s_final', DataType.FLOAT, [4]), info('ys', DataType.FLOAT, [3, 4])],
+  });
+}
+const scanXs = f32(weights(12, 16).map((v) => v * 2), [3, 4]);
+const scanFeeds = [true, false].map((flag) => ({ s0: f32([0.5, -0.5, 1, 0], [4]), xs: scanXs, flag: boolFeed(flag) }));
+
+test('Scan with an If nested in its body (weights in a branch and two scopes up): FP16, dynamic and static INT8 walk all three graphs', async () => {
+  const source = scanModel();
+  const fp16 = await convert(source, (m) => convertToFloat16(m));
+  assert.equal(fp16.report.subgraphs, 3);
+  assert.equal(fp16.report.convertedNodes, 4, 'the two branch MatMuls, add, copy');
+  assert.equal(fp16.model.graph!.initializer![0]!.dataType, DataType.FLOAT16, 'Wb: read only by an FP16 MatMul two scopes down');
+  await assertClose(source, fp16.bytes, scanFeeds, fp16Bound.cosine, fp16Bound.maxAbs);
+  for (const quantize of [(m: Model) => quantizeDynamic(m, { keepFp32: [], perChannel: true }), (m: Model) => quantizeStatic(m, scanFeeds)]) {
+    const { bytes, report, model } = await convert(source, quantize);
+    assert.deepEqual(report.quantized, { MatMul: 2 });
+    assert.equal(report.quantizedInSubgraphs, 2);
+    assert.equal(report.subgraphs, 3);
+    assert.equal(model.graph!.initializer!.length, 0, 'Wb is quantized where it is read and dropped from the main graph');
+    await assertClose(source, bytes, scanFeeds, int8Bound.cosine, int8Bound.maxAbs);
+  }
+});
