@@ -26,7 +26,7 @@ import type { CalibrationSet } from './calibration-data.js';
 import { inferElemTypes } from './elem-types.js';
 import { measureFidelity, type FidelityOptions } from './fidelity.js';
 import { convertToFloat16, defaultFp16BlockList } from './fp16.js';
-import { quantizeStatic } from './int8-static.js';
+import { foldBatchNorms, quantizeStatic } from './int8-static.js';
 import { makeVariant, type MadeVariant, type MakeVariantOptions } from './make.js';
 import { upgradeForVariant } from './opset-upgrade.js';
 import { nameUnnamedNodes } from './node-names.js';
@@ -209,10 +209,11 @@ export async function searchKeepSet(candidates: readonly Candidate[], suspects: 
   };
   const left = () => budget - evaluations;
   const opOf = new Map(candidates.map((candidate) => [candidate.name, candidate.op]));
+  // Keeping every candidate is the FP32 model again, not a variant: that is not meeting the bound.
   const finish = (met: boolean, kept: Array<[string, string]>): PrecisionSearch => ({
     kind: options.kind,
-    met,
-    kept: kept.map(([node, reason]) => ({ node, op: opOf.get(node) ?? '?', reason })),
+    met: met && (kept.length < candidates.length || candidates.length === 0),
+    kept: kept.length < candidates.length ? kept.map(([node, reason]) => ({ node, op: opOf.get(node) ?? '?', reason })) : [],
     candidates: candidates.length,
     evaluations,
     budget,
@@ -411,8 +412,9 @@ export async function repairVariant(options: RepairOptions): Promise<Repair> {
 export function describeSearch(search: PrecisionSearch, reused = false): string {
   const what = search.kind === 'fp16-keep-fp32' ? 'kept in FP32' : 'left out of INT8';
   const ops = [...new Set(search.kept.map((kept) => kept.op))].join(', ');
-  const cost = reused ? 'search reused from the cache' : `${search.evaluations} fidelity evaluations (at most ${search.budget}), ${search.seconds.toFixed(1)} s`;
-  if (!search.met) return `no set of nodes ${what} meets the bound (${search.bound}) among ${search.candidates} candidates; ${cost}`;
+  const spent = `${search.evaluations} fidelity evaluations (at most ${search.budget}), ${search.seconds.toFixed(1)} s`;
+  const cost = reused ? `search reused from the cache (it took ${spent})` : spent;
+  if (!search.met) return `no set of nodes ${what}, short of all ${search.candidates}, meets the bound (${search.bound}); ${cost}`;
   const noun = search.kept.length === 1 ? 'node' : 'nodes';
   return `${search.kept.length} ${noun} ${what}${ops ? ` (${ops})` : ''} to meet ${search.bound}; ${cost}`;
 }
@@ -439,9 +441,11 @@ const relativeError = (reference: Float32Array, other: Float32Array): number => 
   return norm > 0 ? Math.sqrt(diff / norm) : diff > 0 ? 1 : 0;
 };
 
-// Run `bytes` with `tensors` exposed as outputs on one batch; returns each tensor's values.
-async function exposedValues(bytes: Uint8Array, file: string, tensors: readonly string[], feeds: Record<string, ort.Tensor>): Promise<Map<string, Float32Array>> {
-  const model = decodeModel(bytes, file);
+// Tensors a graph computes or takes as input (the names that can be exposed as outputs).
+const producedNames = (graph: Graph): Set<string> => new Set([...(graph.input ?? []).map((input) => input.name ?? ''), ...(graph.node ?? []).flatMap((node) => node.output ?? [])]);
+
+// Run `model` with `tensors` exposed as outputs on one batch; returns each tensor's values.
+async function exposedValues(model: Model, tensors: readonly string[], feeds: Record<string, ort.Tensor>): Promise<Map<string, Float32Array>> {
   const graph = model.graph!;
   const outputs = new Set((graph.output ?? []).map((output) => output.name ?? ''));
   graph.output = [...(graph.output ?? []), ...tensors.filter((name) => !outputs.has(name)).map((name) => ({ name, type: { tensorType: { elemType: DataType.FLOAT } } }))];
@@ -457,22 +461,27 @@ async function exposedValues(bytes: Uint8Array, file: string, tensors: readonly 
 /**
  * Per-node sensitivity of a static INT8 variant: each candidate's output and first input in FP32 and in the plain
  * INT8 variant over the first evaluation batch (its QDQ keeps the original tensor names, so both expose the same
- * names). The error a node adds is its output's relative error minus its input's.
+ * names; the reference has its Conv→BatchNormalization pairs folded as quantizeStatic does, so a folded Conv's output
+ * has the same name in both). The error a node adds is its output's relative error minus its input's.
  */
 export async function int8Sensitivity(sourceBytes: Uint8Array, int8Bytes: Uint8Array, candidates: readonly Candidate[], options: RepairOptions): Promise<Map<string, NodeError>> {
   const source = decodeModel(sourceBytes, options.make.sourcePath);
   inlineExternalData(source, options.make.sourcePath);
   nameUnnamedNodes(source.graph!);
+  foldBatchNorms(source.graph!);
+  const quantizedModel = decodeModel(int8Bytes, options.make.sourcePath);
+  const inBoth = producedNames(quantizedModel.graph!);
+  const inSource = producedNames(source.graph!);
   const byName = new Map((source.graph!.node ?? []).map((node) => [node.name ?? '', node]));
   const ends = candidates.map((candidate) => {
     const node = byName.get(candidate.name);
     return { name: candidate.name, input: (node?.input ?? [])[0] ?? '', output: (node?.output ?? [])[0] ?? '' };
   });
-  const tensors = [...new Set(ends.flatMap((end) => [end.input, end.output]).filter(Boolean))];
+  const tensors = [...new Set(ends.flatMap((end) => [end.input, end.output]).filter((name) => name && inSource.has(name) && inBoth.has(name)))];
   const feeds = options.evaluation.batches[0];
   if (!feeds || tensors.length === 0) return new Map();
-  const reference = await exposedValues(encodeModel(source), options.make.sourcePath, tensors, feeds);
-  const quantized = await exposedValues(int8Bytes, options.make.sourcePath, tensors, feeds);
+  const reference = await exposedValues(source, tensors, feeds);
+  const quantized = await exposedValues(quantizedModel, tensors, feeds);
   const errorOf = (name: string) => {
     const a = reference.get(name);
     const b = quantized.get(name);

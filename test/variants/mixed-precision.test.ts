@@ -73,6 +73,11 @@ test('a suspect that suffices is found without bisecting the rest; a search that
   assert.equal(never.met, false);
   assert.deepEqual(never.kept, []);
   assert.equal(never.evaluations, 3, 'plain, suspects, everything');
+  // Only keeping all 64 meets the bound: that is the FP32 model, not a variant.
+  const all = await searchKeepSet(candidates, suspects, async (keep) => keep.size === 64, { kind: 'fp16-keep-fp32', bound: 'minCosine 0.999', plainMissed: true });
+  assert.deepEqual([all.met, all.kept], [false, []]);
+  assert.ok(all.evaluations <= searchBudget(64));
+  assert.match(describeSearch(all), /^no set of nodes kept in FP32, short of all 64, meets the bound \(minCosine 0\.999\); \d+ fidelity evaluations \(at most 17\)/);
 });
 
 test('suspects: Exp, large reductions, the LayerNorm variance chain, Softmax inputs, graph outputs', () => {
