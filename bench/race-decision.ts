@@ -14,7 +14,8 @@
 // A recommendation is correct when its true samples/J is the best's or within the 3% margin (best ÷ it ≤ 1.03).
 // Racing recommends the one 'best'; of 'tied' survivors the sweep chooses by p99, which is unrelated to energy here,
 // so a tie counts as correct only when every tied survivor is within the margin; of 'unresolved' survivors (the cap),
-// the highest estimate. Times are the sum of every configuration's measured windows.
+// the highest estimate. Times are the sum of every configuration's measured windows. The process exits 1 when a cell
+// has racing below 95% accuracy or above 50% of the old rule's time (printed on stderr, as harness-overhead does).
 //   npm run bench            500 trials per cell (a 95% accuracy is then known to about ±2%)
 //   npm run bench -- --quick 150 trials per cell
 import { RaceScheduler, TargetCiScheduler, type Scheduler } from '../src/measure/scheduler.js';
@@ -29,7 +30,7 @@ const equivalencePercent = 3;
 const minRounds = 3;
 const targetCiPercent = 2;
 const readingCv = 0.1;
-const drifPhi = 0.9;
+const driftPhi = 0.9;
 const requiredAccuracy = 0.95;
 const maxTimeShare = 0.5;
 
@@ -65,7 +66,7 @@ class Machine {
 
   // One window of configuration k: 50 J, samples from its true samples/J times the noises.
   window(k: number): { samples: number; energyJ: number; durationS: number; p99Ms: number } {
-    if (this.cell.drift) this.driftLog = drifPhi * this.driftLog + Math.sqrt(1 - drifPhi ** 2) * this.cell.windowCv * this.random.normal();
+    if (this.cell.drift) this.driftLog = driftPhi * this.driftLog + Math.sqrt(1 - driftPhi ** 2) * this.cell.windowCv * this.random.normal();
     const trueSamplesPerJ = this.cell.values[k]! * Math.exp(this.cell.windowCv * this.random.normal() + this.driftLog);
     const energyJ = 50 * Math.exp(this.meterCv * this.random.normal());
     return { samples: trueSamplesPerJ * 50, energyJ, durationS: windowS, p99Ms: 5 };
@@ -153,7 +154,8 @@ const lines = rows.map(({ cell, race, targetCi }) => {
   const share = race.meanS / targetCi.meanS;
   const problems: string[] = [];
   if (race.accuracy < requiredAccuracy) problems.push(`accuracy < ${percent(requiredAccuracy)}`);
-  if (share > maxTimeShare && race.accuracy >= targetCi.accuracy) problems.push(`time > ${percent(maxTimeShare)} of ±${targetCiPercent}%`);
+  // Checked whatever the old rule's accuracy: a cell where racing is a little less accurate is no excuse for slowness.
+  if (share > maxTimeShare) problems.push(`time > ${percent(maxTimeShare)} of ±${targetCiPercent}%`);
   if (problems.length > 0) failures.push(`${label.replace(/\s+/g, ' ')}: ${problems.join(', ')}`);
   return `${label}  race ${percent(race.accuracy).padStart(6)} ${race.meanS.toFixed(1).padStart(6)} s   ±${targetCiPercent}% ${percent(targetCi.accuracy).padStart(6)} ${targetCi.meanS.toFixed(1).padStart(6)} s   time ${percent(share).padStart(6)}${problems.length > 0 ? `   ✗ ${problems.join(', ')}` : ''}`;
 });
