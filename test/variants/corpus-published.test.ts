@@ -12,7 +12,7 @@ import { prepareModels, scenarioNaming, variantErrorIsSkip, type PreparedModel }
 import { inspectModelFile } from '../../src/model/inspect.js';
 import { parseScenario } from '../../src/scenario/schema.js';
 import { conversionRecord } from '../../src/variants/make.js';
-import { fetchPublished, publishedModels, type Fetched, type PublishedModel } from '../fixtures/published-models.js';
+import { fetchPublished, publishedModels, writeTextImages, type Fetched, type PublishedModel } from '../fixtures/published-models.js';
 
 const fp16MinCosine = 0.999;
 const int8MinCosine = 0.98;
@@ -51,8 +51,9 @@ function assertMadeOrNamedSkip(prepared: PreparedModel, precision: 'fp16' | 'int
 }
 
 async function prepareOne(model: PublishedModel, file: string): Promise<PreparedModel> {
+  const calibration = model.images ? { calibration: await writeTextImages(model.images, path.join(work, `images-${model.id}`)) } : {};
   const scenario = parseScenario(
-    { models: [{ model: file, name: model.id, inputs: model.inputs }], precisions: ['fp32', 'fp16', 'int8'], batchSizes: [1], out: 'results' },
+    { models: [{ model: file, name: model.id, inputs: model.inputs, ...calibration }], precisions: ['fp32', 'fp16', 'int8'], batchSizes: [1], out: 'results' },
     { file: null, baseDir: work },
   );
   const [prepared] = await prepareModels(scenario, scenarioNaming(null), { toolVersion: 'corpus', cacheDir: path.join(work, 'variants') });
