@@ -102,12 +102,12 @@ function raceTrial(cell: Cell, seed: number): Outcome {
   const scheduler = new RaceScheduler(keys.map((key) => ({ key, excludedBecause: null })), { equivalencePercent, maxSeconds, minRounds, alpha: 0.05 }, null, new SeededRandom(seed));
   const { estimates, seconds } = measure(scheduler, new Machine(cell, new SeededRandom(seed ^ 0x5bd1e995)));
   const status = keys.map((key) => scheduler.decision(key).race?.status);
-  const with_ = (wanted: string) => keys.flatMap((_, k) => (status[k] === wanted ? [k] : []));
-  const [winner] = with_('best');
+  const withStatus = (wanted: string) => keys.flatMap((_, k) => (status[k] === wanted ? [k] : []));
+  const [winner] = withStatus('best');
   if (winner !== undefined) return { correct: withinMargin(cell, winner), seconds };
-  const tied = with_('tied');
+  const tied = withStatus('tied');
   if (tied.length > 0) return { correct: tied.every((k) => withinMargin(cell, k)), seconds };
-  return { correct: withinMargin(cell, argmax(estimates, with_('unresolved'))), seconds };
+  return { correct: withinMargin(cell, argmax(estimates, withStatus('unresolved'))), seconds };
 }
 
 function targetCiTrial(cell: Cell, seed: number): Outcome {
