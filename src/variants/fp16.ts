@@ -1,9 +1,11 @@
 // FP32 → FP16, with the semantics of onnxconverter-common's convert_float_to_float16: float initializers and
 // Constant tensors become FLOAT16 (values clamped into ±[1e-7, 1e4]), ops on the block list stay FP32 with Casts
 // around them, graph inputs/outputs stay FP32 (Casts at the edges) unless fp16Io.
-// Like float16.py, it recurses into If / Loop / Scan bodies: their weights are converted, a body reads an outer name
-// in the type the outer graph left it (with a Cast inside the body where it wants the other one), and each body's
-// inputs and outputs stay FP32, so the If / Loop / Scan node's declared types hold. Constants are folded into
+// Like float16.py (its queue pushes each AttributeProto's g and graphs and converts their initializers), it recurses
+// into If / Loop / Scan bodies: their weights are converted, a body reads an outer name in the type the outer graph
+// left it (with a Cast inside the body where it wants the other one). Unlike float16.py, which also retypes body
+// inputs and outputs to FLOAT16, each body's inputs and outputs stay FP32, so the If / Loop / Scan node's declared
+// types hold without rewriting the node. Constants are folded into
 // initializers first (fold-constants.ts).
 import { ModelError } from '../errors.js';
 import { toFloat16Bits } from '../runtime/float16.js';

@@ -3,7 +3,8 @@
 // op allows), biases int32 at scale x_scale × w_scale, activation ranges from a calibration pass.
 // Before quantizing, constants are folded into initializers (fold-constants.ts) and a BatchNormalization that follows
 // a Conv is folded into it, as quant_pre_process does.
-// Subgraphs (If / Loop / Scan bodies): onnxruntime's calibrate.py only adds outputs for tensors of the main graph, so
+// Subgraphs (If / Loop / Scan bodies): onnxruntime's calibrate.py (CalibraterBase.select_tensors_to_calibrate walks
+// model.graph.node, skipping initializers) only adds outputs for tensors of the main graph, so
 // nothing inside a subgraph has a calibrated range. Their MatMul / Gemm / Conv with constant weights are quantized the
 // dynamic way (DynamicQuantizeLinear + MatMulInteger / ConvInteger: ranges taken at run time); below opset 11 they
 // stay FP32 with that reason.
