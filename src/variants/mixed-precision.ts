@@ -319,9 +319,12 @@ interface CachedSearch {
 
 const sha256 = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex');
 
+/** Bumped whenever the search's choices change for the same inputs (invalidates cached searches). */
+export const searchVersion = 2;
+
 // The search depends on the plain recipe, the bound and the evaluation inputs; its result is kept next to the variant.
 function searchCacheFile(plain: MadeVariant, options: RepairOptions): { file: string; key: string } {
-  const key = sha256(JSON.stringify({ paramsHash: plain.sidecar.paramsHash, bounds: options.bounds, evaluation: options.evaluation.sha256, labels: options.fidelity.labels ?? null })).slice(0, 16);
+  const key = sha256(JSON.stringify({ searchVersion, paramsHash: plain.sidecar.paramsHash, bounds: options.bounds, evaluation: options.evaluation.sha256, labels: options.fidelity.labels ?? null })).slice(0, 16);
   return { file: path.join(path.dirname(plain.path), `${plain.precision}-${plain.sidecar.paramsHash}.search-${key}.json`), key };
 }
 

@@ -36,6 +36,10 @@ test('the default bound (MLPerf 99%): cosine below 0.99 or two of 32 top-1 flips
   assert.deepEqual(flips.violations, ['top-1 agreement 0.9375 < minTop1Agreement 0.99 (2 of 32 samples disagree with FP32; chance at 0.99: p = 0.041)']);
   // Outputs that are not class scores: only the cosine applies.
   assert.equal(judgeFidelity(metrics({ top1Agreement: null }), defaults).withinBounds, true);
+  // Near-zero outputs: within 1e-4 everywhere, cosine is rounding noise and is not judged (an explicit maxAbsError is).
+  assert.equal(judgeFidelity(metrics({ cosine: 0.996, maxAbsError: 3.19e-6, top1Agreement: null }), defaults).withinBounds, true);
+  assert.deepEqual(judgeFidelity(metrics({ cosine: 0.996, maxAbsError: 3.19e-6, top1Agreement: null }), { ...defaults, maxAbsError: 1e-6 }).violations, ['max abs error 3.19e-6 > maxAbsError 0.000001']);
+  assert.equal(judgeFidelity(metrics({ cosine: 0.5, maxAbsError: 2e-4 }), defaults).withinBounds, false);
   // Off: no verdict.
   assert.equal(judgeFidelity(metrics({ cosine: 0.026 }), null).withinBounds, null);
 });
