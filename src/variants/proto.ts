@@ -66,7 +66,14 @@ export function defaultOpset(model: Model): number {
 export function inlineExternalData(model: Model, modelFile: string): void {
   const folder = path.dirname(path.resolve(modelFile));
   const cache = new Map<string, Buffer>();
-  for (const tensor of model.graph?.initializer ?? []) {
+  // Initializers of every graph: If / Loop / Scan bodies may keep their weights as external data too.
+  const tensors: Tensor[] = [];
+  const collect = (graph: Graph) => {
+    tensors.push(...(graph.initializer ?? []));
+    for (const node of graph.node ?? []) for (const sub of subgraphsOf(node)) collect(sub);
+  };
+  if (model.graph) collect(model.graph);
+  for (const tensor of tensors) {
     if (tensor.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) continue;
     const entries = new Map((tensor.externalData ?? []).map((entry) => [entry.key ?? '', entry.value ?? '']));
     const location = entries.get('location') ?? '';

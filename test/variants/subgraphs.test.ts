@@ -15,7 +15,7 @@ import { convertToFloat16 } from '../../src/variants/fp16.js';
 import { quantizeDynamic } from '../../src/variants/int8-dynamic.js';
 import { quantizeStatic } from '../../src/variants/int8-static.js';
 import { makeVariant } from '../../src/variants/make.js';
-import { AttributeType, DataType, decodeModel, encodeModel, floatTensor, intTensor, type Graph, type Model, type Node, type ValueInfo } from '../../src/variants/proto.js';
+import { AttributeType, DataType, decodeModel, encodeModel, floatTensor, inlineExternalData, intTensor, readFloats, type Graph, type Model, type Node, type ValueInfo } from '../../src/variants/proto.js';
 import { convert, f32 } from './helpers.js';
 
 const weights = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 7.1 + i * 1.3));
@@ -400,4 +400,15 @@ test('Scan with an If nested in its body (weights in a branch and two scopes up)
     assert.equal(model.graph!.initializer!.length, 0, 'Wb is quantized where it is read and dropped from the main graph');
     await assertClose(source, bytes, scanFeeds, int8Bound.cosine, int8Bound.maxAbs);
   }
+});
+
+test('external data of an initializer inside an If branch is read in with the rest', async () => {
+  await writeFile(path.join(dir, 'branch-weights.bin'), new Uint8Array(Float32Array.from([0, 1.5, -2, 4]).buffer));
+  const external = { name: 'Wt', dims: [2, 2], dataType: DataType.FLOAT, dataLocation: 1, externalData: [{ key: 'location', value: 'branch-weights.bin' }, { key: 'offset', value: '4' }, { key: 'length', value: '12' }] };
+  const model = decodeModel(ifModel(), 't');
+  const thenBranch = model.graph!.node!.find((n) => n.opType === 'If')!.attribute![0]!.g!;
+  thenBranch.initializer = [{ ...external, dims: [3] }];
+  inlineExternalData(model, path.join(dir, 'external.onnx'));
+  assert.deepEqual(Array.from(readFloats(thenBranch.initializer[0]!)), [1.5, -2, 4]);
+  assert.equal(thenBranch.initializer[0]!.dataLocation, 0);
 });
