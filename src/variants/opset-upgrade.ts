@@ -193,21 +193,29 @@ function rewriteBroadcast(scope: Scope, node: Node) {
     return;
   }
   // Old semantics align B at `axis` of A; numpy broadcasting aligns trailing dims: append `trailing` ones to B.
-  const constant = scope.constants.get(b);
-  const axes = Array.from({ length: trailing }, (_, i) => rankB + i);
-  const listedAsInput = (scope.graph.input ?? []).some((input) => input.name === b);
-  if (constant && (scope.graph.initializer ?? []).includes(constant) && !listedAsInput && scope.readers.get(b) === 1) {
-    constant.dims = [...dimsOf(constant), ...axes.map(() => 1)];
-    scope.ranks.set(b, rankB + trailing);
-  } else {
-    const reshaped = scope.names.fresh(`${b}_aligned`);
-    const unsqueeze = scope.to >= 13
-      ? makeNode('Unsqueeze', [b, int64Input(scope, node, 'axes', axes)], [reshaped], scope.names.fresh(`${node.name || 'node'}_align`))
-      : makeNode('Unsqueeze', [b], [reshaped], scope.names.fresh(`${node.name || 'node'}_align`), [{ name: 'axes', type: AttributeType.INTS, ints: axes }]);
-    scope.out.unshift(unsqueeze);
-    node.input = [a, reshaped];
-  }
+  appendOnes(scope, node, 1, rankB, trailing);
   note(scope, node, `broadcast from axis ${axis} → numpy broadcasting (7)`);
+}
+
+// Give input `index` of `node` `count` trailing dims of 1 (in place for an initializer only it reads, else Unsqueeze).
+function appendOnes(scope: Scope, node: Node, index: number, rank: number, count: number) {
+  const name = (node.input ?? [])[index]!;
+  const constant = scope.constants.get(name);
+  const axes = Array.from({ length: count }, (_, i) => rank + i);
+  const listedAsInput = (scope.graph.input ?? []).some((input) => input.name === name);
+  if (constant && (scope.graph.initializer ?? []).includes(constant) && !listedAsInput && scope.readers.get(name) === 1) {
+    constant.dims = [...dimsOf(constant), ...axes.map(() => 1)];
+    scope.ranks.set(name, rank + count);
+    return;
+  }
+  const reshaped = scope.names.fresh(`${name}_aligned`);
+  const unsqueeze = scope.to >= 13
+    ? makeNode('Unsqueeze', [name, int64Input(scope, node, 'axes', axes)], [reshaped], scope.names.fresh(`${node.name || 'node'}_align`))
+    : makeNode('Unsqueeze', [name], [reshaped], scope.names.fresh(`${node.name || 'node'}_align`), [{ name: 'axes', type: AttributeType.INTS, ints: axes }]);
+  scope.out.unshift(unsqueeze);
+  const inputs = [...(node.input ?? [])];
+  inputs[index] = reshaped;
+  node.input = inputs;
 }
 
 function rewriteUpsample(scope: Scope, node: Node) {
@@ -375,6 +383,20 @@ const rewrites: Record<string, (scope: Scope, node: Node) => void> = {
       setAttr(node, { name: 'to', type: AttributeType.INT, i: code });
       note(scope, node, 'to: type name → type code (6)');
     }
+  },
+  PRelu(scope, node) {
+    // Before 7 a 1-D slope of C values ran along the channel axis (1); from 7 it broadcasts numpy-style (trailing).
+    // onnx's adapter calls this compatible; ONNX's own test_PReLU_*_multiparam models show it is not.
+    if (!crosses(scope, 7)) return;
+    const [x = '', slope = ''] = node.input ?? [];
+    const rankX = scope.ranks.get(x);
+    const rankSlope = scope.ranks.get(slope);
+    const size = scope.constants.get(slope) ? dimsOf(scope.constants.get(slope)!)[0] : undefined;
+    if (rankSlope !== 1 || size === 1) return;
+    if (rankX === undefined) refuse(scope, node, 'has a 1-D slope and an input of unknown rank; PRelu-7 broadcasts the slope along the last axis instead of the channels');
+    if (rankX <= 2) return;
+    appendOnes(scope, node, 1, 1, rankX - 2);
+    note(scope, node, 'per-channel slope aligned to axis 1 (7)');
   },
   Gemm(scope, node) {
     if (crosses(scope, 7) && dropAttr(node, 'broadcast')) note(scope, node, 'broadcast attribute removed (7)');

@@ -255,11 +255,23 @@ test('makeVariant lifts an opset-9 model for dynamic INT8 and records it in the 
       .node('Clip', ['h'], ['y'], { min: attr.float(-3), max: attr.float(3) }, 'clip')
       .output('y', 'float32', ['N', 4])
       .build({ opset: 9, irVersion: 4 }));
-    const made = await makeVariant({ sourcePath: source, precision: 'int8', conversion: { ...scenarioDefaults.conversion, int8Mode: 'dynamic' }, calibration: null, opCounts: { MatMul: 1, Clip: 1 }, toolVersion: 'test', cacheDir: folder });
+    const made = await makeVariant({ sourcePath: source, precision: 'int8', conversion: { ...scenarioDefaults.conversion, keepFp32: [], int8Mode: 'dynamic' }, calibration: null, opCounts: { MatMul: 1, Clip: 1 }, toolVersion: 'test', cacheDir: folder });
     assert.deepEqual(made.sidecar.opsetUpgrade, { from: 9, to: 11, rewritten: { 'Clip: min/max attributes → inputs (11)': 1 }, irVersionFrom: 4, irVersionTo: 6 });
     assert.ok(made.sidecar.warnings.some((w) => /opset 9 was lifted to 11/.test(w)));
     assert.ok((made.sidecar.nodes.opsAfter.DynamicQuantizeLinear ?? 0) >= 1);
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
+});
+
+test('PRelu-6 with a per-channel slope [C] keeps it on the channel axis at 7 (numpy broadcasting would use the last)', async () => {
+  const bytes = new GraphBuilder('g')
+    .input('x', 'float32', [1, 2, 2])
+    .initializer('slope', [2], Float32Array.from([0.5, 0.25]))
+    .node('PRelu', ['x', 'slope'], ['y'], {}, 'prelu')
+    .output('y', 'float32', [1, 2, 2])
+    .build({ opset: 6, irVersion: 3 });
+  // channel 0 (×0.5 when negative): [-2, 2] → [-1, 2]; channel 1 (×0.25): [-4, 4] → [-1, 4].
+  const { model } = await sameOutputs(bytes, 7, { x: f32([-2, 2, -4, 4], [1, 2, 2]) }, [[-1, 2, -1, 4]], false);
+  assert.deepEqual(model.graph!.initializer!.find((t) => t.name === 'slope')!.dims!.map(Number), [2, 1]);
 });
