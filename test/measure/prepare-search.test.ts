@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -8,6 +8,8 @@ import { prepareModels, scenarioNaming, type PrepareEvent } from '../../src/meas
 import { GraphBuilder } from '../../src/model/onnx-builder.js';
 import { parseScenario } from '../../src/scenario/schema.js';
 import { conversionRecord } from '../../src/variants/make.js';
+import { Ajv } from 'ajv';
+import { syntheticResult } from '../fixtures/synthetic-results.js';
 
 let dir = '';
 before(async () => {
@@ -45,6 +47,12 @@ test('prepare: plain FP16 misses the default bound, the search keeps the logits 
   assert.equal(fp16.fidelity!.withinBounds, true);
   assert.equal(fp16.path, search.made!.path);
   assert.deepEqual(conversionRecord(fp16.made!).precisionSearch!.kept, search.search.kept);
+  // result.json's model.conversion with the search validates against schema/result.schema.json.
+  const result = syntheticResult({ estimated: true, measurements: [{ model: 'softmax', precision: 'fp16', samplesPerJoule: [1, 1] }] });
+  result.measurements[0]!.model.conversion = conversionRecord(fp16.made!);
+  result.measurements[0]!.fidelity = fp16.fidelity;
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(await readFile(new URL('../../schema/result.schema.json', import.meta.url), 'utf8')));
+  assert.ok(validate(JSON.parse(JSON.stringify(result))), JSON.stringify(validate.errors, null, 2));
 
   // Second run: the variant and the search come from the cache.
   const again: PrepareEvent[] = [];
