@@ -256,7 +256,7 @@ export class RaceScheduler extends Tracks implements Scheduler {
     others.forEach((track, i) => {
       if (!rejected[i]) return;
       const ratio = ratios[i]!;
-      this.leave(track, 'eliminated', `${leader.key} has ${times(ratio.estimate)} its samples/J (95% CI ${times(ratio.ci95[0])}–${times(ratio.ci95[1])}, ${ratio.n} paired rounds, Holm-corrected p ${ratio.pNotAbove.toPrecision(2)})`, leader, {
+      this.leave(track, 'eliminated', `${leader.key} has ${times(ratio.estimate)} its samples/J (95% CI ${times(ratio.ci95[0])}–${times(ratio.ci95[1])}, ${ratio.n} paired rounds, one-sided p ${ratio.pNotAbove.toPrecision(2)} below Holm's threshold over every pair)`, leader, {
         estimate: ratio.estimate, ci95: ratio.ci95, p: ratio.pNotAbove,
       });
     });
@@ -269,28 +269,58 @@ export class RaceScheduler extends Tracks implements Scheduler {
       this.finished = true;
       return;
     }
-    const ratioWith = (track: Track) => {
-      const ratio = ratioOf(leader, track);
-      return { estimate: ratio.estimate, ci95: ratio.ci95, p: ratio.pNotAbove };
-    };
     if (racing.length === 1) {
       this.leave(leader, 'best', `every other configuration was eliminated or excluded by round ${this.round}`, null, null, null);
       this.finished = true;
       return;
     }
     const others = racing.filter((track) => track !== leader);
-    if (others.every((track) => withinEquivalence(ratioOf(leader, track), this.settings.equivalencePercent))) {
+    const margin = this.settings.equivalencePercent;
+    if (others.every((track) => withinEquivalence(ratioOf(leader, track), margin))) {
       for (const track of racing) {
-        this.leave(track, 'tied', `indistinguishable within ${this.settings.equivalencePercent}%: the 95% CI of every survivor's ratio to ${leader.key} lies within ±${this.settings.equivalencePercent}%`, track === leader ? null : leader, track === leader ? null : ratioWith(track), null);
+        this.leave(track, 'tied', `indistinguishable within ${margin}%: the 95% CI of every survivor's ratio to ${leader.key} lies within ±${margin}%`, track === leader ? null : leader, track === leader ? null : this.verdictRatio(leader, track), null);
       }
       this.finished = true;
       return;
     }
+    if (this.noneAbove(leader, others)) {
+      this.endNonInferior(leader, others);
+      return;
+    }
     if (Math.max(...racing.map((track) => track.measuredS)) >= this.settings.maxSeconds) {
       for (const track of racing) {
-        this.leave(track, 'unresolved', `still racing at the ${this.settings.maxSeconds} s cap: neither separated nor shown equivalent within ${this.settings.equivalencePercent}%`, track === leader ? null : leader, track === leader ? null : ratioWith(track), null);
+        this.leave(track, 'unresolved', `still racing at the ${this.settings.maxSeconds} s cap: neither separated nor shown within ${margin}%`, track === leader ? null : leader, track === leader ? null : this.verdictRatio(leader, track), null);
       }
       this.finished = true;
     }
+  }
+
+  private verdictRatio(leader: Track, track: Track): RaceVerdict['ratio'] {
+    const ratio = ratioOf(leader, track);
+    return { estimate: ratio.estimate, ci95: ratio.ci95, p: ratio.pNotAbove };
+  }
+
+  /**
+   * Non-inferiority (what the user's question needs): with 95% confidence (one-sided, Bonferroni over the survivors),
+   * no survivor has more than `equivalencePercent` more samples/J than the leader, so the leader is within the margin
+   * of the best. Reaches a decision when configurations are equal far sooner than showing every pair equivalent.
+   */
+  private noneAbove(leader: Track, others: Track[]): boolean {
+    const confidence = 1 - (2 * this.settings.alpha) / others.length;
+    const floor = 1 / (1 + this.settings.equivalencePercent / 100);
+    return others.every((track) => ratioInterval(estimateOf(leader), leader.values, estimateOf(track), track.values, confidence).ci95[0] >= floor);
+  }
+
+  // The leader is best; survivors also within ±margin of it are tied with it (the recommendation picks by p99 among
+  // them), the rest are not better than it by more than the margin, nor shown within it from below.
+  private endNonInferior(leader: Track, others: Track[]): void {
+    const margin = this.settings.equivalencePercent;
+    this.leave(leader, 'best', `no other survivor has more than ${margin}% more samples/J with 95% confidence (one-sided, Bonferroni over ${others.length}) after round ${this.round}`, null, null, null);
+    for (const track of others) {
+      const ratio = this.verdictRatio(leader, track);
+      if (withinEquivalence(ratioOf(leader, track), margin)) this.leave(track, 'tied', `within ±${margin}% of ${leader.key} (95% CI of the ratio)`, leader, ratio, null);
+      else this.leave(track, 'not-better', `not more than ${margin}% above ${leader.key} (95%), nor shown within ${margin}% below it`, leader, ratio, null);
+    }
+    this.finished = true;
   }
 }

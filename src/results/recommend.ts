@@ -53,8 +53,10 @@ function choose(eligible: Ok[]): Ok | undefined {
   const valid = eligible.filter((m) => m.validity.valid);
   const pool = valid.length > 0 ? valid : eligible;
   const survivors = pool.filter((m) => m.stopping?.race && m.stopping.race.status !== 'eliminated' && m.stopping.race.status !== 'excluded');
+  // The race's best and those tied with it (within the margin both ways): indistinguishable, so the lower p99 wins.
   const tied = survivors.filter((m) => m.stopping!.race!.status === 'tied');
-  if (tied.length > 0 && tied.length === survivors.length) return [...tied].sort((a, b) => a.latencyMs.p99 - b.latencyMs.p99)[0];
+  const peers = survivors.filter((m) => m.stopping!.race!.status === 'tied' || m.stopping!.race!.status === 'best');
+  if (tied.length > 0) return [...peers].sort((a, b) => a.latencyMs.p99 - b.latencyMs.p99)[0];
   const bySpj = (list: Ok[]) => [...list].sort((a, b) => b.energy.samplesPerJoule - a.energy.samplesPerJoule)[0];
   return bySpj(survivors.length > 0 ? survivors : pool);
 }

@@ -8,11 +8,12 @@ export const resultSchemaId = 'joulebench/result@1';
 /** How a race left a configuration. */
 export interface RaceVerdict {
   /**
-   * best: the one left; tied: a survivor within the equivalence margin of the others; eliminated: below the leader
-   * with 95% confidence; excluded: out of the race for a reason other than energy (fidelity, SLO); unresolved: still
-   * racing when the time cap ended the race.
+   * best: the one left, or the leader when no survivor can be more than the margin above it (95%); tied: within the
+   * equivalence margin of the leader both ways; not-better: a survivor not more than the margin above the leader, nor
+   * shown within it below; eliminated: below the leader with 95% confidence; excluded: out of the race for a reason
+   * other than energy (fidelity, SLO); unresolved: still racing when the time cap ended the race.
    */
-  status: 'best' | 'tied' | 'eliminated' | 'excluded' | 'unresolved';
+  status: 'best' | 'tied' | 'not-better' | 'eliminated' | 'excluded' | 'unresolved';
   /** The round it left the race in (null: still in at the end). */
   round: number | null;
   /** The evidence, in words. */
