@@ -6,7 +6,7 @@ import type { Measurement, RunResult } from '../results/types.js';
 import type { ReportAnalysis } from './analysis-types.js';
 import { buildChartSpecs } from './charts/specs.js';
 import { sig } from './format-number.js';
-import { ciSuffix, fidelityMark, isEstimated, meterLine, rankMeasurements, stoppingLine } from './rank.js';
+import { ciSuffix, fidelityBoundLine, fidelityMark, isEstimated, meterLine, rankMeasurements, stoppingLine } from './rank.js';
 
 /** Text for an HTML text node or a quoted attribute. */
 export function escapeHtml(text: string): string {
@@ -173,13 +173,14 @@ function rankedTable(analysis: ReportAnalysis): string {
     'samples/J', 'J/sample', 'net J/sample', 'samples/s (95% CI)', 'p50 ms', 'p99 ms', 'mean W', 'Wh/1k samples', 'gCO2e/1k samples', 'valid',
   ].map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('');
   const stopping = stoppingLine(analysis.runs);
+  const fidelityBound = fidelityBoundLine(analysis.runs);
   return `<section id="measurements"><h2>Every configuration, ranked by samples per joule</h2>
 <table><thead><tr><th scope="col">#</th><th scope="col" class="key">configuration</th>${machineHead}${head}</tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>
 <p>Net J/sample subtracts the idle baseline. Invalid rows (hatched) did not meet the measurement rules; failed and skipped rows show their error.</p>
-${stopping ? `<p>${escapeHtml(stopping)}</p>\n` : ''}</section>`;
+${stopping ? `<p>${escapeHtml(stopping)}</p>\n` : ''}${fidelityBound ? `<p>${escapeHtml(fidelityBound)}</p>\n` : ''}</section>`;
 }
 
 function carbonTable(analysis: ReportAnalysis): string {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderRankedTable } from '../../src/cli/terminal.js';
 import { analyseRuns } from '../../src/report/analysis.js';
+import { escapeHtml, renderHtml } from '../../src/report/html.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { fidelityBoundLine } from '../../src/report/rank.js';
 import { recommend } from '../../src/results/recommend.js';
@@ -43,6 +44,9 @@ test('default bound: the variant stays in the tables, marked ✗ fidelity, and t
   const markdown = renderMarkdown(analyseRuns([result]));
   assert.match(markdown, /`det\/fp16\/cpu\/b1` \*\*✗ fidelity\*\*/);
   assert.ok(markdown.includes(line));
+  const html = renderHtml(analyseRuns([result]));
+  assert.ok(html.includes(`<code>det/fp16/cpu/b1</code> <strong class="fidelity-miss" title="${escapeHtml('cosine 0.0260 < minCosine 0.99')}">✗ fidelity</strong>`));
+  assert.ok(html.includes(escapeHtml(line)));
 });
 
 test('fidelity: off: no verdict, no mark, and the report says the bound is off', () => {
