@@ -14,10 +14,10 @@
 //   plain INT8 variant with every candidate's input and output exposed: the error each node adds to its input's);
 //   3. never spends more than ⌊2·log2(n)⌋ + 5 checks: the set it returns is one that was checked and met the bound
 //      (a cut-short bisection returns its last passing bound, so the result is coarser, never wrong).
-import { readFile } from 'node:fs/promises';
-import * as ort from 'onnxruntime-node';
-import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { writeFileAtomic } from '../results/atomic.js';
 import type { Fidelity } from '../results/types.js';
 import type { FidelityBounds } from '../scenario/types.js';
@@ -44,7 +44,7 @@ export interface KeptNode {
 export interface PrecisionSearch {
   /** fp16: nodes kept in FP32; int8-static: nodes excluded from quantization. */
   kind: 'fp16-keep-fp32' | 'int8-exclude';
-  /** True when the returned set met the bound (false: even keeping every candidate did not). */
+  /** True when the returned set met the bound (false: no set short of every candidate — the FP32 model — did). */
   met: boolean;
   kept: KeptNode[];
   /** Nodes the search could choose from (n in the bound). */
