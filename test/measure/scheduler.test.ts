@@ -100,7 +100,7 @@ test('race: at 5% noise, equal configurations stop on non-inferiority long befor
   const verdicts = keys.map((key) => verdict(scheduler, key));
   const best = verdicts.filter((v) => v.status === 'best');
   assert.equal(best.length, 1);
-  assert.match(best[0]!.reason, /^no other survivor has more than 3% more samples\/J with 95% confidence \(one-sided, Bonferroni over \d\) after round \d+$/);
+  assert.match(best[0]!.reason, /^no other of the \d survivors has more than 3% more samples\/J \(each at one-sided 97\.5%\) after round \d+$/);
   for (const v of verdicts.filter((v) => v.status !== 'best')) {
     assert.ok(['tied', 'not-better', 'eliminated'].includes(v.status), v.status);
     // Nobody left standing can be more than 3% above the leader: the ratio leader ÷ it is not far below 1.
