@@ -109,3 +109,14 @@ test('report.md lists each variant\'s fidelity once, with how it was made and th
   const rows = md.split('\n').filter((line) => line.startsWith('| `m/int8`'));
   assert.deepEqual(rows, ['| `m/int8` | int8-dynamic | 0.99912 | 0.0800 | 0.0200 | 96.88% | — | 32 synthetic | **outside**: cosine 0.9991 < minCosine 0.9995 |']);
 });
+
+test('report.md says when a variant\'s source opset was lifted', () => {
+  const m = measurement('m/int8/cpu/b1', 0.5, 200, 2, { ms: 5, j: 1, shared: false });
+  m.model = { ...m.model, precision: 'int8', variantOf: 'm', conversion: { mode: 'int8-dynamic', paramsHash: 'abc', sidecar: '/c/int8-abc.json', reused: false, opsetUpgradedFrom: 9, opsetUpgradedTo: 11 } };
+  m.fidelity = {
+    reference: 'fp32 on cpu, 32 synthetic samples', samples: 32, inputs: 'synthetic', maxAbsError: 0.08, rmse: 0.02, cosine: 0.99912,
+    top1Agreement: null, accuracy: null, referenceAccuracy: null, accuracyRatio: null, nonFiniteValues: 0, withinBounds: null, violations: [],
+  };
+  const md = renderMarkdown(analyseRuns([run('r', 'Intel Xeon', [], [measurement('m/fp32/cpu/b1', 1, 100, 2, { ms: 5, j: 1, shared: false }), m])]));
+  assert.match(md, /\| `m\/int8` \| int8-dynamic \(opset 9 lifted to 11\) \|/);
+});
