@@ -112,6 +112,26 @@ test('suspects: Exp, large reductions, the LayerNorm variance chain, Softmax inp
   });
 });
 
+test('unnamed nodes get <op>_<index> names, unique and the same for the same file', () => {
+  const bytes = new GraphBuilder('g')
+    .input('x', 'float32', ['N', 2])
+    .node('Relu', ['x'], ['a'], {}, 'first')
+    .node('Relu', ['a'], ['b'], {}, 'second')
+    .node('Neg', ['b'], ['y'], {}, 'Relu_1')
+    .output('y', 'float32', ['N', 2])
+    .build();
+  const names = () => {
+    const graph = decodeModel(bytes, 't.onnx').graph!;
+    graph.node![0]!.name = '';
+    graph.node![1]!.name = '';
+    assert.equal(nameUnnamedNodes(graph), 2);
+    return graph.node!.map((node) => node.name);
+  };
+  // Index 1's natural name is taken by the Neg: it gets the next free one.
+  assert.deepEqual(names(), ['Relu_0', 'Relu_1_1', 'Relu_1']);
+  assert.deepEqual(names(), ['Relu_0', 'Relu_1_1', 'Relu_1']);
+});
+
 // logits = x + c with c = [2049, 2048, 2048, 2048]: FP16 has an 11-bit significand, so 2049 rounds (to even) to 2048
 // and the Softmax loses its preference for class 0. For x = 0: FP32 softmax = [e, 1, 1, 1] / (e + 3), FP16 softmax =
 // [¼, ¼, ¼, ¼], cosine (e + 3) / (2·√(e² + 3)) = 0.88706.
