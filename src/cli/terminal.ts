@@ -177,6 +177,8 @@ export function describePrepareEvent(event: PrepareEvent): string {
       const where = event.made ? ` → ${displayPath(event.made.path)}` : ' (the plain variant stays, marked ✗ fidelity)';
       return `${event.precision} ${event.model}: ${describeSearch(event.search, event.reused)}${where}`;
     }
+    case 'precision-search-failed':
+      return `${event.precision} ${event.model}: the mixed-precision search failed: ${event.message} [${event.code}]; the plain variant stays, marked ✗ fidelity`;
     case 'warning':
       return `warning: ${event.model}: ${event.message}`;
   }

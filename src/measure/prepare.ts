@@ -34,7 +34,8 @@ export type PrepareEvent =
   | { type: 'fidelity'; model: string; precision: Precision; fidelity: Fidelity }
   | { type: 'warning'; model: string; message: string }
   /** The plain variant missed the bound: nodes kept in FP32 (FP16) or left out of INT8 by the search. */
-  | { type: 'precision-search'; model: string; precision: Precision; search: PrecisionSearch; reused: boolean; made: MadeVariant | null };
+  | { type: 'precision-search'; model: string; precision: Precision; search: PrecisionSearch; reused: boolean; made: MadeVariant | null }
+  | { type: 'precision-search-failed'; model: string; precision: Precision; code: string; message: string };
 
 /** Options of prepareModels. */
 export interface PrepareOptions {
@@ -128,6 +129,7 @@ export async function prepareModels(scenario: Scenario, naming: OverrideNaming, 
             const plain: MadeVariant = made;
             const repair = await repairVariant({ plain, make: makeOptions, referencePath: fp32Path, evaluation, bounds: scenario.fidelity, fidelity: fidelityOptions }).catch((error: unknown) => {
               const { code, message } = describeError(error);
+              emit({ type: 'precision-search-failed', model: spec.name, precision, code, message });
               made = { ...plain, sidecar: { ...plain.sidecar, warnings: [...plain.sidecar.warnings, `the mixed-precision search failed [${code}]: ${message}; the plain variant stays, outside the fidelity bound`] } };
               return null;
             });
