@@ -7,6 +7,7 @@ import { estimateFlops, formatFlops, type FlopsEstimate } from '../model/flops.j
 import { inspectModelFile, type ModelDim } from '../model/inspect.js';
 import { isZooName } from '../model/zoo/index.js';
 import type { InputSpec } from '../scenario/types.js';
+import { requiredOpset } from '../variants/opset-upgrade.js';
 import { feedValues, pairs, shapeDims, withUsage } from './args.js';
 
 /** Help text for `inspect`. */
@@ -22,6 +23,16 @@ that run instead of random data, as in bench (--feed sr=16000).`;
 const formatDims = (dims: ModelDim[] | null) =>
   dims === null ? '(no shape)' : `[${dims.map((d) => (d.kind === 'fixed' ? d.size : d.kind === 'symbolic' ? d.name : '?')).join(', ')}]`;
 
+
+// Old opsets are lifted before a variant is made (src/variants/opset-upgrade.ts): say to what.
+const opsetNote = (opsets: Array<{ domain: string; version: number }>) => {
+  const version = opsets.find((o) => o.domain === 'ai.onnx')?.version ?? 0;
+  const lifts = (['fp16', 'int8-dynamic', 'int8-static'] as const)
+    .map((mode) => [mode, requiredOpset(mode, true)] as const)
+    .filter(([, needed]) => version > 0 && version < needed)
+    .map(([mode, needed]) => `${mode} ${needed}`);
+  return lifts.length > 0 ? ` (variants lift it: ${lifts.join(', ')})` : '';
+};
 
 // Where the parameters are, when not all in main-graph initializers.
 const parameterPlaces = (where: { initializers: number; constantNodes: number; subgraphs: number }) => {
@@ -73,7 +84,7 @@ export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
     `${info.path}`,
     `  sha256 ${info.sha256}, ${(info.sizeBytes / 2 ** 20).toFixed(2)} MiB${info.externalData ? ' (+ external data)' : ''}, ${info.parameterCount.toLocaleString('en-US')} parameters (${(info.parameterBytes / 2 ** 20).toFixed(2)} MiB)${parameterPlaces(info.parametersIn)}`,
     `  precision: ${info.detectedPrecision} (${info.precisionReason})`,
-    `  IR ${info.irVersion}, opsets ${info.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}${info.producer ? `, producer ${info.producer}` : ''}`,
+    `  IR ${info.irVersion}, opsets ${info.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}${info.producer ? `, producer ${info.producer}` : ''}${opsetNote(info.opsets)}`,
     '  inputs:',
     ...info.inputs.map((input) => {
       const resolved = layout?.inputs.find((l) => l.name === input.name);
