@@ -129,6 +129,7 @@ export function renderRankedTable(result: RunResult): string {
     if (m.fidelity?.withinBounds === false) notes.push(`${m.key}: ✗ fidelity — ${m.fidelity.violations.join('; ')} (never recommended)`);
   }
   for (const [reason, keys] of notRun) notes.push(`${keys.join(', ')}: ${reason}`);
+  for (const note of result.scheduleNotes ?? []) notes.push(`note: ${note}`);
   const lines: string[] = [];
   if (estimated) {
     lines.push('Power is ESTIMATED (no hardware meter): compare configurations with each other, not with other machines.');
@@ -145,6 +146,10 @@ export function renderRankedTable(result: RunResult): string {
   if (result.recommendations.length > 0) {
     lines.push('');
     for (const r of result.recommendations) {
+      if (r.valid === false || r.meetsSlo === false) {
+        lines.push(`No recommendation for ${r.model}: ${r.reason}`);
+        continue;
+      }
       lines.push(`Recommended for ${r.model}: ${r.key} — ${sig(r.samplesPerJoule)} samples/J${r.estimated ? ' (estimated)' : ''}, p99 ${sig(r.p99Ms)} ms (${r.reason})`);
       if (r.savingPercent !== undefined && r.savingPercent !== null && r.baselineKey && r.baselineKey !== r.key) {
         lines.push(`  ${r.savingPercent >= 0 ? 'saves' : 'costs'} ${Math.abs(r.savingPercent).toFixed(1)}% energy per sample against ${r.baselineKey}; ${sig(r.whPer1kSamples)} Wh per 1,000 samples, ${sig(r.gCO2ePer1kSamples)} gCO2e per 1,000 samples`);

@@ -37,7 +37,8 @@ export function analyseRuns(runs: RunResult[], options: AnalysisOptions = {}): R
   }
   const byKey = new Map(all.map((m, i) => [`${runIds[i]}|${m.key}`, m]));
   const recommendations: ModelRecommendation[] = recommend(all, sloP99Ms, runIds).map((r) => {
-    const chosen = byKey.get(`${r.runId}|${r.key}`) ?? null;
+    // A record that recommends nothing (none valid, none within the SLO) has no chosen configuration.
+    const chosen = r.valid === false || r.meetsSlo === false ? null : (byKey.get(`${r.runId}|${r.key}`) ?? null);
     const where = multiRun && r.runId ? ` on ${labelOf.get(r.runId)}` : '';
     return {
       model: r.model,

@@ -35,10 +35,12 @@ function equivalenceOf(candidates: Ok[]): number {
   return text ? Number(text) : defaultEquivalencePercent;
 }
 
-// Why the best configuration that was not chosen lost, with the one ratio.
-function whyNot(runner: Ok, best: Ok, sloP99Ms: number | null, sameRun: boolean): string {
+// Why the best configuration that was not chosen lost, with the one ratio (runs named when they differ).
+function whyNot(runner: Ok, best: Ok, sloP99Ms: number | null, runs: { runner: string | null; best: string | null }): string {
+  const sameRun = runs.runner === runs.best;
   const ratio = ratioBetween(runner, best, sameRun);
-  const has = `${runner.key} has ${ratioText(ratio)} the samples/J of ${best.key}`;
+  const name = (m: Ok, run: string | null) => (sameRun || run === null ? m.key : `${m.key} (run ${run})`);
+  const has = `${name(runner, runs.runner)} has ${ratioText(ratio)} the samples/J of ${name(best, runs.best)}`;
   if (runner.fidelity?.withinBounds === false) return `${has} but breaks the fidelity bounds: ${runner.fidelity.violations.join('; ')}`;
   if (sloP99Ms !== null && runner.latencyMs.p99 > sloP99Ms) return `${has} but misses the ${sloP99Ms} ms p99 SLO (p99 ${sig(runner.latencyMs.p99)} ms)`;
   if (!runner.validity.valid) return `${has} but its measurement is not valid: ${runner.validity.reasons[0] ?? 'see its validity'}`;
@@ -91,6 +93,10 @@ export function recommend(measurements: Measurement[], sloP99Ms: number | null, 
     const withinFidelity = candidates.filter((m) => m.fidelity?.withinBounds !== false);
     if (withinFidelity.length === 0) continue;
     const eligible = withinFidelity.filter((m) => sloP99Ms === null || m.latencyMs.p99 <= sloP99Ms);
+    if (eligible.length > 0 && eligible.every((m) => !m.validity.valid)) {
+      recommendations.push(noneValid(model, eligible, runOf));
+      continue;
+    }
     const best = choose(eligible);
     if (!best) {
       recommendations.push(noneMeetsSlo(model, withinFidelity, sloP99Ms!, runOf));
@@ -120,13 +126,25 @@ export function recommend(measurements: Measurement[], sloP99Ms: number | null, 
       baselineKey: baseline?.key ?? null, savingPercent,
       whPer1kSamples: best.energy.whPer1kSamples, kWhPer1kRequests: best.energy.whPer1kSamples / 1000,
       gCO2ePer1kSamples: best.energy.gCO2ePer1kSamples,
-      runnerUp: runner ? { key: runner.key, whyNot: whyNot(runner, best, sloP99Ms, sameRunAs(runner)) } : null,
+      runnerUp: runner ? { key: runner.key, whyNot: whyNot(runner, best, sloP99Ms, { runner: runOf.get(runner) ?? null, best: runOf.get(best) ?? null }) } : null,
       confidence,
       caveats,
       summary: `Deploy ${best.key}: ${sig(best.energy.samplesPerJoule)} samples/J${best.energy.estimated ? ' (estimated)' : ''}${vsBaseline}, p99 ${sig(best.latencyMs.p99)} ms${sloText}.`,
     });
   }
   return recommendations;
+}
+
+// Every eligible measurement is methodologically unsound: no pick; the most efficient is named with why it is invalid.
+function noneValid(model: string, candidates: Ok[], runOf: Map<Measurement, string | null>): Recommendation {
+  const top = [...candidates].sort((a, b) => b.energy.samplesPerJoule - a.energy.samplesPerJoule)[0]!;
+  const why = top.validity.reasons[0] ?? 'see its validity';
+  const reason = `none is valid: every measurement of ${model} is unsound (${why}); the most samples/J (${top.key}) is shown, not recommended`;
+  return {
+    model, key: top.key, samplesPerJoule: top.energy.samplesPerJoule, p99Ms: top.latencyMs.p99, reason,
+    estimated: top.energy.estimated, runId: runOf.get(top) ?? null, runnerUp: null, confidence: null, valid: false,
+    caveats: [reason], summary: `No valid measurement of ${model}: ${why}. Fix that and run again; ${top.key} had the most samples/J.`,
+  };
 }
 
 // Nothing meets the SLO: no pick; the fastest is named so the user knows how far off the SLO is.

@@ -236,6 +236,8 @@ export interface Recommendation {
   } | null;
   /** false when no configuration met the SLO (the fastest is shown, not recommended). */
   meetsSlo?: boolean;
+  /** false when every eligible measurement was methodologically unsound (the most efficient is shown, not recommended). */
+  valid?: boolean;
   /** What the reader must keep in mind (estimated power, invalid measurement, within noise). */
   caveats?: string[];
   /** One sentence with the answer. */

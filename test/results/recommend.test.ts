@@ -54,14 +54,16 @@ test('a race survivor is preferred to an eliminated configuration; noise never m
   assert.equal(rec!.runnerUp!.whyNot.endsWith('; eliminated in round 3'), true);
 });
 
-test('a valid measurement is preferred over an unsound one; an unsound winner is flagged', () => {
+test('a valid measurement is preferred over an unsound one; when none is sound, none is recommended', () => {
   const [preferValid] = recommend([measured('m/fp32/cpu/b1', [100, 100], 2), measured('m/fp32/cpu/b8', [104, 104], 3, { valid: false })], null);
   assert.equal(preferValid!.key, 'm/fp32/cpu/b1');
   assert.equal(preferValid!.runnerUp!.whyNot, 'm/fp32/cpu/b8 has 1.04× (95% CI 1.04×–1.04×) the samples/J of m/fp32/cpu/b1 but its measurement is not valid: power was still drifting');
+  // Nothing sound: nothing is recommended; the most efficient is named with why it cannot be trusted.
   const [onlyInvalid] = recommend([measured('m/fp32/cpu/b1', [100, 100], 2, { valid: false }), measured('m/fp32/cpu/b8', [104, 104], 3, { valid: false })], null);
   assert.equal(onlyInvalid!.key, 'm/fp32/cpu/b8');
-  assert.match(onlyInvalid!.reason, / — flagged: power was still drifting$/);
-  assert.deepEqual(onlyInvalid!.caveats, ['its measurement is not valid: power was still drifting']);
+  assert.equal(onlyInvalid!.valid, false);
+  assert.equal(onlyInvalid!.reason, 'none is valid: every measurement of m is unsound (power was still drifting); the most samples/J (m/fp32/cpu/b8) is shown, not recommended');
+  assert.equal(onlyInvalid!.summary, 'No valid measurement of m: power was still drifting. Fix that and run again; m/fp32/cpu/b8 had the most samples/J.');
 });
 
 test('savings against FP32 batch 1 and units for sustainability reporting', () => {
