@@ -7,6 +7,7 @@
 // or optional attributes with the old default keep their node unchanged. onnxruntime's quantizer does the same lift
 // (models below opset 10 are converted to 11 with a warning) with onnx.version_converter.
 import { ModelError } from '../errors.js';
+import { toFloat16Bits } from '../runtime/float16.js';
 import { inferElemTypes } from './elem-types.js';
 import {
   AttributeType, DataType, decodeModel, defaultOpset, dimsOf, encodeModel, makeNode, NameScope, readInts, toNumber,
@@ -113,7 +114,7 @@ function addConstant(scope: Scope, base: string, dataType: number, dims: number[
   if (dataType === DataType.INT64) raw = new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(Math.trunc(v)))).buffer);
   else if (dataType === DataType.DOUBLE) raw = new Uint8Array(Float64Array.from(values).buffer);
   else if (dataType === DataType.FLOAT16) {
-    const bits = Uint16Array.from(values.map(toHalfBits));
+    const bits = Uint16Array.from(values.map(toFloat16Bits));
     raw = new Uint8Array(bits.buffer);
   } else raw = new Uint8Array(Float32Array.from(values).buffer);
   const tensor: Tensor = { name, dims, dataType, rawData: raw };
@@ -121,26 +122,6 @@ function addConstant(scope: Scope, base: string, dataType: number, dims: number[
   scope.constants.set(name, tensor);
   scope.ranks.set(name, dims.length);
   return name;
-}
-
-// float → IEEE half bits (round to nearest even), for the rare FP16 Clip bounds.
-function toHalfBits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const x = new Uint32Array(f32.buffer)[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = ((x >>> 23) & 0xff) - 127 + 15;
-  const mant = x & 0x7fffff;
-  if (((x >>> 23) & 0xff) === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  if (exp >= 31) return sign | 0x7c00;
-  if (exp <= 0) {
-    if (exp < -10) return sign;
-    const m = (mant | 0x800000) >>> (1 - exp + 13);
-    return sign | m;
-  }
-  let half = sign | (exp << 10) | (mant >>> 13);
-  const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (half & 1))) half += 1;
-  return half;
 }
 
 const int64Input = (scope: Scope, node: Node, what: string, values: number[]) =>

@@ -275,3 +275,20 @@ test('PRelu-6 with a per-channel slope [C] keeps it on the channel axis at 7 (nu
   const { model } = await sameOutputs(bytes, 7, { x: f32([-2, 2, -4, 4], [1, 2, 2]) }, [[-1, 2, -1, 4]], false);
   assert.deepEqual(model.graph!.initializer!.find((t) => t.name === 'slope')!.dims!.map(Number), [2, 1]);
 });
+
+test('Clip-6 on FLOAT16 data gets FLOAT16 min/max inputs (1.0 = 0x3c00, -2.0 = 0xc000)', () => {
+  const bytes = new GraphBuilder('g')
+    .input('x', 'float16', [2])
+    .node('Clip', ['x'], ['y'], { min: attr.float(-2), max: attr.float(1) }, 'clip')
+    .output('y', 'float16', [2])
+    .build({ opset: 9, irVersion: 4 });
+  const { model } = lift(bytes, 11);
+  const [, min, max] = model.graph!.node![0]!.input!;
+  const bits = (name: string) => {
+    const t = model.graph!.initializer!.find((i) => i.name === name)!;
+    assert.equal(t.dataType, 10);
+    return new DataView(t.rawData!.buffer, t.rawData!.byteOffset, 2).getUint16(0, true);
+  };
+  assert.equal(bits(min!), 0xc000);
+  assert.equal(bits(max!), 0x3c00);
+});
