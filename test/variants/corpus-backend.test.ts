@@ -2,6 +2,8 @@
 // inspected and given to both variant makers the way prepare.ts does (a reduced source refused, calibration from the
 // test's own inputs where onnxruntime loads the model, else synthetic); each must yield a variant that onnxruntime loads wherever it loads the
 // FP32 model, or a ModelError whose code is a named skip (prepare.ts variantErrorIsSkip) — never another exception.
+// Most node tests feed their weights as graph inputs, so INT8 finds nothing constant to quantize there (a named skip):
+// onnxruntime's quantize_dynamic does the same (extra_options MatMulConstBOnly defaults to True in quantize.py).
 // The package is installed by .ci/run; without it this file skips and says why.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
