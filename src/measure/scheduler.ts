@@ -41,6 +41,8 @@ export interface Scheduler {
   /** A configuration that failed leaves the schedule. */
   fail(key: string): void;
   decision(key: string): StopDecision;
+  /** True once `key` will get no more windows (its record can be written now). */
+  isDone(key: string): boolean;
 }
 
 /** Race settings (`stopping:` in a scenario). */
@@ -155,6 +157,11 @@ export class FixedScheduler extends Tracks implements Scheduler {
   decision(): StopDecision {
     return { rule: 'repetitions' };
   }
+
+  isDone(key: string): boolean {
+    const track = this.track(key);
+    return track.failed || track.values.length >= this.repetitions;
+  }
 }
 
 /** `stopping: {targetCiPercent}`: after `repetitions` rounds, more rounds for each configuration until its interval is within ±target or the cap. */
@@ -181,6 +188,10 @@ export class TargetCiScheduler extends Tracks implements Scheduler {
   decision(key: string): StopDecision {
     return this.decisions.get(key) ?? { rule: 'max-seconds' };
   }
+
+  isDone(key: string): boolean {
+    return this.track(key).failed || this.decisions.has(key);
+  }
 }
 
 /** The race: see the file's head. */
@@ -202,9 +213,13 @@ export class RaceScheduler extends Tracks implements Scheduler {
     return { round: this.round, keys: shuffled(keys, this.random) };
   }
 
+  isDone(key: string): boolean {
+    return this.track(key).failed || this.verdicts.has(key);
+  }
+
   decision(key: string): StopDecision {
     this.track(key);
-    return { rule: 'race', race: this.verdicts.get(key) ?? { status: 'unresolved', round: null, reason: 'the race did not finish', versus: null, ratio: null } };
+    return { rule: 'race', race: this.verdicts.get(key) ?? { status: 'unresolved', round: null, reason: this.track(key).failed ? 'failed during the race' : `the race was stopped after round ${this.round} (interrupted)`, versus: null, ratio: null } };
   }
 
   /** Racing configurations, excluded ones left out. */

@@ -1,7 +1,7 @@
 // The sweep: idle baseline, then per model every configuration begun (cold start, warm-up) in its group's session,
-// then timed windows in the order its scheduler decides (src/measure/scheduler.ts), then each configuration's record.
-// result.json is rewritten after every model (and every configuration that could not run), so a crash loses at most
-// the model in flight.
+// then timed windows in the order its scheduler decides (src/measure/scheduler.ts), each configuration recorded as
+// soon as the scheduler is done with it: result.json is rewritten after every record, so a crash loses only what was
+// still being measured.
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { mkdir, readFile, stat } from 'node:fs/promises';
@@ -287,11 +287,7 @@ class ModelSweep {
     try {
       const live = await this.beginAll(runners);
       if (live === 'interrupted') return 'interrupted';
-      if (live.length > 0) {
-        const outcome = await this.measure(model, live);
-        if (outcome === 'interrupted') return 'interrupted';
-        for (const entry of live) await this.finish(entry);
-      }
+      if (live.length > 0 && (await this.measure(model, live)) === 'interrupted') return 'interrupted';
     } finally {
       signal?.removeEventListener('abort', onAbort);
       await Promise.all(runners.map((runner) => runner.close()));
@@ -322,13 +318,28 @@ class ModelSweep {
     return live;
   }
 
-  // The windows, in the scheduler's order; a window's error fails its configuration only.
+  /**
+   * The windows, in the scheduler's order; a window's error fails its configuration only. A configuration is recorded
+   * as soon as the scheduler is done with it (an eliminated one in the round it was dropped, a sequential one after
+   * its last window), so a crash loses only what was still being measured. Interrupted: what has windows is recorded
+   * (its race unfinished); a configuration without a window is measured whole on --resume.
+   */
   private async measure(model: string, live: LiveConfig[]): Promise<'done' | 'interrupted'> {
     const { context, emit } = this.deps;
     const byKey = new Map(live.map((entry) => [entry.config.key, entry]));
     const scheduler = schedulerFor(context.scenario, live, `${model}:${live.map((entry) => entry.config.key).join(',')}`);
+    const recorded = new Set<LiveConfig>();
+    const flush = async (all = false) => {
+      for (const entry of live) {
+        if (recorded.has(entry) || !(all || scheduler.isDone(entry.config.key))) continue;
+        recorded.add(entry);
+        this.settle(entry, scheduler);
+        if (entry.measurement.status !== 'skipped') await this.finish(entry);
+      }
+    };
     let previous: LiveConfig | null = null;
     for (let slot = scheduler.next(); slot !== null; slot = scheduler.next()) {
+      await flush();
       for (const key of slot.keys) {
         const entry = byKey.get(key)!;
         if (entry.measurement.status === 'failed') continue;
@@ -343,27 +354,37 @@ class ModelSweep {
             samplesPerSecond: (window.runs * entry.config.batchSize) / window.durationS, watts: energyJ / window.durationS, round: slot.round,
           });
         } catch (error) {
-          if (error instanceof Interrupted && this.deps.signal?.aborted) return 'interrupted';
+          entry.spans.push([t0, performance.now()]);
+          if (error instanceof Interrupted && this.deps.signal?.aborted) {
+            await flush(true);
+            return 'interrupted';
+          }
           entry.measurement.status = 'failed';
           entry.measurement.error = failureOf(error, context.metering.fatalMeter);
           scheduler.fail(key);
+          previous = entry;
+          continue;
         }
         entry.spans.push([t0, performance.now()]);
         previous = entry;
+        if (slot.round === null) await flush();
       }
       if (slot.round !== null) {
         const eliminated = live.filter((entry) => scheduler.decision(entry.config.key).race?.round === slot.round).map((entry) => entry.config.key);
         emit({ type: 'round-end', model, round: slot.round, racing: live.length - eliminated.length, eliminated });
       }
     }
-    for (const entry of live) {
-      if (entry.measurement.status === 'failed') continue;
-      Object.assign(entry.measurement, entry.runner.summarise(entry, this.resultIdle()));
-      entry.measurement.power!.attribution = entry.runner.attributionNote;
-      entry.measurement.stopping = stoppingRecord(entry, scheduler);
-      entry.measurement.status = 'ok';
-    }
+    await flush(true);
     return 'done';
+  }
+
+  // A configuration's numbers from the windows it has (a failed one, or one without a window, is left as it is).
+  private settle(entry: LiveConfig, scheduler: Scheduler): void {
+    if (entry.measurement.status === 'failed' || entry.windows.length === 0) return;
+    Object.assign(entry.measurement, entry.runner.summarise(entry, this.resultIdle()));
+    entry.measurement.power!.attribution = entry.runner.attributionNote;
+    entry.measurement.stopping = stoppingRecord(entry, scheduler);
+    entry.measurement.status = 'ok';
   }
 
   private resultIdle(): Record<string, number> | null {

@@ -119,19 +119,18 @@ test('a sweep records ok, skipped and failed configurations, and the result matc
 });
 
 test('an aborted sweep keeps every finished configuration and says it was interrupted', async () => {
-  // A model's configurations are measured together (interleaved), so they finish together: the abort during the
-  // first model's records keeps that model whole and measures nothing of the second.
+  // Sequential fixed windows: b1 is recorded once its windows are done; the abort then stops b2 before its first
+  // window, so b2 (nothing measured) and the second model are left for --resume.
   const controller = new AbortController();
   const outcome = await sweep({ models: ['mlp', 'cnn'], batchSizes: [1, 2] }, (event) => {
     if (event.type === 'config-end' && event.index === 1) controller.abort();
   }, controller.signal);
   assert.equal(outcome.result.status, 'interrupted');
   assert.equal(outcome.result.stopReason, 'interrupted by signal');
-  assert.deepEqual(outcome.result.measurements.map((m) => m.key), ['mlp/fp32/cpu/b1', 'mlp/fp32/cpu/b2']);
+  assert.deepEqual(outcome.result.measurements.map((m) => m.key), ['mlp/fp32/cpu/b1']);
   const onDisk = JSON.parse(await readFile(outcome.resultPath, 'utf8')) as RunResult;
   assert.equal(onDisk.status, 'interrupted');
-  assert.equal(onDisk.measurements.length, 2);
-  // The trace of the configuration recorded after the abort is not written (the run is stopping).
+  assert.equal(onDisk.measurements.length, 1);
   assert.deepEqual(await readdir(path.join(outcome.runDir, 'traces')), ['mlp__fp32__cpu__b1.csv']);
 });
 
@@ -333,7 +332,8 @@ test('a TensorRT builder-flag precision that this onnxruntime-node cannot pass o
 test('race (the default): one model\'s configurations run in shuffled rounds; the clearly worse are eliminated with the evidence recorded', async () => {
   // A flat 40 W meter: samples per joule follow throughput, and batch 16 of the MLP does several times more per second than batch 1.
   const events: SweepEvent[] = [];
-  const outcome = await sweep({ models: ['mlp'], batchSizes: [1, 16], repetitions: 3, stopping: { rule: 'race', equivalencePercent: 3, maxSeconds: 3 } }, (event) => events.push(event));
+  // No idle baseline: with a flat meter, load would equal idle and nothing would be valid (nothing recommended).
+  const outcome = await sweep({ models: ['mlp'], batchSizes: [1, 16], repetitions: 3, idleSeconds: 0, stopping: { rule: 'race', equivalencePercent: 3, maxSeconds: 3 } }, (event) => events.push(event));
   const [b1, b16] = outcome.result.measurements;
   assert.equal(b1!.stopping!.rule, 'race');
   assert.equal(b16!.stopping!.race!.status, 'best');
@@ -347,7 +347,7 @@ test('race (the default): one model\'s configurations run in shuffled rounds; th
   const rounds = events.flatMap((e) => (e.type === 'window' ? [e.round] : []));
   assert.ok(rounds.every((round) => round !== null));
   const [rec] = outcome.result.recommendations;
-  assert.equal(rec!.key, 'mlp/fp32/cpu/b16');
+  assert.equal(rec!.key, 'mlp/fp32/cpu/b16', JSON.stringify(rec));
   assert.equal(rec!.confidence!.method, 'paired-rounds');
   assert.equal(rec!.confidence!.verdict, 'better');
 });

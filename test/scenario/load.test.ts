@@ -202,7 +202,7 @@ describe('parseScenarioYaml', () => {
 });
 
 describe('shipped scenarios', () => {
-  it('quick.yaml loads: 3 built-ins, fp32 and int8, cpu, adaptive stopping capped at 8 s, 18 configurations', async () => {
+  it('quick.yaml loads: 3 built-ins, fp32 and int8, cpu, the race capped at 5 s, 18 configurations', async () => {
     const scenario = await loadScenarioFile(path.join(repoRoot, 'scenarios/quick.yaml'));
     assert.equal(scenario.name, 'quick');
     assert.deepEqual(
@@ -212,10 +212,10 @@ describe('shipped scenarios', () => {
     assert.deepEqual(scenario.precisions, ['fp32', 'int8']);
     assert.deepEqual(scenario.executionProviders, [{ name: 'cpu', options: {} }]);
     assert.deepEqual(scenario.batchSizes, [1, 8, 32]);
-    assert.deepEqual(scenario.window, { minSeconds: 1, minRuns: 5 });
+    assert.deepEqual(scenario.window, { minSeconds: 0.5, minRuns: 5 });
     assert.equal(scenario.repetitions, 3);
     assert.equal(scenario.idleSeconds, 2);
-    assert.deepEqual(scenario.stopping, { targetCiPercent: 2, maxSeconds: 8 });
+    assert.deepEqual(scenario.stopping, { rule: 'race', equivalencePercent: 3, maxSeconds: 5 });
     assert.deepEqual(scenario.meters, ['auto']);
     assert.equal(scenario.outDir, path.join(repoRoot, 'results'));
     assert.equal(expandPlan(scenario).length, 18);
