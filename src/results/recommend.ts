@@ -67,7 +67,8 @@ function choose(eligible: Ok[]): Ok | undefined {
 function confidenceOf(best: Ok, rival: Ok | undefined, equivalencePercent: number, sameRun: boolean): NonNullable<Recommendation['confidence']> | null {
   if (!rival) return null;
   const ratio = ratioBetween(best, rival, sameRun);
-  const verdict = withinEquivalence(ratio, equivalencePercent) ? 'indistinguishable' : ratio.ci95[0] > 1 ? 'better' : 'unresolved';
+  const floor = 1 / (1 + equivalencePercent / 100);
+  const verdict = ratio.ci95[0] > 1 ? 'better' : withinEquivalence(ratio, equivalencePercent) ? 'indistinguishable' : ratio.ci95[0] >= floor ? 'not-worse' : 'unresolved';
   return { versus: rival.key, ratio: ratio.estimate, ci95: ratio.ci95, method: ratio.method, equivalencePercent, verdict };
 }
 
@@ -75,6 +76,7 @@ function confidenceText(confidence: NonNullable<Recommendation['confidence']>, b
   const ratio = `${times(confidence.ratio)} the samples/J of ${confidence.versus} (95% CI ${times(confidence.ci95[0])}–${times(confidence.ci95[1])})`;
   if (confidence.verdict === 'indistinguishable') return `indistinguishable within ${confidence.equivalencePercent}% from ${confidence.versus} (${ratio}); chosen for its p99 ${sig(best.latencyMs.p99)} ms`;
   if (confidence.verdict === 'better') return ratio;
+  if (confidence.verdict === 'not-worse') return `${ratio}: at most ${confidence.equivalencePercent}% below it, possibly better`;
   return `${ratio}: not separated from it, nor shown within ${confidence.equivalencePercent}%; measure longer (stopping.maxSeconds) to decide`;
 }
 

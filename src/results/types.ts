@@ -224,7 +224,8 @@ export interface Recommendation {
   /**
    * How sure the pick is: its samples/J ÷ the closest eligible competitor's, with the 95% CI (paired by round when
    * both ran in the same rounds) and the verdict: better (CI above 1), indistinguishable (CI within ±equivalencePercent),
-   * unresolved (neither). null when it had no competitor.
+   * not-worse (CI's lower end within the margin below 1: the pick is at most that much worse, possibly better),
+   * unresolved (none of these). null when it had no competitor.
    */
   confidence?: {
     versus: string;
@@ -232,7 +233,7 @@ export interface Recommendation {
     ci95: [number, number];
     method: 'windows' | 'paired-rounds' | 'independent-windows';
     equivalencePercent: number;
-    verdict: 'better' | 'indistinguishable' | 'unresolved';
+    verdict: 'better' | 'indistinguishable' | 'not-worse' | 'unresolved';
   } | null;
   /** false when no configuration met the SLO (the fastest is shown, not recommended). */
   meetsSlo?: boolean;

@@ -103,3 +103,13 @@ test('a variant outside the fidelity bounds is never recommended; the runner-up 
   int8.fidelity = { ...int8.fidelity, withinBounds: true, violations: [] };
   assert.equal(recommend([int8, measured('m/fp32/cpu/b8', [100, 100], 3)], null)[0]!.key, 'm/int8/cpu/b8');
 });
+
+test('a pick at most the margin below its competitor, possibly above, is "not-worse" (what a non-inferiority stop shows)', () => {
+  // Per-round ratios 1.06, 1.00, 1.04, 0.99, 1.03: ratio 1.024, sd of the log ratios 0.0282, t(0.975, 4) = 2.776 →
+  // CI ≈ 0.989–1.060: below 1 at its low end but not below 1/1.03, above 1.03 at its high end.
+  const [rec] = recommend([measured('m/fp32/cpu/b8', [106, 100, 104, 99, 103], 3, { batch: 8 }), measured('m/fp32/cpu/b32', [100, 100, 100, 100, 100], 9, { batch: 32 })], null);
+  assert.equal(rec!.key, 'm/fp32/cpu/b8');
+  assert.ok(rec!.confidence!.ci95[0] < 1 && rec!.confidence!.ci95[0] >= 1 / 1.03, String(rec!.confidence!.ci95));
+  assert.equal(rec!.confidence!.verdict, 'not-worse');
+  assert.match(rec!.reason, /: at most 3% below it, possibly better$/);
+});
