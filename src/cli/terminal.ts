@@ -58,7 +58,9 @@ export class ProgressPrinter {
         );
         break;
       case 'round-end':
-        if (event.eliminated.length > 0) this.line(`${event.model} round ${event.round}: dropped ${event.eliminated.join(', ')}; ${event.racing} left`);
+        // Without a TTY (CI logs) every round gets a line, so progress shows at least once per round.
+        if (event.eliminated.length > 0) this.line(`${event.model} round ${event.round}: dropped ${event.eliminated.join(', ')}; ${event.racing} still racing`);
+        else if (!this.tty) this.line(`${event.model} round ${event.round}: ${event.racing} still racing`);
         break;
       case 'cooldown':
         this.live(`[${event.index}/${event.total}] cooling down before ${event.key}: ${sig(event.watts)} W → ${sig(event.targetWatts)} W target, ${event.waitedS.toFixed(1)} s`);

@@ -338,7 +338,17 @@ class ModelSweep {
       }
     };
     let previous: LiveConfig | null = null;
+    // A round's eliminations are decided when the next slot is asked for: say them then.
+    let lastRound: number | null = null;
+    const roundEnded = () => {
+      if (lastRound === null) return;
+      const round = lastRound;
+      const eliminated = live.filter((entry) => scheduler.isDone(entry.config.key) && scheduler.decision(entry.config.key).race?.round === round).map((entry) => entry.config.key);
+      emit({ type: 'round-end', model, round, racing: live.filter((entry) => !scheduler.isDone(entry.config.key)).length, eliminated });
+    };
     for (let slot = scheduler.next(); slot !== null; slot = scheduler.next()) {
+      roundEnded();
+      lastRound = slot.round;
       await flush();
       for (const key of slot.keys) {
         const entry = byKey.get(key)!;
@@ -369,11 +379,8 @@ class ModelSweep {
         previous = entry;
         if (slot.round === null) await flush();
       }
-      if (slot.round !== null) {
-        const eliminated = live.filter((entry) => scheduler.decision(entry.config.key).race?.round === slot.round).map((entry) => entry.config.key);
-        emit({ type: 'round-end', model, round: slot.round, racing: live.length - eliminated.length, eliminated });
-      }
     }
+    roundEnded();
     await flush(true);
     return 'done';
   }

@@ -47,6 +47,7 @@ function whyNot(runner: Ok, best: Ok, sloP99Ms: number | null, runs: { runner: s
   const race = runner.stopping?.race;
   if (race?.status === 'eliminated') return `${has}; eliminated in round ${race.round}`;
   if (race?.status === 'tied') return `${has}: indistinguishable, ${best.key} chosen for its lower p99`;
+  if (race?.status === 'not-better') return `${has}: the race showed it is not more than its margin above, so the leader was kept`;
   return has;
 }
 
