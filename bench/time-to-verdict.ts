@@ -16,10 +16,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { batchesPerWindow } from '../src/measure/batches.js';
-import { prepareModels, scenarioNaming } from '../src/measure/prepare.js';
-import { runSweep } from '../src/measure/sweep.js';
-import { resolveMeters } from '../src/power/registry.js';
-import { expandPlan } from '../src/scenario/expand.js';
+import { scenarioNaming } from '../src/measure/prepare.js';
+import { runScenario } from '../src/measure/run-scenario.js';
 import { parseScenario } from '../src/scenario/schema.js';
 import { ratioCi, windowedCi, type Batch } from '../src/stats/batch-means.js';
 import { SeededRandom } from '../src/stats/random.js';
@@ -112,12 +110,13 @@ if (!quick) {
     for (let i = 0; i < 60_000; i++) lines.push(`${i * 10},${(50 * (1 + 0.2 * random.normal())).toFixed(3)}`);
     await writeFile(path.join(dir, 'noisy.csv'), `${lines.join('\n')}\n`);
     const scenario = parseScenario(
-      { models: ['mlp'], batchSizes: [1, 32], window: { minSeconds: windowS, minRuns: 10 }, repetitions: floorWindows, idleSeconds: 0, meters: ['replay:noisy.csv'], out: 'results' },
+      {
+        models: ['mlp'], batchSizes: [1, 32], window: { minSeconds: windowS, minRuns: 10 }, repetitions: floorWindows, idleSeconds: 0, meters: ['replay:noisy.csv'], out: 'results',
+        stopping: { targetCiPercent: targetPercent, maxSeconds },
+      },
       { file: null, baseDir: dir },
     );
-    const prepared = await prepareModels(scenario, scenarioNaming(null));
-    const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: null, baseDir: dir, powercapRoot: '/nonexistent', gpus: null });
-    const { result } = await runSweep({ scenario, plan: expandPlan(scenario), models: prepared, meters, meterChoices: choices, toolVersion: 'bench', isolate: false });
+    const { result } = await runScenario(scenario, { toolVersion: 'bench', naming: scenarioNaming(null), isolate: false, reports: false, powercapRoot: '/nonexistent' });
     const lines2 = result.measurements.map((m) => {
       const stop = m.stopping!;
       const cv = (values: number[]) => {
@@ -125,9 +124,9 @@ if (!quick) {
         return (100 * Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, values.length - 1))) / mean;
       };
       const spread = `window-to-window CV: samples/J ${cv(m.repetitions.map((r) => r.samples / r.energyJ)).toFixed(2)}%, throughput ${cv(m.repetitions.map((r) => r.samplesPerSecond)).toFixed(2)}%, power ${cv(m.repetitions.map((r) => r.meanWatts)).toFixed(2)}%`;
-      return `${m.key.padEnd(20)} ${stop.rule.padEnd(11)} ${stop.windows} windows, ${stop.measuredS.toFixed(2)} s = ${(stop.measuredS / minimumS).toFixed(2)}× the minimum; CI ±${stop.ciHalfWidthPercent?.toFixed(2)}% by ${stop.method} (${stop.batches} values, windows-differ p ${stop.betweenWindowsP?.toFixed(3)}); ${spread}`;
+      return `${m.key.padEnd(20)} ${stop.rule.padEnd(11)} ${stop.windows} windows, ${stop.measuredS.toFixed(2)} s = ${(stop.measuredS / minimumS).toFixed(2)}× the minimum; CI ±${stop.ciHalfWidthPercent?.toFixed(2)}% over ${stop.windows} windows (docs/statistics.md); ${spread}`;
     });
-    process.stdout.write(`time to verdict, end to end (runSweep, replay meter with 20% noise per 10 ms reading; ${os.cpus()[0]?.model} × ${os.cpus().length}, load ${os.loadavg()[0]!.toFixed(1)})\n${lines2.join('\n')}\n`);
+    process.stdout.write(`time to verdict, end to end (runScenario, stopping: {targetCiPercent: ${targetPercent}}, replay meter with 20% noise per 10 ms reading; ${os.cpus()[0]?.model} × ${os.cpus().length}, load ${os.loadavg()[0]!.toFixed(1)})\n${lines2.join('\n')}\n`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
