@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install onnxruntime-node's CUDA 12 and TensorRT execution providers on a GPU machine.
 #
-# Why a separate step: the default `npm ci` skips onnxruntime-node's install script (.npmrc:
-# onnxruntime-node-install=skip), because that script downloads libonnxruntime_providers_{cuda,shared,tensorrt}.so
+# Why a separate step: the default `npm ci` skips onnxruntime-node's install script (package.json `allowScripts`
+# denies it on npm 11+; older npm needs ONNXRUNTIME_NODE_INSTALL=skip), because that script downloads libonnxruntime_providers_{cuda,shared,tensorrt}.so
 # from the NuGet feed, which is not reachable everywhere. On a GPU machine with internet access, run this once
 # after `npm ci`: it re-runs onnxruntime-node's own install script with the cuda12 flag.
 #

@@ -7,6 +7,7 @@ import { devicesCommand, devicesHelp } from './devices.js';
 import { historyCommand, historyHelp } from './history.js';
 import { inspectCommand, inspectHelp } from './inspect.js';
 import { modelsCommand, modelsHelp } from './models.js';
+import { applyOrtLogLevel } from '../runtime/ort-logging.js';
 import { reportCommand, reportHelp } from './report.js';
 import { runCommand, runHelp } from './run.js';
 import { variantsCommand, variantsHelp } from './variants.js';
@@ -46,6 +47,12 @@ export async function main(argv: string[]): Promise<number> {
   // CUDA numbers GPUs fastest-first by default; nvidia-smi and NVML use PCI bus order. Make cuda:N mean the same
   // GPU to the execution provider and to the power meter (set before any CUDA library initialises).
   process.env.CUDA_DEVICE_ORDER ??= 'PCI_BUS_ID';
+  // `--verbose` anywhere: onnxruntime's own log lines (warnings and errors) are shown; isolated workers inherit it.
+  if (argv.includes('--verbose')) {
+    process.env.JOULEBENCH_VERBOSE = '1';
+    argv = argv.filter((arg) => arg !== '--verbose');
+  }
+  applyOrtLogLevel();
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(`${usage}\n`);

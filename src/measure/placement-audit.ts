@@ -3,6 +3,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { ortLogSeverity } from '../runtime/ort-logging.js';
 import { describeError } from '../errors.js';
 import type { BatchLayout } from '../model/batch-axis.js';
 import { synthesiseFeeds } from '../runtime/inputs.js';
@@ -29,7 +30,7 @@ export async function auditPlacementOf(options: {
   try {
     const settings = providerSettings(provider, options.providerOptions, 'executionProviders');
     session = await ort.InferenceSession.create(options.modelPath, {
-      graphOptimizationLevel: 'all', ...settings.session, executionProviders: [settings.provider], logSeverityLevel: 3,
+      graphOptimizationLevel: 'all', ...settings.session, executionProviders: [settings.provider], logSeverityLevel: ortLogSeverity(),
       enableProfiling: true, profileFilePrefix: path.join(folder, 'profile'),
     });
     const feeds = synthesiseFeeds(options.layout.inputs, options.layout.fixedBatch ?? options.batchSize);

@@ -4,6 +4,7 @@
 // the enclosing graph computed (its outer-scope reads, the node's inputs): an If counts its larger branch, a Loop or
 // Scan one iteration of its body (the trip count is data; the estimate says "per iteration").
 import * as ort from 'onnxruntime-node';
+import { ortLogSeverity } from '../runtime/ort-logging.js';
 import { describeError, RuntimeFailure } from '../errors.js';
 import { synthesiseFeeds } from '../runtime/inputs.js';
 import { inferElemTypes } from '../variants/elem-types.js';
@@ -84,7 +85,7 @@ async function runGraph(model: Model, graph: Graph, feeds: Record<string, ort.Te
     irVersion: Math.max(toNumber(model.irVersion ?? 0), 4),
     graph: { ...graph, output: [...(graph.output ?? []), ...extra.map((name) => ({ name, type: { tensorType: { elemType: types.get(name)! } } }))] },
   };
-  const session = await ort.InferenceSession.create(encodeModel(copy), { executionProviders: ['cpu'], logSeverityLevel: 3 });
+  const session = await ort.InferenceSession.create(encodeModel(copy), { executionProviders: ['cpu'], logSeverityLevel: ortLogSeverity() });
   try {
     const out = await session.run(feeds);
     return new Map([...Object.entries(feeds), ...Object.entries(out)]);

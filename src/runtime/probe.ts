@@ -1,5 +1,8 @@
 // Can a session really be created on a provider here? (A bundled provider may still lack a device or driver.)
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
+import { ortLogSeverity, ortVerboseRequested } from './ort-logging.js';
 import { InputError } from '../errors.js';
 import { GraphBuilder } from '../model/onnx-builder.js';
 import { diagnoseMissingLibraries, type DiagnoseOptions } from './providers/diagnose.js';
@@ -25,10 +28,11 @@ export function conciseOrtMessage(message: string): string {
 export async function probeProviderSession(provider: ExecutionProvider, options: ProviderOptions = {}): Promise<string | null> {
   try {
     const settings = provider.settings(options);
+    if (provider.name === 'webgpu' && !ortVerboseRequested()) return await probeInChild(settings);
     const session = await ort.InferenceSession.create(tinyModel(), {
       ...settings.session,
       executionProviders: [settings.provider],
-      logSeverityLevel: 4,
+      logSeverityLevel: ortLogSeverity(),
     });
     await session.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4]) });
     await session.release();
@@ -36,6 +40,24 @@ export async function probeProviderSession(provider: ExecutionProvider, options:
   } catch (error) {
     return conciseOrtMessage(error instanceof Error ? error.message : String(error));
   }
+}
+
+// Dawn (the WebGPU implementation) writes its own warnings ("Couldn't load Vulkan") straight to stderr, past
+// onnxruntime's log level; probing in a child process with stderr captured keeps the first run quiet.
+const childProbe = `const ort = require(process.argv[1]); ort.env.logLevel = 'fatal';
+const settings = JSON.parse(process.argv[3]);
+ort.InferenceSession.create(Buffer.from(process.argv[2], 'base64'), { ...settings.session, executionProviders: [settings.provider], logSeverityLevel: 4 })
+  .then((s) => s.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4]) }).then(() => s.release()))
+  .then(() => process.stdout.write(JSON.stringify(null)), (e) => process.stdout.write(JSON.stringify(String(e && e.message || e))));`;
+
+async function probeInChild(settings: { session: object; provider: unknown }): Promise<string | null> {
+  const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
+  const args = ['-e', childProbe, ortPath, Buffer.from(tinyModel()).toString('base64'), JSON.stringify(settings)];
+  const stdout = await new Promise<string>((resolve) => {
+    execFile(process.execPath, args, { timeout: 60_000 }, (error, out) => resolve(out || (error ? JSON.stringify(error.message) : 'null')));
+  });
+  const reason = JSON.parse(stdout.trim() || 'null') as string | null;
+  return reason === null ? null : conciseOrtMessage(reason);
 }
 
 /** Check a provider (with its options) before a sweep: unknown, missing, badly configured or unusable here is bad input (exit 2). */

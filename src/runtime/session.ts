@@ -1,5 +1,6 @@
 // onnxruntime sessions and the timed loop: the only code that runs inside a measurement window.
 import * as ort from 'onnxruntime-node';
+import { ortLogSeverity } from './ort-logging.js';
 import { defaultProviderContext, providerSettings } from './providers/registry.js';
 import type { ExecutionProvider, ProviderContext } from './providers/types.js';
 
@@ -25,7 +26,7 @@ export async function openSession(
     graphOptimizationLevel: 'all',
     ...settings.session,
     executionProviders: [settings.provider],
-    logSeverityLevel: 3,
+    logSeverityLevel: ortLogSeverity(),
   };
   if (threads !== null) {
     options.intraOpNumThreads = threads;

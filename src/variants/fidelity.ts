@@ -1,5 +1,6 @@
 // Fidelity: run FP32 and a variant on the same inputs (CPU) and compare their outputs.
 import * as ort from 'onnxruntime-node';
+import { ortLogSeverity } from '../runtime/ort-logging.js';
 import { describeError, RuntimeFailure } from '../errors.js';
 import type { Fidelity } from '../results/types.js';
 import { fromFloat16Bits, toFloat16Bits } from '../runtime/float16.js';
@@ -52,7 +53,7 @@ export interface FidelityOptions {
 
 /** Compare a variant's outputs with the FP32 model's over the same feed batches. */
 export async function measureFidelity(referenceModel: string | Uint8Array, variantModel: string | Uint8Array, batches: FeedBatch[], options: FidelityOptions): Promise<FidelityMetrics> {
-  const sessionOptions: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], logSeverityLevel: 3 };
+  const sessionOptions: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], logSeverityLevel: ortLogSeverity() };
   let reference: ort.InferenceSession;
   let variant: ort.InferenceSession;
   try {

@@ -9,6 +9,7 @@
 // dynamic way (DynamicQuantizeLinear + MatMulInteger / ConvInteger: ranges taken at run time); below opset 11 they
 // stay FP32 with that reason.
 import * as ort from 'onnxruntime-node';
+import { ortLogSeverity } from '../runtime/ort-logging.js';
 import { describeError, ModelError, RuntimeFailure } from '../errors.js';
 import { inferElemTypes } from './elem-types.js';
 import type { FeedBatch } from './fidelity.js';
@@ -265,7 +266,7 @@ async function fetchRanges(model: Model, tensors: string[], batches: FeedBatch[]
     // Calibration runs a handful of batches: no weight pre-packing, arena or memory patterns, which would each hold
     // another copy-sized block of memory while the model is being quantized.
     session = await ort.InferenceSession.create(encodeModel(augmented), {
-      executionProviders: ['cpu'], logSeverityLevel: 3, enableCpuMemArena: false, enableMemPattern: false,
+      executionProviders: ['cpu'], logSeverityLevel: ortLogSeverity(), enableCpuMemArena: false, enableMemPattern: false,
       extra: { session: { disable_prepacking: '1' } },
       ...(mapped ? { externalData: [{ path: 'joulebench-source.onnx', data: source!.bytes }] } : {}),
     });

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { ortLogSeverity } from '../runtime/ort-logging.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import type { Fidelity } from '../results/types.js';
 import type { FidelityBounds } from '../scenario/types.js';
@@ -452,7 +453,7 @@ async function exposedValues(model: Model, tensors: readonly string[], feeds: Re
   const graph = model.graph!;
   const outputs = new Set((graph.output ?? []).map((output) => output.name ?? ''));
   graph.output = [...(graph.output ?? []), ...tensors.filter((name) => !outputs.has(name)).map((name) => ({ name, type: { tensorType: { elemType: DataType.FLOAT } } }))];
-  const session = await ort.InferenceSession.create(encodeModel(model), { executionProviders: ['cpu'], logSeverityLevel: 3 });
+  const session = await ort.InferenceSession.create(encodeModel(model), { executionProviders: ['cpu'], logSeverityLevel: ortLogSeverity() });
   try {
     const out = await session.run(feeds, [...tensors]);
     return new Map(tensors.flatMap((name) => (out[name]?.type === 'float32' ? [[name, out[name]!.data as Float32Array] as const] : [])));
