@@ -1,4 +1,5 @@
 // The result.json contract (schema `joulebench/result@1`, published as schema/result.schema.json).
+import type { CarbonSpec, HourlyCarbon } from '../carbon/types.js';
 import type { MeterInfo } from '../power/types.js';
 import type { Precision } from '../scenario/types.js';
 
@@ -268,7 +269,8 @@ export interface RunResult {
     after?: { durationS: number; watts: Record<string, number> };
     warnings: string[];
   } | null;
-  carbon: { gridIntensityGPerKWh: number; pue: number; region: string; defaulted: string[]; regions?: Record<string, number> };
+  /** Carbon inputs with provenance; `hourly` when an intensity file was integrated over the run. */
+  carbon: CarbonSpec & { hourly?: HourlyCarbon };
   measurements: Measurement[];
   /** How the sweep had to limit its schedule (memory too small to keep every session of a model alive), in words. */
   scheduleNotes?: string[];

@@ -1,6 +1,7 @@
 // The scenario format: validation with messages users can act on, documented defaults, resolved paths.
 import path from 'node:path';
 import { z } from 'zod';
+import { resolveCarbon } from '../carbon/resolve.js';
 import { budgetsSchema, toBudgetSpecs } from '../compare/budget-spec.js';
 import { builtinModelNames, isBuiltinModelName } from './builtins.js';
 import {
@@ -388,12 +389,19 @@ const scenarioObject = strictObject(
           .min(1, { error: 'expected a power usage effectiveness of at least 1' })
           .max(scenarioLimits.maxPue, { error: `expected a power usage effectiveness from 1 to ${scenarioLimits.maxPue}` })
           .nullish(),
-        region: nonEmptyString('expected a region label like "world" or "eu-west-1"').nullish(),
+        region: nonEmptyString('expected a country code, grid zone or cloud region like "FR", "US-CAL-CISO" or "aws:eu-west-3"').nullish(),
+        year: z.int({ error: 'expected a year of the bundled data, 2021 to 2025' }).nullish(),
+        kind: z.enum(['average', 'marginal'], { error: 'expected average or marginal' }).nullish(),
         regions: z
-          .record(z.string().min(1), nonNegativeNumber('expected grams CO2e per kWh (a non-negative number)'), {
-            error: 'expected a mapping of region name → gCO2e/kWh, like {eu: 250, us: 380}',
-          })
+          .union([
+            z.array(nonEmptyString('expected a region name like "DE"'), { error: 'expected a list of region names like [FR, DE, PL]' }).min(1, { error: 'expected at least one region name' }),
+            z.record(z.string().min(1), nonNegativeNumber('expected grams CO2e per kWh (a non-negative number)'), {
+              error: 'expected a list of region names like [FR, DE] or a mapping of region name → gCO2e/kWh, like {eu: 250, us: 380}',
+            }),
+          ], { error: 'expected a list of region names like [FR, DE] or a mapping of region name → gCO2e/kWh, like {eu: 250, us: 380}' })
           .nullish(),
+        intensityFile: nonEmptyString('expected the path of a CSV of timestamp, gCO2e/kWh').nullish(),
+        intensityFileUse: z.enum(['timeline', 'daily-profile'], { error: 'expected timeline or daily-profile' }).nullish(),
       },
       'expected a mapping like {gridIntensityGPerKWh: 475, pue: 1.0, region: world}',
       { intensity: 'gridIntensityGPerKWh', gridIntensity: 'gridIntensityGPerKWh', gCO2PerKWh: 'gridIntensityGPerKWh' },
@@ -583,7 +591,7 @@ function toScenario(parsed: ParsedScenario, file: string | null, baseDir: string
     meters: (parsed.meters ?? defaults.meters).map((id) => resolveMeter(id, baseDir)),
     cpuTdpWatts: parsed.cpuTdpWatts ?? defaults.cpuTdpWatts,
     devices: parsed.devices ? [...parsed.devices] : parsed.gpus ? [...parsed.gpus] : null,
-    carbon: toCarbon(parsed.carbon),
+    carbon: toCarbon(parsed.carbon, baseDir, file),
     slo: { p99Ms: parsed.slo?.p99Ms ?? defaults.slo.p99Ms },
     order: parsed.order ?? defaults.order,
     stopping: toStopping(parsed.stopping),
@@ -648,18 +656,9 @@ function canonicalProvider(spec: ExecutionProviderSpec): string {
   return JSON.stringify([spec.name, options]);
 }
 
-function toCarbon(carbon: ParsedScenario['carbon']): CarbonSpec {
-  const defaults = scenarioDefaults.carbon;
-  const defaulted: CarbonSpec['defaulted'] = [];
-  const pick = <K extends keyof typeof defaults>(key: K, value: (typeof defaults)[K] | number | string | null | undefined) => {
-    if (value != null) return value;
-    defaulted.push(key);
-    return defaults[key];
-  };
-  const gridIntensityGPerKWh = pick('gridIntensityGPerKWh', carbon?.gridIntensityGPerKWh) as number;
-  const pue = pick('pue', carbon?.pue) as number;
-  const region = pick('region', carbon?.region) as string;
-  return { gridIntensityGPerKWh, pue, region, defaulted, ...(carbon?.regions ? { regions: { ...carbon.regions } } : {}) };
+function toCarbon(carbon: ParsedScenario['carbon'], baseDir: string, file: string | null): CarbonSpec {
+  const where = file === null ? '' : `${path.basename(file)}: `;
+  return resolveCarbon(carbon, baseDir, { region: `${where}carbon.region`, regions: `${where}carbon.regions`, intensityFile: `${where}carbon.intensityFile` });
 }
 
 // `replay:trace.csv` → `replay:/abs/dir/trace.csv`; other meter ids are names, kept as given.

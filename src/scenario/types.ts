@@ -1,4 +1,5 @@
 // The resolved scenario and the expanded plan: what scenario/ hands to measure/.
+import type { CarbonSpec as CarbonSpecOfCarbon } from '../carbon/types.js';
 
 /** Numeric precisions joulebench compares. */
 export const precisions = ['fp32', 'fp16', 'int8'] as const;
@@ -63,15 +64,8 @@ export interface ExecutionProviderSpec {
   options: Record<string, string | number | boolean>;
 }
 
-/** Carbon accounting inputs. `defaulted` lists which values came from documented defaults. */
-export interface CarbonSpec {
-  gridIntensityGPerKWh: number;
-  pue: number;
-  region: string;
-  defaulted: Array<'gridIntensityGPerKWh' | 'pue' | 'region'>;
-  /** Other grids to compare (name → gCO2e/kWh): reports add a carbon-by-region table. */
-  regions?: Record<string, number>;
-}
+/** Carbon accounting inputs with provenance (defined in src/carbon/). */
+export type CarbonSpec = CarbonSpecOfCarbon;
 
 /** A validated scenario with every default filled in. */
 export interface Scenario {

@@ -45,6 +45,7 @@ describe('parseScenario: defaults', () => {
         pue: 1,
         region: 'world',
         defaulted: ['gridIntensityGPerKWh', 'pue', 'region'],
+        zone: null, basis: 'default', source: 'default: world average 475 gCO2e/kWh (CodeCarbon\'s fallback); set carbon.region for your grid', year: null, licence: null, kind: 'average',
       },
       slo: { p99Ms: null },
       outDir: '/work/scenarios/results',
@@ -112,6 +113,7 @@ describe('parseScenario: defaults', () => {
       pue: 1.4,
       region: 'world',
       defaulted: ['gridIntensityGPerKWh', 'region'],
+      zone: null, basis: 'default', source: 'default: world average 475 gCO2e/kWh (CodeCarbon\'s fallback); set carbon.region for your grid', year: null, licence: null, kind: 'average',
     });
   });
 
@@ -151,7 +153,7 @@ describe('parseScenario: defaults', () => {
     assert.equal(scenario.idleSeconds, 0);
     assert.deepEqual(scenario.meters, ['rapl', 'estimate']);
     assert.equal(scenario.cpuTdpWatts, 65);
-    assert.deepEqual(scenario.carbon, { gridIntensityGPerKWh: 0, pue: 1.2, region: 'se', defaulted: [] });
+    assert.deepEqual(scenario.carbon, { gridIntensityGPerKWh: 0, pue: 1.2, region: 'se', defaulted: [], zone: null, basis: 'user', source: 'given by the user', year: null, licence: null, kind: 'average' });
     assert.deepEqual(scenario.slo, { p99Ms: 50 });
     assert.equal(scenario.outDir, '/abs/out');
   });
