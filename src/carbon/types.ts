@@ -39,7 +39,9 @@ export interface CarbonSpec {
 
 /** One line saying where a carbon number comes from, for reports and the terminal. */
 export function provenanceLine(carbon: Pick<CarbonSpec, 'basis' | 'source' | 'year' | 'licence' | 'kind' | 'zone' | 'region'>): string {
-  const basis = carbon.basis ?? 'user';
+  // Results written before provenance was recorded carry no basis; their number was a user value or the default.
+  if (carbon.basis === undefined) return 'source not recorded (result from an older joulebench)';
+  const basis = carbon.basis;
   if (basis === 'user') return 'given by the user';
   if (basis === 'default') return carbon.source ?? 'default';
   const zone = carbon.zone && carbon.zone !== carbon.region ? ` (zone ${carbon.zone})` : '';

@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { prepareRunIntensity, summariseHourly, type TimedEnergy } from '../carbon/hourly.js';
+import type { IntensitySource } from '../carbon/intensity-file.js';
 import { InputError } from '../errors.js';
 import type { MeterChoice } from '../power/registry.js';
 import type { MeterInfo, PowerMeter } from '../power/types.js';
@@ -171,6 +173,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const resume = options.resume;
   const runId = resume ? resume.result.runId : (options.runId ?? defaultRunId(scenario.name));
   const runDir = resume ? resume.runDir : path.join(scenario.outDir, runId);
+  // An intensity file that does not cover the start of the run is bad input: refuse before any folder exists.
+  const intensity = prepareRunIntensity(scenario.carbon, Date.now());
   try {
     await mkdir(path.join(runDir, 'traces'), { recursive: true });
   } catch (error) {
@@ -207,7 +211,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const stopped = () => signal?.aborted === true || metering.fatalMeter !== null;
   let startFailure: string | null = null;
   const context: GroupContext = { scenario, models: options.models, metering, isolate: options.isolate === true, configTimeoutS: options.configTimeoutS ?? null, stopped };
-  const sweep = new ModelSweep({ context, recorder, emit, total: plan.length, signal });
+  const sweep = new ModelSweep({ context, recorder, emit, total: plan.length, signal, intensity });
 
   try {
     for (const meter of meters) {
@@ -261,6 +265,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
           ? `meter ${dead.info.id} failed and could not be restarted: ${dead.failure()?.message ?? 'no reason given'}`
           : null;
     result.finishedAt = new Date().toISOString();
+    if (intensity && sweep.timedEnergy.length > 0) result.carbon.hourly = summariseHourly(sweep.timedEnergy, intensity, scenario.carbon.pue);
     result.recommendations = recommend(result.measurements, scenario.slo.p99Ms);
     await recorder.save();
     // result.json is final now; a late second Ctrl-C must not overwrite it with a snapshot.
@@ -273,8 +278,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
 class ModelSweep {
   originMs = performance.now();
   private index = 0;
+  /** Energy and wall-clock windows of each finished configuration, for `carbon.hourly`. */
+  readonly timedEnergy: TimedEnergy[] = [];
 
-  constructor(private readonly deps: { context: GroupContext; recorder: RunRecorder; emit: (event: SweepEvent) => void; total: number; signal: AbortSignal | undefined }) {}
+  constructor(private readonly deps: { context: GroupContext; recorder: RunRecorder; emit: (event: SweepEvent) => void; total: number; signal: AbortSignal | undefined; intensity: IntensitySource | null }) {}
 
   private relativeS = (tMs: number) => (tMs - this.originMs) / 1000;
 
@@ -417,6 +424,13 @@ class ModelSweep {
     const startMs = Math.min(...entry.spans.map(([t0]) => t0));
     const endMs = Math.max(...entry.spans.map(([, t1]) => t1));
     measurement.spanS = { start: this.relativeS(startMs), end: this.relativeS(endMs) };
+    if (this.deps.intensity && measurement.status === 'ok' && measurement.energy) {
+      // Window times are performance.now() ms; timeOrigin makes them wall-clock epoch ms.
+      const spansMs = entry.spans.map(([t0, t1]) => [performance.timeOrigin + t0, performance.timeOrigin + t1] as const);
+      const meanG = this.deps.intensity.meanOver(spansMs);
+      measurement.energy.gCO2ePer1kSamples = (measurement.energy.whPer1kSamples / 1000) * meanG * this.deps.context.scenario.carbon.pue;
+      this.timedEnergy.push({ key: entry.config.key, energyJ: (measurement.repetitions ?? []).reduce((sum, rep) => sum + rep.energyJ, 0), spansMs });
+    }
     if (measurement.status === 'ok' && !this.deps.context.stopped()) {
       measurement.trace = await this.deps.recorder.writeTrace(entry.config.key, metering.meters, entry.spans, this.relativeS);
       // GPU memory over the configuration, from the context columns of the GPU meters that count for it.

@@ -28,6 +28,8 @@ export interface ModelRecommendation {
 export interface CarbonByRegion {
   region: string;
   gridIntensityGPerKWh: number;
+  /** Where the intensity comes from (bundled data with year and licence, or "given by the user"). */
+  source: string;
   /** key → gCO2e per 1,000 samples. */
   gCO2ePer1kSamples: Record<string, number>;
 }

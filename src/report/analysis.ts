@@ -1,4 +1,5 @@
 // One analysis of one or several runs, shared by every report format (terminal, Markdown, HTML, charts).
+import { provenanceLine } from '../carbon/types.js';
 import { recommend } from '../results/recommend.js';
 import type { Measurement, RunResult } from '../results/types.js';
 import type { CarbonByRegion, ColdStartRow, MachineSummary, ModelRecommendation, ReportAnalysis } from './analysis-types.js';
@@ -58,18 +59,24 @@ export function analyseRuns(runs: RunResult[], options: AnalysisOptions = {}): R
   // Carbon of the chosen configurations under every grid the runs name (their own first).
   const carbonByRegion: CarbonByRegion[] = [];
   const grids = new Map<string, number>();
+  const sources = new Map<string, string>();
   for (const run of runs) {
     grids.set(run.carbon.region, run.carbon.gridIntensityGPerKWh);
-    for (const [region, intensity] of Object.entries(run.carbon.regions ?? {})) grids.set(region, intensity);
+    sources.set(run.carbon.region, provenanceLine(run.carbon));
+    for (const [region, intensity] of Object.entries(run.carbon.regions ?? {})) {
+      grids.set(region, intensity);
+      sources.set(region, run.carbon.regionSources?.[region] ?? 'given by the user');
+    }
   }
   if (grids.size > 1) {
     const pue = runs[0]!.carbon.pue;
     for (const [region, gridIntensityGPerKWh] of grids) {
+      const source = sources.get(region) ?? 'given by the user';
       const row: Record<string, number> = {};
       for (const r of recommendations) {
         if (r.whPer1kSamples !== null && r.chosen) row[r.chosen.key] = (r.whPer1kSamples / 1000) * gridIntensityGPerKWh * pue;
       }
-      carbonByRegion.push({ region, gridIntensityGPerKWh, gCO2ePer1kSamples: row });
+      carbonByRegion.push({ region, gridIntensityGPerKWh, source, gCO2ePer1kSamples: row });
     }
   }
 

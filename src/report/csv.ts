@@ -1,4 +1,5 @@
 // measurements.csv: one row per configuration, units in column names (reads straight into pandas).
+import { provenanceLine } from '../carbon/types.js';
 import type { Measurement, RunResult } from '../results/types.js';
 import type { ReportAnalysis } from './analysis-types.js';
 
@@ -32,6 +33,10 @@ const columns: Array<[string, (m: Measurement, result: RunResult) => string | nu
   ['samples_per_joule_ci95_high', (m) => m.energy?.samplesPerJouleCi95[1]],
   ['wh_per_1k_samples', (m) => m.energy?.whPer1kSamples],
   ['gco2e_per_1k_samples', (m) => m.energy?.gCO2ePer1kSamples],
+  ['grid_gco2e_per_kwh', (m, r) => (m.energy ? r.carbon.hourly?.byConfiguration[m.key] ?? r.carbon.gridIntensityGPerKWh : null)],
+  ['carbon_region', (_m, r) => r.carbon.region],
+  ['carbon_source', (_m, r) => (r.carbon.hourly && r.carbon.intensityFile ? `intensity file ${r.carbon.intensityFile.path} (${r.carbon.intensityFile.use})` : provenanceLine(r.carbon))],
+  ['carbon_year', (_m, r) => (r.carbon.hourly ? null : r.carbon.year)],
   ['energy_estimated', (m) => m.energy?.estimated],
   ['valid', (m) => (m.status === 'ok' ? m.validity.valid : null)],
   ['validity_reasons', (m) => m.validity.reasons.join('; ')],

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { carbonBasisLine, hourlyLines } from '../carbon/describe.js';
 import type { Measurement, RunResult } from '../results/types.js';
 import type { ReportAnalysis } from './analysis-types.js';
 import { buildChartSpecs } from './charts/specs.js';
@@ -82,6 +83,8 @@ function header(analysis: ReportAnalysis): string {
     parts.push(
       `<p class="meta">Run <code>${escapeHtml(run.runId)}</code> · ${escapeHtml(machineOf(analysis, run))} · ${escapeHtml(run.createdAt)} · status <strong>${escapeHtml(run.status)}</strong>${run.stopReason ? ` (${escapeHtml(run.stopReason)})` : ''}</p>`,
       `<p class="meta">Meters: ${escapeHtml(meterLine(run))}; onnxruntime ${escapeHtml(run.environment.runtime.onnxruntime)}, Node ${escapeHtml(run.environment.runtime.node)}</p>`,
+      `<p class="meta">Carbon: ${escapeHtml(carbonBasisLine(run.carbon))}</p>`,
+      ...hourlyLines(run.carbon).map((line) => `<p class="meta">${escapeHtml(line)}</p>`),
     );
   }
   const estimatedRuns = analysis.runs.filter(isEstimated);
@@ -190,11 +193,11 @@ function carbonTable(analysis: ReportAnalysis): string {
   const body = analysis.carbonByRegion
     .map(
       (row) =>
-        `<tr><th scope="row" class="key">${escapeHtml(row.region)}</th><td>${sig(row.gridIntensityGPerKWh)}</td>${keys.map((key) => `<td>${sig(row.gCO2ePer1kSamples[key])}</td>`).join('')}</tr>`,
+        `<tr><th scope="row" class="key">${escapeHtml(row.region)}</th><td>${sig(row.gridIntensityGPerKWh)}</td>${keys.map((key) => `<td>${sig(row.gCO2ePer1kSamples[key])}</td>`).join('')}<td class="key">${escapeHtml(row.source)}</td></tr>`,
     )
     .join('\n');
   return `<section id="carbon"><h2>Carbon by region</h2>
-<table><thead><tr><th scope="col" class="key">region</th><th scope="col">grid intensity (gCO2e/kWh)</th>${head}</tr></thead>
+<table><thead><tr><th scope="col" class="key">region</th><th scope="col">grid intensity (gCO2e/kWh)</th>${head}<th scope="col" class="key">source</th></tr></thead>
 <tbody>
 ${body}
 </tbody></table></section>`;

@@ -1,5 +1,6 @@
 // report.md: the recommendation and the ranked table as GitHub-flavoured Markdown (fits a PR comment and
 // $GITHUB_STEP_SUMMARY). Several runs (machines) get one table with a machine column.
+import { carbonBasisLine, hourlyLines } from '../carbon/describe.js';
 import type { Measurement, RunResult } from '../results/types.js';
 import type { ReportAnalysis } from './analysis-types.js';
 import { sig } from './format-number.js';
@@ -112,10 +113,10 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
   if (analysis.carbonByRegion.length > 0) {
     const keys = [...new Set(analysis.carbonByRegion.flatMap((region) => Object.keys(region.gCO2ePer1kSamples)))];
     lines.push('## Carbon by region (chosen configurations, gCO2e per 1,000 samples)', '');
-    lines.push(`| region | gCO2e/kWh | ${keys.map((k) => `\`${k}\``).join(' | ')} |`);
-    lines.push(`|---|---:|${keys.map(() => '---:').join('|')}|`);
+    lines.push(`| region | gCO2e/kWh | ${keys.map((k) => `\`${k}\``).join(' | ')} | source |`);
+    lines.push(`|---|---:|${keys.map(() => '---:').join('|')}|---|`);
     for (const region of analysis.carbonByRegion) {
-      lines.push(`| ${escapeCell(region.region)} | ${sig(region.gridIntensityGPerKWh)} | ${keys.map((k) => sig(region.gCO2ePer1kSamples[k])).join(' | ')} |`);
+      lines.push(`| ${escapeCell(region.region)} | ${sig(region.gridIntensityGPerKWh)} | ${keys.map((k) => sig(region.gCO2ePer1kSamples[k])).join(' | ')} | ${escapeCell(region.source)} |`);
     }
     lines.push('');
   }
@@ -131,8 +132,9 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
   }
   const carbon = runs[0]?.carbon;
   if (carbon) {
-    const defaulted = carbon.defaulted.length > 0 ? ` (defaults: ${carbon.defaulted.join(', ')})` : '';
-    lines.push(`Carbon: ${carbon.gridIntensityGPerKWh} gCO2e/kWh × PUE ${carbon.pue}, region ${carbon.region}${defaulted}. Net J/sample subtracts the idle baseline.`, '');
+    lines.push(`Carbon: ${carbonBasisLine(carbon)}. Net J/sample subtracts the idle baseline.`, '');
+    const hourly = hourlyLines(carbon);
+    if (hourly.length > 0) lines.push(...hourly, '');
   }
   return `${lines.join('\n')}\n`;
 }
