@@ -1,6 +1,7 @@
 // Flag parsing helpers: every error names the flag and the value received.
 import { InputError } from '../errors.js';
 import { scenarioLimits } from '../scenario/schema.js';
+import { closest } from '../scenario/suggest.js';
 import type { StoppingSpec } from '../scenario/types.js';
 
 /**
@@ -20,13 +21,25 @@ export function joinNegativeValues(argv: string[]): string[] {
   return joined;
 }
 
-/** Run node:util parseArgs (inside `parse`) with joulebench's error wording: an unknown flag is exit 2 naming it. */
-export function withUsage<T>(command: string, parse: () => T): T {
+/** The `--flags` a command's help text lists (the candidates for "did you mean"). */
+export function helpFlags(help: string): string[] {
+  return [...new Set(help.match(/(?<![\w-])--[a-z][a-z0-9-]*/g) ?? [])];
+}
+
+/**
+ * Run node:util parseArgs (inside `parse`) with joulebench's error wording: an unknown flag is exit 2 naming it and,
+ * when the command's help lists a flag one typo away, suggesting that one (`--preicsion` → `--precision`).
+ */
+export function withUsage<T>(command: string, help: string, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '').split('\n')[0]!;
-    throw new InputError('USAGE', `joulebench ${command}: ${message}`, { hint: `see joulebench ${command} --help` });
+    const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
+    const suggestion = unknown?.startsWith('--') ? closest(unknown.slice(2), helpFlags(help).map((flag) => flag.slice(2))) : undefined;
+    throw new InputError('USAGE', `${command}: ${message}${suggestion ? ` — did you mean --${suggestion}?` : ''}`, {
+      hint: suggestion ? `joulebench ${command} … --${suggestion}; joulebench ${command} --help lists every option` : `joulebench ${command} --help lists every option`,
+    });
   }
 }
 
@@ -172,7 +185,7 @@ function positiveNumberFlag(flag: string, value: string | undefined): number | u
 
 /** Flags `run` and `bench` share (output, meters, attribution, stopping, SLO), as node:util parseArgs options. */
 export const sweepFlagOptions = {
-  out: { type: 'string' },
+  out: { type: 'string', short: 'o' },
   quick: { type: 'boolean', default: false },
   meter: { type: 'string' },
   'cpu-tdp-watts': { type: 'string' },

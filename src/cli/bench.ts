@@ -5,6 +5,7 @@ import { InputError, type ExitCodeValue } from '../errors.js';
 import { parseScenario, scenarioDefaults } from '../scenario/schema.js';
 import path from 'node:path';
 import { feedValues, gpuIndices, nonNegativeNumber, pairs, isolationFlags, stoppingFromFlags, sweepFlagOptions, positiveInteger, positiveIntegers, shapeDims, withUsage, words } from './args.js';
+import { meterNames } from './meter-names.js';
 import { conversionFieldFlags, conversionFlagHelp, conversionFlagOptions, conversionFromFlags } from './conversion-flags.js';
 import { withFlagBudgets } from './budgets.js';
 import { executeScenario } from './execute.js';
@@ -15,17 +16,17 @@ export const benchHelp = `joulebench bench <model.onnx | mlp | cnn | transformer
 
 Sweep one model over batch sizes, precisions and execution providers.
 
-  --batch 1,8,32             batch sizes (default 1,8,32)
-  --precision fp32,fp16,int8 precisions (default fp32); fp16/int8 variants are made from the model and cached,
+  -b, --batch 1,8,32         batch sizes (default 1,8,32)
+  -p, --precision LIST       fp32,fp16,int8 (default fp32); fp16/int8 variants are made from the model and cached,
                              and their fidelity to FP32 is measured before the sweep
   --variant fp16=FILE        a ready-made variant of the model instead (repeatable)
 ${conversionFlagHelp}
-  --ep cpu,cuda              execution providers (default cpu); see joulebench devices
+  -e, --ep cpu,cuda          execution providers (default cpu); see joulebench devices
   --threads 1,2              intra-op thread counts to sweep (default: onnxruntime's choice)
   --shape NAME=DIMS          full input shape, N = batch: --shape x=N,3,224,224 (repeatable)
   --feed NAME=VALUE          fill an input with a value instead of random data: --feed sr=16000 (repeatable)
   --range NAME=LO,HI         draw integer inputs from [LO, HI): --range input_ids=0,30522 (repeatable)
-  --meter auto|estimate|replay:FILE   power meter(s), comma-separated (default auto)
+  --meter LIST               power meter(s), comma-separated (default auto): ${meterNames}
   --cpu-tdp-watts W          TDP for the estimate meter
   --gpus 0,1                 GPUs to use: cuda/tensorrt/dml run on each in turn, only these are metered, each
                              configuration counts its own GPU (default: providers as given, every GPU metered)
@@ -44,7 +45,7 @@ ${conversionFlagHelp}
   --grid-intensity G         grid carbon intensity, gCO2e/kWh (default 475, world average)
   --pue P                    data-centre PUE (default 1.0)
   --quick                    short windows for a smoke test
-  --out DIR                  output folder (default results/)
+  -o, --out DIR              output folder (default results/)
   --resume RUN_DIR           finish an interrupted run: measure only its unfinished configurations (same flags)
   --json                     print result.json to stdout instead of the table
   --baseline FILE            fail (exit 1) when a configuration regresses against this result.json
@@ -106,17 +107,17 @@ export function renameFieldsToFlags(error: InputError): InputError {
 
 /** Entry point of `bench`. */
 export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
-  const { values, positionals } = withUsage('bench', () =>
+  const { values, positionals } = withUsage('bench', benchHelp, () =>
     parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
         ...sweepFlagOptions,
         ...conversionFlagOptions,
-        batch: { type: 'string' },
-        precision: { type: 'string' },
+        batch: { type: 'string', short: 'b' },
+        precision: { type: 'string', short: 'p' },
         variant: { type: 'string', multiple: true },
-        ep: { type: 'string' },
+        ep: { type: 'string', short: 'e' },
         threads: { type: 'string' },
         shape: { type: 'string', multiple: true },
         feed: { type: 'string', multiple: true },
@@ -133,7 +134,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
     }),
   );
   if (positionals.length !== 1) {
-    throw new InputError('USAGE', `joulebench bench: expected one model (a .onnx path or a built-in name), got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, {
+    throw new InputError('USAGE', `bench: expected one model (a .onnx path or a built-in name), got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, {
       hint: 'joulebench bench mlp --batch 1,8,32',
     });
   }

@@ -82,7 +82,7 @@ async function writeOutput(file: string, text: string): Promise<string> {
 
 /** Entry point of `compare`. */
 export async function compareCommand(argv: string[]): Promise<ExitCodeValue> {
-  const { values, positionals } = withUsage('compare', () =>
+  const { values, positionals } = withUsage('compare', compareHelp, () =>
     parseArgs({
       args: argv,
       allowPositionals: true,
@@ -101,7 +101,7 @@ export async function compareCommand(argv: string[]): Promise<ExitCodeValue> {
     }),
   );
   if (positionals.length !== 2) {
-    throw new InputError('USAGE', `joulebench compare: expected two result files (baseline, candidate), got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, {
+    throw new InputError('USAGE', `compare: expected two result files (baseline, candidate), got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, {
       hint: 'joulebench compare results/<last-night>/result.json results/<tonight>/result.json',
     });
   }

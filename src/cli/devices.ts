@@ -16,7 +16,7 @@ List execution providers, accelerators and power meters, and say why any of them
 
 /** Entry point of `devices`. */
 export async function devicesCommand(argv: string[]): Promise<ExitCodeValue> {
-  const { values } = withUsage('devices', () =>
+  const { values } = withUsage('devices', devicesHelp, () =>
     parseArgs({ args: argv, allowPositionals: false, options: { json: { type: 'boolean', default: false }, 'cpu-tdp-watts': { type: 'string' } } }),
   );
   const environment = await captureEnvironment();

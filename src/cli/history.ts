@@ -88,7 +88,7 @@ async function writeOut(file: string, text: string): Promise<string> {
 
 /** Entry point of `history`. */
 export async function historyCommand(argv: string[]): Promise<ExitCodeValue> {
-  const { values, positionals } = withUsage('history', () =>
+  const { values, positionals } = withUsage('history', historyHelp, () =>
     parseArgs({
       args: argv,
       allowPositionals: true,
@@ -106,7 +106,7 @@ export async function historyCommand(argv: string[]): Promise<ExitCodeValue> {
     }),
   );
   if (positionals.length !== 1) {
-    throw new InputError('USAGE', `joulebench history: expected one history folder, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, {
+    throw new InputError('USAGE', `history: expected one history folder, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, {
       hint: 'joulebench history results/history',
     });
   }

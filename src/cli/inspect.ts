@@ -45,10 +45,10 @@ const parameterPlaces = (where: { initializers: number; constantNodes: number; s
 
 /** Entry point of `inspect`. */
 export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
-  const { values, positionals } = withUsage('inspect', () =>
+  const { values, positionals } = withUsage('inspect', inspectHelp, () =>
     parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, shape: { type: 'string', multiple: true }, feed: { type: 'string', multiple: true }, 'no-flops': { type: 'boolean', default: false } } }),
   );
-  if (positionals.length !== 1) throw new InputError('USAGE', 'joulebench inspect: expected one model', { hint: 'joulebench inspect model.onnx' });
+  if (positionals.length !== 1) throw new InputError('USAGE', 'inspect: expected one model', { hint: 'joulebench inspect model.onnx' });
   const source = positionals[0]!;
   const file = isZooName(source) ? (await ensureBuiltinModel(source)).path : source;
   const { info, bytes } = await inspectModelFile(file);
@@ -63,6 +63,8 @@ export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
     layout = resolveBatchLayout(info, specs, { shape: (name) => `--shape ${name}=` });
   } catch (error) {
     if (!(error instanceof JoulebenchError)) throw error;
+    // A shape the user typed that does not fit the model is bad input, not a description of the model.
+    if (error.message.startsWith('--shape ')) throw error;
     layoutProblem = `${error.message}${error.hint ? ` — ${error.hint}` : ''}`;
   }
   // FLOPs need one run; a model that cannot run here still gets the rest of its description.

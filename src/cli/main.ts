@@ -11,6 +11,7 @@ import { applyOrtLogLevel } from '../runtime/ort-logging.js';
 import { reportCommand, reportHelp } from './report.js';
 import { runCommand, runHelp } from './run.js';
 import { variantsCommand, variantsHelp } from './variants.js';
+import { closest } from '../scenario/suggest.js';
 import { toolVersion } from './version.js';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<ExitCodeValue>; help: string }> = {
@@ -64,7 +65,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) {
-    process.stderr.write(`joulebench: unknown command "${name}"\n\n${usage}\n`);
+    const suggestion = closest(name, Object.keys(commands));
+    process.stderr.write(suggestion
+      ? `joulebench: unknown command "${name}" — did you mean "${suggestion}"?\n  fix: joulebench ${suggestion} ${argv.slice(1).join(' ')}`.trimEnd() + '\n'
+      : `joulebench: unknown command "${name}"\n  fix: one of ${Object.keys(commands).join(', ')}; joulebench --help describes each\n`);
     return ExitCode.badInput;
   }
   if (rest.includes('-h') || rest.includes('--help')) {

@@ -14,7 +14,7 @@ Build the built-in models (deterministic weights, byte-identical every time) int
 
 /** Entry point of `models`. */
 export async function modelsCommand(argv: string[]): Promise<ExitCodeValue> {
-  const { values, positionals } = withUsage('models', () =>
+  const { values, positionals } = withUsage('models', modelsHelp, () =>
     parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' } } }),
   );
   const action = positionals[0];
@@ -23,7 +23,7 @@ export async function modelsCommand(argv: string[]): Promise<ExitCodeValue> {
     return 0;
   }
   if (action !== 'build' || positionals.length !== 1) {
-    throw new InputError('USAGE', `joulebench models: expected "build" or "list", got ${positionals.join(' ') || 'nothing'}`, { hint: 'joulebench models build' });
+    throw new InputError('USAGE', `models: expected "build" or "list", got ${positionals.join(' ') || 'nothing'}`, { hint: 'joulebench models build' });
   }
   const dir = values.out ? path.resolve(values.out) : modelsDir();
   for (const model of await buildAllBuiltinModels(dir)) {

@@ -26,7 +26,14 @@ async function readResult(file: string): Promise<RunResult> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new InputError('RESULT_UNREADABLE', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new InputError('RESULT_NOT_FOUND', `${file}: no such result file`, { hint: 'give a run\'s result.json: joulebench report results/<runId>/result.json (ls results/ lists the runs)', cause: error });
+    }
+    if (code === 'EISDIR') {
+      throw new InputError('RESULT_IS_DIRECTORY', `${file}: is a folder, not a result.json`, { hint: `joulebench report ${path.join(file, 'result.json')}`, cause: error });
+    }
+    throw new InputError('RESULT_UNREADABLE', `cannot read ${file}: ${code ?? String(error)}`, { cause: error });
   }
   let parsed: unknown;
   try {
@@ -43,7 +50,7 @@ async function readResult(file: string): Promise<RunResult> {
 
 /** Entry point of `report`. */
 export async function reportCommand(argv: string[]): Promise<ExitCodeValue> {
-  const { values, positionals } = withUsage('report', () =>
+  const { values, positionals } = withUsage('report', reportHelp, () =>
     parseArgs({
       args: argv,
       allowPositionals: true,
@@ -56,11 +63,11 @@ export async function reportCommand(argv: string[]): Promise<ExitCodeValue> {
     }),
   );
   if (positionals.length === 0) {
-    throw new InputError('USAGE', 'joulebench report: expected one or more result.json files', { hint: 'joulebench report results/<runId>/result.json' });
+    throw new InputError('USAGE', 'report: expected one or more result.json files', { hint: 'joulebench report results/<runId>/result.json' });
   }
   const files = positionals.map((file) => path.resolve(file));
   const runs: RunResult[] = [];
-  for (const file of files) runs.push(await readResult(file));
+  for (const file of positionals) runs.push(await readResult(file));
   const ids = new Set<string>();
   for (const run of runs) {
     if (ids.has(run.runId)) throw new InputError('RESULT_DUPLICATE', `run ${run.runId} is given twice`);

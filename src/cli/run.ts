@@ -8,6 +8,7 @@ import { scenarioDefaults } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
 import { gpuIndices, nonNegativeNumber, isolationFlags, stoppingFromFlags, sweepFlagOptions, withUsage, words } from './args.js';
 import { withFlagBudgets } from './budgets.js';
+import { meterNames } from './meter-names.js';
 import { executeScenario } from './execute.js';
 
 /** Help text for `run`. */
@@ -15,9 +16,9 @@ export const runHelp = `joulebench run <scenario.yaml> [options]
 
 Run every configuration of a scenario file and write a run folder.
 
-  --out DIR              output folder (default: the scenario's \`out\`, else results/)
+  -o, --out DIR          output folder (default: the scenario's \`out\`, else results/)
   --quick                short windows (0.3 s, 2 repetitions, 1 s idle): a smoke test, not a measurement
-  --meter LIST           override the scenario's meters (auto, estimate, replay:FILE)
+  --meter LIST           override the scenario's meters: ${meterNames}
   --cpu-tdp-watts W      TDP for the estimate meter (when the CPU is not in its table)
   --gpus 0,1             GPUs to use (overrides the scenario's devices): cuda/tensorrt/dml run on each in turn,
                          only these are metered, each configuration counts its own GPU
@@ -55,7 +56,7 @@ export function quickened(scenario: Scenario): Scenario {
 
 /** Entry point of `run`. */
 export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
-  const { values, positionals } = withUsage('run', () =>
+  const { values, positionals } = withUsage('run', runHelp, () =>
     parseArgs({
       args: argv,
       allowPositionals: true,
@@ -63,7 +64,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
     }),
   );
   if (positionals.length !== 1) {
-    throw new InputError('USAGE', `joulebench run: expected one scenario file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, {
+    throw new InputError('USAGE', `run: expected one scenario file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, {
       hint: 'joulebench run scenarios/quick.yaml',
     });
   }

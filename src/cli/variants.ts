@@ -31,7 +31,7 @@ exit codes: 0 every variant made, 2 bad input or a variant that does not apply (
 
 /** Entry point of `variants`. */
 export async function variantsCommand(argv: string[]): Promise<ExitCodeValue> {
-  const { values, positionals } = withUsage('variants', () =>
+  const { values, positionals } = withUsage('variants', variantsHelp, () =>
     parseArgs({
       args: argv,
       allowPositionals: true,
@@ -45,7 +45,7 @@ export async function variantsCommand(argv: string[]): Promise<ExitCodeValue> {
     }),
   );
   if (positionals.length !== 1) {
-    throw new InputError('USAGE', `joulebench variants: expected one model (a .onnx path or a built-in name), got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, {
+    throw new InputError('USAGE', `variants: expected one model (a .onnx path or a built-in name), got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, {
       hint: 'joulebench variants model.onnx --precision fp16,int8',
     });
   }

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import { ModelError } from '../errors.js';
+import { closest } from '../scenario/suggest.js';
+import { zooNames } from './zoo/index.js';
 import { detectPrecision, type DetectedPrecision } from './detect-precision.js';
 import { checkExternalData, checkModelSize, sniffForeignFormat } from './safety.js';
 
@@ -209,8 +211,10 @@ export async function inspectModelFile(file: string): Promise<{ info: ModelInfo;
     if (error instanceof ModelError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new ModelError('MODEL_NOT_FOUND', `model file not found: ${file}`, {
-        hint: 'check the path, or use a built-in model name (mlp, cnn, transformer)',
+      // A bare word is more likely a mistyped built-in name than a file (`mpl` for `mlp`).
+      const builtin = /^[\w-]+$/.test(file) ? closest(file, zooNames) : undefined;
+      throw new ModelError('MODEL_NOT_FOUND', `model file not found: ${file}${builtin ? ` — did you mean the built-in model "${builtin}"?` : ''}`, {
+        hint: builtin ? `built-in models: ${zooNames.join(', ')}; anything else is a path to an .onnx file` : `check the path, or use a built-in model name (${zooNames.join(', ')})`,
       });
     }
     throw new ModelError('MODEL_UNREADABLE', `cannot read model ${file}: ${code ?? String(error)}`, { cause: error });
