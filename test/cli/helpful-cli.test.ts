@@ -1,0 +1,91 @@
+// End to end: a first run prints only joulebench's own words, and a typo gets a did-you-mean, one `joulebench:`
+// prefix, a fix line and exit 2.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { meterRegistry } from '../../src/power/registry.js';
+import { ensureBuilt, removeDir, runCli, tempDir } from './helpers.js';
+
+describe('a CLI that helps', { timeout: 120_000, concurrency: 2 }, () => {
+  let work: string;
+  let modelsDir: string;
+  const cli = (...args: string[]) => runCli(args, { cwd: work, modelsDir, env: { JOULEBENCH_VERBOSE: '' } });
+
+  before(async () => {
+    await ensureBuilt();
+    work = await tempDir('helpful-cli');
+    modelsDir = path.join(work, 'models');
+  });
+  after(() => removeDir(work));
+
+  test('devices prints no onnxruntime log line, no Dawn warning and no colour code', async () => {
+    const result = await cli('devices');
+    assert.equal(result.code, 0, result.stderr);
+    const all = result.stdout + result.stderr;
+    assert.doesNotMatch(all, /onnxruntime:|\[E:|Vulkan|\x1b\[/, all);
+    assert.match(result.stdout, /^host: /);
+  });
+
+  test('a mistyped command: did you mean, exit 2', async () => {
+    const result = await cli('rnu', 'scenarios/quick.yaml');
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, 'joulebench: unknown command "rnu" — did you mean "run"?\n  fix: joulebench run scenarios/quick.yaml\n');
+    assert.equal(result.stdout, '');
+  });
+
+  test('an unknown command far from every command lists them', async () => {
+    const result = await cli('frobnicate');
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^joulebench: unknown command "frobnicate"\n {2}fix: one of run, bench, inspect, /);
+  });
+
+  test('a mistyped flag: one prefix and the flag it meant', async () => {
+    const result = await cli('bench', 'mlp', '--preicsion', 'fp16');
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, "joulebench: bench: Unknown option '--preicsion' — did you mean --precision?\n  fix: joulebench bench … --precision; joulebench bench --help lists every option\n");
+  });
+
+  test('a mistyped built-in model name', async () => {
+    const result = await cli('inspect', 'mpl');
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, 'joulebench: model file not found: mpl — did you mean the built-in model "mlp"?\n  fix: built-in models: mlp, cnn, transformer; anything else is a path to an .onnx file\n');
+  });
+
+  test('report on a missing file names it, no raw ENOENT', async () => {
+    const result = await cli('report', 'nothere.json');
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, "joulebench: nothere.json: no such result file\n  fix: give a run's result.json: joulebench report results/<runId>/result.json (ls results/ lists the runs)\n");
+  });
+
+  test('inspect with a --shape of the wrong rank is bad input (exit 2), not a description', async () => {
+    const result = await cli('inspect', 'mlp', '--shape', 'x=N,1024,3');
+    assert.equal(result.code, 2, result.stdout);
+    assert.equal(result.stderr, 'joulebench: --shape x=N,1024,3: input "x" has rank 2 [N, 1024], the shape given has rank 3\n  fix: give 2 dimensions, with N where the batch goes\n');
+    assert.equal(result.stdout, '');
+  });
+
+  test('short flags -b, -p, -e reach --batch, --precision, --ep', async () => {
+    const batch = await cli('bench', 'mlp', '--meter', 'estimate', '-b', '0');
+    assert.equal(batch.code, 2);
+    assert.match(batch.stderr, /^joulebench: --batch: expected positive integers separated by commas, got "0"/);
+    const ep = await cli('bench', 'mlp', '--meter', 'estimate', '-e', 'foo');
+    assert.equal(ep.code, 2);
+    assert.match(ep.stderr, /--ep foo: unknown execution provider "foo"/);
+    const precision = await cli('bench', 'mlp', '--meter', 'estimate', '-p', 'fp99');
+    assert.equal(precision.code, 2);
+    assert.match(precision.stderr, /^joulebench: --precision/);
+  });
+
+  test('run and bench help list every meter, replay:FILE and --target-ci off, and the short flags', async () => {
+    const names = ['auto', ...Object.keys(meterRegistry).filter((name) => name !== 'replay'), 'replay:FILE'];
+    for (const command of ['run', 'bench']) {
+      const help = await cli(command, '--help');
+      assert.equal(help.code, 0);
+      for (const name of names) assert.ok(help.stdout.includes(name), `${command} --help lists ${name}`);
+      assert.match(help.stdout, /--target-ci P\|off/);
+      assert.match(help.stdout, /-o, --out DIR/);
+    }
+    const bench = await cli('bench', '--help');
+    for (const flag of ['-b, --batch', '-p, --precision', '-e, --ep']) assert.ok(bench.stdout.includes(flag), flag);
+  });
+});
