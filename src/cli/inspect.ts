@@ -64,7 +64,7 @@ export async function inspectCommand(argv: string[]): Promise<ExitCodeValue> {
   } catch (error) {
     if (!(error instanceof JoulebenchError)) throw error;
     // A shape the user typed that does not fit the model is bad input, not a description of the model.
-    if (error.message.startsWith('--shape ')) throw error;
+    if (['SHAPE_RANK', 'SHAPE_CONFLICT', 'INPUT_UNKNOWN'].includes(error.code)) throw error;
     layoutProblem = `${error.message}${error.hint ? ` — ${error.hint}` : ''}`;
   }
   // FLOPs need one run; a model that cannot run here still gets the rest of its description.
