@@ -115,3 +115,49 @@ export function resolveCarbon(input: CarbonInput | null | undefined, baseDir: st
   }
   return spec;
 }
+
+/** What the CLI flags ask for, on top of a resolved scenario. */
+export interface CarbonOverrides {
+  region?: string;
+  compareRegions?: string[];
+  intensityFile?: { path: string; use: 'timeline' | 'daily-profile' };
+}
+
+/** Apply `--region`, `--compare-regions` and `--intensity-file/--intensity-profile` to a resolved spec; an explicit user intensity still wins. */
+export function overrideCarbon(spec: CarbonSpec, overrides: CarbonOverrides, cwd: string, flags: { region: string; compareRegions: string; intensityFile: string }): CarbonSpec {
+  let next: CarbonSpec = { ...spec, defaulted: [...spec.defaulted] };
+  const year = (next.basis === 'bundled' && next.year != null ? next.year : latestBundledYear) as BundledYear;
+  if (overrides.region !== undefined) {
+    const defaulted = next.defaulted.filter((key) => key !== 'region');
+    if (next.basis === 'user') {
+      next = { ...next, region: overrides.region, defaulted };
+    } else if (overrides.region.toLowerCase() === 'world') {
+      next = { ...next, region: 'world', defaulted };
+    } else {
+      const found = resolveRegion(overrides.region, year, flags.region);
+      next = { ...next, gridIntensityGPerKWh: found.gridIntensityGPerKWh, region: overrides.region, defaulted, zone: found.zone, basis: 'bundled', source: found.source, year: found.year, licence: found.licence, kind: 'average' };
+    }
+  }
+  if (overrides.compareRegions !== undefined) {
+    const regions = { ...(next.regions ?? {}) };
+    const regionSources = { ...(next.regionSources ?? {}) };
+    for (const name of overrides.compareRegions) {
+      const found = resolveRegion(name, year, flags.compareRegions);
+      regions[name] = found.gridIntensityGPerKWh;
+      regionSources[name] = label(found);
+    }
+    next = { ...next, regions, regionSources };
+  }
+  if (overrides.intensityFile !== undefined) {
+    const absolute = path.resolve(cwd, overrides.intensityFile.path);
+    const timeline = readIntensityFile(absolute, `${flags.intensityFile} ${overrides.intensityFile.path}`);
+    next = {
+      ...next,
+      intensityFile: {
+        path: absolute, use: overrides.intensityFile.use, rows: timeline.points.length,
+        firstAt: new Date(timeline.points[0]!.atMs).toISOString(), lastAt: new Date(timeline.points[timeline.points.length - 1]!.atMs).toISOString(),
+      },
+    };
+  }
+  return next;
+}

@@ -1,5 +1,6 @@
 // Flag parsing helpers: every error names the flag and the value received.
 import { InputError } from '../errors.js';
+import { carbonFlagOptions } from './carbon-flags.js';
 import { scenarioLimits } from '../scenario/schema.js';
 import { closest } from '../scenario/suggest.js';
 import type { StoppingSpec } from '../scenario/types.js';
@@ -202,6 +203,7 @@ export const sweepFlagOptions = {
   history: { type: 'string' },
   'config-timeout': { type: 'string' },
   'no-isolate': { type: 'boolean', default: false },
+  ...carbonFlagOptions,
 } as const;
 
 /** `--no-isolate` and `--config-timeout S` as execute options (a time limit needs a process to kill). */

@@ -8,6 +8,7 @@ import { feedValues, gpuIndices, nonNegativeNumber, pairs, isolationFlags, stopp
 import { meterNames } from './meter-names.js';
 import { conversionFieldFlags, conversionFlagHelp, conversionFlagOptions, conversionFromFlags } from './conversion-flags.js';
 import { withFlagBudgets } from './budgets.js';
+import { carbonFlagHelp, withCarbonFlags } from './carbon-flags.js';
 import { executeScenario } from './execute.js';
 import { quickened } from './run.js';
 
@@ -44,6 +45,7 @@ ${conversionFlagHelp}
   --slo-p99-ms MS            latency SLO for the recommendation
   --grid-intensity G         grid carbon intensity, gCO2e/kWh (default 475, world average)
   --pue P                    data-centre PUE (default 1.0)
+${carbonFlagHelp}
   --quick                    short windows for a smoke test
   -o, --out DIR              output folder (default results/)
   --resume RUN_DIR           finish an interrupted run: measure only its unfinished configurations (same flags)
@@ -210,6 +212,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
   // --quick measures fixed repetitions unless --target-ci/--max-seconds ask otherwise.
   if (values.quick) scenario = { ...quickened(scenario), ...(stopping ? { stopping } : {}) };
   scenario = withFlagBudgets(scenario, values);
+  scenario = withCarbonFlags(scenario, values);
   return executeScenario(
     scenario,
     { model: () => ({ shape: (name) => `--shape ${name}=` }), executionProvider: () => `--ep ${scenario.executionProviders.map((ep) => ep.name).join(',')}` },

@@ -8,6 +8,7 @@ import { scenarioDefaults } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
 import { gpuIndices, nonNegativeNumber, isolationFlags, stoppingFromFlags, sweepFlagOptions, withUsage, words } from './args.js';
 import { withFlagBudgets } from './budgets.js';
+import { carbonFlagHelp, withCarbonFlags } from './carbon-flags.js';
 import { meterNames } from './meter-names.js';
 import { executeScenario } from './execute.js';
 
@@ -38,6 +39,7 @@ Run every configuration of a scenario file and write a run folder.
                          configuration at --max-regression (see joulebench compare)
   --max-regression P     fail (exit 1) when a configuration regresses P or more against --baseline (default 5%)
   --history DIR          append this run to the history store in DIR (see joulebench history)
+${carbonFlagHelp}
   --config-timeout S     kill a configuration's group (its child process) after S seconds; recorded as failed
   --no-isolate           run every group in this process (debugging; a native crash then ends the whole run)
   -h, --help             this help`;
@@ -81,6 +83,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   const stopping = stoppingFromFlags(values, scenario.stopping, scenarioDefaults.stopping);
   if (stopping !== undefined) scenario = { ...scenario, stopping: stopping === false ? null : stopping };
   scenario = withFlagBudgets(scenario, values);
+  scenario = withCarbonFlags(scenario, values);
   return executeScenario(scenario, scenarioNaming(path.basename(positionals[0]!)), {
     json: values.json ?? false,
     ...isolationFlags(values),
