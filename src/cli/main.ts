@@ -40,6 +40,9 @@ usage: joulebench <command> [options]
   compare <base> <cand>      regression gate: compare two result.json files (exit 1 on a regression)
   history <DIR>              trends and change points of the runs recorded with --history DIR
 
+  --verbose                  with any command: also show onnxruntime's own log lines (provider load failures,
+                             warnings), which are hidden otherwise
+
 exit codes: 0 ok, 1 a gate failed, 2 bad input or usage, 3 runtime failure, 130 interrupted
 joulebench <command> --help for a command's options`;
 

@@ -1,4 +1,5 @@
 // Terminal output: the progress line and the ranked table (only src/cli/ writes to the terminal).
+import { carbonBasisLine, hourlyLines } from '../carbon/describe.js';
 import type { PrepareEvent } from '../measure/prepare.js';
 import type { SweepEvent } from '../measure/sweep.js';
 import { displayPath } from './paths.js';
@@ -159,7 +160,22 @@ export function renderRankedTable(result: RunResult): string {
       if (r.runnerUp) lines.push(`  why not the runner-up: ${r.runnerUp.whyNot}`);
     }
   }
+  lines.push(...carbonLines(result));
   return lines.join('\n');
+}
+
+// Where the carbon figures come from, the regions compared and the hourly integration; silent for the plain default.
+function carbonLines(result: RunResult): string[] {
+  const carbon = result.carbon;
+  if (carbon.basis === undefined || (carbon.basis === 'default' && !carbon.regions && !carbon.hourly)) return [];
+  const lines = ['', `Carbon: ${carbonBasisLine(carbon)}`];
+  const chosen = result.recommendations.filter((r) => r.whPer1kSamples !== undefined && r.whPer1kSamples !== null && r.valid !== false && r.meetsSlo !== false);
+  for (const [region, gPerKWh] of Object.entries(carbon.regions ?? {})) {
+    const figures = chosen.map((r) => `${r.key} ${sig(((r.whPer1kSamples ?? 0) / 1000) * gPerKWh * carbon.pue)}`).join(', ');
+    lines.push(`  in ${region} (${sig(gPerKWh)} gCO2e/kWh): ${figures} gCO2e per 1,000 samples`);
+  }
+  lines.push(...hourlyLines(carbon));
+  return lines;
 }
 
 /** One stderr line per variant made, reused or failed, and per fidelity check. */
