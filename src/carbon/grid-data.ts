@@ -14,7 +14,7 @@ export const latestBundledYear: BundledYear = 2025;
 /** Where a bundled number comes from; printed next to every figure that uses it. */
 export const electricityMapsSource = {
   source: 'Electricity Maps yearly average (via @tgwf/co2@0.19.0)',
-  licence: 'ODbL 1.0 (Open Database License): attribute Electricity Maps, share alike',
+  licence: 'ODbL 1.0 (attribute Electricity Maps; share alike)',
   methodologyUrl: 'https://www.electricitymaps.com/data/methodology',
 } as const;
 

@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import { cloudRegions } from './cloud-regions.js';
 import { bundledYears, bundledZones, latestBundledYear, lookupZone, nearestNames, type BundledYear, type ZoneIntensity } from './grid-data.js';
 import { readIntensityFile } from './intensity-file.js';
-import type { CarbonSpec } from './types.js';
+import { provenanceLine, type CarbonSpec } from './types.js';
 
 /** CodeCarbon's world-average fallback; used, and labelled a default, when no region or intensity is given. */
 export const worldDefaultGPerKWh = 475;
@@ -56,7 +56,7 @@ function bundledYear(year: number | null | undefined): BundledYear {
 }
 
 function label(found: ZoneIntensity): string {
-  return `${found.source}, ${found.year}, zone ${found.zone}; licence ${found.licence}`;
+  return provenanceLine({ basis: 'bundled', source: found.source, kind: found.kind, year: found.year, licence: found.licence, zone: found.zone, region: '' });
 }
 
 /** Resolve the block; `baseDir` anchors a relative intensity file; `fields` names the flags when they set the values. */
@@ -73,7 +73,6 @@ export function resolveCarbon(input: CarbonInput | null | undefined, baseDir: st
     spec = { gridIntensityGPerKWh: carbon.gridIntensityGPerKWh, pue, region, defaulted, zone: null, basis: 'user', source: 'given by the user', year: null, licence: null, kind: carbon.kind ?? 'average' };
   } else if (carbon.region != null && carbon.region.toLowerCase() !== 'world') {
     const found = resolveRegion(carbon.region, year, names.region);
-    defaulted.push('gridIntensityGPerKWh');
     spec = { gridIntensityGPerKWh: found.gridIntensityGPerKWh, pue, region: carbon.region, defaulted, zone: found.zone, basis: 'bundled', source: found.source, year: found.year, licence: found.licence, kind: 'average' };
   } else {
     if (carbon.region == null) defaulted.push('region');
@@ -128,7 +127,7 @@ export function overrideCarbon(spec: CarbonSpec, overrides: CarbonOverrides, cwd
   let next: CarbonSpec = { ...spec, defaulted: [...spec.defaulted] };
   const year = (next.basis === 'bundled' && next.year != null ? next.year : latestBundledYear) as BundledYear;
   if (overrides.region !== undefined) {
-    const defaulted = next.defaulted.filter((key) => key !== 'region');
+    const defaulted = next.defaulted.filter((key) => key !== 'region' && (next.basis === 'user' || key !== 'gridIntensityGPerKWh'));
     if (next.basis === 'user') {
       next = { ...next, region: overrides.region, defaulted };
     } else if (overrides.region.toLowerCase() === 'world') {

@@ -44,7 +44,7 @@ export function provenanceLine(carbon: Pick<CarbonSpec, 'basis' | 'source' | 'ye
   const basis = carbon.basis;
   if (basis === 'user') return 'given by the user';
   if (basis === 'default') return carbon.source ?? 'default';
-  const zone = carbon.zone && carbon.zone !== carbon.region ? ` (zone ${carbon.zone})` : '';
+  const zone = carbon.zone ? `, zone ${carbon.zone}` : '';
   return `${carbon.source}, ${carbon.kind ?? 'average'}, ${carbon.year}${zone}; licence ${carbon.licence}`;
 }
 
