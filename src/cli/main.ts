@@ -36,7 +36,8 @@ usage: joulebench <command> [options]
   variants <model|builtin>   make FP16/INT8 variants and measure their fidelity to FP32
   devices                    execution providers, accelerators, power meters here
   models build|list          build the built-in models (mlp, cnn, transformer)
-  report <result.json>       re-render a run's report.md and measurements.csv
+  report <result.json>…      re-render a run's report.md, report.html (charts), measurements.csv and charts/*.png;
+                             several runs (one per machine): one side-by-side comparison with procurement costs
   compare <base> <cand>      regression gate: compare two result.json files (exit 1 on a regression)
   history <DIR>              trends and change points of the runs recorded with --history DIR
 

@@ -13,7 +13,8 @@ import { renderRankedTable } from './terminal.js';
 export const reportHelp = `joulebench report <result.json>… [options]
 
 One run: re-render its reports (into DIR, default the result's folder). Several runs (e.g. one per machine): one
-comparison report side by side (into DIR, default ./report).
+comparison report side by side (into DIR, default ./report). Writes report.md, report.html (interactive charts),
+measurements.csv and the same charts as PNGs in charts/.
 
   --out DIR                  where to write the reports
   --slo-p99-ms MS            latency SLO for the recommendation (default: the runs' own)
