@@ -3,7 +3,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { cloudRegions } from './cloud-regions.js';
 import { bundledYears, bundledZones, latestBundledYear, lookupZone, nearestNames, type BundledYear, type ZoneIntensity } from './grid-data.js';
-import { readIntensityFile } from './intensity-file.js';
+import { dailyProfile, readIntensityFile } from './intensity-file.js';
 import { provenanceLine, type CarbonSpec } from './types.js';
 
 /** CodeCarbon's world-average fallback; used, and labelled a default, when no region or intensity is given. */
@@ -103,6 +103,7 @@ export function resolveCarbon(input: CarbonInput | null | undefined, baseDir: st
   if (carbon.intensityFile != null) {
     const absolute = path.resolve(baseDir, carbon.intensityFile);
     const timeline = readIntensityFile(absolute, `${names.intensityFile} ${carbon.intensityFile}`);
+    if ((carbon.intensityFileUse ?? 'timeline') === 'daily-profile') dailyProfile(timeline);
     spec.intensityFile = {
       path: absolute,
       use: carbon.intensityFileUse ?? 'timeline',
@@ -150,6 +151,7 @@ export function overrideCarbon(spec: CarbonSpec, overrides: CarbonOverrides, cwd
   if (overrides.intensityFile !== undefined) {
     const absolute = path.resolve(cwd, overrides.intensityFile.path);
     const timeline = readIntensityFile(absolute, `${flags.intensityFile} ${overrides.intensityFile.path}`);
+    if (overrides.intensityFile.use === 'daily-profile') dailyProfile(timeline);
     next = {
       ...next,
       intensityFile: {
