@@ -9,6 +9,7 @@ import { ensureBuiltinModel } from '../src/model/builtin.js';
 import { synthesiseFeeds } from '../src/runtime/inputs.js';
 import { LatencyRecorder, preallocateOutputs, timedWindow } from '../src/runtime/session.js';
 import { EstimateMeter } from '../src/power/estimate.js';
+import { ortLogSeverity } from '../src/runtime/ort-logging.js';
 import { percentileSorted } from '../src/stats/summary.js';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -58,7 +59,7 @@ for (const name of ['mlp', 'cnn', 'transformer'] as const) {
   const built = await ensureBuiltinModel(name);
   const info = describeModel(await readFile(built.path), built.path);
   const layout = resolveBatchLayout(info, {}, { shape: (input) => `--shape ${input}=` });
-  const session = await ort.InferenceSession.create(built.path, { graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+  const session = await ort.InferenceSession.create(built.path, { graphOptimizationLevel: 'all', logSeverityLevel: ortLogSeverity() });
   for (const batch of [1, 32]) {
     const feeds = synthesiseFeeds(layout.inputs, batch);
     const fetches = preallocateOutputs(await session.run(feeds));

@@ -44,15 +44,15 @@ export async function probeProviderSession(provider: ExecutionProvider, options:
 
 // Dawn (the WebGPU implementation) writes its own warnings ("Couldn't load Vulkan") straight to stderr, past
 // onnxruntime's log level; probing in a child process with stderr captured keeps the first run quiet.
-const childProbe = `const ort = require(process.argv[1]); ort.env.logLevel = 'fatal';
+const childProbe = `const ort = require(process.argv[1]); ort.env.logLevel = process.argv[5];
 const settings = JSON.parse(process.argv[3]);
-ort.InferenceSession.create(Buffer.from(process.argv[2], 'base64'), { ...settings.session, executionProviders: [settings.provider], logSeverityLevel: 4 })
+ort.InferenceSession.create(Buffer.from(process.argv[2], 'base64'), { ...settings.session, executionProviders: [settings.provider], logSeverityLevel: Number(process.argv[4]) })
   .then((s) => s.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4]) }).then(() => s.release()))
   .then(() => process.stdout.write(JSON.stringify(null)), (e) => process.stdout.write(JSON.stringify(String(e && e.message || e))));`;
 
 async function probeInChild(settings: { session: object; provider: unknown }): Promise<string | null> {
   const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
-  const args = ['-e', childProbe, ortPath, Buffer.from(tinyModel()).toString('base64'), JSON.stringify(settings)];
+  const args = ['-e', childProbe, ortPath, Buffer.from(tinyModel()).toString('base64'), JSON.stringify(settings), String(ortLogSeverity()), ort.env.logLevel ?? 'fatal'];
   const stdout = await new Promise<string>((resolve) => {
     execFile(process.execPath, args, { timeout: 60_000 }, (error, out) => resolve(out || (error ? JSON.stringify(error.message) : 'null')));
   });
