@@ -104,6 +104,6 @@ describe('inspect, devices, models, report', { timeout: 120_000 }, () => {
   });
 
   test('report on a result.json that does not exist: exit 2 naming it', async () => {
-    assertBadInput(await cli(['report', 'nothere/result.json']), 'nothere/result.json', /ENOENT/);
+    assertBadInput(await cli(['report', 'nothere/result.json']), 'nothere/result.json: no such result file', 'joulebench report results/<runId>/result.json');
   });
 });
