@@ -58,6 +58,16 @@ export function lookupZone(zone: string, year: BundledYear = latestBundledYear):
   };
 }
 
+/** Up to 3 bundled zones closest to `name` by code or by zone name, written "FR (France)". */
+export function nearestZones(name: string, year: BundledYear = latestBundledYear): string[] {
+  const wanted = name.toUpperCase();
+  return Object.entries(yearTable(year))
+    .map(([zone, entry]) => ({ zone, zoneName: entry.zone.zoneName, distance: Math.min(editDistance(wanted, zone.toUpperCase()), editDistance(wanted, entry.zone.zoneName.toUpperCase())) }))
+    .sort((a, b) => a.distance - b.distance || a.zone.localeCompare(b.zone))
+    .slice(0, 3)
+    .map((entry) => `${entry.zone} (${entry.zoneName})`);
+}
+
 /** Up to `limit` names closest to `name` (edit distance, then shared prefix), for "did you mean" answers. */
 export function nearestNames(name: string, candidates: readonly string[], limit = 3): string[] {
   const wanted = name.toUpperCase();

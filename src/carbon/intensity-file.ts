@@ -119,7 +119,7 @@ export function assertCovers(timeline: IntensityTimeline, startMs: number): void
   const endMs = timelineEndMs(timeline);
   if (startMs < firstMs || startMs >= endMs) {
     throw new InputError('CARBON_RUN_OUTSIDE_FILE', `${timeline.file}: the run starts at ${new Date(startMs).toISOString()}, outside the file's range ${new Date(firstMs).toISOString()} – ${new Date(endMs).toISOString()}`, {
-      hint: 'export intensity for the hours of the run, or set carbon.intensityFileUse: daily-profile to use the file as a typical day',
+      hint: 'export intensity for the hours of the run, or use the file as a typical day (carbon.intensityFileUse: daily-profile, or --intensity-profile)',
     });
   }
 }

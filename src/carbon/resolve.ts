@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { cloudRegions } from './cloud-regions.js';
-import { bundledYears, bundledZones, latestBundledYear, lookupZone, nearestNames, type BundledYear, type ZoneIntensity } from './grid-data.js';
+import { bundledYears, latestBundledYear, lookupZone, nearestNames, nearestZones, type BundledYear, type ZoneIntensity } from './grid-data.js';
 import { dailyProfile, readIntensityFile } from './intensity-file.js';
 import { provenanceLine, type CarbonSpec } from './types.js';
 
@@ -39,8 +39,7 @@ export function resolveRegion(name: string, year: BundledYear, field: string): Z
   const zone = alias ? alias.zone : trimmed;
   const found = lookupZone(zone, year);
   if (found) return { ...found, alias: alias ? trimmed : null };
-  const candidates = trimmed.includes(':') ? Object.keys(cloudRegions) : bundledZones(year);
-  const nearest = nearestNames(trimmed, candidates);
+  const nearest = trimmed.includes(':') ? nearestNames(trimmed, Object.keys(cloudRegions)) : nearestZones(trimmed, year);
   throw new InputError('CARBON_REGION_UNKNOWN', `${field}: "${name}" is not a grid zone in the bundled ${year} data (Electricity Maps via @tgwf/co2)${alias ? '' : `; nearest: ${nearest.join(', ')}`}`, {
     hint: 'use an ISO country code (FR, PL), a grid zone (US-CAL-CISO, AU-NSW) or a cloud region (aws:eu-west-3, gcp:europe-west1, azure:westeurope); docs/carbon.md lists them',
   });

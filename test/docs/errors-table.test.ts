@@ -48,6 +48,11 @@ function bfloat16Output(): Uint8Array {
 const cnn = zoo.cnn.build();
 const aliasBomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`), 'models: [mlp]', ''].join('\n');
 
+// A bench case whose --intensity-file is grid.csv with the given text.
+function intensityFile(text: string): Case {
+  return { args: ['bench', 'mlp', '--intensity-file', 'grid.csv'], files: { 'grid.csv': text } };
+}
+
 /** Every case of docs/errors.md by id. */
 export const cases: Record<string, Case> = {
   'model-missing': { args: ['inspect', 'missing.onnx'] },
@@ -105,6 +110,9 @@ export const cases: Record<string, Case> = {
   'usage-typo-command': { args: ['rnu'] },
   'usage-typo-flag': { args: ['bench', 'mlp', '--preicsion', 'fp16'] },
   'usage-typo-builtin': { args: ['inspect', 'mpl'] },
+  'usage-typo-ep': { args: ['bench', 'mlp', '--ep', 'cpuu'] },
+  'usage-typo-meter': { args: ['bench', 'mlp', '--meter', 'rapll'] },
+  'usage-typo-models': { args: ['models', 'buidl'] },
   'usage-shape-rank': { args: ['inspect', 'mlp', '--shape', 'x=N,1024,3'] },
   'report-not-found': { args: ['report', 'nothere.json'] },
   'usage-bad-batch': { args: ['bench', 'mlp', '--batch', '0'] },
@@ -118,7 +126,24 @@ export const cases: Record<string, Case> = {
   },
   'resume-not-a-run': { args: ['bench', 'mlp', '--resume', 'nowhere'] },
   'report-not-json': { args: ['report', 'notes.txt'], files: { 'notes.txt': 'hello' } },
-  'report-not-result': { args: ['report', 'other.json'], files: { 'other.json': '{"schema": "something/else"}' } },
+  'report-not-result': { args: ['report', 'other.json'], files: { 'other.json': '{"schema": "something/else"}' } },  'carbon-region-unknown': { args: ['bench', 'mlp', '--region', 'FRA'] },
+  'carbon-region-scenario': { args: ['run', 'zone.yaml'], files: { 'zone.yaml': 'models: [mlp]\ncarbon: { region: Frnace }\n' } },
+  'carbon-cloud-unknown': { args: ['bench', 'mlp', '--region', 'aws:eu-west-9'] },
+  'carbon-compare-unknown': { args: ['bench', 'mlp', '--compare-regions', 'FR,XX-NOPE'] },
+  'carbon-compare-empty': { args: ['bench', 'mlp', '--compare-regions', 'FR,,DE'] },
+  'carbon-year-unknown': { args: ['run', 'old.yaml'], files: { 'old.yaml': 'models: [mlp]\ncarbon: { region: FR, year: 2019 }\n' } },
+  'carbon-file-missing': { args: ['bench', 'mlp', '--intensity-file', 'nope.csv'] },
+  'carbon-file-missing-scenario': { args: ['run', 's.yaml'], files: { 's.yaml': 'models: [mlp]\ncarbon: { intensityFile: nope.csv }\n' } },
+  'carbon-file-timestamp': intensityFile('2025-06-01T00:00Z,100\nyesterday,200\n'),
+  'carbon-file-text': intensityFile('2025-06-01T00:00Z,100\n2025-06-01T01:00Z,n/a\n'),
+  'carbon-file-negative': intensityFile('2025-06-01T00:00Z,100\n2025-06-01T01:00Z,-5\n'),
+  'carbon-file-order': intensityFile('2025-06-01T01:00Z,100\n2025-06-01T00:00Z,200\n'),
+  'carbon-file-gap': intensityFile('2025-06-01T00:00Z,1\n2025-06-01T01:00Z,2\n2025-06-01T02:00Z,3\n2025-06-01T09:00Z,4\n'),
+  'carbon-file-empty': intensityFile('datetime,carbon_intensity\n2025-06-01T00:00Z,100\n'),
+  'carbon-file-header': intensityFile('when,how much\n2025-06-01T00:00Z,100\n'),
+  'carbon-profile-incomplete': { args: ['bench', 'mlp', '--intensity-profile', 'grid.csv'], files: { 'grid.csv': '2025-06-01T00:00Z,1\n2025-06-01T01:00Z,2\n2025-06-01T02:00Z,3\n' } },
+  'carbon-run-outside': { args: ['bench', 'mlp', '--intensity-file', 'old.csv'], files: { 'old.csv': '2020-01-01T00:00Z,100\n2020-01-01T01:00Z,100\n2020-01-01T02:00Z,100\n' } },
+  'carbon-file-both': { args: ['bench', 'mlp', '--intensity-file', 'a.csv', '--intensity-profile', 'b.csv'] },
 };
 
 /** A parsed row of the table. */
