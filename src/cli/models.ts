@@ -1,4 +1,5 @@
 // `joulebench models build`: write the built-in model zoo to disk.
+import { closest } from '../scenario/suggest.js';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError, type ExitCodeValue } from '../errors.js';
@@ -23,7 +24,8 @@ export async function modelsCommand(argv: string[]): Promise<ExitCodeValue> {
     return 0;
   }
   if (action !== 'build' || positionals.length !== 1) {
-    throw new InputError('USAGE', `models: expected "build" or "list", got ${positionals.join(' ') || 'nothing'}`, { hint: 'joulebench models build' });
+    const meant = action !== undefined && positionals.length === 1 ? closest(action, ['build', 'list']) : undefined;
+    throw new InputError('USAGE', `models: expected "build" or "list", got ${positionals.join(' ') || 'nothing'}${meant ? ` — did you mean "${meant}"?` : ''}`, { hint: `joulebench models ${meant ?? 'build'}` });
   }
   const dir = values.out ? path.resolve(values.out) : modelsDir();
   for (const model of await buildAllBuiltinModels(dir)) {

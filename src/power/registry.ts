@@ -1,4 +1,5 @@
 // The meter registry and `--meter` resolution (auto: the hardware meters that work here, else the estimate).
+import { closest } from '../scenario/suggest.js';
 import { MeterError } from '../errors.js';
 import { amdSmiMeterFactory } from './amd-smi.js';
 import { estimateMeterFactory } from './estimate.js';
@@ -42,7 +43,8 @@ function lookup(spec: string): { factory: MeterFactory; argument: string | null 
   const argument = colon < 0 ? null : spec.slice(colon + 1);
   const factory = (meterRegistry as Record<string, MeterFactory>)[name];
   if (!factory) {
-    throw new MeterError('METER_UNKNOWN', `unknown meter "${spec}"`, {
+    const meant = closest(name, Object.keys(meterRegistry));
+    throw new MeterError('METER_UNKNOWN', `unknown meter "${spec}"${meant ? ` — did you mean "${meant}"?` : ''}`, {
       hint: `known meters: auto, ${Object.keys(meterRegistry).join(', ')} (replay takes a file: replay:trace.csv)`,
     });
   }

@@ -71,6 +71,9 @@ describe('a CLI that helps', { timeout: 120_000, concurrency: 2 }, () => {
     const ep = await cli('bench', 'mlp', '--meter', 'estimate', '-e', 'foo');
     assert.equal(ep.code, 2);
     assert.match(ep.stderr, /--ep foo: unknown execution provider "foo"/);
+    const typo = await cli('bench', 'mlp', '--meter', 'estimate', '-e', 'cpuu');
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /--ep cpuu: unknown execution provider "cpuu"; in this build: cpu\b.* — did you mean "cpu"\?\n/);
     const precision = await cli('bench', 'mlp', '--meter', 'estimate', '-p', 'fp99');
     assert.equal(precision.code, 2);
     assert.match(precision.stderr, /^joulebench: --precision/);

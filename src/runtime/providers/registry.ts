@@ -1,4 +1,5 @@
 // Which execution providers can run here, and how to check one before a sweep (the list of providers: catalog.ts).
+import { closest } from '../../scenario/suggest.js';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -33,7 +34,8 @@ export function requireProvider(name: string, where: string): ExecutionProvider 
   const provider = findProvider(name);
   const available = availableProviderNames().join(', ');
   if (!provider) {
-    throw new InputError('EP_UNKNOWN', `${where}: unknown execution provider "${name}"; in this build: ${available}`, {
+    const meant = closest(name, allProviders().map((known) => known.name));
+    throw new InputError('EP_UNKNOWN', `${where}: unknown execution provider "${name}"; in this build: ${available}${meant ? ` — did you mean "${meant}"?` : ''}`, {
       hint: `known providers: ${allProviders().map((known) => known.name).join(', ')}; \`joulebench devices\` shows which can create a session here`,
     });
   }
