@@ -3,6 +3,10 @@
 // says so (or when the parent is gone).
 import { JoulebenchError } from '../errors.js';
 import { monotonicOriginMs, SessionRunner, type HostReply, type HostRequest } from '../runtime/session-host.js';
+import { applyOrtLogLevel } from '../runtime/ort-logging.js';
+
+// onnxruntime's own log lines as the parent asked (JOULEBENCH_VERBOSE is inherited: set by --verbose).
+applyOrtLogLevel();
 
 const runner = new SessionRunner();
 const originMs = monotonicOriginMs();
