@@ -6,6 +6,7 @@ import { cloudRegions } from '../../src/carbon/cloud-regions.js';
 import { bundledYears, lookupZone } from '../../src/carbon/grid-data.js';
 import { overrideCarbon, resolveCarbon } from '../../src/carbon/resolve.js';
 import { InputError } from '../../src/errors.js';
+import { parseScenario } from '../../src/scenario/schema.js';
 
 const flags = { region: '--region', compareRegions: '--compare-regions', intensityFile: '--intensity-file' };
 
@@ -116,5 +117,16 @@ describe('bad regions', () => {
     const error = codeOf(() => resolveCarbon({ region: 'FR', year: 2019 }, '/'));
     assert.equal(error.code, 'CARBON_YEAR_UNKNOWN');
     assert.match(error.message, /carbon\.year: 2019 is not a bundled year \(2021, 2022, 2023, 2024, 2025\)/);
+  });
+});
+
+describe('scenario carbon block', () => {
+  it('parses region, names-only regions and year through parseScenario', () => {
+    const scenario = parseScenario({ models: ['mlp'], carbon: { region: 'PL', year: 2024, regions: ['FR'] } }, { file: '/work/s.yaml', baseDir: '/work' });
+    assert.deepEqual([scenario.carbon.gridIntensityGPerKWh, scenario.carbon.year, scenario.carbon.regions], [581, 2024, { FR: 33 }]);
+  });
+
+  it('an unknown region in a scenario names the file and field', () => {
+    assert.throws(() => parseScenario({ models: ['mlp'], carbon: { regions: ['FR', 'Atlantis'] } }, { file: '/work/s.yaml', baseDir: '/work' }), (error: unknown) => error instanceof InputError && error.code === 'CARBON_REGION_UNKNOWN' && error.message.startsWith('s.yaml: carbon.regions: "Atlantis"'));
   });
 });
