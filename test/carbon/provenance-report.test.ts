@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
-import { resolveCarbon } from '../../src/carbon/resolve.js';
+import { resolveCarbon, worldDefaultGPerKWh } from '../../src/carbon/resolve.js';
 import { renderRankedTable } from '../../src/cli/terminal.js';
 import { analyseRuns } from '../../src/report/analysis.js';
 import { renderCsv } from '../../src/report/csv.js';
@@ -11,6 +11,7 @@ import { renderHtml } from '../../src/report/html.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { recommend } from '../../src/results/recommend.js';
 import type { RunResult } from '../../src/results/types.js';
+import { scenarioDefaults } from '../../src/scenario/schema.js';
 import { syntheticResult } from '../fixtures/synthetic-results.js';
 
 function plRun(): RunResult {
@@ -60,4 +61,22 @@ test('the default is labelled a default, and a user value "given by the user"', 
   assert.match(renderMarkdown(analyseRuns([result])), /Carbon: 475 gCO2e\/kWh × PUE 1, region world \(defaults: gridIntensityGPerKWh, pue, region\) — default: world average 475/);
   result.carbon = resolveCarbon({ gridIntensityGPerKWh: 120, region: 'lab' }, '/');
   assert.match(renderMarkdown(analyseRuns([result])), /Carbon: 120 gCO2e\/kWh × PUE 1, region lab \(defaults: pue\) — given by the user/);
+});
+
+test('an hourly record puts the intensity met and the cleanest start hours in the reports', () => {
+  const result = plRun();
+  result.carbon = {
+    ...result.carbon,
+    intensityFile: { path: '/data/grid.csv', use: 'daily-profile', rows: 24, firstAt: '2025-06-01T00:00:00.000Z', lastAt: '2025-06-01T23:00:00.000Z' },
+    hourly: { energyKWh: 1, durationS: 5400, gCO2e: 120, meanGPerKWh: 120, startHourUtc: 11, byConfiguration: {}, bestStartHoursUtc: [{ hourUtc: 3, gCO2e: 60 }, { hourUtc: 2, gCO2e: 90 }] },
+  };
+  const markdown = renderMarkdown(analyseRuns([result]));
+  assert.match(markdown, /Hourly intensity from \/data\/grid\.csv \(daily-profile, 24 rows .*\): the run's 1000 Wh over 5400 s met 120 gCO2e\/kWh on average, 120 gCO2e in all/);
+  assert.match(markdown, /Cleanest start hours \(UTC\) for a nightly run this long: 03:00 \(60 g, -50%\), 02:00 \(90 g, -25%\), against 120 g starting at 11:00\./);
+  assert.match(renderHtml(analyseRuns([result])), /Cleanest start hours \(UTC\)/);
+  assert.match(renderRankedTable(result), /Cleanest start hours \(UTC\)/);
+});
+
+test('the scenario default and the resolver agree on the world average', () => {
+  assert.equal(scenarioDefaults.carbon.gridIntensityGPerKWh, worldDefaultGPerKWh);
 });
