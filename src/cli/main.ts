@@ -59,6 +59,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   applyOrtLogLevel();
   const [name, ...rest] = argv;
+  const topic = name === 'help' && rest[0] !== undefined ? commands[rest[0]] : undefined;
+  if (topic) {
+    process.stdout.write(`${topic.help}\n`);
+    return ExitCode.ok;
+  }
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(`${usage}\n`);
     return name === undefined ? ExitCode.badInput : ExitCode.ok;

@@ -33,6 +33,12 @@ describe('a CLI that helps', { timeout: 120_000, concurrency: 2 }, () => {
     assert.equal(result.stdout, '');
   });
 
+  test('help COMMAND prints that command\'s help', async () => {
+    const result = await cli('help', 'inspect');
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^joulebench inspect <model\.onnx/);
+  });
+
   test('an unknown command far from every command lists them', async () => {
     const result = await cli('frobnicate');
     assert.equal(result.code, 2);
