@@ -45,7 +45,7 @@ ${conversionFlagHelp}
   --slo-p99-ms MS            latency SLO for the recommendation
   --grid-intensity G         grid carbon intensity, gCO2e/kWh (default 475, world average)
   --pue P                    data-centre PUE (default 1.0)
-${carbonFlagHelp}
+${carbonFlagHelp(29)}
   --quick                    short windows for a smoke test
   -o, --out DIR              output folder (default results/)
   --resume RUN_DIR           finish an interrupted run: measure only its unfinished configurations (same flags)

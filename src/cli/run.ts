@@ -39,7 +39,7 @@ Run every configuration of a scenario file and write a run folder.
                          configuration at --max-regression (see joulebench compare)
   --max-regression P     fail (exit 1) when a configuration regresses P or more against --baseline (default 5%)
   --history DIR          append this run to the history store in DIR (see joulebench history)
-${carbonFlagHelp}
+${carbonFlagHelp(25)}
   --config-timeout S     kill a configuration's group (its child process) after S seconds; recorded as failed
   --no-isolate           run every group in this process (debugging; a native crash then ends the whole run)
   -h, --help             this help`;
