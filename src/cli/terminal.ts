@@ -167,7 +167,7 @@ export function renderRankedTable(result: RunResult): string {
 // Where the carbon figures come from, the regions compared and the hourly integration; silent for the plain default.
 function carbonLines(result: RunResult): string[] {
   const carbon = result.carbon;
-  if (carbon.basis === undefined || (carbon.basis === 'default' && !carbon.regions && !carbon.hourly)) return [];
+  if (carbon.basis === undefined || (carbon.basis === 'default' && !carbon.regions && !carbon.hourly && !carbon.hourlyFallback)) return [];
   const lines = ['', `Carbon: ${carbonBasisLine(carbon)}`];
   const chosen = result.recommendations.filter((r) => r.whPer1kSamples !== undefined && r.whPer1kSamples !== null && r.valid !== false && r.meetsSlo !== false);
   for (const [region, gPerKWh] of Object.entries(carbon.regions ?? {})) {

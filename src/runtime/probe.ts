@@ -48,15 +48,28 @@ const childProbe = `const ort = require(process.argv[1]); ort.env.logLevel = pro
 const settings = JSON.parse(process.argv[3]);
 ort.InferenceSession.create(Buffer.from(process.argv[2], 'base64'), { ...settings.session, executionProviders: [settings.provider], logSeverityLevel: Number(process.argv[4]) })
   .then((s) => s.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4]) }).then(() => s.release()))
-  .then(() => process.stdout.write(JSON.stringify(null)), (e) => process.stdout.write(JSON.stringify(String(e && e.message || e))));`;
+  .then(() => process.stdout.write('\\n' + JSON.stringify(null)), (e) => process.stdout.write('\\n' + JSON.stringify(String(e && e.message || e))));`;
 
 async function probeInChild(settings: { session: object; provider: unknown }): Promise<string | null> {
   const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
   const args = ['-e', childProbe, ortPath, Buffer.from(tinyModel()).toString('base64'), JSON.stringify(settings), String(ortLogSeverity()), ort.env.logLevel ?? 'fatal'];
   const stdout = await new Promise<string>((resolve) => {
-    execFile(process.execPath, args, { timeout: 60_000 }, (error, out) => resolve(out || (error ? JSON.stringify(error.message) : 'null')));
+    execFile(process.execPath, args, { timeout: 60_000 }, (error, out, err) => {
+      if (out) return resolve(out);
+      if (!error) return resolve(JSON.stringify('the probe process printed nothing'));
+      // A crash or a hang of the native code: say so, with the last line it wrote (not the script's text).
+      const last = err.trim().split('\n').pop() ?? '';
+      resolve(JSON.stringify(`the probe process ${error.killed ? 'timed out after 60 s' : `ended with ${error.signal ?? `exit ${String(error.code)}`}`}${last ? `: ${last}` : ''}`));
+    });
   });
-  const reason = JSON.parse(stdout.trim() || 'null') as string | null;
+  // The verdict is the last line (native code may have written to stdout before it).
+  const verdict = stdout.trim().split('\n').pop() ?? '';
+  let reason: string | null;
+  try {
+    reason = JSON.parse(verdict) as string | null;
+  } catch {
+    reason = `unexpected probe output: ${verdict}`;
+  }
   return reason === null ? null : conciseOrtMessage(reason);
 }
 
