@@ -21,6 +21,7 @@ export function carbonBasisLine(carbon: CarbonSpec): string {
 export function hourlyLines(carbon: CarbonSpec & { hourly?: HourlyCarbon }): string[] {
   const file = carbon.intensityFile;
   const hourly = carbon.hourly;
+  if (carbon.hourlyFallback) return [`Hourly intensity not used (fallback): ${carbon.hourlyFallback}.`];
   if (!file || !hourly) return [];
   const lines = [
     `Hourly intensity from ${file.path} (${file.use}, ${file.rows} rows ${file.firstAt} – ${file.lastAt}, ${carbon.kind ?? 'average'}): the run's ${sig3(hourly.energyKWh * 1000)} Wh over ${sig3(hourly.durationS)} s met ${sig3(hourly.meanGPerKWh)} gCO2e/kWh on average, ${sig3(hourly.gCO2e)} gCO2e in all; gCO2e per 1,000 samples use each configuration's own hours.`,

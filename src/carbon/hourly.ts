@@ -1,14 +1,23 @@
 // Emissions over the run's real timeline: each configuration's windows meet the intensity of their own hours.
 import { assertCovers, bestStartHours, intensitySource, readIntensityFile, type IntensitySource } from './intensity-file.js';
+import { InputError } from '../errors.js';
 import type { CarbonSpec, HourlyCarbon } from './types.js';
 
-/** The intensity source of a run, or null without `carbon.intensityFile`; throws when a timeline does not cover `startMs`. */
-export function prepareRunIntensity(carbon: CarbonSpec, startMs: number): IntensitySource | null {
+/** The intensity source of a run (null without `carbon.intensityFile`) and, when the user asked for it, why the yearly figure is used instead. */
+export function prepareRunIntensity(carbon: CarbonSpec, startMs: number): { source: IntensitySource | null; fallback: string | null } {
   const file = carbon.intensityFile;
-  if (!file) return null;
+  if (!file) return { source: null, fallback: null };
   const timeline = readIntensityFile(file.path, `carbon.intensityFile ${file.path}`);
-  if (file.use === 'timeline') assertCovers(timeline, startMs);
-  return intensitySource(timeline, file.use);
+  if (file.use === 'timeline') {
+    try {
+      assertCovers(timeline, startMs);
+    } catch (error) {
+      // Only a fallback the scenario asked for (intensityFileOutside: yearly); otherwise exit 2.
+      if (file.outside !== 'yearly' || !(error instanceof InputError)) throw error;
+      return { source: null, fallback: `${error.message}; the yearly intensity was used instead, as carbon.intensityFileOutside: yearly asks` };
+    }
+  }
+  return { source: intensitySource(timeline, file.use), fallback: null };
 }
 
 /** One measured configuration: its energy and its windows in epoch ms. */

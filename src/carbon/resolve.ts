@@ -21,6 +21,7 @@ export interface CarbonInput {
   regions?: Record<string, number> | string[] | null;
   intensityFile?: string | null;
   intensityFileUse?: 'timeline' | 'daily-profile' | null;
+  intensityFileOutside?: 'error' | 'yearly' | null;
 }
 
 /** Where a name came from, for error messages: a scenario field or a CLI flag. */
@@ -106,6 +107,7 @@ export function resolveCarbon(input: CarbonInput | null | undefined, baseDir: st
     spec.intensityFile = {
       path: absolute,
       use: carbon.intensityFileUse ?? 'timeline',
+      ...(carbon.intensityFileOutside === 'yearly' ? { outside: 'yearly' as const } : {}),
       rows: timeline.points.length,
       firstAt: new Date(timeline.points[0]!.atMs).toISOString(),
       lastAt: new Date(timeline.points[timeline.points.length - 1]!.atMs).toISOString(),

@@ -12,6 +12,8 @@ export interface IntensityFileSpec {
   rows: number;
   firstAt: string;
   lastAt: string;
+  /** A run that starts outside a timeline: `error` (exit 2, the default) or `yearly` (the yearly intensity, labelled). */
+  outside?: 'error' | 'yearly';
 }
 
 /** Carbon accounting inputs. `defaulted` lists which values came from documented defaults. */
@@ -35,6 +37,8 @@ export interface CarbonSpec {
   /** Provenance of each entry of `regions` (same keys). */
   regionSources?: Record<string, string>;
   intensityFile?: IntensityFileSpec;
+  /** Why the intensity file was not used for this run (only with `outside: yearly`): the labelled fallback. */
+  hourlyFallback?: string;
 }
 
 /** One line saying where a carbon number comes from, for reports and the terminal. */

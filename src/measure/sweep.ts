@@ -174,7 +174,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const runId = resume ? resume.result.runId : (options.runId ?? defaultRunId(scenario.name));
   const runDir = resume ? resume.runDir : path.join(scenario.outDir, runId);
   // An intensity file that does not cover the start of the run is bad input: refuse before any folder exists.
-  const intensity = prepareRunIntensity(scenario.carbon, Date.now());
+  const { source: intensity, fallback: intensityFallback } = prepareRunIntensity(scenario.carbon, Date.now());
   try {
     await mkdir(path.join(runDir, 'traces'), { recursive: true });
   } catch (error) {
@@ -199,7 +199,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     meters: meters.map((meter) => meterRecord(meter.info)),
     meterSelection: options.meterChoices,
     idle: null,
-    carbon: { ...scenario.carbon },
+    carbon: { ...scenario.carbon, ...(intensityFallback ? { hourlyFallback: intensityFallback } : {}) },
     measurements: [],
     recommendations: [],
   };

@@ -402,6 +402,7 @@ const scenarioObject = strictObject(
           .nullish(),
         intensityFile: nonEmptyString('expected the path of a CSV of timestamp, gCO2e/kWh').nullish(),
         intensityFileUse: z.enum(['timeline', 'daily-profile'], { error: 'expected timeline or daily-profile' }).nullish(),
+        intensityFileOutside: z.enum(['error', 'yearly'], { error: 'expected error or yearly' }).nullish(),
       },
       'expected a mapping like {gridIntensityGPerKWh: 475, pue: 1.0, region: world}',
       { intensity: 'gridIntensityGPerKWh', gridIntensity: 'gridIntensityGPerKWh', gCO2PerKWh: 'gridIntensityGPerKWh' },

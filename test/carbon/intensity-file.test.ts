@@ -112,8 +112,13 @@ describe('bad intensity files', () => {
     await writeFile(path.join(dir, 'em.csv'), small);
     const spec = resolveCarbon({ intensityFile: 'em.csv' }, dir);
     assert.equal(spec.intensityFile?.rows, 3);
-    assert.ok(prepareRunIntensity(spec, at('2025-06-01T01:00:00Z')));
+    assert.ok(prepareRunIntensity(spec, at('2025-06-01T01:00:00Z')).source);
     assert.throws(() => prepareRunIntensity(spec, at('2026-01-01T00:00:00Z')), (error: unknown) => error instanceof InputError && error.code === 'CARBON_RUN_OUTSIDE_FILE');
+    // A fallback only when asked for: the yearly figure, with the reason recorded.
+    const yearly = resolveCarbon({ region: 'FR', intensityFile: 'em.csv', intensityFileOutside: 'yearly' }, dir);
+    const fallback = prepareRunIntensity(yearly, at('2026-01-01T00:00:00Z'));
+    assert.equal(fallback.source, null);
+    assert.match(fallback.fallback!, /the run starts at 2026-01-01T00:00:00\.000Z, outside the file's range .*; the yearly intensity was used instead, as carbon\.intensityFileOutside: yearly asks$/);
     // As a daily profile the same three hours are incomplete: refused up front, whatever the date.
     assert.throws(() => prepareRunIntensity({ ...spec, intensityFile: { ...spec.intensityFile!, use: 'daily-profile' } }, at('2026-01-01T00:00:00Z')), (error: unknown) => error instanceof InputError && error.code === 'CARBON_PROFILE_INCOMPLETE');
   });
