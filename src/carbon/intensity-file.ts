@@ -31,8 +31,27 @@ export function parseTimestampMs(text: string): number | null {
   return check.getUTCDate() === Number(d) && check.getUTCMonth() === Number(mo) - 1 ? ms : null;
 }
 
+// One CSV line into cells; quoted cells may hold commas ("Korea, Republic of") and doubled quotes.
 function splitCsvLine(line: string): string[] {
-  return line.split(',').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1').trim());
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i]!;
+    if (quoted) {
+      if (char === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      cells.push(cell.trim());
+      cell = '';
+    } else cell += char;
+  }
+  cells.push(cell.trim());
+  return cells;
 }
 
 /** Parse the CSV text; `file` is the name errors quote. Throws InputError naming the line and the fix. */
@@ -44,7 +63,9 @@ export function parseIntensityCsv(text: string, file: string): IntensityTimeline
   if (first && parseTimestampMs(splitCsvLine(first.line)[0] ?? '') === null && /[a-z]/i.test(first.line)) {
     const header = splitCsvLine(first.line).map((name) => name.toLowerCase());
     const time = header.findIndex((name) => /time|date/.test(name));
-    const value = header.findIndex((name, i) => i !== time && /intensity|gco2|co2|value/.test(name));
+    // Electricity Maps exports both direct and life-cycle intensity; life-cycle is what its yearly averages give.
+    const lifeCycle = header.findIndex((name, i) => i !== time && /intensity|gco2|co2/.test(name) && /life|lca/.test(name));
+    const value = lifeCycle >= 0 ? lifeCycle : header.findIndex((name, i) => i !== time && /intensity|gco2|co2|value/.test(name));
     if (time < 0 || value < 0) {
       throw new InputError('CARBON_FILE_HEADER', `${file}: line ${first.number}: the header names no timestamp and intensity columns ("${first.line.trim()}")`, {
         hint: 'give a header like "datetime,carbon_intensity_gco2_per_kwh" (or no header: timestamp first, gCO2e/kWh second)',

@@ -23,6 +23,12 @@ describe('hourly integration', () => {
     assert.equal(timeline.stepMs, 3_600_000);
   });
 
+  it('reads the life-cycle intensity column of a full Electricity Maps export, quoted names with commas included', () => {
+    const header = 'Datetime (UTC),Country,Zone name,Zone id,Carbon intensity gCO₂eq/kWh (direct),Carbon intensity gCO₂eq/kWh (Life cycle)';
+    const text = [header, '2025-06-01 00:00:00,"Korea, Republic of",South Korea,KR,400.5,450', '2025-06-01 01:00:00,"Korea, Republic of",South Korea,KR,410,460'].join('\n');
+    assert.deepEqual(parseIntensityCsv(text, 'kr.csv').points.map((p) => p.gPerKWh), [450, 460], 'the life-cycle column');
+  });
+
   it('parses a headerless file with ISO timestamps and offsets (WattTime-like)', () => {
     const timeline = parseIntensityCsv('2025-06-01T02:00:00+02:00,50\n2025-06-01T01:00:00Z,60\n', 'wt.csv');
     assert.deepEqual(timeline.points.map((p) => p.atMs), [at('2025-06-01T00:00:00Z'), at('2025-06-01T01:00:00Z')]);
