@@ -17,8 +17,8 @@ import { displayPath } from './paths.js';
 export const compareHelp = `joulebench compare <baseline/result.json> <candidate/result.json> [options]
 
 Compare a run with a baseline run, configuration by configuration, for samples per joule, throughput and p99
-latency: improved / regressed / no significant change. A change counts only when Welch's t-test on the repetitions
-is significant and the whole bootstrap CI of the change lies beyond the noise threshold (criterion.rs's rule).
+latency: improved / regressed / no significant change. A change counts only when Welch's t-test on the log values of
+the repetitions is significant and the whole CI of the change lies beyond the noise threshold (criterion.rs's rule).
 Exit 1 when a regression reaches --max-regression (or a measured configuration is missing), 0 otherwise, 2 on
 bad input or runs that measured different things.
 

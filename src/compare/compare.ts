@@ -63,7 +63,6 @@ export function judgeMetric(
     const significant = pValue < options.alpha;
     const direction = !significant ? 0 : changeCi[0] > options.noise ? 1 : changeCi[1] < -options.noise ? -1 : 0;
     const verdict = verdictOf(direction);
-    void seed;
     return { method: 'log-welch', ...sides, change, changeCi, pValue, verdict, failed: failedOf(verdict, change) };
   }
   const change = candidateMean / baselineMean - 1;

@@ -12,7 +12,6 @@ import { SeededRandom, seedFromString } from '../stats/random.js';
 import { percentileSorted } from '../stats/summary.js';
 import { conversionRecord } from '../variants/make.js';
 import { attributionFor } from './attribution.js';
-import { batchesPerWindow, windowBatches } from './batches.js';
 import type { Metering } from './metering.js';
 import { variantErrorIsSkip, type PreparedModel, type PreparedVariant } from './prepare.js';
 import { summariseWindows, type WindowRecord } from './summarise.js';
@@ -235,26 +234,12 @@ export class GroupRunner {
     const energy = await metering.energyOver(timing.t0Ms, timing.t1Ms, this.counted);
     const record: WindowRecord = {
       durationS: (timing.t1Ms - timing.t0Ms) / 1000, runs: timing.runs, energyJByMeter: energy.byMeter, samplesByMeter: energy.samplesByMeter,
-      coverageNotes: energy.notes, peakWatts: energy.peakWatts, batches: this.cutIntoBatches(timing, live.config.batchSize),
+      coverageNotes: energy.notes, peakWatts: energy.peakWatts,
       p99Ms: percentileSorted(Float64Array.from(timing.latenciesMs).sort(), 99),
       ...(round !== null ? { round } : {}),
     };
     live.windows.push(record);
     return record;
-  }
-
-  // The window cut into batches (none when a meter cannot integrate a part of it).
-  private cutIntoBatches(timing: { t0Ms: number; t1Ms: number; runs: number; latenciesMs: ArrayLike<number> }, batchSize: number) {
-    if (timing.latenciesMs.length !== timing.runs) return undefined;
-    try {
-      return windowBatches({
-        t0Ms: timing.t0Ms, t1Ms: timing.t1Ms, latenciesMs: timing.latenciesMs, batchSize,
-        count: batchesPerWindow((timing.t1Ms - timing.t0Ms) / 1000, timing.runs, this.context.metering.slowestPeriodMs(this.counted)),
-        energyJBetween: (a, b) => this.context.metering.energyBetween(a, b, this.counted),
-      });
-    } catch {
-      return undefined;
-    }
   }
 
   /** The configuration's numbers from its windows. */

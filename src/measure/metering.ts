@@ -57,11 +57,6 @@ export class Metering {
     return result;
   }
 
-  /** Energy of the counted meters between two instants (no waiting, no notes): for cutting a window into batches. */
-  energyBetween(t0Ms: number, t1Ms: number, counted: PowerMeter[]): number {
-    return counted.reduce((sum, meter) => sum + integrateEnergy(meter.samples(), t0Ms, t1Ms, meter.info.sampleKind).energyJ, 0);
-  }
-
   // A meter that failed during a window: the window is marked incomplete and the meter restarted once.
   private async revive(counted: PowerMeter[]): Promise<string[]> {
     const notes: string[] = [];

@@ -17,7 +17,7 @@ export class RunRecorder {
   readonly resultPath: string;
 
   /** `planKeys`: measurements are kept in this order whatever order they finished in (the whole plan's, with --resume). */
-  constructor(readonly runDir: string, readonly result: RunResult, private readonly sloP99Ms: number | null, private readonly planKeys: string[]) {
+  constructor(readonly runDir: string, readonly result: RunResult, private readonly judging: { sloP99Ms: number | null; equivalencePercent: number }, private readonly planKeys: string[]) {
     this.resultPath = path.join(runDir, 'result.json');
   }
 
@@ -37,7 +37,7 @@ export class RunRecorder {
   /** The synchronous write of a run stopped at once: status "interrupted", recommendations from what is there. */
   writeEmergency(reason: string): void {
     const snapshot: RunResult = { ...this.result, status: 'interrupted', stopReason: reason, finishedAt: new Date().toISOString() };
-    snapshot.recommendations = recommend(snapshot.measurements, this.sloP99Ms);
+    snapshot.recommendations = recommend(snapshot.measurements, this.judging.sloP99Ms, undefined, this.judging.equivalencePercent);
     writeFileAtomicSync(this.resultPath, `${JSON.stringify(snapshot, null, 2)}\n`);
   }
 

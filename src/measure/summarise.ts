@@ -1,6 +1,5 @@
 // Turn measured windows into a configuration's numbers, per the measurement definitions in DESIGN.md.
 import type { MeterInfo } from '../power/types.js';
-import type { Batch } from '../stats/batch-means.js';
 import type { Measurement, Repetition } from '../results/types.js';
 import type { CarbonSpec } from '../scenario/types.js';
 import { samplesPerJouleInterval } from '../stats/interval.js';
@@ -18,8 +17,6 @@ export interface WindowRecord {
   peakWatts: number;
   /** p99 of the window's run latencies. */
   p99Ms?: number;
-  /** The window cut into consecutive batches (samples, energy) for the stopping rule's batch-means CI. */
-  batches?: Batch[];
   /** The round it ran in, when configurations were measured in rounds (what pairs windows across configurations). */
   round?: number;
 }

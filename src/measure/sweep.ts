@@ -16,7 +16,7 @@ import { recommend } from '../results/recommend.js';
 import { resultSchemaId, type Measurement, type RunResult } from '../results/types.js';
 import { gpuMemoryUse } from '../runtime/gpu-memory.js';
 import type { PlannedConfig, Scenario } from '../scenario/types.js';
-import { samplesPerJouleInterval } from '../stats/interval.js';
+import { defaultEquivalencePercent } from '../stats/interval.js';
 import { SeededRandom, seedFromString } from '../stats/random.js';
 import { attributionFor } from './attribution.js';
 import { failureOf, GroupRunner, Interrupted, type GroupContext, type LiveConfig } from './group-runner.js';
@@ -108,6 +108,11 @@ function defaultRunId(scenarioName: string): string {
 
 function meterRecord(info: MeterInfo): RunResult['meters'][number] {
   return { ...info };
+}
+
+/** The margin within which configurations are indistinguishable: the race's, else the default. */
+export function equivalenceOf(scenario: Pick<Scenario, 'stopping'>): number {
+  return scenario.stopping?.rule === 'race' ? scenario.stopping.equivalencePercent : defaultEquivalencePercent;
 }
 
 /** The scheduler a scenario's `stopping:` asks for, over the live configurations of one model. */
@@ -203,7 +208,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     measurements: [],
     recommendations: [],
   };
-  const recorder = new RunRecorder(runDir, result, scenario.slo.p99Ms, resume ? resume.planKeys : plan.map((config) => config.key));
+  const recorder = new RunRecorder(runDir, result, { sloP99Ms: scenario.slo.p99Ms, equivalencePercent: equivalenceOf(scenario) }, resume ? resume.planKeys : plan.map((config) => config.key));
   await recorder.save();
   if (options.emergency) options.emergency.write = (reason: string) => recorder.writeEmergency(reason);
 
@@ -266,7 +271,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
           : null;
     result.finishedAt = new Date().toISOString();
     if (intensity && sweep.timedEnergy.length > 0) result.carbon.hourly = summariseHourly(sweep.timedEnergy, intensity, scenario.carbon.pue);
-    result.recommendations = recommend(result.measurements, scenario.slo.p99Ms);
+    result.recommendations = recommend(result.measurements, scenario.slo.p99Ms, undefined, equivalenceOf(scenario));
     await recorder.save();
     // result.json is final now; a late second Ctrl-C must not overwrite it with a snapshot.
     if (options.emergency) delete options.emergency.write;
@@ -475,15 +480,14 @@ class ModelSweep {
   }
 }
 
-// The stopping record of a finished configuration: the scheduler's decision plus the interval it reached.
+// The stopping record of a finished configuration: the scheduler's decision plus the interval it reached (the one
+// summariseWindows computed for the measurement's ±).
 function stoppingRecord(entry: LiveConfig, scheduler: Scheduler): NonNullable<Measurement['stopping']> {
   const decision = scheduler.decision(entry.config.key);
-  const energy = entry.measurement.energy!;
-  const interval = samplesPerJouleInterval(energy.samplesPerJoule, entry.measurement.repetitions.map((r) => ({ samplesPerJoule: r.samples / r.energyJ })));
   return {
     rule: decision.rule,
     ...(decision.race ? { race: decision.race } : {}),
-    ciHalfWidthPercent: Number.isFinite(interval.halfWidthPercent) ? interval.halfWidthPercent : null,
+    ciHalfWidthPercent: entry.measurement.energy?.samplesPerJouleCiPercent ?? null,
     method: 'windows',
     batches: entry.windows.length,
     betweenWindowsP: null,

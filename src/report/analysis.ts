@@ -37,7 +37,8 @@ export function analyseRuns(runs: RunResult[], options: AnalysisOptions = {}): R
     }
   }
   const byKey = new Map(all.map((m, i) => [`${runIds[i]}|${m.key}`, m]));
-  const recommendations: ModelRecommendation[] = recommend(all, sloP99Ms, runIds).map((r) => {
+  const raced = runs.map((run) => (run.scenario.resolved as { stopping?: { rule?: string; equivalencePercent?: number } | null } | null)?.stopping).find((s) => s?.rule === 'race');
+  const recommendations: ModelRecommendation[] = recommend(all, sloP99Ms, runIds, raced?.equivalencePercent).map((r) => {
     // A record that recommends nothing (none valid, none within the SLO) has no chosen configuration.
     const chosen = r.valid === false || r.meetsSlo === false ? null : (byKey.get(`${r.runId}|${r.key}`) ?? null);
     const where = multiRun && r.runId ? ` on ${labelOf.get(r.runId)}` : '';

@@ -3,15 +3,12 @@
 // estimator as every ± in the reports: src/stats/interval.ts), what it saves against FP32 at batch 1, and why the
 // runner-up was not chosen. Noise never hides a configuration: only an unsound measurement is "not valid".
 import { sig } from '../report/format-number.js';
-import { ratioInterval, withinEquivalence, type RatioInterval, type WindowValue } from '../stats/interval.js';
+import { defaultEquivalencePercent, ratioInterval, withinEquivalence, type RatioInterval, type WindowValue } from '../stats/interval.js';
 import type { Measurement, Recommendation } from './types.js';
 
 type Ok = Measurement & { energy: NonNullable<Measurement['energy']>; latencyMs: NonNullable<Measurement['latencyMs']> };
 
 const isOk = (m: Measurement): m is Ok => m.status === 'ok' && m.energy !== null && m.latencyMs !== null;
-
-/** Equivalence margin (%) when the run did not race (fixed windows, target-ci, older results). */
-export const defaultEquivalencePercent = 3;
 
 const windowsOf = (m: Ok): WindowValue[] =>
   m.repetitions.filter((r) => r.energyJ > 0).map((r) => ({ samplesPerJoule: r.samples / r.energyJ, ...(r.round !== undefined ? { round: r.round } : {}) }));
@@ -26,13 +23,6 @@ const times = (value: number) => (Number.isFinite(value) ? `${value >= 10 ? valu
 /** "2.20× (95% CI 1.90–2.50×)" */
 export function ratioText(ratio: RatioInterval): string {
   return Number.isFinite(ratio.ci95[1]) && ratio.n > 0 ? `${times(ratio.estimate)} (95% CI ${times(ratio.ci95[0])}–${times(ratio.ci95[1])})` : `${times(ratio.estimate)} (too few windows for a CI)`;
-}
-
-// The margin the run raced with, else the default.
-function equivalenceOf(candidates: Ok[]): number {
-  const raced = candidates.find((m) => m.stopping?.race);
-  const text = raced?.stopping?.race?.reason.match(/within (\d+(\.\d+)?)%/)?.[1];
-  return text ? Number(text) : defaultEquivalencePercent;
 }
 
 // Why the best configuration that was not chosen lost, with the one ratio (runs named when they differ).
@@ -84,9 +74,10 @@ function confidenceText(confidence: NonNullable<Recommendation['confidence']>, b
 /**
  * Pick, per model, the configuration with the most samples per joule whose p99 meets the SLO and whose fidelity is
  * within bounds, preferring valid measurements (an invalid one wins only when nothing valid qualifies, and says so).
- * `runIds[i]` names the run of `measurements[i]` when several runs are compared.
+ * `runIds[i]` names the run of `measurements[i]` when several runs are compared; `equivalencePercent` is the margin
+ * the run raced with (`stopping.equivalencePercent`), within which the pick and its competitor are indistinguishable.
  */
-export function recommend(measurements: Measurement[], sloP99Ms: number | null, runIds?: string[]): Recommendation[] {
+export function recommend(measurements: Measurement[], sloP99Ms: number | null, runIds?: string[], equivalencePercent = defaultEquivalencePercent): Recommendation[] {
   const runOf = new Map<Measurement, string | null>(measurements.map((m, i) => [m, runIds?.[i] ?? null]));
   const byModel = new Map<string, Ok[]>();
   for (const m of measurements) if (isOk(m)) byModel.set(m.model.name, [...(byModel.get(m.model.name) ?? []), m]);
@@ -107,7 +98,7 @@ export function recommend(measurements: Measurement[], sloP99Ms: number | null, 
     }
     const sameRunAs = (m: Ok) => runOf.get(m) === runOf.get(best);
     const rival = [...eligible].filter((m) => m !== best).sort((a, b) => b.energy.samplesPerJoule - a.energy.samplesPerJoule)[0];
-    const confidence = confidenceOf(best, rival, equivalenceOf(candidates), rival ? sameRunAs(rival) : true);
+    const confidence = confidenceOf(best, rival, equivalencePercent, rival ? sameRunAs(rival) : true);
     const slo = sloP99Ms === null ? 'no latency SLO set' : `p99 ${sig(best.latencyMs.p99)} ms ≤ SLO ${sloP99Ms} ms`;
     const reason = `most samples per joule (${slo})${confidence ? `; ${confidenceText(confidence, best)}` : ''}${best.validity.valid ? '' : ` — flagged: ${best.validity.reasons[0]}`}`;
 

@@ -15,6 +15,7 @@ import {
   type Problem,
 } from './issues.js';
 import { deviceIdOutsideHint, deviceIdOutsideMessage, deviceIdsOutside } from './devices.js';
+import { defaultEquivalencePercent } from '../stats/interval.js';
 import { closest } from './suggest.js';
 import {
   precisions,
@@ -559,8 +560,6 @@ function toStopping(parsed: ParsedScenario['stopping']): StoppingSpec | null {
 
 /** The ±CI target of `stopping: {rule: target-ci}` when none is given. */
 export const defaultTargetCiPercent = 2;
-/** The race's equivalence margin when none is given. */
-export const defaultEquivalencePercent = 3;
 
 type ParsedScenario = z.output<typeof scenarioSchema>;
 type ParsedModel = ParsedScenario['models'][number];

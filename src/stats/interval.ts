@@ -35,6 +35,9 @@ export interface RatioInterval extends Interval {
   pNotAbove: number;
 }
 
+/** The equivalence margin (%) within which two configurations are indistinguishable, when none is given. */
+export const defaultEquivalencePercent = 3;
+
 const tFor = (df: number, confidence: number) => studentTQuantile(1 - (1 - confidence) / 2, df);
 
 // The estimate times exp(±t·se), from log-scale values; an unbounded interval below two values.
