@@ -4,12 +4,12 @@
 //   npm run bench -- --quick 5 pairs of 0.5 s windows, and exit 1 when a median ratio is below 0.95 (the CI gate)
 import * as ort from 'onnxruntime-node';
 import { describeModel } from '../src/model/inspect.js';
-import { resolveBatchLayout } from '../src/model/batch-axis.js';
+import { resolveBatchLayout } from '../src/onnx/batch-axis.js';
 import { ensureBuiltinModel } from '../src/model/builtin.js';
-import { synthesiseFeeds } from '../src/runtime/inputs.js';
+import { synthesiseFeeds } from '../src/onnx/feeds.js';
 import { LatencyRecorder, preallocateOutputs, timedWindow } from '../src/runtime/session.js';
 import { EstimateMeter } from '../src/power/estimate.js';
-import { ortLogSeverity } from '../src/runtime/ort-logging.js';
+import { ortLogSeverity } from '../src/onnx/ort-logging.js';
 import { percentileSorted } from '../src/stats/summary.js';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';

@@ -6,7 +6,7 @@
 //   node --import tsx bench/isolation-overhead.ts [--quick] [--threads N]   this benchmark alone
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { resolveBatchLayout } from '../src/model/batch-axis.js';
+import { resolveBatchLayout } from '../src/onnx/batch-axis.js';
 import { ensureBuiltinModel } from '../src/model/builtin.js';
 import { describeModel } from '../src/model/inspect.js';
 import { ChildProcessHost, InProcessHost, type SessionHost } from '../src/runtime/session-host.js';

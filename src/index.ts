@@ -5,7 +5,7 @@ export { parseScenario, scenarioDefaults } from './scenario/schema.js';
 export { expandPlan } from './scenario/expand.js';
 export type { ModelSpec, PlannedConfig, Precision, Scenario } from './scenario/types.js';
 export { inspectModelFile, describeModel, type ModelInfo } from './model/inspect.js';
-export { resolveBatchLayout, type BatchLayout, type InputLayout } from './model/batch-axis.js';
+export { resolveBatchLayout, type BatchLayout, type InputLayout } from './onnx/batch-axis.js';
 export { ensureBuiltinModel, buildAllBuiltinModels } from './model/builtin.js';
 export { zoo, zooNames } from './model/zoo/index.js';
 export { prepareModels, scenarioNaming } from './measure/prepare.js';

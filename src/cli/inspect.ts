@@ -1,7 +1,7 @@
 // `joulebench inspect <model>`: inputs, outputs, symbolic dims, batch axis, ops, parameters.
 import { parseArgs } from 'node:util';
 import { InputError, JoulebenchError, type ExitCodeValue } from '../errors.js';
-import { resolveBatchLayout, type BatchLayout } from '../model/batch-axis.js';
+import { resolveBatchLayout, type BatchLayout } from '../onnx/batch-axis.js';
 import { ensureBuiltinModel } from '../model/builtin.js';
 import { estimateFlops, formatFlops, type FlopsEstimate } from '../model/flops.js';
 import { inspectModelFile, type ModelDim } from '../model/inspect.js';

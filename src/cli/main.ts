@@ -7,7 +7,7 @@ import { devicesCommand, devicesHelp } from './devices.js';
 import { historyCommand, historyHelp } from './history.js';
 import { inspectCommand, inspectHelp } from './inspect.js';
 import { modelsCommand, modelsHelp } from './models.js';
-import { applyOrtLogLevel } from '../runtime/ort-logging.js';
+import { applyOrtLogLevel } from '../onnx/ort-logging.js';
 import { reportCommand, reportHelp } from './report.js';
 import { runCommand, runHelp } from './run.js';
 import { variantsCommand, variantsHelp } from './variants.js';

@@ -3,10 +3,10 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { ortLogSeverity } from '../runtime/ort-logging.js';
+import { ortLogSeverity } from '../onnx/ort-logging.js';
 import { describeError } from '../errors.js';
-import type { BatchLayout } from '../model/batch-axis.js';
-import { synthesiseFeeds } from '../runtime/inputs.js';
+import type { BatchLayout } from '../onnx/batch-axis.js';
+import { synthesiseFeeds } from '../onnx/feeds.js';
 import { auditProfileFile, type PlacementAudit } from '../runtime/placement.js';
 import { providerSettings } from '../runtime/providers/registry.js';
 import type { ExecutionProvider } from '../runtime/providers/types.js';

@@ -1,7 +1,7 @@
 // Before anything is measured: resolve every model and variant, read it, and fix its input shapes.
 // All bad input surfaces here (exit 2), so a sweep never dies half-way on a typo.
 import { describeError, InputError } from '../errors.js';
-import { resolveBatchLayout, type BatchLayout, type OverrideNames } from '../model/batch-axis.js';
+import { resolveBatchLayout, type BatchLayout, type OverrideNames } from '../onnx/batch-axis.js';
 import { ensureBuiltinModel } from '../model/builtin.js';
 import { precisionMismatch, refuseReducedSource } from '../model/detect-precision.js';
 import { inspectModelFile, requireRunnableIo, type ModelInfo } from '../model/inspect.js';

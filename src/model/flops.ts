@@ -4,12 +4,12 @@
 // the enclosing graph computed (its outer-scope reads, the node's inputs): an If counts its larger branch, a Loop or
 // Scan one iteration of its body (the trip count is data; the estimate says "per iteration").
 import * as ort from 'onnxruntime-node';
-import { ortLogSeverity } from '../runtime/ort-logging.js';
+import { ortLogSeverity } from '../onnx/ort-logging.js';
 import { describeError, RuntimeFailure } from '../errors.js';
-import { synthesiseFeeds } from '../runtime/inputs.js';
-import { inferElemTypes } from '../variants/elem-types.js';
-import { attributeOf, DataType, decodeModel, dimsOf, encodeModel, outerScopeReads, readFloats, readInts, toNumber, type Graph, type Model, type Node, type Tensor } from '../variants/proto.js';
-import type { BatchLayout } from './batch-axis.js';
+import { synthesiseFeeds } from '../onnx/feeds.js';
+import { inferElemTypes } from '../onnx/elem-types.js';
+import { attributeOf, DataType, decodeModel, dimsOf, encodeModel, outerScopeReads, readFloats, readInts, toNumber, type Graph, type Model, type Node, type Tensor } from '../onnx/proto.js';
+import type { BatchLayout } from '../onnx/batch-axis.js';
 import { describeModel, requireRunnableIo } from './inspect.js';
 
 const counted = new Set(['MatMul', 'Gemm', 'Conv', 'MatMulInteger', 'ConvInteger', 'ConvTranspose', 'LSTM', 'GRU', 'RNN']);

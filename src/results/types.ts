@@ -201,6 +201,33 @@ export interface Environment {
   runtime: { node: string; onnxruntime: string; executionProviders: Array<{ name: string; available: boolean; reason: string | null }> };
 }
 
+/** Where a shard ran: the machine and software that decide whether shards pool (src/fleet/fingerprint.ts). */
+export interface RunFingerprint {
+  host: string;
+  cpuModel: string;
+  cpuCores: number;
+  gpus: Array<{ name: string; uuid: string | null; driver: string | null; powerLimitWatts: number | null }>;
+  onnxruntime: string;
+  joulebench: string;
+  scenarioSha256: string | null;
+  /** sha256 of the machine class (CPU, GPUs, drivers, power limits, versions; not host or UUIDs): equal → pooled. */
+  machineSha256: string;
+}
+
+/** How a merged run (`joulebench merge`) was put together. */
+export interface MergeRecord {
+  /** Shards the sweep was cut into. */
+  shardCount: number;
+  /** Each input result, whether it was used, and why not. */
+  inputs: Array<{ path: string; runId: string; shard: number | null; host: string; createdAt: string; status: RunResult['status']; used: boolean; why: string | null }>;
+  /** Shards with configurations to run but no result among the inputs. */
+  missingShards: number[];
+  /** Planned configurations no used input measured. */
+  missingConfigurations: string[];
+  /** Each used shard's idle baseline (its measurements subtract their own). */
+  idleByShard: Array<{ shard: number; runId: string; watts: Record<string, number> }>;
+}
+
 /** A recommendation per model: the most samples per joule within the latency SLO, and what it saves. */
 export interface Recommendation {
   model: string;
@@ -279,6 +306,12 @@ export interface RunResult {
   resumedAt?: string[];
   /** The scenario's budgets, checked after the run (absent when the scenario has none). */
   budgets?: BudgetReport;
+  /** The shard this run measured (`run --shard I/N`, I from 0) and the configurations it was given; absent when unsharded. */
+  shard?: { index: number; count: number; keys: string[] };
+  /** The machine and software (src/fleet/fingerprint.ts); absent in results older than it. */
+  fingerprint?: RunFingerprint;
+  /** Present on a result `joulebench merge` wrote. */
+  merge?: MergeRecord;
 }
 
 /** One budget checked against one configuration. */

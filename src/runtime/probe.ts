@@ -2,9 +2,9 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
-import { ortLogSeverity, ortVerboseRequested } from './ort-logging.js';
+import { ortLogSeverity, ortVerboseRequested } from '../onnx/ort-logging.js';
 import { InputError } from '../errors.js';
-import { GraphBuilder } from '../model/onnx-builder.js';
+import { GraphBuilder } from '../onnx/builder.js';
 import { diagnoseMissingLibraries, type DiagnoseOptions } from './providers/diagnose.js';
 import { checkProviderOptions } from './providers/options.js';
 import { availableProviderNames, listBackends, requireProvider } from './providers/registry.js';

@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as ort from 'onnxruntime-node';
 import { JoulebenchError, RuntimeFailure, type ExitCodeValue } from '../errors.js';
-import type { InputLayout } from '../model/batch-axis.js';
-import { synthesiseFeeds } from './inputs.js';
+import type { InputLayout } from '../onnx/batch-axis.js';
+import { synthesiseFeeds } from '../onnx/feeds.js';
 import { requireProvider } from './providers/registry.js';
 import { LatencyRecorder, openSession, preallocateOutputs, timedWindow, type OpenSession } from './session.js';
 
@@ -196,9 +196,9 @@ export type HostReply =
 
 /** The worker entry (dist/cli/session-worker.js, or the .ts source under tsx). */
 function workerEntry(): { file: string; execArgv: string[] } {
-  const js = fileURLToPath(new URL('../cli/session-worker.js', import.meta.url));
+  const js = fileURLToPath(new URL('./session-worker.js', import.meta.url));
   if (existsSync(js)) return { file: js, execArgv: process.execArgv };
-  const ts = fileURLToPath(new URL('../cli/session-worker.ts', import.meta.url));
+  const ts = fileURLToPath(new URL('./session-worker.ts', import.meta.url));
   const hasTsx = process.execArgv.some((arg) => arg.includes('tsx'));
   return { file: ts, execArgv: hasTsx ? process.execArgv : [...process.execArgv, '--import', 'tsx'] };
 }

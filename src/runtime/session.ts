@@ -1,6 +1,6 @@
 // onnxruntime sessions and the timed loop: the only code that runs inside a measurement window.
 import * as ort from 'onnxruntime-node';
-import { ortLogSeverity } from './ort-logging.js';
+import { ortLogSeverity } from '../onnx/ort-logging.js';
 import { defaultProviderContext, providerSettings } from './providers/registry.js';
 import type { ExecutionProvider, ProviderContext } from './providers/types.js';
 

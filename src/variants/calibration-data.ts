@@ -5,8 +5,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../errors.js';
-import { dimsAt, type BatchLayout, type InputLayout } from '../model/batch-axis.js';
-import { synthesiseFeeds } from '../runtime/inputs.js';
+import { dimsAt, type BatchLayout, type InputLayout } from '../onnx/batch-axis.js';
+import { synthesiseFeeds } from '../onnx/feeds.js';
 import type { FeedBatch } from './fidelity.js';
 import { parseNpy } from './npy.js';
 

@@ -1,9 +1,9 @@
 // Fidelity: run FP32 and a variant on the same inputs (CPU) and compare their outputs.
 import * as ort from 'onnxruntime-node';
-import { ortLogSeverity } from '../runtime/ort-logging.js';
+import { ortLogSeverity } from '../onnx/ort-logging.js';
 import { describeError, RuntimeFailure } from '../errors.js';
 import type { Fidelity } from '../results/types.js';
-import { fromFloat16Bits, toFloat16Bits } from '../runtime/float16.js';
+import { fromFloat16Bits, toFloat16Bits } from '../onnx/float16.js';
 
 /** How far a variant's outputs are from FP32's, over the same inputs (result.json's fidelity before the bounds verdict). */
 export type FidelityMetrics = Omit<Fidelity, 'withinBounds' | 'violations'>;

@@ -4,7 +4,7 @@
 // (constant folding) before quantizing; here only a small, exact set of ops is folded (no general evaluator):
 // Identity, Cast (between float and integer types), Transpose, Reshape (constant shape), Squeeze / Unsqueeze
 // (constant axes), Flatten. DequantizeLinear is never folded: it carries a model's own quantization.
-import { toFloat16Bits } from '../runtime/float16.js';
+import { toFloat16Bits } from '../onnx/float16.js';
 import {
   attributeOf,
   constantInitializers,
@@ -22,7 +22,7 @@ import {
   type Graph,
   type Node,
   type Tensor,
-} from './proto.js';
+} from '../onnx/proto.js';
 
 /** What folding did. */
 export interface FoldReport {

@@ -8,8 +8,8 @@
 // types hold without rewriting the node. Constants are folded into
 // initializers first (fold-constants.ts).
 import { ModelError } from '../errors.js';
-import { toFloat16Bits } from '../runtime/float16.js';
-import { inferElemTypes } from './elem-types.js';
+import { toFloat16Bits } from '../onnx/float16.js';
+import { inferElemTypes } from '../onnx/elem-types.js';
 import { foldConstants, type FoldReport } from './fold-constants.js';
 import {
   attributeOf,
@@ -28,7 +28,7 @@ import {
   type Model,
   type Node,
   type Tensor,
-} from './proto.js';
+} from '../onnx/proto.js';
 
 /** onnxconverter-common's DEFAULT_OP_BLOCK_LIST: no FP16 kernel, or numerically fragile in FP16. */
 export const defaultFp16BlockList = [

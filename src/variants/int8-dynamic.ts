@@ -4,7 +4,7 @@
 // (PyTorch's Linear export: alpha = beta = 1, no transA) is converted the same way, as MatMulInteger + Add,
 // because leaving every Gemm in FP32 would make "INT8" a no-op on most MLPs.
 import { ModelError } from '../errors.js';
-import { inferElemTypes } from './elem-types.js';
+import { inferElemTypes } from '../onnx/elem-types.js';
 import { foldConstants, type FoldReport } from './fold-constants.js';
 import {
   attributeOf,
@@ -25,7 +25,7 @@ import {
   type Model,
   type Node,
   type Tensor,
-} from './proto.js';
+} from '../onnx/proto.js';
 import { quantizeSymmetricInt8 } from './quantize-math.js';
 
 /** What the dynamic quantization did. */

@@ -9,9 +9,9 @@
 // dynamic way (DynamicQuantizeLinear + MatMulInteger / ConvInteger: ranges taken at run time); below opset 11 they
 // stay FP32 with that reason.
 import * as ort from 'onnxruntime-node';
-import { ortLogSeverity } from '../runtime/ort-logging.js';
+import { ortLogSeverity } from '../onnx/ort-logging.js';
 import { describeError, ModelError, RuntimeFailure } from '../errors.js';
-import { inferElemTypes } from './elem-types.js';
+import { inferElemTypes } from '../onnx/elem-types.js';
 import type { FeedBatch } from './fidelity.js';
 import { foldConstants, type FoldReport } from './fold-constants.js';
 import { quantizeGraphDynamic, type DynamicContext, type Int8DynamicReport } from './int8-dynamic.js';
@@ -36,7 +36,7 @@ import {
   type Model,
   type Node,
   type Tensor,
-} from './proto.js';
+} from '../onnx/proto.js';
 import { minMax, quantizeSymmetricInt8, roundHalfEven, scaleAndZeroPoint } from './quantize-math.js';
 
 /** How activation ranges are taken from the calibration outputs. */

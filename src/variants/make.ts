@@ -14,7 +14,7 @@ import { quantizeStatic, type Int8StaticReport } from './int8-static.js';
 import type { PrecisionSearch } from './mixed-precision.js';
 import { nameUnnamedNodes } from './node-names.js';
 import { upgradeForVariant, type OpsetUpgrade } from './opset-upgrade.js';
-import { decodeModel, encodeModel, inlineExternalData, opHistogram } from './proto.js';
+import { decodeModel, encodeModel, inlineExternalData, opHistogram } from '../onnx/proto.js';
 
 /** Bumped whenever a converter's output changes for the same input and options (invalidates cached variants). */
 export const converterVersion = 2;

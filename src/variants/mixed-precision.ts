@@ -18,20 +18,20 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { ortLogSeverity } from '../runtime/ort-logging.js';
+import { ortLogSeverity } from '../onnx/ort-logging.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import type { Fidelity } from '../results/types.js';
 import type { FidelityBounds } from '../scenario/types.js';
 import { judgeFidelity } from './bounds.js';
 import type { CalibrationSet } from './calibration-data.js';
-import { inferElemTypes } from './elem-types.js';
+import { inferElemTypes } from '../onnx/elem-types.js';
 import { measureFidelity, type FidelityOptions } from './fidelity.js';
 import { convertToFloat16, defaultFp16BlockList } from './fp16.js';
 import { foldBatchNorms, quantizeStatic } from './int8-static.js';
 import { makeVariant, type MadeVariant, type MakeVariantOptions } from './make.js';
 import { upgradeForVariant } from './opset-upgrade.js';
 import { nameUnnamedNodes } from './node-names.js';
-import { attributeOf, DataType, decodeModel, encodeModel, inlineExternalData, readInts, toNumber, type Graph, type Model, type Node } from './proto.js';
+import { attributeOf, DataType, decodeModel, encodeModel, inlineExternalData, readInts, toNumber, type Graph, type Model, type Node } from '../onnx/proto.js';
 
 /** A node the search kept in FP32 (FP16) or left out of quantization (INT8), and why. */
 export interface KeptNode {

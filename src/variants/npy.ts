@@ -1,6 +1,6 @@
 // NumPy .npy files (format versions 1–3, little-endian, C order): what users save calibration inputs as.
 import { InputError } from '../errors.js';
-import { fromFloat16Bits } from '../runtime/float16.js';
+import { fromFloat16Bits } from '../onnx/float16.js';
 
 /** An array read from a .npy file, values as numbers (integers exact up to 2^53). */
 export interface NpyArray {

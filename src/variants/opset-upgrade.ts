@@ -7,12 +7,12 @@
 // or optional attributes with the old default keep their node unchanged. onnxruntime's quantizer does the same lift
 // (models below opset 10 are converted to 11 with a warning) with onnx.version_converter.
 import { ModelError } from '../errors.js';
-import { toFloat16Bits } from '../runtime/float16.js';
-import { inferElemTypes } from './elem-types.js';
+import { toFloat16Bits } from '../onnx/float16.js';
+import { inferElemTypes } from '../onnx/elem-types.js';
 import {
   AttributeType, DataType, decodeModel, defaultOpset, dimsOf, encodeModel, makeNode, NameScope, readInts, toNumber,
   type Attribute, type Graph, type Model, type Node, type Tensor,
-} from './proto.js';
+} from '../onnx/proto.js';
 
 /** What an upgrade did (recorded in the variant sidecar and result.json's conversion record). */
 export interface OpsetUpgrade {

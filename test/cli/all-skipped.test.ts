@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { executeScenario } from '../../src/cli/execute.js';
 import { ExitCode } from '../../src/errors.js';
 import { scenarioNaming } from '../../src/measure/prepare.js';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
 import { parseScenario } from '../../src/scenario/schema.js';
 import { writeReplayTrace } from './helpers.js';
 

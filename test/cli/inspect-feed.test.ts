@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { inspectCommand } from '../../src/cli/inspect.js';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
 
 // Run `inspect` in-process and capture what it prints.
 async function inspectJson(args: string[]): Promise<Record<string, unknown>> {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
 import { encodeNpy } from '../../src/variants/npy.js';
 import { assertBadInput, ensureBuilt, fastFlags, onlyRunDir, readResult, removeDir, runCli, tempDir, writeReplayTrace } from './helpers.js';
 

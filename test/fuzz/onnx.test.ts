@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import onnxProto from 'onnx-proto';
 import { JoulebenchError } from '../../src/errors.js';
-import { dimsAt, resolveBatchLayout } from '../../src/model/batch-axis.js';
+import { dimsAt, resolveBatchLayout } from '../../src/onnx/batch-axis.js';
 import { describeModel, inspectModelFile } from '../../src/model/inspect.js';
 import { zoo } from '../../src/model/zoo/index.js';
 import { SeededRandom } from '../../src/stats/random.js';

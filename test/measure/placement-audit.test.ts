@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { resolveBatchLayout } from '../../src/model/batch-axis.js';
+import { resolveBatchLayout } from '../../src/onnx/batch-axis.js';
 import { describeModel } from '../../src/model/inspect.js';
 import { zoo } from '../../src/model/zoo/index.js';
 import { auditPlacementOf } from '../../src/measure/placement-audit.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { describePrepareEvent } from '../../src/cli/terminal.js';
 import { prepareModels, scenarioNaming, type PrepareEvent } from '../../src/measure/prepare.js';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
 import { parseScenario } from '../../src/scenario/schema.js';
 import { conversionRecord } from '../../src/variants/make.js';
 import { Ajv } from 'ajv';

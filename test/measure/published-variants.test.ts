@@ -6,11 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { prepareModels, scenarioNaming, type PrepareEvent } from '../../src/measure/prepare.js';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
 import { parseScenario } from '../../src/scenario/schema.js';
 import { convertToFloat16, defaultFp16Options } from '../../src/variants/fp16.js';
 import { quantizeDynamic } from '../../src/variants/int8-dynamic.js';
-import { decodeModel, encodeModel } from '../../src/variants/proto.js';
+import { decodeModel, encodeModel } from '../../src/onnx/proto.js';
 
 let dir = '';
 before(async () => {

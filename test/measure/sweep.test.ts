@@ -13,7 +13,7 @@ import type { RunResult } from '../../src/results/types.js';
 import type { PowerMeter, PowerSample } from '../../src/power/types.js';
 import { expandPlan } from '../../src/scenario/expand.js';
 import { parseScenario } from '../../src/scenario/schema.js';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
 import { fixedBatchModel } from '../fixtures/models.js';
 
 let dir = '';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { detectPrecision } from '../../src/model/detect-precision.js';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
-import { decodeModel } from '../../src/variants/proto.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
+import { decodeModel } from '../../src/onnx/proto.js';
 
 const graphOf = (builder: GraphBuilder) => decodeModel(builder.build({ opset: 13 }), 'm.onnx').graph!;
 const halves = (n: number) => new Uint16Array(n).fill(0x3c00);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveBatchLayout } from '../../src/model/batch-axis.js';
+import { resolveBatchLayout } from '../../src/onnx/batch-axis.js';
 import { estimateFlops } from '../../src/model/flops.js';
 import { describeModel } from '../../src/model/inspect.js';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
 import { zoo } from '../../src/model/zoo/index.js';
 
 const flopsOf = (bytes: Uint8Array) => estimateFlops(bytes, 'm.onnx', resolveBatchLayout(describeModel(bytes, 'm.onnx'), {}, { shape: (i) => i }));
@@ -27,7 +27,7 @@ test('Conv: 2 × output elements × (C_in/group × kernel) from the shapes of on
 });
 
 test('If: the larger branch is counted and said so; outer-scope values and weights reach the branch', async () => {
-  const { decodeModel, encodeModel, AttributeType } = await import('../../src/variants/proto.js');
+  const { decodeModel, encodeModel, AttributeType } = await import('../../src/onnx/proto.js');
   // then: x[1,4] × W1[4,8] → 2 × 8 × 4 = 64 FLOPs; else: x × W2[4,2] → 2 × 2 × 4 = 16.
   const model = decodeModel(new GraphBuilder('g')
     .input('x', 'float32', [1, 4])
@@ -55,7 +55,7 @@ test('If: the larger branch is counted and said so; outer-scope values and weigh
 });
 
 test('Loop: one iteration of the body is counted, labelled per iteration', async () => {
-  const { decodeModel, encodeModel, AttributeType } = await import('../../src/variants/proto.js');
+  const { decodeModel, encodeModel, AttributeType } = await import('../../src/onnx/proto.js');
   // Body: v[1,4] × W[4,4] → 2 × 4 × 4 = 32 FLOPs per iteration; the main graph's MatMul x × W adds 32 more.
   const model = decodeModel(new GraphBuilder('g')
     .input('x', 'float32', [1, 4])

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeModel } from '../../src/model/inspect.js';
-import { attr, GraphBuilder } from '../../src/model/onnx-builder.js';
-import { AttributeType, decodeModel, encodeModel } from '../../src/variants/proto.js';
+import { attr, GraphBuilder } from '../../src/onnx/builder.js';
+import { AttributeType, decodeModel, encodeModel } from '../../src/onnx/proto.js';
 
 test('parameters count Constant-node weights (as Paddle writes them) and subgraph weights', () => {
   // 6 initializer elements, a Constant [2,3] (6) and a Constant value_floats of 2; an If branch with a 4-element

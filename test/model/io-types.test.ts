@@ -5,13 +5,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { resolveBatchLayout } from '../../src/model/batch-axis.js';
+import { resolveBatchLayout } from '../../src/onnx/batch-axis.js';
 import { estimateFlops } from '../../src/model/flops.js';
 import { describeModel, requireRunnableIo } from '../../src/model/inspect.js';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
 import { prepareModels, scenarioNaming } from '../../src/measure/prepare.js';
 import { parseScenario } from '../../src/scenario/schema.js';
-import { decodeModel, encodeModel } from '../../src/variants/proto.js';
+import { decodeModel, encodeModel } from '../../src/onnx/proto.js';
 
 // x (float32) → Cast to bfloat16 → y declared bfloat16; or the input declared bfloat16.
 function bf16Model(where: 'input' | 'output'): Uint8Array {

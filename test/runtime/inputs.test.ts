@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { InputLayout } from '../../src/model/batch-axis.js';
-import { fromFloat16Bits, toFloat16Bits } from '../../src/runtime/float16.js';
-import { integerRange, synthesiseFeeds } from '../../src/runtime/inputs.js';
+import type { InputLayout } from '../../src/onnx/batch-axis.js';
+import { fromFloat16Bits, toFloat16Bits } from '../../src/onnx/float16.js';
+import { integerRange, synthesiseFeeds } from '../../src/onnx/feeds.js';
 
 const layout = (over: Partial<InputLayout>): InputLayout => ({
   name: 'x', elemType: 'float32', dims: ['N', 4], batchAxis: 0, feed: null, range: null, reason: '', ...over,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { applyOrtLogLevel, ortLogSeverity, ortVerboseRequested } from '../../src/runtime/ort-logging.js';
+import { applyOrtLogLevel, ortLogSeverity, ortVerboseRequested } from '../../src/onnx/ort-logging.js';
 
 test('JOULEBENCH_VERBOSE asks for the log lines; unset, empty or 0 does not', () => {
   assert.equal(ortVerboseRequested({}), false);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { resolveBatchLayout } from '../../src/model/batch-axis.js';
+import { resolveBatchLayout } from '../../src/onnx/batch-axis.js';
 import { ensureBuiltinModel } from '../../src/model/builtin.js';
 import { describeModel } from '../../src/model/inspect.js';
 import { ChildProcessHost, GroupFailure } from '../../src/runtime/session-host.js';

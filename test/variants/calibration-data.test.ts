@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { resolveBatchLayout } from '../../src/model/batch-axis.js';
+import { resolveBatchLayout } from '../../src/onnx/batch-axis.js';
 import { describeModel } from '../../src/model/inspect.js';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
 import { loadCalibration, loadLabels } from '../../src/variants/calibration-data.js';
 import { encodeNpy, parseNpy } from '../../src/variants/npy.js';
 

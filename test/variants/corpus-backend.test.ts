@@ -15,7 +15,7 @@ import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { describeError, ModelError } from '../../src/errors.js';
 import { variantErrorIsSkip } from '../../src/measure/prepare.js';
-import { resolveBatchLayout } from '../../src/model/batch-axis.js';
+import { resolveBatchLayout } from '../../src/onnx/batch-axis.js';
 import { refuseReducedSource } from '../../src/model/detect-precision.js';
 import { inspectModelFile, type ModelInfo } from '../../src/model/inspect.js';
 import { scenarioDefaults } from '../../src/scenario/schema.js';
@@ -23,7 +23,7 @@ import type { ConversionSpec } from '../../src/scenario/types.js';
 import { syntheticCalibration, type CalibrationSet } from '../../src/variants/calibration-data.js';
 import type { FeedBatch } from '../../src/variants/fidelity.js';
 import { makeVariant } from '../../src/variants/make.js';
-import { readFloats, readInts, type Tensor } from '../../src/variants/proto.js';
+import { readFloats, readInts, type Tensor } from '../../src/onnx/proto.js';
 
 const { onnx } = onnxProto;
 

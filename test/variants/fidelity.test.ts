@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
 import { judgeFidelity } from '../../src/variants/bounds.js';
 import { measureFidelity } from '../../src/variants/fidelity.js';
 import { f32 } from './helpers.js';

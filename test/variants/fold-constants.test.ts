@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { attr, GraphBuilder } from '../../src/model/onnx-builder.js';
+import { attr, GraphBuilder } from '../../src/onnx/builder.js';
 import { constantNodeTensor, foldConstants } from '../../src/variants/fold-constants.js';
-import { DataType, decodeModel, dimsOf, encodeModel, readFloats, type Model, type Tensor } from '../../src/variants/proto.js';
+import { DataType, decodeModel, dimsOf, encodeModel, readFloats, type Model, type Tensor } from '../../src/onnx/proto.js';
 import { f32, runFirstOutput } from './helpers.js';
 
 const initializer = (model: Model, name: string): Tensor | undefined => model.graph!.initializer!.find((t) => t.name === name);

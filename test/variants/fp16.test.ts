@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import onnxProto from 'onnx-proto';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
-import { fromFloat16Bits } from '../../src/runtime/float16.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
+import { fromFloat16Bits } from '../../src/onnx/float16.js';
 import { convertToFloat16, defaultFp16Options } from '../../src/variants/fp16.js';
-import { DataType, encodeModel, readFloats, type Model } from '../../src/variants/proto.js';
+import { DataType, encodeModel, readFloats, type Model } from '../../src/onnx/proto.js';
 import { convert, f32, runFirstOutput } from './helpers.js';
 
 const { onnx } = onnxProto;

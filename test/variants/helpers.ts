@@ -1,6 +1,6 @@
 // Shared by the variant tests: run a model on CPU, decode/convert/encode round trips.
 import * as ort from 'onnxruntime-node';
-import { decodeModel, encodeModel, opHistogram, type Model } from '../../src/variants/proto.js';
+import { decodeModel, encodeModel, opHistogram, type Model } from '../../src/onnx/proto.js';
 
 /** Run a model (bytes) on the CPU with float32 feeds; returns the first output as numbers. */
 export async function runFirstOutput(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<number[]> {

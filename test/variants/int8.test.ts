@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
 import { calibrate, foldBatchNorms, quantizeStatic } from '../../src/variants/int8-static.js';
 import { quantizeDynamic } from '../../src/variants/int8-dynamic.js';
-import { DataType, decodeModel, readFloats, readInts } from '../../src/variants/proto.js';
+import { DataType, decodeModel, readFloats, readInts } from '../../src/onnx/proto.js';
 import { convert, f32, runFirstOutput } from './helpers.js';
 
 const weights = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7.1 + i * 1.3));

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
 import type { ConversionSpec, FidelityBounds } from '../../src/scenario/types.js';
 import { judgeFidelity } from '../../src/variants/bounds.js';
 import type { CalibrationSet } from '../../src/variants/calibration-data.js';
@@ -11,7 +11,7 @@ import { measureFidelity, type FidelityOptions } from '../../src/variants/fideli
 import { makeVariant, type VariantPrecision } from '../../src/variants/make.js';
 import { describeSearch, fp16Suspects, repairVariant, searchBudget, searchKeepSet, type Candidate } from '../../src/variants/mixed-precision.js';
 import { nameUnnamedNodes } from '../../src/variants/node-names.js';
-import { decodeModel } from '../../src/variants/proto.js';
+import { decodeModel } from '../../src/onnx/proto.js';
 import { f32 } from './helpers.js';
 
 let dir = '';

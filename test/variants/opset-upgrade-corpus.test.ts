@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { upgradeOpset } from '../../src/variants/opset-upgrade.js';
-import { decodeModel, defaultOpset, dimsOf, encodeModel, readFloats, readInts, type Tensor } from '../../src/variants/proto.js';
+import { decodeModel, defaultOpset, dimsOf, encodeModel, readFloats, readInts, type Tensor } from '../../src/onnx/proto.js';
 
 const { onnx } = onnxProto;
 const root = '/usr/share/libonnx-testdata/data';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { attr, GraphBuilder } from '../../src/model/onnx-builder.js';
+import { attr, GraphBuilder } from '../../src/onnx/builder.js';
 import { upgradeOpset } from '../../src/variants/opset-upgrade.js';
-import { AttributeType, decodeModel, defaultOpset, encodeModel, opHistogram, type Graph } from '../../src/variants/proto.js';
+import { AttributeType, decodeModel, defaultOpset, encodeModel, opHistogram, type Graph } from '../../src/onnx/proto.js';
 import { f32 } from './helpers.js';
 
 // Every output of a model (bytes) run on the CPU, as plain numbers.

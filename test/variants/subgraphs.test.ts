@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { attr, GraphBuilder } from '../../src/model/onnx-builder.js';
+import { attr, GraphBuilder } from '../../src/onnx/builder.js';
 import { scenarioDefaults } from '../../src/scenario/schema.js';
 import type { ConversionSpec } from '../../src/scenario/types.js';
 import type { CalibrationSet } from '../../src/variants/calibration-data.js';
@@ -15,7 +15,7 @@ import { convertToFloat16 } from '../../src/variants/fp16.js';
 import { quantizeDynamic } from '../../src/variants/int8-dynamic.js';
 import { quantizeStatic } from '../../src/variants/int8-static.js';
 import { makeVariant } from '../../src/variants/make.js';
-import { AttributeType, DataType, decodeModel, encodeModel, floatTensor, inlineExternalData, intTensor, readFloats, type Graph, type Model, type Node, type ValueInfo } from '../../src/variants/proto.js';
+import { AttributeType, DataType, decodeModel, encodeModel, floatTensor, inlineExternalData, intTensor, readFloats, type Graph, type Model, type Node, type ValueInfo } from '../../src/onnx/proto.js';
 import { convert, f32 } from './helpers.js';
 
 const weights = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 7.1 + i * 1.3));

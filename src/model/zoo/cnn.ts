@@ -1,5 +1,5 @@
 // The zoo's convolutional network: a small ResNet-style classifier over 64×64 RGB images.
-import { attr, GraphBuilder } from '../onnx-builder.js';
+import { attr, GraphBuilder } from '../../onnx/builder.js';
 import type { ZooModel } from './types.js';
 import { normalWeights, uniformWeights } from './weights.js';
 

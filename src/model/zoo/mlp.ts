@@ -1,5 +1,5 @@
 // The zoo's multilayer perceptron: four 1024-wide Gemm+Relu layers and a 10-class head (≈17 MB of float32 weights).
-import { GraphBuilder } from '../onnx-builder.js';
+import { GraphBuilder } from '../../onnx/builder.js';
 import type { ZooModel } from './types.js';
 import { normalWeights } from './weights.js';
 

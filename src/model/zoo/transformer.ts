@@ -1,5 +1,5 @@
 // The zoo's transformer: two pre-LayerNorm encoder layers over already-embedded tokens, in plain opset-17 ops.
-import { attr, GraphBuilder } from '../onnx-builder.js';
+import { attr, GraphBuilder } from '../../onnx/builder.js';
 import type { ZooModel } from './types.js';
 import { normalWeights } from './weights.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InputError } from '../../src/errors.js';
-import { dimsAt, resolveBatchLayout } from '../../src/model/batch-axis.js';
-import { GraphBuilder } from '../../src/model/onnx-builder.js';
+import { dimsAt, resolveBatchLayout } from '../../src/onnx/batch-axis.js';
+import { GraphBuilder } from '../../src/onnx/builder.js';
 import { describeModel } from '../../src/model/inspect.js';
 import { zoo } from '../../src/model/zoo/index.js';
 import { fixedBatchModel, recurrentStateModel, scalarFeedModel, symbolicImageModel, tokenModel, unknownDimModel } from '../fixtures/models.js';

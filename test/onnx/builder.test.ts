@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../../src/errors.js';
-import { attr, elemTypeToOnnx, GraphBuilder } from '../../src/model/onnx-builder.js';
+import { attr, elemTypeToOnnx, GraphBuilder } from '../../src/onnx/builder.js';
 import { normalWeights } from '../../src/model/zoo/weights.js';
 import {
   decodeModel,

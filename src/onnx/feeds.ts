@@ -1,7 +1,7 @@
 // Input tensors for a batch size: seeded synthetic data per element type, or the user's fill value.
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../errors.js';
-import { dimsAt, type InputLayout } from '../model/batch-axis.js';
+import { dimsAt, type InputLayout } from './batch-axis.js';
 import { SeededRandom, seedFromString } from '../stats/random.js';
 import { toFloat16Bits } from './float16.js';
 

@@ -1,7 +1,6 @@
 // Decide where the batch goes in every input, and fix every other dimension, before anything runs.
 import { InputError } from '../errors.js';
-import type { DimSpec, InputSpec } from '../scenario/types.js';
-import type { ModelDim, ModelInfo } from './inspect.js';
+import type { DimSpec, GraphSignature, InputSpec, ModelDim } from './shapes.js';
 
 /** A resolved dimension: a size, or the batch size. */
 export type ResolvedDim = number | 'N';
@@ -48,7 +47,7 @@ function formatSpec(dims: DimSpec[]): string {
 }
 
 // The symbolic name most likely to be the batch: a batch-like name first, then the commonest axis-0 symbol.
-function chooseBatchSymbol(info: ModelInfo): string | null {
+function chooseBatchSymbol(info: GraphSignature): string | null {
   const symbols: Array<{ name: string; axis: number }> = [];
   for (const input of info.inputs) {
     (input.dims ?? []).forEach((dim, axis) => {
@@ -73,7 +72,7 @@ function chooseBatchSymbol(info: ModelInfo): string | null {
  * 3. any other symbolic dim must be given by the user (once: a size given for a symbol in one input's shape holds for
  *    every input with that symbol); with no batch dim at all the batch is fixed.
  */
-export function resolveBatchLayout(info: ModelInfo, specs: Record<string, InputSpec>, names: OverrideNames): BatchLayout {
+export function resolveBatchLayout(info: GraphSignature, specs: Record<string, InputSpec>, names: OverrideNames): BatchLayout {
   const inputNames = info.inputs.map((input) => input.name);
   for (const name of Object.keys(specs)) {
     if (!inputNames.includes(name)) {

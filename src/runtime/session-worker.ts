@@ -2,8 +2,8 @@
 // Ctrl-C reaches the whole terminal process group: the child ignores SIGINT/SIGTERM and stops when the parent
 // says so (or when the parent is gone).
 import { JoulebenchError } from '../errors.js';
-import { monotonicOriginMs, SessionRunner, type HostReply, type HostRequest } from '../runtime/session-host.js';
-import { applyOrtLogLevel } from '../runtime/ort-logging.js';
+import { monotonicOriginMs, SessionRunner, type HostReply, type HostRequest } from './session-host.js';
+import { applyOrtLogLevel } from '../onnx/ort-logging.js';
 
 // onnxruntime's own log lines as the parent asked (JOULEBENCH_VERBOSE is inherited: set by --verbose).
 applyOrtLogLevel();

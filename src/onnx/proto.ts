@@ -4,7 +4,7 @@ import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
 import { ModelError } from '../errors.js';
-import { fromFloat16Bits } from '../runtime/float16.js';
+import { fromFloat16Bits } from './float16.js';
 
 const { onnx } = onnxProto;
 
