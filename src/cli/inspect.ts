@@ -4,9 +4,9 @@ import { InputError, JoulebenchError, type ExitCodeValue } from '../errors.js';
 import { resolveBatchLayout, type BatchLayout } from '../onnx/batch-axis.js';
 import { ensureBuiltinModel } from '../model/builtin.js';
 import { estimateFlops, formatFlops, type FlopsEstimate } from '../model/flops.js';
-import { inspectModelFile, type ModelDim } from '../model/inspect.js';
+import { inspectModelFile } from '../model/inspect.js';
+import type { InputSpec, ModelDim } from '../onnx/shapes.js';
 import { isZooName } from '../model/zoo/index.js';
-import type { InputSpec } from '../scenario/types.js';
 import { requiredOpset } from '../variants/opset-upgrade.js';
 import { feedValues, pairs, shapeDims, withUsage } from './args.js';
 

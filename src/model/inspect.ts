@@ -3,24 +3,13 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import { ModelError } from '../errors.js';
+import type { ModelDim, TensorInfo } from '../onnx/shapes.js';
 import { closest } from '../scenario/suggest.js';
 import { zooNames } from './zoo/index.js';
 import { detectPrecision, type DetectedPrecision } from './detect-precision.js';
 import { checkExternalData, checkModelSize, sniffForeignFormat } from './safety.js';
 
 const { onnx } = onnxProto;
-
-/** One dimension as the model declares it. */
-export type ModelDim = { kind: 'fixed'; size: number } | { kind: 'symbolic'; name: string } | { kind: 'unknown' };
-
-/** A graph input or output. */
-export interface TensorInfo {
-  name: string;
-  /** `float32`, `float16`, `int64`, … (`unsupported:<n>` for types joulebench cannot synthesise). */
-  elemType: string;
-  /** null when the model declares no shape at all. */
-  dims: ModelDim[] | null;
-}
 
 /** What `joulebench inspect` prints and the runner plans with. */
 export interface ModelInfo {

@@ -17,13 +17,12 @@ import {
 import { deviceIdOutsideHint, deviceIdOutsideMessage, deviceIdsOutside } from './devices.js';
 import { defaultEquivalencePercent } from '../stats/interval.js';
 import { closest } from './suggest.js';
+import type { DimSpec, InputSpec } from '../onnx/shapes.js';
 import {
   precisions,
   type CarbonSpec,
-  type DimSpec,
   type ExecutionProviderSpec,
   type FidelityBounds,
-  type InputSpec,
   type ModelSpec,
   type Scenario,
   type StoppingSpec,

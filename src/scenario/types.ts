@@ -1,22 +1,10 @@
 // The resolved scenario and the expanded plan: what scenario/ hands to measure/.
 import type { CarbonSpec as CarbonSpecOfCarbon } from '../carbon/types.js';
+import type { InputSpec } from '../onnx/shapes.js';
 
 /** Numeric precisions joulebench compares. */
 export const precisions = ['fp32', 'fp16', 'int8'] as const;
 export type Precision = (typeof precisions)[number];
-
-/** One dimension of an input shape as the user gives it: a size, or 'N' for the batch size. */
-export type DimSpec = number | 'N';
-
-/** Per-input settings for one model. */
-export interface InputSpec {
-  /** Full shape with 'N' where the batch goes (overrides batch-axis detection and fixes symbolic dims). */
-  shape?: DimSpec[];
-  /** Fill the input with this value instead of synthesising it (scalar or filled tensor). */
-  feed?: number;
-  /** Synthesise integers in [lo, hi) for integer inputs. */
-  range?: [number, number];
-}
 
 /** One model of the scenario. */
 export interface ModelSpec {
