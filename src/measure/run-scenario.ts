@@ -8,6 +8,7 @@ import { defaultPowercapRoot } from '../power/types.js';
 import { analyseRuns } from '../report/analysis.js';
 import { writeReports } from '../report/formats.js';
 import { captureEnvironment } from '../results/environment.js';
+import { selectShard, type ShardSpec } from '../fleet/shards.js';
 import { expandPlan } from '../scenario/expand.js';
 import type { PlannedConfig, Scenario } from '../scenario/types.js';
 import { prepareModels, type OverrideNaming, type PrepareEvent } from './prepare.js';
@@ -39,6 +40,8 @@ export interface RunScenarioOptions {
   /** With --resume: how much of the run was already finished. */
   onResume?: (done: number, total: number, remaining: number) => void;
   onEvent?: (event: SweepEvent) => void;
+  /** `run --shard I/N`: measure only that shard's configurations (src/fleet/shards.ts). */
+  shard?: ShardSpec;
 }
 
 /** Run a validated scenario and write its run folder; returns the sweep's outcome. */
@@ -47,6 +50,11 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const previous = options.resumeDir ? await readRunToResume(options.resumeDir) : null;
   // The plan first: a provider pinned outside the devices (`--gpus`) is reported before models are prepared.
   let plan = expandPlan(scenario);
+  let shard: { index: number; count: number; keys: string[] } | undefined;
+  if (options.shard) {
+    plan = selectShard(plan, scenario.stopping, options.shard).configs;
+    shard = { ...options.shard, keys: plan.map((config) => config.key) };
+  }
   const models = await prepareModels(scenario, options.naming, { toolVersion: options.toolVersion, ...(options.onPrepare ? { onEvent: options.onPrepare } : {}) });
   await options.onPlanned?.(plan);
   const { meters, choices } = await resolveMeters(scenario.meters, {
@@ -69,7 +77,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     scenario, plan, models, meters, meterChoices: choices, toolVersion: options.toolVersion,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}), ...(options.signal ? { signal: options.signal } : {}),
     ...(options.emergency ? { emergency: options.emergency } : {}), ...(resume ? { resume } : {}),
-    isolate: options.isolate ?? true, configTimeoutS: options.configTimeoutS ?? null,
+    isolate: options.isolate ?? true, configTimeoutS: options.configTimeoutS ?? null, ...(shard ? { shard } : {}),
   });
   if (options.reports !== false) await writeReports(analyseRuns([outcome.result]), outcome.runDir);
   return outcome;

@@ -11,6 +11,7 @@ import type { IntensitySource } from '../carbon/intensity-file.js';
 import { InputError } from '../errors.js';
 import type { MeterChoice } from '../power/registry.js';
 import type { MeterInfo, PowerMeter } from '../power/types.js';
+import { fingerprintOf } from '../fleet/fingerprint.js';
 import { captureEnvironment } from '../results/environment.js';
 import { recommend } from '../results/recommend.js';
 import { resultSchemaId, type Measurement, type RunResult } from '../results/types.js';
@@ -69,6 +70,8 @@ export interface SweepOptions {
   configTimeoutS?: number | null;
   /** Free memory in bytes (default os.freemem()): how many sessions of a model may be kept alive at once. */
   freeMemoryBytes?: number;
+  /** `run --shard I/N`: recorded in result.json (the plan holds only this shard's configurations). */
+  shard?: { index: number; count: number; keys: string[] };
 }
 
 /** The finished (or interrupted) run. */
@@ -191,6 +194,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   emit({ type: 'run-dir', runDir });
   const scenarioSha256 = scenario.file ? createHash('sha256').update(await readFile(scenario.file)).digest('hex') : null;
 
+  const environment = resume ? resume.result.environment : await captureEnvironment();
   const result: RunResult = resume ? { ...resume.result, meters: meters.map((meter) => meterRecord(meter.info)), meterSelection: options.meterChoices } : {
     schema: resultSchemaId,
     runId,
@@ -200,7 +204,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     stopReason: null,
     tool: { name: 'joulebench', version: options.toolVersion },
     scenario: { resolved: scenario, file: scenario.file, sha256: scenarioSha256 },
-    environment: await captureEnvironment(),
+    environment,
+    fingerprint: fingerprintOf(environment, options.toolVersion, scenarioSha256),
+    ...(options.shard ? { shard: options.shard } : {}),
     meters: meters.map((meter) => meterRecord(meter.info)),
     meterSelection: options.meterChoices,
     idle: null,
