@@ -1,10 +1,12 @@
 // The path `run` and `bench` share: meters, models, plan, sweep, reports, table, exit code.
 import { applyBudgets, prepareGates } from '../compare/gates.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
+import type { ShardSpec } from '../fleet/shards.js';
 import type { OverrideNaming } from '../measure/prepare.js';
 import { runScenario } from '../measure/run-scenario.js';
 import path from 'node:path';
 import type { Scenario } from '../scenario/types.js';
+import { describeWritten } from '../report/formats.js';
 import { displayPath } from './paths.js';
 import { describePrepareEvent, renderRankedTable, ProgressPrinter } from './terminal.js';
 import { renderBudgetReport } from './budgets.js';
@@ -26,6 +28,8 @@ export interface ExecuteOptions {
   isolate?: boolean;
   /** `--config-timeout S`: kill a configuration's group after S seconds. */
   configTimeoutS?: number;
+  /** `run --shard I/N`: measure only that shard's configurations. */
+  shard?: ShardSpec;
 }
 
 // Errors that mean the user's model or input is at fault, not the machine.
@@ -59,6 +63,7 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
       toolVersion: toolVersion(), naming, isolate: options.isolate ?? true, configTimeoutS: options.configTimeoutS ?? null,
       signal: controller.signal, emergency,
       ...(options.resume ? { resumeDir: options.resume } : {}),
+      ...(options.shard ? { shard: options.shard } : {}),
       ...(options.powercapRoot ? { powercapRoot: options.powercapRoot } : {}),
       onPrepare: (event) => process.stderr.write(`${describePrepareEvent(event)}\n`),
       onPlanned: async (plan) => {
@@ -86,7 +91,8 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     const shown = displayPath(runDir);
-    process.stdout.write(`\n${renderRankedTable(result)}\n\nresult: ${shown}/result.json\nreport: ${shown}/report.html (open in a browser), ${shown}/report.md, ${shown}/measurements.csv, charts in ${shown}/charts/, traces in ${shown}/traces/\n`);
+    const reports = outcome.reports.length > 0 ? `\nreport: ${describeWritten(outcome.reports, displayPath)}` : '';
+    process.stdout.write(`\n${renderRankedTable(result)}\n\nresult: ${shown}/result.json${reports}\ntraces in ${shown}/traces/\n`);
   }
   // With --json, stdout holds only result.json: the gate's lines go to stderr.
   const gateOut = options.json ? process.stderr : process.stdout;

@@ -4,9 +4,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError, type ExitCodeValue } from '../errors.js';
 import { analyseRuns } from '../report/analysis.js';
-import { writeReports } from '../report/formats.js';
+import { describeWritten, writeReports } from '../report/formats.js';
 import { resultSchemaId, type RunResult } from '../results/types.js';
 import { nonNegativeNumber, pairs, withUsage } from './args.js';
+import { displayPath } from './paths.js';
 import { renderRankedTable } from './terminal.js';
 
 /** Help text for `report`. */
@@ -88,6 +89,6 @@ export async function reportCommand(argv: string[]): Promise<ExitCodeValue> {
   const written = await writeReports(analysis, dir);
   const tables = runs.map((run) => `${runs.length > 1 ? `${analysis.machines.find((m) => m.runId === run.runId)?.label} (${run.runId})\n` : ''}${renderRankedTable(run)}`);
   const headline = runs.length > 1 ? `${analysis.recommendations.map((r) => `${r.model}: ${r.summary}`).join('\n')}\n\n` : '';
-  process.stdout.write(`${headline}${tables.join('\n\n')}\n\nwrote ${written.join(', ')}\n`);
+  process.stdout.write(`${headline}${tables.join('\n\n')}\n\nwrote ${describeWritten(written, displayPath)}\n`);
   return 0;
 }

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolveMeters, type MeterChoice } from '../power/registry.js';
 import { defaultPowercapRoot } from '../power/types.js';
 import { analyseRuns } from '../report/analysis.js';
-import { writeReports } from '../report/formats.js';
+import { writeReports, type WrittenReport } from '../report/formats.js';
 import { captureEnvironment } from '../results/environment.js';
 import { selectShard, type ShardSpec } from '../fleet/shards.js';
 import { expandPlan } from '../scenario/expand.js';
@@ -44,8 +44,8 @@ export interface RunScenarioOptions {
   shard?: ShardSpec;
 }
 
-/** Run a validated scenario and write its run folder; returns the sweep's outcome. */
-export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<SweepOutcome> {
+/** Run a validated scenario and write its run folder; returns the sweep's outcome and the report files written. */
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<SweepOutcome & { reports: WrittenReport[] }> {
   // Read the run to resume first: a wrong folder is reported before models are read or meters probed.
   const previous = options.resumeDir ? await readRunToResume(options.resumeDir) : null;
   // The plan first: a provider pinned outside the devices (`--gpus`) is reported before models are prepared.
@@ -79,6 +79,6 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     ...(options.emergency ? { emergency: options.emergency } : {}), ...(resume ? { resume } : {}),
     isolate: options.isolate ?? true, configTimeoutS: options.configTimeoutS ?? null, ...(shard ? { shard } : {}),
   });
-  if (options.reports !== false) await writeReports(analyseRuns([outcome.result]), outcome.runDir);
-  return outcome;
+  const reports = options.reports !== false ? await writeReports(analyseRuns([outcome.result]), outcome.runDir) : [];
+  return { ...outcome, reports };
 }

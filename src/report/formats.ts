@@ -1,36 +1,86 @@
-// The report-format seam: one file per format, one registry line each; every run folder gets all of them.
+// The report-format seam: one file per format, one registry line each; every run folder gets all of them. Each
+// format renders bytes (one or several files, paths relative to the report folder); `writeReports` writes them and
+// returns what it wrote, so the CLI prints the writers' own list.
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../results/atomic.js';
 import type { ReportAnalysis } from './analysis-types.js';
-import { writeChartPngs } from './charts/png.js';
+import { renderChartPngs } from './charts/png.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 
-/** A report format: the file it writes into a run folder and how to render it. */
-export interface ReportFormat {
-  file: string;
-  render(analysis: ReportAnalysis): string;
+/** One rendered file: where it goes (relative to the report folder, `/`-separated) and its bytes. */
+export interface ReportFile {
+  path: string;
+  bytes: Uint8Array;
 }
 
-/** Every format, by name. */
+/** A report format: renders the analysis into one or several files. */
+export interface ReportFormat {
+  /** What the file is for, as the terminal says it after the path (e.g. "open in a browser"); empty for nothing. */
+  note: string;
+  render(analysis: ReportAnalysis): ReportFile[] | Promise<ReportFile[]>;
+}
+
+const text = (file: string, render: (analysis: ReportAnalysis) => string) => (analysis: ReportAnalysis): ReportFile[] => [
+  { path: file, bytes: Buffer.from(render(analysis), 'utf8') },
+];
+
+/** Every format, by name, in the order the terminal lists them. */
 export const reportFormats = {
-  markdown: { file: 'report.md', render: renderMarkdown },
-  csv: { file: 'measurements.csv', render: renderCsv },
-  html: { file: 'report.html', render: renderHtml },
+  html: { note: 'open in a browser', render: text('report.html', renderHtml) },
+  markdown: { note: '', render: text('report.md', renderMarkdown) },
+  csv: { note: '', render: text('measurements.csv', renderCsv) },
+  // The same charts as the HTML's, as PNGs for pull requests and slides.
+  charts: { note: '', render: renderChartPngs },
 } satisfies Record<string, ReportFormat>;
 
-/** Write every report format into `dir`, and the charts into `dir/charts/`; returns the paths written. */
-export async function writeReports(analysis: ReportAnalysis, dir: string): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const written: string[] = [];
-  for (const format of Object.values(reportFormats) as ReportFormat[]) {
-    const file = path.join(dir, format.file);
-    await writeFileAtomic(file, format.render(analysis));
-    written.push(file);
+/** A format name of the registry. */
+export type ReportFormatId = keyof typeof reportFormats;
+
+/** One file `writeReports` wrote. */
+export interface WrittenReport {
+  format: ReportFormatId;
+  /** Absolute path. */
+  file: string;
+  byteLength: number;
+  note: string;
+}
+
+/** Render every format (or the named ones) without writing anything. */
+export async function renderReports(analysis: ReportAnalysis, formats: ReportFormatId[] = Object.keys(reportFormats) as ReportFormatId[]): Promise<Array<ReportFile & { format: ReportFormatId }>> {
+  const files: Array<ReportFile & { format: ReportFormatId }> = [];
+  for (const format of formats) {
+    for (const file of await (reportFormats[format] as ReportFormat).render(analysis)) files.push({ ...file, format });
   }
-  // The same charts as the HTML's, as PNGs for pull requests and slides.
-  written.push(...(await writeChartPngs(analysis, dir)));
+  return files;
+}
+
+/** Write every report format into `dir` (charts into `dir/charts/`); returns each file written, in registry order. */
+export async function writeReports(analysis: ReportAnalysis, dir: string): Promise<WrittenReport[]> {
+  const written: WrittenReport[] = [];
+  for (const file of await renderReports(analysis)) {
+    const target = path.join(dir, ...file.path.split('/'));
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFileAtomic(target, file.bytes);
+    written.push({ format: file.format, file: target, byteLength: file.bytes.byteLength, note: (reportFormats[file.format] as ReportFormat).note });
+  }
   return written;
+}
+
+/**
+ * The written files as one line for a terminal: each path (shown by `show`) with its note; files of one folder beyond
+ * the first are named by their base name only ("charts/a.png, b.png").
+ */
+export function describeWritten(written: WrittenReport[], show: (file: string) => string = (file) => file): string {
+  const parts: string[] = [];
+  let lastDir: string | null = null;
+  for (const entry of written) {
+    const dir = path.dirname(entry.file);
+    const name = entry.format === 'charts' && dir === lastDir ? path.basename(entry.file) : show(entry.file);
+    parts.push(`${name}${entry.note ? ` (${entry.note})` : ''}`);
+    lastDir = entry.format === 'charts' ? dir : null;
+  }
+  return parts.join(', ');
 }

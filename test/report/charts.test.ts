@@ -1,13 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import type { Measurement } from '../../src/results/types.js';
 import type { ReportAnalysis } from '../../src/report/analysis-types.js';
 import { buildChartSpecs, palette, paretoFront, type ChartSpec } from '../../src/report/charts/specs.js';
-import { renderPng, writeChartPngs } from '../../src/report/charts/png.js';
+import { renderChartPngs, renderPng } from '../../src/report/charts/png.js';
 import { loadRun, multiRunAnalysis, singleRunAnalysis } from '../fixtures/results/analysis.js';
 
 type AnyDataset = Record<string, unknown> & { label: string; data: Array<{ x: unknown; y: unknown; note?: string } | number | null> };
@@ -182,18 +179,13 @@ test('PNGs: 1200×700, white background, ink in the plot area', async () => {
   for (const s of specs) await assertChartPng(await renderPng(s), s.id);
 });
 
-test('writeChartPngs writes charts/<id>.png for every chart', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'jb-charts-'));
-  try {
-    const written = await writeChartPngs(singleRunAnalysis(), dir);
-    assert.deepEqual(written.map((f) => path.relative(dir, f)), [
-      'charts/samples-per-joule.png',
-      'charts/throughput-latency.png',
-      'charts/pareto.png',
-      'charts/power-over-time.png',
-    ]);
-    await assertChartPng(await readFile(written[0]!), written[0]!);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+test('renderChartPngs gives charts/<id>.png bytes for every chart (the registry\'s charts entry)', async () => {
+  const files = await renderChartPngs(singleRunAnalysis());
+  assert.deepEqual(files.map((f) => f.path), [
+    'charts/samples-per-joule.png',
+    'charts/throughput-latency.png',
+    'charts/pareto.png',
+    'charts/power-over-time.png',
+  ]);
+  await assertChartPng(Buffer.from(files[0]!.bytes), files[0]!.path);
 });

@@ -1,11 +1,9 @@
 // PNG charts: chart.js drawn in Node on @napi-rs/canvas (no browser, no chartjs-node-canvas).
-import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { createCanvas } from '@napi-rs/canvas';
 import Chart from 'chart.js/auto';
 import type { ChartConfiguration, ChartItem, Plugin } from 'chart.js';
-import { writeFileAtomic } from '../../results/atomic.js';
 import type { ReportAnalysis } from '../analysis-types.js';
+import { drawPointLabels, pointLabelsId } from './point-labels.js';
 import { buildChartSpecs, type ChartSpec } from './specs.js';
 
 /** Default PNG size in pixels. */
@@ -24,6 +22,12 @@ const whiteBackground: Plugin = {
   },
 };
 
+// A PNG cannot be hovered: the points a chart labels get their text drawn beside them.
+const pointLabels: Plugin = {
+  id: pointLabelsId,
+  afterDatasetsDraw: drawPointLabels as unknown as NonNullable<Plugin['afterDatasetsDraw']>,
+};
+
 // A static image is read at a distance, not hovered: larger text than chart.js's 12 px default.
 Chart.defaults.font.size = 15;
 
@@ -35,7 +39,7 @@ export async function renderPng(spec: ChartSpec, size: { width: number; height: 
   const chart = new Chart(canvas.getContext('2d') as unknown as ChartItem, {
     ...config,
     options: { ...config.options, responsive: false, animation: false, devicePixelRatio: 1 },
-    plugins: [...(config.plugins ?? []), whiteBackground],
+    plugins: [...(config.plugins ?? []), whiteBackground, pointLabels],
   } as ChartConfiguration);
   try {
     chart.draw();
@@ -45,15 +49,9 @@ export async function renderPng(spec: ChartSpec, size: { width: number; height: 
   }
 }
 
-/** Write `dir/charts/<id>.png` for every chart the analysis has data for; returns the paths written. */
-export async function writeChartPngs(analysis: ReportAnalysis, dir: string): Promise<string[]> {
-  const chartsDir = path.join(dir, 'charts');
-  await mkdir(chartsDir, { recursive: true });
-  const written: string[] = [];
-  for (const spec of buildChartSpecs(analysis)) {
-    const file = path.join(chartsDir, `${spec.id}.png`);
-    await writeFileAtomic(file, await renderPng(spec));
-    written.push(file);
-  }
-  return written;
+/** Every chart the analysis has data for as `charts/<id>.png` bytes (the `charts` entry of the report registry). */
+export async function renderChartPngs(analysis: ReportAnalysis): Promise<Array<{ path: string; bytes: Uint8Array }>> {
+  const files: Array<{ path: string; bytes: Uint8Array }> = [];
+  for (const spec of buildChartSpecs(analysis)) files.push({ path: `charts/${spec.id}.png`, bytes: await renderPng(spec) });
+  return files;
 }

@@ -2,19 +2,31 @@
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { Measurement, RunResult } from '../../results/types.js';
 import type { ReportAnalysis } from '../analysis-types.js';
+import { compareLabels } from '../natural-sort.js';
+import './point-labels.js';
+
+/** What a chart shows; charts of one kind drawn per model sit side by side as panels. */
+export type ChartKind = 'samples-per-joule' | 'throughput-latency' | 'pareto' | 'power-over-time' | 'fidelity-vs-saving' | 'machines';
 
 /** One chart: `id` is the file stem (`charts/<id>.png`) and the HTML anchor. */
 export interface ChartSpec {
   id: string;
   title: string;
+  kind: ChartKind;
+  /** The model of a per-model panel (each model gets its own axes: a fast model would flatten the others), else null. */
+  model: string | null;
   config: ChartConfiguration;
 }
 
-/** A data point; `note` is extra tooltip text (configuration key, "INVALID: reason") the HTML shows on hover. */
+/**
+ * A data point; `note` is extra tooltip text (configuration key, "INVALID: reason") the HTML shows on hover, `label`
+ * the text drawn beside the point where the chart turns labels on (the Pareto chart).
+ */
 export interface ChartPoint {
   x: number | string;
   y: number | null;
   note?: string;
+  label?: string;
 }
 
 /** Okabe–Ito: distinguishable with the common colour-vision deficiencies. */
@@ -114,6 +126,8 @@ function samplesPerJouleChart(analysis: ReportAnalysis, rows: Row[]): ChartSpec 
   return {
     id: 'samples-per-joule',
     title,
+    kind: 'samples-per-joule',
+    model: null,
     config: {
       type: 'line',
       data: { labels: batchLabels(rows), datasets: datasets as unknown as ChartDataset<'line'>[] },
@@ -162,6 +176,8 @@ function throughputLatencyChart(analysis: ReportAnalysis, rows: Row[]): ChartSpe
   return {
     id: 'throughput-latency',
     title,
+    kind: 'throughput-latency',
+    model: null,
     config: {
       type: 'line',
       data: { labels: batchLabels(rows), datasets: datasets as unknown as ChartDataset<'line'>[] },
@@ -198,8 +214,12 @@ function paretoChart(analysis: ReportAnalysis, rows: Row[]): ChartSpec | null {
     note: `${row.m.key}${analysis.multiRun ? ` · ${row.machine}` : ''}${estimatedRow(row) ? ' (estimated)' : ''}${row.m.validity.valid ? '' : ` · ${invalidNote(row.m)}`}`,
     row,
   }));
-  const strip = ({ x, y, note }: { x: number; y: number; note: string }): ChartPoint => ({ x, y, note });
   const front = paretoFront(points);
+  // Text beside each point: every point of a small panel, else the front and the recommended ones.
+  const labelled = new Set(points.length <= 12 ? points : [...front, ...points.filter((p) => isChosen(p.row))]);
+  const strip = (p: { x: number; y: number; note: string; row: Row }): ChartPoint =>
+    labelled.has(p as (typeof points)[number]) ? { x: p.x, y: p.y, note: p.note, label: pointLabel(p.row, analysis.multiRun) } : { x: p.x, y: p.y, note: p.note };
+  const line = ({ x, y, note }: { x: number; y: number; note: string }): ChartPoint => ({ x, y, note });
   const datasets: Array<Record<string, unknown>> = [
     {
       type: 'scatter',
@@ -214,7 +234,7 @@ function paretoChart(analysis: ReportAnalysis, rows: Row[]): ChartSpec | null {
     {
       type: 'scatter',
       label: 'Pareto front',
-      data: front.map(strip),
+      data: front.map(line),
       borderColor: colour(5),
       backgroundColor: colour(5),
       borderWidth: 2,
@@ -256,11 +276,14 @@ function paretoChart(analysis: ReportAnalysis, rows: Row[]): ChartSpec | null {
   return {
     id: 'pareto',
     title,
+    kind: 'pareto',
+    model: null,
     config: {
       type: 'scatter',
       data: { datasets: datasets as unknown as ChartDataset<'scatter'>[] },
       options: {
         ...baseOptions(title),
+        plugins: { ...baseOptions(title).plugins, joulebenchLabels: { display: true } },
         scales: {
           x: { type: 'linear', title: axisTitle('energy per sample (J)') },
           y: { type: 'linear', beginAtZero: true, title: axisTitle('p99 latency (ms)') },
@@ -348,6 +371,8 @@ function powerOverTimeChart(analysis: ReportAnalysis, run: RunResult, runIndex: 
   return {
     id: analysis.multiRun ? `power-over-time-${runIndex + 1}` : 'power-over-time',
     title,
+    kind: 'power-over-time',
+    model: null,
     config: {
       type: 'line',
       data: { datasets: datasets as unknown as ChartDataset<'line'>[] },
@@ -403,6 +428,8 @@ function fidelityChart(analysis: ReportAnalysis, rows: Row[]): ChartSpec | null 
   return {
     id: 'fidelity-vs-saving',
     title,
+    kind: 'fidelity-vs-saving',
+    model: null,
     config: {
       type: 'scatter',
       data: { datasets: datasets as unknown as ChartDataset<'scatter'>[] },
@@ -422,7 +449,7 @@ function fidelityChart(analysis: ReportAnalysis, rows: Row[]): ChartSpec | null 
 
 function machinesChart(analysis: ReportAnalysis, rows: Row[]): ChartSpec | null {
   if (!analysis.multiRun || rows.length === 0) return null;
-  const keys = [...new Set(rows.map((row) => row.m.key))];
+  const keys = [...new Set(rows.map((row) => row.m.key))].sort(compareLabels);
   const title = 'Samples per joule by machine';
   const datasets = analysis.runs.map((run, i) => {
     const machine = analysis.machines.find((x) => x.runId === run.runId);
@@ -440,6 +467,8 @@ function machinesChart(analysis: ReportAnalysis, rows: Row[]): ChartSpec | null 
   return {
     id: 'machines',
     title,
+    kind: 'machines',
+    model: null,
     config: {
       type: 'bar',
       data: { labels: keys, datasets: datasets as unknown as ChartDataset<'bar'>[] },
@@ -454,16 +483,55 @@ function machinesChart(analysis: ReportAnalysis, rows: Row[]): ChartSpec | null 
   };
 }
 
-/** Every chart the analysis has data for, in reading order; only `ok` measurements are plotted. */
+// "fp32/cpu/b32" (the panel names the model), with the machine's host name when several machines are shown.
+function pointLabel(row: Row, multiRun: boolean): string {
+  const { m } = row;
+  const text = `${m.model.precision}/${m.executionProvider}/b${m.batchSize}${m.threads !== null ? `/t${m.threads}` : ''}`;
+  return multiRun ? `${text} @${row.run.environment.host.hostname}` : text;
+}
+
+/** A file-name-safe form of a model name for chart ids. */
+export function chartSlug(model: string): string {
+  return model.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
+}
+
+// Make a chart one model's panel: its id and title name the model, in the page and in the PNG.
+function asPanel(spec: ChartSpec, model: string, slug: string): ChartSpec {
+  const title = `${spec.title} — ${model}`;
+  const options = spec.config.options as { plugins?: { title?: { text?: string } } } | undefined;
+  if (options?.plugins?.title) options.plugins.title.text = title;
+  return { ...spec, id: `${spec.id}-${slug}`, title, model };
+}
+
+/**
+ * Every chart the analysis has data for, in reading order; only `ok` measurements are plotted. With several models,
+ * the charts that compare configurations (samples per joule, throughput and latency, Pareto, machines) are drawn once
+ * per model, each on its own axes.
+ */
 export function buildChartSpecs(analysis: ReportAnalysis): ChartSpec[] {
   const rows = okRows(analysis);
+  const models = [...new Set(rows.map((row) => row.m.model.name))];
+  const slugs = new Map<string, string>();
+  for (const model of models) {
+    const base = chartSlug(model);
+    let slug = base;
+    for (let n = 2; [...slugs.values()].includes(slug); n++) slug = `${base}-${n}`;
+    slugs.set(model, slug);
+  }
+  const perModel = (build: (rowsOfModel: Row[]) => ChartSpec | null): Array<ChartSpec | null> => {
+    if (models.length <= 1) return [build(rows)];
+    return models.map((model) => {
+      const spec = build(rows.filter((row) => row.m.model.name === model));
+      return spec && asPanel(spec, model, slugs.get(model)!);
+    });
+  };
   const specs = [
-    samplesPerJouleChart(analysis, rows),
-    throughputLatencyChart(analysis, rows),
-    paretoChart(analysis, rows),
+    ...perModel((of) => samplesPerJouleChart(analysis, of)),
+    ...perModel((of) => throughputLatencyChart(analysis, of)),
+    ...perModel((of) => paretoChart(analysis, of)),
     ...analysis.runs.map((run, i) => powerOverTimeChart(analysis, run, i, rows)),
     fidelityChart(analysis, rows),
-    machinesChart(analysis, rows),
+    ...perModel((of) => machinesChart(analysis, of)),
   ];
   return specs.filter((spec): spec is ChartSpec => spec !== null);
 }
