@@ -7,9 +7,10 @@ import { prepareModels, variantErrorIsSkip, type PrepareEvent } from '../measure
 import { sig } from '../report/format-number.js';
 import { parseScenario } from '../scenario/schema.js';
 import { variantCacheDir } from '../variants/make.js';
-import { describeSearch, type PrecisionSearch } from '../variants/mixed-precision.js';
+import { describeSearch } from '../variants/mixed-precision.js';
+import type { PrecisionSearch } from '../variants/precision-search.js';
 import { pairs, shapeDims, withUsage, words } from './args.js';
-import { conversionFieldFlags, conversionFlagHelp, conversionFlagOptions, conversionFromFlags } from './conversion-flags.js';
+import { applyScenarioFlags, givenFlags, renameFieldsToFlags, scenarioFlagHelp, scenarioFlagOptions } from './scenario-flags.js';
 import { displayPath } from './paths.js';
 import { describePrepareEvent } from './terminal.js';
 import { toolVersion } from './version.js';
@@ -23,8 +24,7 @@ same inputs, and keep them in the variant cache (reused when the source and opti
   --precision fp16,int8      variants to make (default fp16,int8)
   --out DIR                  cache root to write to (default $JOULEBENCH_CACHE_DIR/variants or ~/.cache/joulebench/variants);
                              files land in DIR/<sha256 of the model>/<precision>-<options hash>.onnx with a .json sidecar
-${conversionFlagHelp}
-  --shape NAME=DIMS          full input shape, N = batch (repeatable)
+${scenarioFlagHelp('variants', 29)}
   --json                     print the variants and their fidelity as JSON
 
 exit codes: 0 every variant made, 2 bad input or a variant that does not apply (nothing to quantize), 3 a variant failed`;
@@ -36,10 +36,9 @@ export async function variantsCommand(argv: string[]): Promise<ExitCodeValue> {
       args: argv,
       allowPositionals: true,
       options: {
-        ...conversionFlagOptions,
+        ...scenarioFlagOptions('variants'),
         precision: { type: 'string' },
         out: { type: 'string' },
-        shape: { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
       },
     }),
@@ -54,22 +53,12 @@ export async function variantsCommand(argv: string[]): Promise<ExitCodeValue> {
   const precisions = words(values.precision ?? 'fp16,int8');
   const unknown = precisions.filter((p) => p !== 'fp16' && p !== 'int8');
   if (unknown.length > 0) throw new InputError('FLAG_INVALID', `--precision: ${unknown.join(', ')} is not a variant joulebench makes; expected fp16, int8 or both`);
-  const inputs: Record<string, Record<string, unknown>> = {};
-  for (const [name, dims] of pairs('--shape', values.shape)) inputs[name] = { shape: shapeDims('--shape', name, dims) };
-  const flags = conversionFromFlags(values);
+  const given = givenFlags('variants', values);
   let scenario;
   try {
-    scenario = parseScenario(
-      { name: 'variants', models: [{ model, inputs, ...flags.model }], precisions: ['fp32', ...precisions], ...flags.scenario },
-      { file: null, baseDir: process.cwd() },
-    );
+    scenario = parseScenario(applyScenarioFlags({ name: 'variants', models: [{ model }], precisions: ['fp32', ...precisions] }, given, values), { file: null, baseDir: process.cwd() });
   } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    const message = error.message.replace(/^scenario: ([^:]+): /gm, (whole, field: string) => {
-      const flag = conversionFieldFlags.find(([pattern]) => pattern.test(field));
-      return flag ? `${flag[1]()}: ` : field.startsWith('models[0].model') ? 'model: ' : whole;
-    });
-    throw new InputError(error.code, message, { cause: error });
+    throw error instanceof InputError ? renameFieldsToFlags(error, 'scenario', given, [{ field: 'models[0].model', label: 'model' }]) : error;
   }
   const cacheDir = values.out ? path.resolve(values.out) : variantCacheDir();
   const events: PrepareEvent[] = [];

@@ -13,7 +13,8 @@ import { judgeFidelity } from '../variants/bounds.js';
 import { loadCalibration, loadLabels, syntheticCalibration, type CalibrationSet } from '../variants/calibration-data.js';
 import { measureFidelity } from '../variants/fidelity.js';
 import { makeVariant, type MadeVariant } from '../variants/make.js';
-import { repairVariant, searchable, type PrecisionSearch } from '../variants/mixed-precision.js';
+import { repairVariant, searchable } from '../variants/mixed-precision.js';
+import type { PrecisionSearch } from '../variants/precision-search.js';
 
 /** One model file ready to run. */
 export interface PreparedVariant {

@@ -11,7 +11,7 @@ import type { CalibrationSet } from './calibration-data.js';
 import { convertToFloat16, type Fp16Report } from './fp16.js';
 import { quantizeDynamic, type Int8DynamicReport } from './int8-dynamic.js';
 import { quantizeStatic, type Int8StaticReport } from './int8-static.js';
-import type { PrecisionSearch } from './mixed-precision.js';
+import type { PrecisionSearch } from './precision-search.js';
 import { nameUnnamedNodes } from './node-names.js';
 import { upgradeForVariant, type OpsetUpgrade } from './opset-upgrade.js';
 import { decodeModel, encodeModel, inlineExternalData, opHistogram } from '../onnx/proto.js';
