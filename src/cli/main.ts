@@ -7,6 +7,7 @@ import { devicesCommand, devicesHelp } from './devices.js';
 import { historyCommand, historyHelp } from './history.js';
 import { inspectCommand, inspectHelp } from './inspect.js';
 import { modelsCommand, modelsHelp } from './models.js';
+import { planCommand, planHelp } from './plan.js';
 import { applyOrtLogLevel } from '../onnx/ort-logging.js';
 import { reportCommand, reportHelp } from './report.js';
 import { runCommand, runHelp } from './run.js';
@@ -24,6 +25,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<ExitCodeValue>
   compare: { run: compareCommand, help: compareHelp },
   history: { run: historyCommand, help: historyHelp },
   variants: { run: variantsCommand, help: variantsHelp },
+  plan: { run: planCommand, help: planHelp },
 };
 
 const usage = `joulebench — which precision and batch size gives the most ONNX inferences per joule on this machine
@@ -40,6 +42,7 @@ usage: joulebench <command> [options]
                              several runs (one per machine): one side-by-side comparison with procurement costs
   compare <base> <cand>      regression gate: compare two result.json files (exit 1 on a regression)
   history <DIR>              trends and change points of the runs recorded with --history DIR
+  plan <scenario> --shards N which configurations each of N shards runs (run --shard I/N; docs/fleet.md)
 
   --verbose                  with any command: also show onnxruntime's own log lines (provider load failures,
                              warnings), which are hidden otherwise

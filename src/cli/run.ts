@@ -1,7 +1,7 @@
 // `joulebench run <scenario.yaml>`: run a scenario file.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { InputError, type ExitCodeValue } from '../errors.js';
+import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { scenarioNaming } from '../measure/prepare.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { scenarioDefaults } from '../scenario/schema.js';
@@ -11,6 +11,8 @@ import { withFlagBudgets } from './budgets.js';
 import { carbonFlagHelp, withCarbonFlags } from './carbon-flags.js';
 import { meterNames } from './meter-names.js';
 import { executeScenario } from './execute.js';
+import { emptyShardMessage, parseShardSpec } from '../fleet/shards.js';
+import { expandPlan } from '../scenario/expand.js';
 
 /** Help text for `run`. */
 export const runHelp = `joulebench run <scenario.yaml> [options]
@@ -30,6 +32,8 @@ Run every configuration of a scenario file and write a run folder.
                          racing; off: exactly --repetitions windows each
   --max-seconds S        adaptive stopping: at most S seconds of windows per configuration (default 60)
   --slo-p99-ms MS        latency SLO for the recommendation (overrides the scenario's slo.p99Ms)
+  --shard I/N            run shard I (from 0) of N: \`joulebench plan\` shows which configurations; auto/N takes I from
+                         SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX; \`joulebench merge\` joins the run folders
   --resume RUN_DIR       finish an interrupted run: measure only its unfinished configurations, into the same folder
                          (the scenario, flags, models, machine and meters must be the same)
   --allow-outside-paths  let the scenario's model, variant and replay paths leave its folder (same as
@@ -62,7 +66,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
     parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { ...sweepFlagOptions, 'allow-outside-paths': { type: 'boolean', default: false } },
+      options: { ...sweepFlagOptions, shard: { type: 'string' }, 'allow-outside-paths': { type: 'boolean', default: false } },
     }),
   );
   if (positionals.length !== 1) {
@@ -84,8 +88,15 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   if (stopping !== undefined) scenario = { ...scenario, stopping: stopping === false ? null : stopping };
   scenario = withFlagBudgets(scenario, values);
   scenario = withCarbonFlags(scenario, values);
+  const shard = values.shard === undefined ? undefined : parseShardSpec(values.shard);
+  const empty = shard ? emptyShardMessage(expandPlan(scenario), scenario.stopping, shard) : null;
+  if (empty) {
+    process.stderr.write(`${empty}\n`);
+    return ExitCode.ok;
+  }
   return executeScenario(scenario, scenarioNaming(path.basename(positionals[0]!)), {
     json: values.json ?? false,
+    ...(shard ? { shard } : {}),
     ...isolationFlags(values),
     ...(values.baseline ? { baseline: values.baseline } : {}),
     ...(values.history ? { historyDir: values.history } : {}),

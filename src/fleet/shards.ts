@@ -143,3 +143,10 @@ export function selectShard(plan: PlannedConfig[], stopping: Scenario['stopping'
   const keys = new Set(shardPlan.shards[spec.index]!.keys);
   return { configs: plan.filter((config) => keys.has(config.key)), shardPlan };
 }
+
+/** Why shard `spec` has nothing to run, or null when it has configurations (`run --shard` then exits 0 at once). */
+export function emptyShardMessage(plan: PlannedConfig[], stopping: Scenario['stopping'], spec: ShardSpec): string | null {
+  const shardPlan = planShards(plan, stopping, spec.count);
+  if (!shardPlan.empty.includes(spec.index)) return null;
+  return `shard ${spec.index}/${spec.count} has nothing to run (${shardPlan.note}); no run folder is written and merge expects none`;
+}
