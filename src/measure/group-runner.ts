@@ -3,7 +3,7 @@
 import { describeError } from '../errors.js';
 import type { PowerMeter } from '../power/types.js';
 import type { Measurement } from '../results/types.js';
-import { providerSettings, requireProvider } from '../runtime/providers/registry.js';
+import { builderFlagNames, providerSettings, requireProvider } from '../runtime/providers/registry.js';
 import type { ExecutionProvider } from '../runtime/providers/types.js';
 import { LatencyRecorder } from '../runtime/session.js';
 import { ChildProcessHost, createSessionHost, GroupFailure, type SessionHost } from '../runtime/session-host.js';

@@ -6,9 +6,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as ort from 'onnxruntime-node';
-import { JoulebenchError, RuntimeFailure, type ExitCodeValue } from '../errors.js';
+import { InputError, JoulebenchError, RuntimeFailure, type ExitCodeValue } from '../errors.js';
 import type { InputLayout } from '../onnx/batch-axis.js';
 import { synthesiseFeeds } from '../onnx/feeds.js';
+import { providerModulesFor } from './providers/catalog.js';
 import { requireProvider } from './providers/registry.js';
 import { LatencyRecorder, openSession, preallocateOutputs, timedWindow, type OpenSession } from './session.js';
 
@@ -18,6 +19,8 @@ export interface OpenRequest {
   provider: string;
   providerOptions: Record<string, string | number | boolean>;
   threads: number | null;
+  /** Modules to import first, each registering a provider (src/runtime/providers/catalog.ts): set by the child host. */
+  providerModules?: string[];
 }
 
 /** Start a configuration: first run (cold start), output pre-allocation, warm-up. */
@@ -90,6 +93,7 @@ export class SessionRunner {
   }
 
   async open(request: OpenRequest): Promise<OpenReply> {
+    for (const module of request.providerModules ?? []) await import(module);
     const t0Ms = performance.now();
     this.open_ = await openSession(request.modelPath, requireProvider(request.provider, 'executionProviders'), request.providerOptions, request.threads);
     return { sessionCreateMs: this.open_.sessionCreateMs, t0Ms, t1Ms: performance.now() };
@@ -337,7 +341,13 @@ export class ChildProcessHost implements SessionHost {
   }
 
   async open(request: OpenRequest): Promise<OpenReply> {
-    const reply = await this.call<OpenReply>(this.openKey, { type: 'open', request });
+    const providerModules = providerModulesFor(request.provider);
+    if (providerModules === null) {
+      throw new InputError('EP_NOT_IN_CHILD', `execution provider "${request.provider}" was registered without its module, so an isolated session (a child process) cannot load it`, {
+        hint: 'register it with registerExecutionProvider(provider, { module: import.meta.url }) from a module that registers it when imported, or run the sweep in-process (isolate: false)',
+      });
+    }
+    const reply = await this.call<OpenReply>(this.openKey, { type: 'open', request: { ...request, providerModules } });
     return { sessionCreateMs: reply.sessionCreateMs, t0Ms: this.local(reply.t0Ms), t1Ms: this.local(reply.t1Ms) };
   }
 

@@ -1,6 +1,8 @@
 // Matrix expansion: a scenario becomes the ordered list of configurations to measure.
 import { InputError } from '../errors.js';
-import { builderFlags, precisionViaValues, type PrecisionVia, type PrecisionViaChoice } from '../runtime/providers/builder-flags.js';
+import { allProviders, findProvider } from '../runtime/providers/catalog.js';
+import { precisionViaValues, type PrecisionViaChoice } from '../runtime/providers/options.js';
+import type { PrecisionVia } from '../runtime/providers/types.js';
 import { pinProviders } from './devices.js';
 import type { ExecutionProviderSpec, PlannedConfig, Precision, Scenario } from './types.js';
 
@@ -20,7 +22,7 @@ export function expandPlan(scenario: Scenario): PlannedConfig[] {
         for (const via of precisionVias(precision, provider, providerIndex)) {
           const byModel = via === 'model';
           const modelPath = byModel ? (precision === 'fp32' ? model.source : (model.variants[precision] ?? null)) : model.source;
-          const executionProvider = byModel ? provider : { name: provider.name, options: { ...provider.options, ...builderFlags[provider.name]!.flags[precision] } };
+          const executionProvider = byModel ? provider : { name: provider.name, options: { ...provider.options, ...findProvider(provider.name)!.builderPrecisions!.flags[precision as 'fp16' | 'int8'] } };
           const precisionLabel = byModel ? precision : `${precision}@builder`;
           for (const threads of scenario.threads) {
             const groupKey = `${model.name}/${precisionLabel}/${providerLabel}${threads === null ? '' : `/t${threads}`}`;
@@ -54,9 +56,10 @@ export function precisionVias(precision: Precision, provider: ExecutionProviderS
   if (!choice) {
     throw new InputError('SCENARIO_INVALID', `${where}: expected one of ${precisionViaValues.join(', ')}, got ${JSON.stringify(written)}`);
   }
-  const builder = builderFlags[provider.name];
+  const builder = findProvider(provider.name)?.builderPrecisions;
   if (choice !== 'model' && !builder) {
-    throw new InputError('SCENARIO_INVALID', `${where}: "${provider.name}" has no builder flags; precision_via: ${choice} works with ${Object.keys(builderFlags).join(', ')}`, {
+    const withFlags = allProviders().filter((known) => known.builderPrecisions).map((known) => known.name);
+    throw new InputError('SCENARIO_INVALID', `${where}: "${provider.name}" has no builder flags; precision_via: ${choice} works with ${withFlags.join(', ')}`, {
       hint: 'leave precision_via out (model variants) for this provider',
     });
   }

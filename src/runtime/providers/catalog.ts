@@ -18,18 +18,26 @@ export const builtinProviders = {
   dml: dmlProvider,
 } satisfies Record<string, ExecutionProvider>;
 
-const registered = new Map<string, ExecutionProvider>();
+interface Registration {
+  provider: ExecutionProvider;
+  /** The module whose import registers it: isolated children import it before opening a session. */
+  module: string | null;
+}
+
+const registered = new Map<string, Registration>();
 
 /**
  * Add a provider under its name, or replace the one of that name, in this process; returns a function that undoes it.
- * Sessions of an isolated sweep run in child processes, which know only the built-in providers: a registered provider
- * is for in-process sweeps (`isolate: false`).
+ * Sessions of an isolated sweep (the default) run in child processes: give `module` (the registering module's
+ * `import.meta.url`, which must register the provider when imported) and each child imports it before opening a
+ * session. Without it the provider works only in-process (`isolate: false`), and an isolated sweep says so.
  */
-export function registerExecutionProvider(provider: ExecutionProvider): () => void {
+export function registerExecutionProvider(provider: ExecutionProvider, options: { module?: string | URL } = {}): () => void {
   const before = registered.get(provider.name);
-  registered.set(provider.name, provider);
+  const registration = { provider, module: options.module === undefined ? null : String(options.module) };
+  registered.set(provider.name, registration);
   return () => {
-    if (registered.get(provider.name) !== provider) return;
+    if (registered.get(provider.name) !== registration) return;
     if (before) registered.set(provider.name, before);
     else registered.delete(provider.name);
   };
@@ -37,7 +45,17 @@ export function registerExecutionProvider(provider: ExecutionProvider): () => vo
 
 /** A provider by name (a registered one first), or undefined. */
 export function findProvider(name: string): ExecutionProvider | undefined {
-  return registered.get(name) ?? (builtinProviders as Record<string, ExecutionProvider>)[name];
+  return registered.get(name)?.provider ?? (builtinProviders as Record<string, ExecutionProvider>)[name];
+}
+
+/**
+ * What a child process must import so that `name` means there what it means here: [] for a built-in provider,
+ * the registering module for a registered one, null for one registered without its module (in-process only).
+ */
+export function providerModulesFor(name: string): string[] | null {
+  const registration = registered.get(name);
+  if (!registration) return [];
+  return registration.module === null ? null : [registration.module];
 }
 
 /** Every provider known here: the built-in ones (or what replaced them), then the ones registered under new names. */

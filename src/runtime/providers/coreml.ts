@@ -19,6 +19,5 @@ export const coremlProvider: ExecutionProvider = {
   options,
   availability: backendAvailability('coreml', 'only on macOS'),
   settings,
-  sessionProvider: (given) => settings(given).provider,
   device: () => 'coreml',
 };

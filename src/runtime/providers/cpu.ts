@@ -27,6 +27,5 @@ export const cpuProvider: ExecutionProvider = {
   options,
   availability: () => ({ ok: true }),
   settings,
-  sessionProvider: (given) => settings(given).provider,
   device: () => 'cpu',
 };

@@ -33,6 +33,5 @@ export const cudaProvider: ExecutionProvider = {
   options,
   availability: backendAvailability('cuda', gpuInstallHint),
   settings,
-  sessionProvider: (given) => settings(given).provider,
   device: (given) => `cuda:${deviceIdOf(given)}`,
 };

@@ -19,6 +19,5 @@ export const dmlProvider: ExecutionProvider = {
   options,
   availability: backendAvailability('dml', 'only on Windows'),
   settings,
-  sessionProvider: (given) => settings(given).provider,
   device: (given) => `dml:${deviceIdOf(given)}`,
 };

@@ -2,6 +2,10 @@
 import { InputError } from '../../errors.js';
 import type { ExecutionProvider, OptionSpec, ProviderOptions } from './types.js';
 
+/** The `precision_via` option: fp16/int8 from model variants (`model`, the default), the provider's builder flags, or both. */
+export const precisionViaValues = ['model', 'builder', 'both'] as const;
+export type PrecisionViaChoice = (typeof precisionViaValues)[number];
+
 /** Session options any provider accepts. */
 export const commonOptions = {
   graph_optimization_level: {

@@ -61,3 +61,9 @@ export function defaultProviderContext(): ProviderContext {
 export function providerSettings(provider: ExecutionProvider, options: ProviderOptions, where: string, context?: ProviderContext): ProviderSettings {
   return provider.settings(checkProviderOptions(provider, options, where), context);
 }
+
+/** The provider options its builder sets for `precision` (TensorRT's trt_fp16_enable, …); [] when it builds none. */
+export function builderFlagNames(provider: ExecutionProvider, precision: string): string[] {
+  const flags = provider.builderPrecisions?.flags[precision as 'fp16' | 'int8'];
+  return flags ? Object.keys(flags) : [];
+}

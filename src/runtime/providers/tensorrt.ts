@@ -1,8 +1,7 @@
 // NVIDIA TensorRT provider: CUDA's needs plus TensorRT 10 (libnvinfer.so.10). Engines are built at session creation,
 // so the engine cache lives in a folder outside the run: a rebuilt engine is cold start, never window time.
 import path from 'node:path';
-import { precisionViaValues } from './builder-flags.js';
-import { backendAvailability, commonOptions, commonSessionOptions, deviceIdOf, gpuInstallHint, notForwarded } from './options.js';
+import { backendAvailability, commonOptions, commonSessionOptions, deviceIdOf, gpuInstallHint, notForwarded, precisionViaValues } from './options.js';
 import type { ExecutionProvider, OptionSpec, ProviderContext, ProviderOptions, ProviderSettings } from './types.js';
 
 const options = {
@@ -47,6 +46,13 @@ export const tensorrtProvider: ExecutionProvider = {
   options,
   availability: backendAvailability('tensorrt', gpuInstallHint),
   settings,
-  sessionProvider: (given) => settings(given).provider,
   device: (given) => `cuda:${deviceIdOf(given)}`,
+  builderPrecisions: {
+    via: 'tensorrt-builder',
+    flags: {
+      fp16: { trt_fp16_enable: true },
+      // INT8 without a calibration table needs Q/DQ nodes or per-tensor ranges; TensorRT falls back to FP16 where it has none.
+      int8: { trt_int8_enable: true, trt_fp16_enable: true },
+    },
+  },
 };

@@ -49,8 +49,17 @@ export interface ExecutionProvider {
   availability(backends: ReadonlyArray<{ name: string; bundled: boolean }>): Availability;
   /** Session and provider settings from (already checked, snake_case) options. */
   settings(options: ProviderOptions, context?: ProviderContext): ProviderSettings;
-  /** The entry for SessionOptions.executionProviders (= settings(options).provider). */
-  sessionProvider(options: ProviderOptions): ort.InferenceSession.ExecutionProviderConfig;
   /** Where it runs, for result.json (`cpu`, `cuda:0`). */
   device(options: ProviderOptions): string;
+  /** Precisions it builds itself from the FP32 model (TensorRT's builder flags), chosen by `precision_via`. */
+  builderPrecisions?: BuilderPrecisions;
+}
+
+/** How a configuration got its precision: a model variant file, or a provider's builder flag on the FP32 model. */
+export type PrecisionVia = 'model' | `${string}-builder`;
+
+/** The provider options that make a provider build FP16 or INT8 itself, and the `via` result.json records for them. */
+export interface BuilderPrecisions {
+  via: `${string}-builder`;
+  flags: Readonly<Partial<Record<'fp16' | 'int8', ProviderOptions>>>;
 }

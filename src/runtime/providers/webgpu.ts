@@ -29,6 +29,5 @@ export const webgpuProvider: ExecutionProvider = {
   options,
   availability: backendAvailability('webgpu', 'not bundled in this build'),
   settings,
-  sessionProvider: (given) => settings(given).provider,
   device: () => 'webgpu',
 };
