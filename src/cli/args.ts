@@ -3,7 +3,6 @@ import { InputError } from '../errors.js';
 import { carbonFlagOptions } from './carbon-flags.js';
 import { scenarioLimits } from '../scenario/schema.js';
 import { closest } from '../scenario/suggest.js';
-import type { StoppingSpec } from '../scenario/types.js';
 
 /**
  * Join `--flag -1` into `--flag=-1`: parseArgs refuses a value that starts with a dash, and the flag's own check
@@ -140,62 +139,12 @@ export function percentage(flag: string, value: string | undefined): number | un
 }
 
 /**
- * The stopping settings `--target-ci P|off`, `--equivalence P` and `--max-seconds S` ask for: `false` for fixed
- * repetitions, the target-ci rule for `--target-ci P`, the race for `--equivalence P`, `--max-seconds` alone keeping
- * the current rule; undefined when none is given.
+ * Flags `run` and `bench` share that set no scenario field (those are rows of scenario-flags.ts), as node:util
+ * parseArgs options.
  */
-export function stoppingFromFlags(
-  values: { 'target-ci'?: string | undefined; 'max-seconds'?: string | undefined; equivalence?: string | undefined },
-  current: StoppingSpec | null,
-  defaults: StoppingSpec,
-): StoppingSpec | false | undefined {
-  const off = values['target-ci'] !== undefined && /^(off|fixed|none)$/i.test(values['target-ci'].trim());
-  const maxSeconds = positiveNumberFlag('--max-seconds', values['max-seconds']);
-  const equivalence = percentage('--equivalence', values.equivalence);
-  if (off) {
-    if (maxSeconds !== undefined || equivalence !== undefined) {
-      throw new InputError('FLAG_INVALID', `${maxSeconds !== undefined ? '--max-seconds caps' : '--equivalence tunes'} adaptive stopping, which --target-ci off turns off`, {
-        hint: 'drop one of the two: --target-ci off measures exactly --repetitions windows',
-      });
-    }
-    return false;
-  }
-  const targetCi = percentage('--target-ci', values['target-ci']);
-  if (targetCi !== undefined && equivalence !== undefined) {
-    throw new InputError('FLAG_INVALID', '--target-ci and --equivalence choose two different stopping rules', {
-      hint: 'race with --equivalence P (the default rule), or stop each configuration at ±P% with --target-ci P',
-    });
-  }
-  if (equivalence !== undefined && equivalence > scenarioLimits.maxEquivalencePercent) {
-    throw new InputError('FLAG_INVALID', `--equivalence: expected a percentage above 0 and at most ${scenarioLimits.maxEquivalencePercent}, got "${values.equivalence}"`, { hint: 'the default is 3 (survivors within ±3% are indistinguishable)' });
-  }
-  if (targetCi === undefined && equivalence === undefined && maxSeconds === undefined) return undefined;
-  const base = current ?? defaults;
-  const seconds = maxSeconds ?? base.maxSeconds;
-  if (targetCi !== undefined) return { rule: 'target-ci', targetCiPercent: targetCi, maxSeconds: seconds };
-  if (equivalence !== undefined) return { rule: 'race', equivalencePercent: equivalence, maxSeconds: seconds };
-  return { ...base, maxSeconds: seconds };
-}
-
-function positiveNumberFlag(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value.trim());
-  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) throw new InputError('FLAG_INVALID', `${flag}: expected a positive number of seconds, got "${value}"`);
-  return number;
-}
-
-/** Flags `run` and `bench` share (output, meters, attribution, stopping, SLO), as node:util parseArgs options. */
 export const sweepFlagOptions = {
-  out: { type: 'string', short: 'o' },
   quick: { type: 'boolean', default: false },
-  meter: { type: 'string' },
-  'cpu-tdp-watts': { type: 'string' },
-  gpus: { type: 'string' },
   'powercap-root': { type: 'string' },
-  'target-ci': { type: 'string' },
-  'max-seconds': { type: 'string' },
-  equivalence: { type: 'string' },
-  'slo-p99-ms': { type: 'string' },
   resume: { type: 'string' },
   json: { type: 'boolean', default: false },
   baseline: { type: 'string' },

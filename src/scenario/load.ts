@@ -24,6 +24,8 @@ const readyScenariosHint = 'ready-made scenarios live in scenarios/: quick.yaml,
 export interface LoadOptions {
   /** Let model, variant and replay-trace paths point outside the scenario's folder (`--allow-outside-paths`). */
   allowOutsidePaths?: boolean;
+  /** Command-line values laid over the file's raw input before validation (src/cli/scenario-flags.ts); the paths they set are the user's own, not checked. */
+  overrides?: (raw: unknown) => unknown;
 }
 
 /** Read, YAML-parse and validate a scenario file. */
@@ -78,9 +80,10 @@ export function parseScenarioYaml(text: string, context: { file: string | null; 
     const reason = error instanceof Error ? error.message : String(error);
     throw new InputError('SCENARIO_NOT_YAML', `${display}: not valid YAML: ${firstLine(reason)}`, { cause: error });
   }
-  const scenario = parseScenario(raw, { file: context.file, baseDir: context.baseDir });
-  const optedIn = context.allowOutsidePaths === true || (raw as { allowOutsidePaths?: unknown }).allowOutsidePaths === true;
-  if (context.file !== null && !optedIn) checkPathsInside(scenario, display, path.resolve(context.baseDir));
+  const edited = context.overrides ? context.overrides(raw) : raw;
+  const scenario = parseScenario(edited, { file: context.file, baseDir: context.baseDir });
+  const optedIn = context.allowOutsidePaths === true || (edited as { allowOutsidePaths?: unknown } | null)?.allowOutsidePaths === true;
+  if (context.file !== null && !optedIn) checkPathsInside(scenario, display, path.resolve(context.baseDir), changedKeys(raw, edited));
   return scenario;
 }
 
@@ -90,7 +93,7 @@ export function parseScenarioYaml(text: string, context: { file: string | null; 
  * such path must stay inside the scenario's folder, unless the scenario says `allowOutsidePaths: true` or the user
  * passes --allow-outside-paths. `out` is not checked: a run only ever creates a new folder under it.
  */
-export function checkPathsInside(scenario: Scenario, display: string, baseDir: string): void {
+export function checkPathsInside(scenario: Scenario, display: string, baseDir: string, fromFlags: ReadonlySet<string> = new Set()): void {
   const paths: Array<[string, string]> = [];
   scenario.models.forEach((model, index) => {
     if (!isBuiltinModelName(model.source)) paths.push([`models[${index}].model`, model.source]);
@@ -105,6 +108,7 @@ export function checkPathsInside(scenario: Scenario, display: string, baseDir: s
   });
   let realBase: string | null = null;
   for (const [field, file] of paths) {
+    if (fromFlags.has(field.replace(/[[.].*$/, ''))) continue;
     let escapes = !isInside(file, baseDir);
     let where = file;
     if (!escapes) {
@@ -126,6 +130,14 @@ export function checkPathsInside(scenario: Scenario, display: string, baseDir: s
       });
     }
   }
+}
+
+// Top-level keys whose value the overrides changed.
+function changedKeys(raw: unknown, edited: unknown): Set<string> {
+  const before = (raw ?? {}) as Record<string, unknown>;
+  const after = (edited ?? {}) as Record<string, unknown>;
+  if (typeof before !== 'object' || typeof after !== 'object' || raw === edited) return new Set();
+  return new Set(Object.keys(after).filter((key) => JSON.stringify(after[key]) !== JSON.stringify(before[key])));
 }
 
 function isInside(child: string, parent: string): boolean {
