@@ -1,0 +1,42 @@
+// One rate of one configuration: drive the sessions with its arrivals, then read the energy the meters saw over the
+// whole span (busy and idle alike) and account it.
+import type { Metering } from '../measure/metering.js';
+import type { PowerMeter } from '../power/types.js';
+import { accountLoad, windowEndMs, type AccountingInput, type LoadNumbers } from './accounting.js';
+import type { LoadClock } from './clock.js';
+import { runLoad, type BatchPolicy, type BatchSession, type LoadTrace } from './runner.js';
+
+/** Everything measureRate needs. */
+export interface RateOptions {
+  clock: LoadClock;
+  /** Makes a simulated clock advance (tests); absent for the real clock. */
+  advance?: () => Promise<void>;
+  sessions: BatchSession[];
+  policy: BatchPolicy;
+  arrivalsMs: Float64Array;
+  scheduleSpanMs: number;
+  metering: Metering;
+  counted: PowerMeter[];
+  accounting: Omit<AccountingInput, 'energyJ' | 'sessions' | 'estimated'>;
+  /** The schedule starts this long after the call (ms), so its first timer is set in time. */
+  leadMs?: number;
+}
+
+/** Measure one rate; throws what a batch threw. */
+export async function measureRate(options: RateOptions): Promise<{ numbers: LoadNumbers; trace: LoadTrace }> {
+  const startMs = options.clock.now() + (options.leadMs ?? 20);
+  const running = runLoad({ clock: options.clock, sessions: options.sessions, policy: options.policy, arrivalsMs: options.arrivalsMs, scheduleSpanMs: options.scheduleSpanMs, startMs });
+  await options.advance?.();
+  const trace = await running;
+  if (trace.error !== null) throw trace.error;
+  const span = await options.metering.energyOver(trace.startMs, windowEndMs(trace), options.counted);
+  const energyJ = Object.values(span.byMeter).reduce((sum, joules) => sum + joules, 0);
+  const numbers = accountLoad(trace, {
+    ...options.accounting,
+    energyJ,
+    sessions: options.sessions.length,
+    estimated: options.counted.some((meter) => meter.info.estimated),
+  });
+  numbers.reasons.push(...span.notes);
+  return { numbers, trace };
+}
