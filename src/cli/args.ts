@@ -1,6 +1,7 @@
 // Flag parsing helpers: every error names the flag and the value received.
 import { InputError } from '../errors.js';
 import { carbonFlagOptions } from './carbon-flags.js';
+import { metricsFlagOptions } from './metrics-flags.js';
 import { scenarioLimits } from '../scenario/schema.js';
 import { closest } from '../scenario/suggest.js';
 
@@ -153,6 +154,7 @@ export const sweepFlagOptions = {
   'config-timeout': { type: 'string' },
   'no-isolate': { type: 'boolean', default: false },
   ...carbonFlagOptions,
+  ...metricsFlagOptions,
 } as const;
 
 /** `--no-isolate` and `--config-timeout S` as execute options (a time limit needs a process to kill). */

@@ -12,6 +12,7 @@ import { describePrepareEvent, renderRankedTable, ProgressPrinter } from './term
 import { renderBudgetReport } from './budgets.js';
 import { appendToHistory } from './history.js';
 import { toolVersion } from './version.js';
+import { RunMetricsExporter, type RunExportOptions } from '../metrics/run-exporter.js';
 
 /** Output options common to run and bench. */
 export interface ExecuteOptions {
@@ -28,6 +29,8 @@ export interface ExecuteOptions {
   isolate?: boolean;
   /** `--config-timeout S`: kill a configuration's group after S seconds. */
   configTimeoutS?: number;
+  /** `--openmetrics FILE` / `--metrics-port PORT`: metrics for dashboards, refreshed after every configuration. */
+  metrics?: RunExportOptions;
   /** `run --shard I/N`: measure only that shard's configurations. */
   shard?: ShardSpec;
 }
@@ -37,6 +40,17 @@ const inputErrorCodes = new Set(['MODEL_REJECTED', 'INVALID_ARGUMENT', 'NO_VARIA
 
 /** Run a validated scenario end to end and return the exit code. */
 export async function executeScenario(scenario: Scenario, naming: OverrideNaming, options: ExecuteOptions): Promise<ExitCodeValue> {
+  // The metrics port is bound before anything is measured: a port in use is bad input (exit 2), not a lost run.
+  const metrics = options.metrics ? await RunMetricsExporter.start(options.metrics) : null;
+  if (metrics?.server) process.stderr.write(`metrics: serving ${metrics.server.url} while the run goes\n`);
+  try {
+    return await executeWithMetrics(scenario, naming, options, metrics);
+  } finally {
+    await metrics?.close();
+  }
+}
+
+async function executeWithMetrics(scenario: Scenario, naming: OverrideNaming, options: ExecuteOptions, metrics: RunMetricsExporter | null): Promise<ExitCodeValue> {
   const prepared: { gates?: Awaited<ReturnType<typeof prepareGates>>; progress?: ProgressPrinter } = {};
   const controller = new AbortController();
   const emergency: { write?: (reason: string) => void } = {};
@@ -77,13 +91,17 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
         process.on('SIGTERM', onSignal);
         prepared.progress = new ProgressPrinter(scenario.warmup.seconds + scenario.repetitions * Math.max(scenario.window.minSeconds, 1) * 1.1, estimated);
       },
-      onEvent: (event) => prepared.progress?.handle(event),
+      onEvent: (event) => {
+        metrics?.handle(event);
+        prepared.progress?.handle(event);
+      },
     });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   const { result, runDir, resultPath } = outcome;
+  await metrics?.finish(result);
   const { gates } = prepared;
   const budgets = result.status === 'complete' && gates ? await applyBudgets(result, resultPath, gates) : null;
   const history = result.status === 'complete' && gates?.historyDir ? await appendToHistory(gates.historyDir, result, resultPath) : null;
