@@ -1,7 +1,7 @@
 // `joulebench devices`: execution providers, accelerators and power meters, and whether each works here.
 import { parseArgs } from 'node:util';
 import type { ExitCodeValue } from '../errors.js';
-import { meterRegistry } from '../power/registry.js';
+import { describeAutoOrder, meterRegistry } from '../power/registry.js';
 import { defaultPowercapRoot, type MeterFactory } from '../power/types.js';
 import { captureEnvironment } from '../results/environment.js';
 import { checkProviderHere } from '../runtime/probe.js';
@@ -52,7 +52,7 @@ export async function devicesCommand(argv: string[]): Promise<ExitCodeValue> {
       : environment.accelerators.map((a) => `  ${a.vendor} #${a.index}: ${a.name}${a.memoryBytes ? `, ${(a.memoryBytes / 2 ** 30).toFixed(0)} GiB` : ''}${a.driver ? `, driver ${a.driver}` : ''}`)),
     'power meters:',
     ...meters.map((m) => `  ${m.ok ? '✓' : '✗'} ${m.name}${m.hardware ? '' : m.name === 'estimate' ? ' (ESTIMATED, the fallback)' : ''} — ${m.detail}`),
-    `--meter auto takes, per device group, the first of these that works (NVIDIA: nvml, nvidia-smi; AMD: amd-smi, rocm-smi; CPU: rapl, else the estimate) — ${meters.some((m) => m.hardware && m.ok) ? `here: ${meters.filter((m) => m.hardware && m.ok).map((m) => m.name).join(', ')}` : 'here no hardware meter works, so power is ESTIMATED'}.`,
+    `--meter auto takes, per device group, the first of these that works (${describeAutoOrder()}) — ${meters.some((m) => m.hardware && m.ok) ? `here: ${meters.filter((m) => m.hardware && m.ok).map((m) => m.name).join(', ')}` : 'here no hardware meter works, so power is ESTIMATED'}.`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

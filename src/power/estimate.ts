@@ -98,6 +98,7 @@ export const estimateMeterFactory: MeterFactory = {
   description: 'CPU power estimated from TDP × utilisation (no hardware meter; always marked estimated)',
   hardware: false,
   group: 'cpu',
+  fallback: 'no CPU power meter works here, so CPU power is ESTIMATED from',
   argument: 'none',
   async probe(context: MeterContext) {
     return { ok: true, detail: describeTdp(context).source };

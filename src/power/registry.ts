@@ -45,7 +45,7 @@ function lookup(spec: string): { factory: MeterFactory; argument: string | null 
   if (!factory) {
     const meant = closest(name, Object.keys(meterRegistry));
     throw new MeterError('METER_UNKNOWN', `unknown meter "${spec}"${meant ? ` — did you mean "${meant}"?` : ''}`, {
-      hint: `known meters: auto, ${Object.keys(meterRegistry).join(', ')} (replay takes a file: replay:trace.csv)`,
+      hint: `known meters: auto, ${Object.keys(meterRegistry).join(', ')}${factories().filter((f) => f.argument === 'required').map((f) => ` (${f.name} takes a file: ${f.name}:trace.csv)`).join('')}`,
     });
   }
   if (factory.argument === 'required' && !argument) {
@@ -57,12 +57,30 @@ function lookup(spec: string): { factory: MeterFactory; argument: string | null 
   return { factory, argument };
 }
 
-// auto: per group (NVIDIA GPUs, AMD GPUs, CPU packages) the first hardware meter that works; no CPU meter → estimate.
+const factories = () => Object.values(meterRegistry as Record<string, MeterFactory>);
+
+/** The groups `auto` meters, in registry order, each with its hardware meters and fallback (what help texts list). */
+export function autoGroups(): Array<{ group: string; hardware: MeterFactory[]; fallback: MeterFactory | undefined }> {
+  const groups = [...new Set(factories().filter((f) => f.hardware).map((f) => f.group))];
+  return groups.map((group) => ({
+    group,
+    hardware: factories().filter((f) => f.hardware && f.group === group),
+    fallback: factories().find((f) => !f.hardware && f.group === group && f.fallback),
+  }));
+}
+
+/** `NVIDIA: nvml, nvidia-smi; AMD: amd-smi, rocm-smi; CPU: rapl, else the estimate`, from the registry. */
+export function describeAutoOrder(): string {
+  return autoGroups()
+    .map(({ group, hardware, fallback }) => `${group.toUpperCase()}: ${hardware.map((f) => f.name).join(', ')}${fallback ? `, else the ${fallback.name}` : ''}`)
+    .join('; ');
+}
+
+// auto: per group the first hardware meter that works, else the group's fallback (the estimate for the CPU).
 async function resolveAuto(context: MeterContext, meters: PowerMeter[], choices: MeterChoice[]): Promise<void> {
-  const factories = Object.values(meterRegistry as Record<string, MeterFactory>);
-  for (const group of ['nvidia', 'amd', 'cpu'] as const) {
+  for (const { hardware, fallback } of autoGroups()) {
     let taken: string | null = null;
-    for (const factory of factories.filter((f) => f.hardware && f.group === group)) {
+    for (const factory of hardware) {
       if (taken) {
         choices.push({ name: factory.name, chosen: false, why: `not needed: ${taken} already meters these devices` });
         continue;
@@ -77,14 +95,10 @@ async function resolveAuto(context: MeterContext, meters: PowerMeter[], choices:
       meters.push(...created);
       taken = factory.name;
     }
-    if (group === 'cpu' && !taken) {
-      const probe = await estimateMeterFactory.probe(context, null);
-      choices.push({
-        name: 'estimate',
-        chosen: true,
-        why: `no CPU power meter works here, so CPU power is ESTIMATED from ${probe.ok ? probe.detail : 'TDP'}`,
-      });
-      meters.push(...(await estimateMeterFactory.create(context, null)));
+    if (!taken && fallback) {
+      const probe = await fallback.probe(context, null);
+      choices.push({ name: fallback.name, chosen: true, why: `${fallback.fallback} ${probe.ok ? probe.detail : probe.reason}` });
+      meters.push(...(await fallback.create(context, null)));
     }
   }
 }

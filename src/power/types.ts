@@ -91,10 +91,12 @@ export interface MeterFactory {
   /** Hardware meters are preferred by `--meter auto`; the estimate is the fallback. */
   hardware: boolean;
   /**
-   * What `auto` treats as interchangeable: within a group the first meter that probes ok is taken
-   * (nvml before nvidia-smi, amd-smi before rocm-smi); `cpu` falls back to the estimate.
+   * Devices `auto` treats as interchangeable, an open name (`nvidia`, `amd`, `cpu`, `soc`, …): per group, in registry
+   * order, the first hardware meter that probes ok is taken (nvml before nvidia-smi); `other` is never taken by auto.
    */
-  group: 'nvidia' | 'amd' | 'cpu' | 'other';
+  group: string;
+  /** A non-hardware meter that `auto` takes for its group when no hardware meter of it works; the reason it records starts with this. */
+  fallback?: string;
   /** Whether `--meter NAME[:argument]` takes an argument (replay takes a file). */
   argument: 'none' | 'required';
   probe(context: MeterContext, argument: string | null): Promise<ProbeResult>;

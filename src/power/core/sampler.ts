@@ -1,0 +1,378 @@
+// The one sampler under every meter: a feed of readings (a tool's stream, a polled tool, counters read in-process)
+// shared by the meters of all the devices it reports, with the sample buffer of each device, waiting for a sample
+// after t, failure, restart, stop and the poll loop. A vendor file only probes and parses: it implements Feed.
+import { MeterError } from '../../errors.js';
+import type { MeterInfo, PowerMeter, PowerSample } from '../types.js';
+import { realClock, type Clock, type Timer } from './clock.js';
+
+/** One reading of one device. A null power is a gap the tool admitted to (`N/A`), never 0 W. */
+export interface Reading {
+  /** Which device (channel) of the feed: a GPU index, 0 for a single-device feed. */
+  key: number;
+  tMs: number;
+  powerW: number | null;
+  context?: Record<string, number | string>;
+  /** When the reading began (a polled tool's spawn): a wait for t is met only by readings that began at or after t. */
+  sinceMs?: number;
+  /** The tool's own words when powerW is null (`N/A (Secondary die)`), for messages. */
+  missing?: string;
+}
+
+/** Where a feed delivers readings and failures. */
+export interface FeedSink {
+  push(reading: Reading): void;
+  /** The feed is dead (tool exited, counter vanished): every meter on it reports `error` until restarted. */
+  fail(error: Error): void;
+}
+
+/** What a vendor file implements. */
+export interface Feed {
+  /**
+   * Begin: spawn the tool, initialise the library, read a baseline. Called when the first meter starts and again by
+   * restart(). May wait for the tool's first output. Throws (a MeterError) when the feed cannot start.
+   */
+  open(sink: FeedSink): Promise<void> | void;
+  /**
+   * Polled feeds: one read of every device, pushed to the sink before it resolves. The sampler calls it every
+   * periodMs, and at once when a meter waits for a time that has passed. Throwing counts as a failed poll.
+   */
+  poll?(sink: FeedSink): Promise<void> | void;
+  /** End: kill the tool, release the library (a last read first, where reads are cheap). Resolves when done. */
+  close(sink: FeedSink): Promise<void> | void;
+}
+
+/** How the sampler drives a feed. */
+export interface SamplerOptions {
+  /** Default: the real clock. */
+  clock?: Clock;
+  /** Polled feeds: time from one poll's start to the next one's (a slow poll stretches it: see achievedPeriodMs). */
+  periodMs?: number;
+  /**
+   * Polled in-process feeds (cheap reads): a wait for a future t polls at t, and a poll that brought no sample for a
+   * time already passed (a counter that has not ticked) is retried after this many ms. Unset: the next poll comes at
+   * the period, or at once when someone waits for a time already passed.
+   */
+  retryMs?: number;
+  /** Polled feeds: this many failed polls in a row fail the feed, with the error `tooMany` makes of the last one. */
+  failAfterPolls?: number;
+  tooMany?(last: Error, count: number): Error;
+  /** start() waits for the device's first sample (within waitMs). */
+  startWaitsForSample?: boolean;
+  /** How long sampleAfter(tMs) waits at most, counted from when it is called. */
+  waitMs(tMs: number, now: number): number;
+  /**
+   * sampleAfter ran out of time: return an Error to fail the whole feed, a string to fail only this device, or null
+   * to let the caller go on with a gap. Default null.
+   */
+  onTimeout?(key: number, tMs: number): Error | string | null;
+  /** Called after every poll (good or bad): meters that track the achieved period update their info here. */
+  afterPoll?(): void;
+}
+
+interface Waiter {
+  tMs: number;
+  done: () => void;
+}
+
+/** The samples of one device, and who waits for them. */
+class Channel {
+  readonly samples: PowerSample[] = [];
+  started = false;
+  failed: Error | null = null;
+  waiters: Waiter[] = [];
+  /** When the latest sample began (sinceMs, else tMs). */
+  coveredFromMs = Number.NEGATIVE_INFINITY;
+  missingCount = 0;
+  lastMissing: string | null = null;
+
+  push(reading: Reading): void {
+    if (!this.started) return;
+    if (reading.powerW === null) {
+      this.missingCount++;
+      this.lastMissing = reading.missing ?? null;
+      return;
+    }
+    const last = this.samples[this.samples.length - 1];
+    // Strict time order, even when a timestamp correction would reach back past the previous sample.
+    const tMs = last && reading.tMs <= last.tMs ? last.tMs + 1e-3 : reading.tMs;
+    // Hours of samples add up: an unchanged context shares the previous sample's object.
+    const context = reading.context && last?.context && sameContext(last.context, reading.context) ? last.context : reading.context;
+    this.samples.push(context ? { tMs, powerW: reading.powerW, context } : { tMs, powerW: reading.powerW });
+    this.coveredFromMs = reading.sinceMs ?? tMs;
+    this.settle();
+  }
+
+  has(tMs: number): boolean {
+    return this.coveredFromMs >= tMs;
+  }
+
+  settle(all = false): void {
+    const due = this.waiters.filter((waiter) => all || this.has(waiter.tMs));
+    this.waiters = this.waiters.filter((waiter) => !due.includes(waiter));
+    for (const waiter of due) waiter.done();
+  }
+}
+
+function sameContext(a: Record<string, number | string>, b: Record<string, number | string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
+/** One feed shared by the meters of its devices: it runs while any of them is started. */
+export class Sampler {
+  readonly clock: Clock;
+  private readonly channels = new Map<number, Channel>();
+  private readonly sink: FeedSink;
+  private opened = false;
+  private opening: Promise<void> | null = null;
+  private closing: Promise<void> = Promise.resolve();
+  private failed: Error | null = null;
+  private generation = 0;
+  private nap: { timer: Timer; wake: () => void } | null = null;
+  private loopDone: Promise<void> | null = null;
+  private pollCount = 0;
+  private failedPolls = 0;
+  private failedInARow = 0;
+  private lastPollError: Error | null = null;
+  private previousPollMs: number | null = null;
+  private spacingSumMs = 0;
+  private spacings = 0;
+
+  constructor(private readonly feed: Feed, private readonly options: SamplerOptions) {
+    this.clock = options.clock ?? realClock;
+    this.sink = { push: (reading) => this.channels.get(reading.key)?.push(reading), fail: (error) => this.fail(error) };
+  }
+
+  /** A meter for device `key` with `info`; the usual way to build a vendor's meters. */
+  meter(key: number, info: MeterInfo): SampledMeter {
+    return new SampledMeter(this, key, info);
+  }
+
+  /** The failure of the feed, else of device `key`; null while healthy. */
+  failure(key: number): Error | null {
+    return this.failed ?? this.channel(key).failed;
+  }
+
+  samples(key: number): readonly PowerSample[] {
+    return this.channel(key).samples;
+  }
+
+  /** Mean spacing of poll starts (null before two polls), and the counts for diagnostics. */
+  achievedPeriodMs(): number | null {
+    return this.spacings === 0 ? null : this.spacingSumMs / this.spacings;
+  }
+
+  polls(): { count: number; failed: number; lastError: string | null } {
+    return { count: this.pollCount, failed: this.failedPolls, lastError: this.lastPollError?.message ?? null };
+  }
+
+  /** Polls that brought no power for device `key`, and the tool's words for it. */
+  missing(key: number): { count: number; last: string | null } {
+    const channel = this.channel(key);
+    return { count: channel.missingCount, last: channel.lastMissing };
+  }
+
+  /** Count device `key` as started: opens the feed when it is the first (or after a failure). */
+  async acquire(key: number): Promise<void> {
+    const channel = this.channel(key);
+    if (channel.started) return;
+    channel.started = true;
+    channel.failed = null;
+    try {
+      await this.open();
+    } catch (error) {
+      channel.started = false;
+      if ([...this.channels.values()].every((c) => !c.started)) await this.halt();
+      throw error;
+    }
+    if (this.options.startWaitsForSample && channel.samples.length === 0) await this.waitFor(key, Number.NEGATIVE_INFINITY);
+  }
+
+  /** Device `key` stops; the last one out closes the feed and waits until it is closed. */
+  async release(key: number): Promise<void> {
+    const channel = this.channel(key);
+    // The last one out closes the feed while still started, so a final read (rapl, nvml) lands in its samples.
+    if ([...this.channels.values()].every((c) => c === channel || !c.started)) await this.halt();
+    channel.started = false;
+    channel.settle(true);
+    await this.closing;
+  }
+
+  /**
+   * Resolves once device `key` has a sample that began at or after tMs — or at once when it is stopped or failed,
+   * or after waitMs (then onTimeout decides whether that is a failure or a gap).
+   */
+  async waitFor(key: number, tMs: number): Promise<void> {
+    const channel = this.channel(key);
+    if (channel.has(tMs) || !channel.started || this.failure(key)) return;
+    const now = this.clock.now();
+    const edge = tMs > now && this.options.retryMs !== undefined ? this.clock.after(tMs - now, () => this.wake()) : null;
+    if (tMs <= now) this.wake();
+    let timedOut = false;
+    await new Promise<void>((resolve) => {
+      const timer = this.clock.after(this.options.waitMs(tMs, now), () => {
+        timedOut = true;
+        channel.waiters = channel.waiters.filter((waiter) => waiter !== entry);
+        resolve();
+      }, true);
+      const entry: Waiter = { tMs, done: () => { timer.cancel(); resolve(); } };
+      channel.waiters.push(entry);
+    });
+    edge?.cancel();
+    if (!timedOut || this.failure(key)) return;
+    const verdict = this.options.onTimeout?.(key, tMs) ?? null;
+    if (verdict instanceof Error) this.fail(verdict);
+    else if (typeof verdict === 'string') channel.failed = new MeterError('METER_NO_READING', verdict);
+  }
+
+  /** After a failure: close what is left, open afresh, and wait for a fresh sample of `key`; false when none comes. */
+  async restart(key: number): Promise<boolean> {
+    const fromMs = this.clock.now();
+    if (this.failed) {
+      await this.halt();
+      this.failed = null;
+      this.failedInARow = 0;
+      this.previousPollMs = null; // the gap across the failure is not a poll spacing
+    }
+    const channel = this.channel(key);
+    channel.failed = null;
+    channel.started = false;
+    try {
+      await this.acquire(key);
+    } catch (error) {
+      this.failed ??= asError(error);
+      return false;
+    }
+    await this.waitFor(key, fromMs);
+    return this.failure(key) === null && channel.has(fromMs);
+  }
+
+  /** The feed died: every device fails, waiters are released, the tool is stopped. */
+  fail(error: Error): void {
+    if (this.failed) return;
+    this.failed = error;
+    void this.halt();
+    for (const channel of this.channels.values()) channel.settle(true);
+  }
+
+  private channel(key: number): Channel {
+    let channel = this.channels.get(key);
+    if (!channel) this.channels.set(key, (channel = new Channel()));
+    return channel;
+  }
+
+  private open(): Promise<void> {
+    if (this.opened) return Promise.resolve();
+    this.opening ??= (async () => {
+      const generation = this.generation;
+      await this.closing;
+      await this.feed.open(this.sink);
+      if (generation !== this.generation) throw new MeterError('METER_STOPPED', 'the meter was stopped while it started');
+      this.opened = true;
+      if (this.feed.poll && this.options.periodMs !== undefined) this.loopDone = this.loop(generation);
+    })().finally(() => (this.opening = null));
+    return this.opening;
+  }
+
+  // Stop the poll loop and close the feed (once); the promise (also `closing`) resolves when it is closed. The feed
+  // closes first: that kills a poll in flight, which ends the loop.
+  private halt(): Promise<void> {
+    this.generation++;
+    this.wake();
+    if (this.opened || this.opening) {
+      const { opening, loopDone } = this;
+      this.opened = false;
+      this.loopDone = null;
+      this.closing = Promise.resolve(opening?.catch(() => {}))
+        .then(() => this.feed.close(this.sink))
+        .then(() => loopDone ?? undefined)
+        .catch(() => {});
+    }
+    return this.closing;
+  }
+
+  private wake(): void {
+    this.nap?.wake();
+  }
+
+  private async loop(generation: number): Promise<void> {
+    const live = () => generation === this.generation && !this.failed;
+    while (live()) {
+      const startMs = this.clock.now();
+      try {
+        await this.feed.poll!(this.sink);
+        this.failedInARow = 0;
+      } catch (error) {
+        this.failedPolls++;
+        this.lastPollError = asError(error);
+        if (++this.failedInARow >= (this.options.failAfterPolls ?? Infinity)) {
+          this.fail(this.options.tooMany?.(this.lastPollError, this.failedInARow) ?? this.lastPollError);
+        }
+      }
+      if (generation !== this.generation) return;
+      this.pollCount++;
+      if (this.previousPollMs !== null) {
+        this.spacingSumMs += startMs - this.previousPollMs;
+        this.spacings++;
+      }
+      this.previousPollMs = startMs;
+      this.options.afterPoll?.();
+      if (!live()) return;
+      await this.sleepUntilNextPoll(startMs);
+    }
+  }
+
+  // Until the next period, or sooner for a waiter: at once (or after retryMs) for a time already passed; at its t
+  // for in-process feeds.
+  private sleepUntilNextPoll(startMs: number): Promise<void> {
+    const now = this.clock.now();
+    let waitMs = startMs + this.options.periodMs! - now;
+    for (const channel of this.channels.values()) {
+      for (const waiter of channel.waiters) {
+        if (waiter.tMs <= now) waitMs = Math.min(waitMs, this.options.retryMs ?? 0);
+        else if (this.options.retryMs !== undefined) waitMs = Math.min(waitMs, Math.max(this.options.retryMs, waiter.tMs - now));
+      }
+    }
+    if (waitMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        timer.cancel();
+        this.nap = null;
+        resolve();
+      };
+      const timer = this.clock.after(waitMs, wake);
+      this.nap = { timer, wake };
+    });
+  }
+}
+
+/** The PowerMeter of one device of a sampler; vendor files create these and subclass only to add diagnostics. */
+export class SampledMeter implements PowerMeter {
+  constructor(readonly sampler: Sampler, readonly key: number, readonly info: MeterInfo) {}
+
+  start(): Promise<void> {
+    return this.sampler.acquire(this.key);
+  }
+
+  stop(): Promise<void> {
+    return this.sampler.release(this.key);
+  }
+
+  samples(): readonly PowerSample[] {
+    return this.sampler.samples(this.key);
+  }
+
+  sampleAfter(tMs: number): Promise<void> {
+    return this.sampler.waitFor(this.key, tMs);
+  }
+
+  failure(): Error | null {
+    return this.sampler.failure(this.key);
+  }
+
+  restart(): Promise<boolean> {
+    return this.sampler.restart(this.key);
+  }
+}
