@@ -1,11 +1,9 @@
 // Which meters count for a configuration: CPU and whole-system meters always, a GPU meter only for its own device.
+import { parseDevice } from '../power/core/device.js';
 import type { PowerMeter } from '../power/types.js';
 
-// `cuda:1` → 1; devices without an index (`webgpu`) → null.
-function gpuIndex(device: string): number | null {
-  const match = /^(cuda|rocm|dml):(\d+)$/.exec(device);
-  return match ? Number(match[2]) : null;
-}
+// `cuda:1` → 1; devices without an index (`webgpu`, `cpu`) → null. Any vendor: ids are open (`{ vendor, index }`).
+const gpuIndex = (device: string): number | null => parseDevice(device).index;
 
 /**
  * The meters whose power belongs to a configuration running on `device` (`cpu`, `cuda:0`, `webgpu`, …).
@@ -82,6 +80,6 @@ function filterMeters(meters: PowerMeter[], device: string, devices: readonly nu
     }
     if (device === 'cpu') return false;
     if (index === null) return true;
-    return ordinal === index && meterDevice.split(':')[0] === device.split(':')[0];
+    return ordinal === index && parseDevice(meterDevice).vendor === parseDevice(device).vendor;
   });
 }
