@@ -6,6 +6,7 @@ import { compareCommand, compareHelp } from './compare.js';
 import { devicesCommand, devicesHelp } from './devices.js';
 import { historyCommand, historyHelp } from './history.js';
 import { inspectCommand, inspectHelp } from './inspect.js';
+import { mergeCommand, mergeHelp } from './merge.js';
 import { modelsCommand, modelsHelp } from './models.js';
 import { planCommand, planHelp } from './plan.js';
 import { applyOrtLogLevel } from '../onnx/ort-logging.js';
@@ -26,6 +27,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<ExitCodeValue>
   history: { run: historyCommand, help: historyHelp },
   variants: { run: variantsCommand, help: variantsHelp },
   plan: { run: planCommand, help: planHelp },
+  merge: { run: mergeCommand, help: mergeHelp },
 };
 
 const usage = `joulebench — which precision and batch size gives the most ONNX inferences per joule on this machine
@@ -43,6 +45,7 @@ usage: joulebench <command> [options]
   compare <base> <cand>      regression gate: compare two result.json files (exit 1 on a regression)
   history <DIR>              trends and change points of the runs recorded with --history DIR
   plan <scenario> --shards N which configurations each of N shards runs (run --shard I/N; docs/fleet.md)
+  merge <run dirs…> --out D  join a sharded sweep's run folders: one ranking per machine, every report
 
   --verbose                  with any command: also show onnxruntime's own log lines (provider load failures,
                              warnings), which are hidden otherwise
