@@ -1,9 +1,9 @@
 // Built-in models on disk: built from the zoo's code on first use, rebuilt when the file does not match.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheDir } from '../common/cache-dir.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { isZooName, zoo, zooNames, type ZooName } from './zoo/index.js';
@@ -41,7 +41,7 @@ export async function ensureBuiltinModel(name: string, dir = modelsDir()): Promi
   }
   const bytes = zoo[name].build();
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  for (const folder of [dir, path.join(os.homedir(), '.cache', 'joulebench', 'models')]) {
+  for (const folder of [dir, cacheDir('models')]) {
     const file = path.join(folder, `${name}.onnx`);
     if ((await sha256OfFile(file)) === sha256) return { name, path: file, sha256, sizeBytes: bytes.length, written: false };
     try {
@@ -53,7 +53,7 @@ export async function ensureBuiltinModel(name: string, dir = modelsDir()): Promi
       if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw error;
     }
   }
-  throw new InputError('MODELS_DIR_UNWRITABLE', `cannot write built-in model ${name}: neither ${dir} nor ~/.cache/joulebench/models is writable`, {
+  throw new InputError('MODELS_DIR_UNWRITABLE', `cannot write built-in model ${name}: neither ${dir} nor ${cacheDir('models')} is writable`, {
     hint: 'set JOULEBENCH_MODELS_DIR to a writable folder',
   });
 }

@@ -2,8 +2,8 @@
 // with a JSON sidecar. The same source and options give the same bytes, so a matching file is reused as it is.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { cacheDir } from '../common/cache-dir.js';
 import { ModelError } from '../errors.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import type { ConversionSpec } from '../scenario/types.js';
@@ -89,15 +89,9 @@ export interface MadeVariant {
   sidecar: VariantSidecar;
 }
 
-/** Root of joulebench's caches: $JOULEBENCH_CACHE_DIR, else $XDG_CACHE_HOME/joulebench, else ~/.cache/joulebench. */
-export function cacheRoot(): string {
-  if (process.env.JOULEBENCH_CACHE_DIR) return path.resolve(process.env.JOULEBENCH_CACHE_DIR);
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'joulebench');
-}
-
 /** Where variants are kept by default. */
 export function variantCacheDir(): string {
-  return path.join(cacheRoot(), 'variants');
+  return cacheDir('variants');
 }
 
 /** INT8 mode for `auto`: static QDQ for convolutional graphs (CNNs), dynamic for the rest (Transformers, MLPs). */

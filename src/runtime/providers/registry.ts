@@ -1,8 +1,7 @@
 // Which execution providers can run here, and how to check one before a sweep (the list of providers: catalog.ts).
 import { closest } from '../../scenario/suggest.js';
-import os from 'node:os';
-import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { cacheRoot } from '../../common/cache-dir.js';
 import { InputError } from '../../errors.js';
 import { allProviders, builtinProviders, findProvider } from './catalog.js';
 import { checkProviderOptions } from './options.js';
@@ -46,12 +45,9 @@ export function requireProvider(name: string, where: string): ExecutionProvider 
   return provider;
 }
 
-/** joulebench's cache root (the same as the variant cache's): $JOULEBENCH_CACHE_DIR, $XDG_CACHE_HOME/joulebench or ~/.cache/joulebench. */
+/** Providers keep what they build (TensorRT engines) under joulebench's cache root (src/common/cache-dir.ts). */
 export function defaultProviderContext(): ProviderContext {
-  const root = process.env.JOULEBENCH_CACHE_DIR
-    ? path.resolve(process.env.JOULEBENCH_CACHE_DIR)
-    : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'joulebench');
-  return { cacheDir: root };
+  return { cacheDir: cacheRoot() };
 }
 
 /**
