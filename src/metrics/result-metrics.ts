@@ -44,6 +44,9 @@ export function configurationLabels(measurement: Measurement, result: MetricsSou
   ];
 }
 
+// Milliseconds to seconds, rounded to 15 significant digits so that 0.485 ms reads 0.000485, not 0.00048499999999999997.
+const seconds = (ms: number): number => Number((ms / 1000).toPrecision(15));
+
 /** What the metrics read of a result (environment null: no run yet). */
 export type MetricsSource = Pick<RunResult, 'measurements' | 'meters'> & { environment: RunResult['environment'] | null };
 
@@ -68,10 +71,10 @@ export function resultMetricFamilies(result: MetricsSource): MetricFamily[] {
     samplesPerJ.push({ suffix: '', labels, value: m.energy.samplesPerJoule });
     if (m.latencyMs) {
       const latency = m.latencyMs;
-      for (const [quantile, field] of latencyQuantiles) latencyS.push({ suffix: '', labels: [...labels, ['quantile', quantile]], value: latency[field] / 1000 });
+      for (const [quantile, field] of latencyQuantiles) latencyS.push({ suffix: '', labels: [...labels, ['quantile', quantile]], value: seconds(latency[field]) });
       // The latencies are those of every timed run of the windows (one run = one batch), so sum = mean × runs.
       const runs = m.repetitions.reduce((sum, r) => sum + r.runs, 0);
-      latencyS.push({ suffix: '_sum', labels, value: (latency.mean * runs) / 1000 });
+      latencyS.push({ suffix: '_sum', labels, value: seconds(latency.mean * runs) });
       latencyS.push({ suffix: '_count', labels, value: runs });
     }
     carbonG.push({ suffix: '_total', labels, value: (m.energy.gCO2ePer1kSamples * totalSamples) / 1000 });
