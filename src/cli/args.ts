@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { carbonFlagOptions } from './carbon-flags.js';
 import { metricsFlagOptions } from './metrics-flags.js';
 import { scenarioLimits } from '../scenario/schema.js';
-import { closest } from '../scenario/suggest.js';
+import { closest } from '../common/suggest.js';
 
 /**
  * Join `--flag -1` into `--flag=-1`: parseArgs refuses a value that starts with a dash, and the flag's own check

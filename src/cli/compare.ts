@@ -9,7 +9,7 @@ import { readResultFile } from '../compare/read.js';
 import { renderComparisonText } from '../compare/text.js';
 import type { MetricId } from '../compare/types.js';
 import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
-import { writeFileAtomic } from '../results/atomic.js';
+import { writeFileAtomic } from '../common/atomic.js';
 import { withUsage } from './args.js';
 import { displayPath } from './paths.js';
 

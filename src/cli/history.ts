@@ -10,7 +10,7 @@ import { renderHistoryHtml } from '../history/html.js';
 import { HistoryStore } from '../history/store.js';
 import { analyseTrends, historyMetrics, sparkline, type HistoryMetricId, type HistorySeries } from '../history/trend.js';
 import { sig } from '../report/format-number.js';
-import { writeFileAtomic } from '../results/atomic.js';
+import { writeFileAtomic } from '../common/atomic.js';
 import type { RunResult } from '../results/types.js';
 import { withUsage, words } from './args.js';
 import { displayPath } from './paths.js';

@@ -13,7 +13,7 @@ import { applyOrtLogLevel } from '../onnx/ort-logging.js';
 import { reportCommand, reportHelp } from './report.js';
 import { runCommand, runHelp } from './run.js';
 import { variantsCommand, variantsHelp } from './variants.js';
-import { closest } from '../scenario/suggest.js';
+import { closest } from '../common/suggest.js';
 import { toolVersion } from './version.js';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<ExitCodeValue>; help: string }> = {

@@ -1,5 +1,5 @@
 // `joulebench models build`: write the built-in model zoo to disk.
-import { closest } from '../scenario/suggest.js';
+import { closest } from '../common/suggest.js';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError, type ExitCodeValue } from '../errors.js';

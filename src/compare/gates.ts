@@ -2,7 +2,7 @@
 // baselines), evaluate them after, and record the verdicts in result.json.
 import path from 'node:path';
 import { HistoryStore } from '../history/store.js';
-import { writeFileAtomic } from '../results/atomic.js';
+import { writeFileAtomic } from '../common/atomic.js';
 import type { BudgetReport, RunResult } from '../results/types.js';
 import type { BudgetSpec, Scenario } from '../scenario/types.js';
 import { evaluateBudgets, resolveBudgets } from './budgets.js';

@@ -5,7 +5,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { analyseRuns } from '../report/analysis.js';
 import { writeReports } from '../report/formats.js';
-import { writeFileAtomic } from '../results/atomic.js';
+import { writeFileAtomic } from '../common/atomic.js';
 import type { MachineMerge, MergeOutcome } from './merge.js';
 
 /** What was written where. */

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { samplesBetween } from '../power/integrate.js';
 import type { PowerMeter } from '../power/types.js';
-import { writeFileAtomic, writeFileAtomicSync } from '../results/atomic.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../common/atomic.js';
 import { recommend } from '../results/recommend.js';
 import type { Measurement, RunResult } from '../results/types.js';
 

@@ -4,7 +4,7 @@ import { stat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, JoulebenchError, RuntimeFailure } from '../errors.js';
 import type { SweepEvent } from '../measure/sweep.js';
-import { writeFileAtomic } from '../results/atomic.js';
+import { writeFileAtomic } from '../common/atomic.js';
 import type { RunResult } from '../results/types.js';
 import { formatForFile, renderExposition, type MetricFamily } from './openmetrics.js';
 import { resultMetricFamilies } from './result-metrics.js';

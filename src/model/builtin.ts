@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir } from '../common/cache-dir.js';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../results/atomic.js';
+import { writeFileAtomic } from '../common/atomic.js';
 import { isZooName, zoo, zooNames, type ZooName } from './zoo/index.js';
 
 /** The package root (two levels above src/model or dist/model). */

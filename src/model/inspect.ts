@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import { ModelError } from '../errors.js';
 import type { ModelDim, TensorInfo } from '../onnx/shapes.js';
-import { closest } from '../scenario/suggest.js';
+import { closest } from '../common/suggest.js';
 import { zooNames } from './zoo/index.js';
 import { detectPrecision, type DetectedPrecision } from './detect-precision.js';
 import { checkExternalData, checkModelSize, sniffForeignFormat } from './safety.js';

@@ -1,5 +1,5 @@
 // The meter registry and `--meter` resolution (auto: the hardware meters that work here, else the estimate).
-import { closest } from '../scenario/suggest.js';
+import { closest } from '../common/suggest.js';
 import { MeterError } from '../errors.js';
 import { amdSmiMeterFactory } from './amd-smi.js';
 import { estimateMeterFactory } from './estimate.js';

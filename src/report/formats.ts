@@ -3,7 +3,7 @@
 // returns what it wrote, so the CLI prints the writers' own list.
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { writeFileAtomic } from '../results/atomic.js';
+import { writeFileAtomic } from '../common/atomic.js';
 import type { ReportAnalysis } from './analysis-types.js';
 import { renderChartPngs } from './charts/png.js';
 import { renderCsv } from './csv.js';

@@ -1,5 +1,6 @@
 // The result.json contract (schema `joulebench/result@1`, published as schema/result.schema.json).
 import type { CarbonSpec, HourlyCarbon } from '../carbon/types.js';
+import type { LoadRecommendation, LoadRecord } from '../load/types.js';
 import type { MeterInfo } from '../power/types.js';
 import type { PrecisionVia } from '../runtime/providers/types.js';
 import type { Precision } from '../scenario/types.js';
@@ -313,6 +314,10 @@ export interface RunResult {
   fingerprint?: RunFingerprint;
   /** Present on a result `joulebench merge` wrote. */
   merge?: MergeRecord;
+  /** Load mode (`joulebench load`): one record per (configuration, batching policy, target rate); absent otherwise. */
+  load?: LoadRecord[];
+  /** Load mode: per target rate, the least energy per request within the p99 SLO. */
+  loadRecommendations?: LoadRecommendation[];
 }
 
 /** One budget checked against one configuration. */

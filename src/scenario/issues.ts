@@ -4,7 +4,7 @@
 // the path, the value received and, where one is close, the key or name the user meant.
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { closest } from './suggest.js';
+import { closest } from '../common/suggest.js';
 
 /** One thing wrong with a scenario: where, what, and (when there is one) how to fix it. */
 export interface Problem {

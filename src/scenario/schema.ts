@@ -16,7 +16,7 @@ import {
 } from './issues.js';
 import { deviceIdOutsideHint, deviceIdOutsideMessage, deviceIdsOutside } from './devices.js';
 import { defaultEquivalencePercent } from '../stats/interval.js';
-import { closest } from './suggest.js';
+import { closest } from '../common/suggest.js';
 import type { DimSpec, InputSpec } from '../onnx/shapes.js';
 import {
   precisions,

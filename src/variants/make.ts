@@ -5,7 +5,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheDir } from '../common/cache-dir.js';
 import { ModelError } from '../errors.js';
-import { writeFileAtomic } from '../results/atomic.js';
+import { writeFileAtomic } from '../common/atomic.js';
 import type { ConversionSpec } from '../scenario/types.js';
 import type { CalibrationSet } from './calibration-data.js';
 import { convertToFloat16, type Fp16Report } from './fp16.js';

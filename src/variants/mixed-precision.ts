@@ -19,7 +19,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ortLogSeverity } from '../onnx/ort-logging.js';
-import { writeFileAtomic } from '../results/atomic.js';
+import { writeFileAtomic } from '../common/atomic.js';
 import type { Fidelity } from '../results/types.js';
 import type { FidelityBounds } from '../scenario/types.js';
 import { judgeFidelity } from './bounds.js';

@@ -1,5 +1,5 @@
 // Which execution providers can run here, and how to check one before a sweep (the list of providers: catalog.ts).
-import { closest } from '../../scenario/suggest.js';
+import { closest } from '../../common/suggest.js';
 import * as ort from 'onnxruntime-node';
 import { cacheRoot } from '../../common/cache-dir.js';
 import { InputError } from '../../errors.js';
