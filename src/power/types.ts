@@ -73,6 +73,10 @@ export interface MeterContext {
   powercapRoot: string;
   /** GPU indices to meter (the scenario's `devices`, `--gpus`); null = every GPU found (attribution follows each configuration's device). */
   gpus: number[] | null;
+  /** Linux hwmon root for the hwmon meter (`--hwmon-root`; default JOULEBENCH_HWMON_ROOT or /sys/class/hwmon). */
+  hwmonRoot?: string;
+  /** `--hwmon SENSOR[,…]`: the hwmon chips or channels to count; null/absent = the board and system sensors. */
+  hwmonSensors?: string[] | null;
 }
 
 /** The default powercap root, honouring JOULEBENCH_POWERCAP_ROOT. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { closest, editDistance } from '../../src/scenario/suggest.js';
+import { closest, editDistance } from '../../src/common/suggest.js';
 
 describe('editDistance', () => {
   it('counts insertions, deletions, substitutions and adjacent swaps as one edit each', () => {
