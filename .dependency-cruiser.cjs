@@ -1,21 +1,6 @@
 // The import layers of src/ (see docs/design.md "Layers"). A folder may import its own layer and the layers below it,
 // never one above: test/architecture/layers.test.ts runs this on every `npm test`, and `npm run layers` draws it.
-/** Bottom first. Same-layer folders may import each other only without a cycle (no-circular below). */
-const layers = [
-  ['errors.ts', 'common', 'stats'],
-  ['onnx', 'carbon', 'power'],
-  ['model'],
-  ['runtime'],
-  ['scenario'],
-  ['results'],
-  ['variants'],
-  ['report'],
-  ['history'],
-  ['compare', 'fleet', 'metrics'],
-  ['measure'],
-  ['load'],
-  ['cli', 'index.ts'],
-];
+const layers = require('./scripts/import-layers.cjs');
 
 const folderPattern = (names) => `^src/(${names.map((n) => n.replace('.', '\\.')).join('|')})(/|$)`;
 
