@@ -52,3 +52,14 @@ test('the rules catch a planted upward import and a planted cycle', { timeout: 1
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('npm run layers (docs/design.md) draws every layer top first and ends "no upward import, no cycle"', { timeout: 120_000 }, async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'scripts', 'layers.mjs')], { cwd: repoRoot });
+  const layerLines = stdout.split('\n').filter((line) => line.startsWith('layer '));
+  assert.match(layerLines[0]!, /^layer 12 {2}cli, index\.ts$/);
+  assert.match(layerLines.at(-1)!, /^layer {2}0 {2}errors\.ts, common, stats$/);
+  assert.match(stdout, /^ {12}onnx {7}→ errors\.ts, stats$/m, 'the ONNX core needs nothing above layer 0');
+  assert.match(stdout, /no upward import, no cycle\n$/);
+});
