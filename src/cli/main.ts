@@ -6,6 +6,7 @@ import { compareCommand, compareHelp } from './compare.js';
 import { devicesCommand, devicesHelp } from './devices.js';
 import { historyCommand, historyHelp } from './history.js';
 import { inspectCommand, inspectHelp } from './inspect.js';
+import { loadCommand, loadHelp } from './load.js';
 import { mergeCommand, mergeHelp } from './merge.js';
 import { modelsCommand, modelsHelp } from './models.js';
 import { planCommand, planHelp } from './plan.js';
@@ -28,6 +29,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<ExitCodeValue>
   variants: { run: variantsCommand, help: variantsHelp },
   plan: { run: planCommand, help: planHelp },
   merge: { run: mergeCommand, help: mergeHelp },
+  load: { run: loadCommand, help: loadHelp },
 };
 
 const usage = `joulebench — which precision and batch size gives the most ONNX inferences per joule on this machine
@@ -38,6 +40,7 @@ usage: joulebench <command> [options]
   bench <model|builtin>      sweep one model from flags (try: joulebench bench mlp --batch 1,8,32)
   inspect <model|builtin>    inputs, outputs, symbolic dims, batch axis, ops, parameters, FLOPs
   variants <model|builtin>   make FP16/INT8 variants and measure their fidelity to FP32
+  load <model|builtin>       energy per request under load: request rates, dynamic batching, idle (docs/load.md)
   devices                    execution providers, accelerators, power meters here
   models build|list          build the built-in models (mlp, cnn, transformer)
   report <result.json>…      re-render a run's report.md, report.html (charts), measurements.csv and charts/*.png;
