@@ -1,6 +1,6 @@
 // Typed errors thrown by library code; src/cli/ maps them to a message and an exit code.
 
-/** Exit codes of the CLI contract (shared/DESIGN.md). */
+/** Exit codes of the CLI contract (docs/design.md "Contracts"). */
 export const ExitCode = {
   ok: 0,
   gateFailed: 1,
