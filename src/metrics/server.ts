@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InputError } from '../errors.js';
-import { contentTypes, formatForAccept, renderExposition, type MetricFamily } from './openmetrics.js';
+import { contentTypes, formatForAccept, renderExposition, type ExpositionFormat, type MetricFamily } from './openmetrics.js';
 
 /** A listening endpoint. */
 export interface MetricsServer {
@@ -42,8 +42,8 @@ function listenError(error: NodeJS.ErrnoException, { host, port }: MetricsListen
   return error;
 }
 
-/** Listen on `listen` and answer GET /metrics with `families()` as it is at each request. */
-export function startMetricsServer(listen: MetricsListen, families: () => MetricFamily[]): Promise<MetricsServer> {
+/** Listen on `listen` and answer GET /metrics with `families()` as it is at each request (`onServe`: each format served). */
+export function startMetricsServer(listen: MetricsListen, families: () => MetricFamily[], onServe?: (format: ExpositionFormat) => void): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== '/metrics') {
@@ -56,6 +56,7 @@ export function startMetricsServer(listen: MetricsListen, families: () => Metric
     }
     const format = formatForAccept(request.headers.accept);
     const body = renderExposition(families(), format);
+    onServe?.(format);
     response.writeHead(200, { 'Content-Type': contentTypes[format], 'Content-Length': Buffer.byteLength(body), Vary: 'Accept' });
     response.end(request.method === 'HEAD' ? undefined : body);
   });
