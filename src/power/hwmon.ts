@@ -19,6 +19,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MeterError } from '../errors.js';
+import { realClock, type Clock } from './core/clock.js';
+import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
+import type { MeterContext, MeterFactory, MeterInfo, PowerMeter } from './types.js';
 
 /** Reads a small sysfs file as text (injectable: tests simulate EACCES, which root cannot provoke with chmod). */
 export type ReadText = (file: string) => string;
@@ -69,7 +72,10 @@ const defaultListDir: ListDir = (dir) => readdirSync(dir);
 /** Rails that carry the whole board's input on Jetson modules (tegrastats and jtop take the same two). */
 export const boardInputRails: readonly string[] = ['VDD_IN', 'POM_5V_IN'];
 
-/** Chips counted when no `--hwmon` selection is given (others are listed as found and can be selected). */
+/**
+ * Chips whose channels joulebench knows how to add up. Without `--hwmon` only the board and system sensors among them
+ * count (ina3221, ina2xx, power_meter: they contain the CPU, so the meter stands in for rapl); GPUs count when named.
+ */
 const knownChips = /^(amdgpu|i915|xe|ina3221|ina2\d\d|power_meter)$/;
 
 function errorCode(error: unknown): string | undefined {
@@ -182,6 +188,7 @@ function defaultPlan(chips: HwmonChip[], named = false): { counted: HwmonChannel
     let why: string | null = null;
     if (!knownChips.test(name) && !/^i915_gt\d+$/.test(name)) why = named ? null : `unknown sensor (count it with --hwmon ${name})`;
     else if (/^i915_gt\d+$/.test(name) && !named) why = i915Device ? 'a GT inside the i915 device total' : `a GT-level counter (count it with --hwmon ${name})`;
+    else if (/^(amdgpu|i915|xe)$/.test(name) && !named) why = `a GPU, not the board or system (count it with --hwmon ${name})`;
     else if (systemMeter && name !== 'power_meter') why = 'inside the ACPI system power meter (power_meter)';
     else if (name === 'xe' && channel.index !== 1 && all.some((c) => c.chipId === channel.chipId && c.index === 1)) why = 'the package, inside the card (energy1)';
     else if (name === 'ina3221' && channel.label.toUpperCase() === 'NC') why = 'not connected (labelled NC)';
@@ -259,7 +266,7 @@ export function readFailure(file: string, error: unknown): MeterError {
     return new MeterError('HWMON_VANISHED', `${file} disappeared (${code}): the sensor was removed or its driver unloaded`, { cause: error });
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return new MeterError('HWMON_PERMISSION', `cannot read ${file}: permission denied (${code}); hwmon attributes are meant to be world-readable, but some drivers keep energy counters root-only`, {
+    return new MeterError('HWMON_PERMISSION', `cannot read ${file}: permission denied (${code}); hwmon attributes are meant to be world-readable, but some drivers keep energy counters root-only: run as root, or grant read access with a udev rule`, {
       cause: error,
       hint: `run as root, or grant read access with a udev rule (e.g. RUN+="/bin/chmod o+r ${path.basename(file)}" for that device)`,
     });
@@ -325,3 +332,223 @@ export function counterDeltaUj(previousUj: number, currentUj: number, dtMs: numb
   }
   return null;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The meter: one polled feed reads every counted chip; one PowerMeter per chip (a chip's channels share one kind).
+
+/** Knobs of the hwmon meter; the defaults are what the CLI uses. */
+export interface HwmonOptions {
+  readText?: ReadText;
+  listDir?: ListDir;
+  /** Default: the real clock. */
+  clock?: Clock;
+  /** Polling period (default 100 ms). */
+  periodMs?: number;
+  /** Upper bound on one channel's power, to tell a counter reset from a wrap (default 2000 W). */
+  maxChannelPowerW?: number;
+}
+
+/** The hwmon root: `--hwmon-root`, else JOULEBENCH_HWMON_ROOT, else /sys/class/hwmon. */
+export function defaultHwmonRoot(): string {
+  return process.env.JOULEBENCH_HWMON_ROOT ?? '/sys/class/hwmon';
+}
+
+/** One chip's meter before it starts: its channels and what result.json records. */
+interface ChipMeter {
+  channels: HwmonChannel[];
+  keys: string[];
+  info: MeterInfo;
+}
+
+/** Everything the meters need, checked: the plan and one good read of every counted channel. */
+export interface HwmonSetup {
+  plan: HwmonPlan;
+  chips: ChipMeter[];
+  /** One line for `devices` and the auto choice. */
+  detail: string;
+}
+
+const defaultPeriodMs = 100;
+const sourceText: Record<HwmonSource, string> = {
+  energy: 'energy counter (µJ)',
+  'power-input': 'power input (µW)',
+  'power-average': 'power average (µW)',
+  rail: 'current × voltage (mA × mV)',
+};
+
+function scopeOf(chipName: string, channels: HwmonChannel[]): string {
+  if (chipName === 'power_meter') return 'system';
+  if (chipName === 'ina3221') return channels.some((c) => boardInputRails.includes(c.label.toUpperCase())) ? 'board' : 'board-rails';
+  if (/^(amdgpu|i915|xe|i915_gt\d+)$/.test(chipName)) return 'gpu';
+  return /^ina2\d\d$/.test(chipName) ? 'rail' : 'sensor';
+}
+
+function noSensorsMessage(root: string, plan: HwmonPlan | null): string {
+  if (!plan || plan.chips.length === 0) {
+    return `no hwmon chips under ${root} (no Linux hwmon sysfs here, or a container without /sys/class/hwmon: mount it and pass --hwmon-root)`;
+  }
+  const skipped = plan.skipped.map((s) => `${channelKey(s.channel, plan.chips)} (${s.why})`);
+  const bare = plan.chips.filter((chip) => chip.channels.length === 0).map((chip) => chip.name);
+  return `no hwmon power sensor to count under ${root}${skipped.length > 0 ? `; found ${skipped.join(', ')}` : ''}${bare.length > 0 ? `; chips without power readings: ${[...new Set(bare)].join(', ')}` : ''}`;
+}
+
+// Discover, plan and read every counted channel once. Throws MeterError with a reason fit for a probe.
+function openHwmon(root: string, selection: string[] | null, options: HwmonOptions): HwmonSetup {
+  const readText = options.readText ?? defaultReadText;
+  const periodMs = options.periodMs ?? defaultPeriodMs;
+  const chips = discoverHwmon(root, readText, options.listDir ?? defaultListDir);
+  const plan = planHwmon(root, chips, selection);
+  if (plan.counted.length === 0) throw new MeterError('HWMON_NO_SENSORS', noSensorsMessage(root, plan));
+  readChannels(readText, plan.counted);
+  const byChip = chips.map((chip) => plan.counted.filter((c) => c.chipId === chip.id)).filter((channels) => channels.length > 0);
+  const meters = byChip.map((channels): ChipMeter => {
+    const first = channels[0]!;
+    const keys = channels.map((channel) => channelKey(channel, chips));
+    const chipKey = keys[0]!.slice(0, keys[0]!.lastIndexOf('/'));
+    const averageMs = Math.max(0, ...channels.map((c) => c.averageIntervalMs ?? 0));
+    const averaged = averageMs > 0 ? `; averaged by the sensor over ${averageMs} ms, so windows must be at least ten times that` : '';
+    return {
+      channels,
+      keys,
+      info: {
+        id: `hwmon:${chipKey}`,
+        kind: 'hwmon',
+        scope: scopeOf(first.chipName, channels),
+        device: null,
+        periodMs: Math.max(periodMs, averageMs),
+        estimated: false,
+        sampleKind: first.source === 'energy' ? 'interval-average' : 'instant',
+        detail: `hwmon ${chipKey} (${path.dirname(first.files[0]!)}): ${channels.map((c) => c.label).join(' + ')} from its ${sourceText[first.source]}, read every ${periodMs} ms${averaged}`,
+      },
+    };
+  });
+  const notCounted = plan.skipped.length > 0 ? `; not counted: ${plan.skipped.map((s) => `${channelKey(s.channel, chips)} (${s.why})`).join(', ')}` : '';
+  const detail = `hwmon sensors under ${root}: ${meters.map((m) => `${m.info.id.slice('hwmon:'.length)} = ${m.keys.map((k) => k.slice(k.lastIndexOf('/') + 1)).join(' + ')}`).join('; ')}${notCounted}`;
+  return { plan, chips: meters, detail };
+}
+
+/** Reads every counted chip each poll; energy chips become ΔE/Δt since the previous read. */
+class HwmonFeed implements Feed {
+  private previous: Array<{ tMs: number; energyUj: number[] } | null> = [];
+  private readonly stallMs: number;
+  /** Counter chips that went quiet for stallMs (a sleeping device, or a frozen counter): for diagnostics. */
+  readonly quiet = new Set<string>();
+
+  constructor(private readonly setup: HwmonSetup, private readonly readText: ReadText, private readonly clock: Clock, private readonly maxChannelPowerW: number) {
+    this.stallMs = Math.max(1000, 10 * (setup.chips[0]?.info.periodMs ?? defaultPeriodMs));
+  }
+
+  open(sink: FeedSink): void {
+    this.previous = this.setup.chips.map(() => null);
+    this.poll(sink);
+  }
+
+  poll(sink: FeedSink): void {
+    this.setup.chips.forEach((chip, key) => {
+      const beforeMs = this.clock.now();
+      let reading: HwmonReading;
+      try {
+        reading = readChannels(this.readText, chip.channels);
+      } catch (error) {
+        sink.fail(error instanceof MeterError ? error : new MeterError('HWMON_UNREADABLE', String(error), { cause: error }));
+        return;
+      }
+      const tMs = (beforeMs + this.clock.now()) / 2;
+      if (chip.channels[0]!.source === 'energy') this.pushEnergy(sink, key, chip, tMs, reading.energyUj as number[]);
+      else this.pushPower(sink, key, chip, tMs, reading.powerW as number[]);
+    });
+  }
+
+  close(sink: FeedSink): void {
+    // A last read, so the window that ends now has a sample past its end (reads are cheap).
+    if (this.previous.some((p) => p !== null)) this.poll(sink);
+  }
+
+  private pushPower(sink: FeedSink, key: number, chip: ChipMeter, tMs: number, powerW: number[]): void {
+    const context: Record<string, number> = {};
+    chip.keys.forEach((k, i) => (context[k.slice(k.lastIndexOf('/') + 1)] = powerW[i]!));
+    sink.push({ key, tMs, powerW: powerW.reduce((a, b) => a + b, 0), context });
+    this.previous[key] = { tMs, energyUj: [] };
+  }
+
+  // Never 0 W for "the counter has not ticked yet": the baseline stays until it moves (or stallMs passes).
+  private pushEnergy(sink: FeedSink, key: number, chip: ChipMeter, tMs: number, energyUj: number[]): void {
+    const previous = this.previous[key];
+    if (!previous) {
+      this.previous[key] = { tMs, energyUj };
+      return;
+    }
+    const dtMs = tMs - previous.tMs;
+    if (!(dtMs > 0)) return;
+    const context: Record<string, number> = {};
+    let totalUj = 0;
+    for (const [i, channel] of chip.channels.entries()) {
+      const deltaUj = counterDeltaUj(previous.energyUj[i]!, energyUj[i]!, dtMs, this.maxChannelPowerW);
+      if (deltaUj === null) {
+        sink.fail(new MeterError('HWMON_COUNTER_JUMP', `${channel.files[0]} went from ${previous.energyUj[i]} to ${energyUj[i]} µJ in ${dtMs.toFixed(1)} ms: the counter was reset (driver reload, hotplug), so that span has no energy`));
+        return;
+      }
+      context[chip.keys[i]!.slice(chip.keys[i]!.lastIndexOf('/') + 1)] = deltaUj / dtMs / 1000;
+      totalUj += deltaUj;
+    }
+    if (totalUj === 0 && dtMs < this.stallMs) return;
+    if (totalUj === 0) this.quiet.add(chip.info.id);
+    sink.push({ key, tMs, powerW: totalUj / dtMs / 1000, context });
+    this.previous[key] = { tMs, energyUj };
+  }
+}
+
+/** A chip's meter; diagnostics name a counter that stood still for a second or more. */
+class HwmonMeter extends SampledMeter {
+  constructor(sampler: Sampler, key: number, info: MeterInfo, private readonly feed: HwmonFeed) {
+    super(sampler, key, info);
+  }
+
+  diagnostics(): string[] {
+    return this.feed.quiet.has(this.info.id)
+      ? [`${this.info.id}: the energy counter stood still for a second or more (0 W recorded): the device was asleep, or its counter is frozen`]
+      : [];
+  }
+}
+
+/** Open the hwmon meters of `root` directly (tests and library users); one meter per counted chip. */
+export function openHwmonMeters(root: string, selection: string[] | null, options: HwmonOptions = {}): PowerMeter[] {
+  const setup = openHwmon(root, selection, options);
+  const clock = options.clock ?? realClock;
+  const feed = new HwmonFeed(setup, options.readText ?? defaultReadText, clock, options.maxChannelPowerW ?? 2000);
+  const sampler = new Sampler(feed, {
+    clock,
+    periodMs: options.periodMs ?? defaultPeriodMs,
+    // Reads are cheap: a window's end is read at that moment, and a counter that has not ticked is read again soon.
+    retryMs: 2,
+    startWaitsForSample: true,
+    waitMs: () => 2000,
+  });
+  return setup.chips.map((chip, key) => new HwmonMeter(sampler, key, chip.info, feed));
+}
+
+/** An hwmon meter factory with injected reader/clock/period (tests); the registry uses the defaults. */
+export function createHwmonMeterFactory(options: HwmonOptions = {}): MeterFactory {
+  const rootOf = (context: MeterContext) => context.hwmonRoot ?? defaultHwmonRoot();
+  return {
+    name: 'hwmon',
+    description: 'Linux hwmon power sensors: Jetson INA3221 rails (board input VDD_IN), INA2xx, ACPI power_meter; GPUs (amdgpu, i915, xe) with --hwmon',
+    hardware: true,
+    // The board and system sensors it counts by default contain the CPU: it stands in for rapl where rapl is absent.
+    group: 'cpu',
+    argument: 'none',
+    async probe(context) {
+      try {
+        return { ok: true, detail: openHwmon(rootOf(context), context.hwmonSensors ?? null, options).detail };
+      } catch (error) {
+        return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+      }
+    },
+    async create(context) {
+      return openHwmonMeters(rootOf(context), context.hwmonSensors ?? null, options);
+    },
+  };
+}
+
+/** Registry entry for the hwmon meter. */
+export const hwmonMeterFactory: MeterFactory = createHwmonMeterFactory();
