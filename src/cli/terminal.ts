@@ -3,9 +3,9 @@ import { carbonBasisLine, hourlyLines } from '../carbon/describe.js';
 import type { PrepareEvent } from '../measure/prepare.js';
 import type { SweepEvent } from '../measure/sweep.js';
 import { displayPath } from './paths.js';
-import { sig } from '../report/format-number.js';
+import { formatGrams, formatJoules, formatTimes, formatWattHours, sig } from '../report/format-number.js';
 import { ciSuffix, fidelityBoundLine, fidelityMark, isEstimated, rankMeasurements, stoppingLine } from '../report/rank.js';
-import type { RunResult } from '../results/types.js';
+import type { Recommendation, RunResult } from '../results/types.js';
 import { describeSearch } from '../variants/mixed-precision.js';
 
 const formatDuration = (seconds: number) => {
@@ -106,11 +106,54 @@ function table(rows: string[][], rightAligned: boolean[]): string {
     .join('\n');
 }
 
-/** The ranked table printed at the end of a run. */
+/**
+ * What a run prints on stdout: the answer first (one line per model: the pick, its energy per sample in µJ/mJ,
+ * Wh and gCO2e per million samples, and one margin, "N× the samples/J of …"), then the ranked table and the details.
+ */
 export function renderRankedTable(result: RunResult): string {
+  const answer = renderAnswer(result);
+  return [...answer, ...(answer.length > 0 ? [''] : []), ...renderTableAndDetails(result)].join('\n');
+}
+
+/** The answer block: a heading and one line per model (empty when nothing could be recommended or shown). */
+export function renderAnswer(result: RunResult): string[] {
+  if (result.recommendations.length === 0) return [];
+  const estimated = result.recommendations.some((r) => r.estimated);
+  const lines = [`Answer — the most samples per joule${estimated ? ' (power ESTIMATED: no hardware meter)' : ''}:`];
+  const width = Math.max(...result.recommendations.map((r) => r.model.length));
+  for (const r of result.recommendations) lines.push(`  ${`${r.model}:`.padEnd(width + 1)} ${answerLine(r, result)}`);
+  return lines;
+}
+
+// One model's line: "mlp/int8/cpu/b32 — 507 µJ/sample, 141 mWh and 66.9 mg CO2e per million samples, p99 32.9 ms; 2.38× the samples/J of …".
+function answerLine(r: Recommendation, result: RunResult): string {
+  if (r.valid === false || r.meetsSlo === false) return `no recommendation — ${r.reason}`;
+  const perMillion = r.whPer1kSamples !== undefined
+    ? `, ${formatWattHours(r.whPer1kSamples * 1000)}${r.gCO2ePer1kSamples !== undefined ? ` and ${formatGrams(r.gCO2ePer1kSamples * 1000)} CO2e` : ''} per million samples`
+    : '';
+  const jPerSample = formatJoules(1 / r.samplesPerJoule);
+  const margins: string[] = [];
+  const c = r.confidence;
+  if (c) {
+    const verdict = c.verdict === 'indistinguishable' ? `; indistinguishable within ±${c.equivalencePercent}%, chosen for its p99` : c.verdict === 'unresolved' ? '; not yet separated' : '';
+    // One direction (≥ 1×), as recommend() says it.
+    margins.push(c.ratio >= 0.995
+      ? `${formatTimes(c.ratio)} the samples/J of ${c.versus} (95% CI ${formatTimes(c.ci95[0])}–${formatTimes(c.ci95[1])}${verdict})`
+      : `${c.versus} has ${formatTimes(1 / c.ratio)} its samples/J (95% CI ${formatTimes(1 / c.ci95[1])}–${formatTimes(1 / c.ci95[0])}${verdict})`);
+  }
+  const baseline = r.baselineKey && r.baselineKey !== r.key && r.baselineKey !== r.confidence?.versus
+    ? result.measurements.find((m) => m.key === r.baselineKey && m.energy)
+    : undefined;
+  if (baseline?.energy) margins.push(`${formatTimes(r.samplesPerJoule / baseline.energy.samplesPerJoule)} that of ${baseline.key}`);
+  const flagged = r.caveats?.some((caveat) => caveat.startsWith('its measurement is not valid')) ? ' [measurement flagged: see below]' : '';
+  return `${r.key} — ${jPerSample}/sample${perMillion}, p99 ${sig(r.p99Ms)} ms${margins.length > 0 ? `; ${margins.join(', ')}` : ''}${flagged}`;
+}
+
+// The ranked table, the stopping and fidelity lines, notes, and why each runner-up was not chosen.
+function renderTableAndDetails(result: RunResult): string[] {
   const estimated = isEstimated(result);
   const est = estimated ? ' (est.)' : '';
-  const header = ['#', 'configuration', `samples/J${est}`, `J/sample${est}`, 'samples/s', 'p50 ms', 'p99 ms', `W${est}`, 'valid'];
+  const header = ['#', 'configuration', `samples/J${est}`, `energy/sample${est}`, 'samples/s', 'p50 ms', 'p99 ms', `W${est}`, 'valid'];
   const rows: string[][] = [header];
   const notes: string[] = [];
   // Configurations that did not run, grouped by reason: one line per reason, not one per batch size.
@@ -125,7 +168,7 @@ export function renderRankedTable(result: RunResult): string {
     }
     rank++;
     rows.push([
-      String(rank), `${m.key}${fidelityMark(m)}`, `${sig(m.energy.samplesPerJoule)}${ciSuffix(m)}`, sig(m.energy.joulesPerSample), sig(m.throughput.samplesPerSecond.mean),
+      String(rank), `${m.key}${fidelityMark(m)}`, `${sig(m.energy.samplesPerJoule)}${ciSuffix(m)}`, formatJoules(m.energy.joulesPerSample), sig(m.throughput.samplesPerSecond.mean),
       sig(m.latencyMs.p50), sig(m.latencyMs.p99), sig(m.power.meanWatts), m.validity.valid ? 'yes' : 'NO',
     ]);
     if (!m.validity.valid) notes.push(`${m.key}: not valid — ${m.validity.reasons.join('; ')}`);
@@ -146,22 +189,17 @@ export function renderRankedTable(result: RunResult): string {
   if (fidelityBound) lines.push('', fidelityBound);
   for (const warning of [...(result.idle?.warnings ?? []), ...(result.meterWarnings ?? [])]) notes.push(`warning: ${warning}`);
   if (notes.length > 0) lines.push('', ...notes);
-  if (result.recommendations.length > 0) {
+  const picked = result.recommendations.filter((r) => r.valid !== false && r.meetsSlo !== false);
+  if (picked.length > 0) {
     lines.push('');
-    for (const r of result.recommendations) {
-      if (r.valid === false || r.meetsSlo === false) {
-        lines.push(`No recommendation for ${r.model}: ${r.reason}`);
-        continue;
-      }
-      lines.push(`Recommended for ${r.model}: ${r.key} — ${sig(r.samplesPerJoule)} samples/J${r.estimated ? ' (estimated)' : ''}, p99 ${sig(r.p99Ms)} ms (${r.reason})`);
-      if (r.savingPercent !== undefined && r.savingPercent !== null && r.baselineKey && r.baselineKey !== r.key) {
-        lines.push(`  ${r.savingPercent >= 0 ? 'saves' : 'costs'} ${Math.abs(r.savingPercent).toFixed(1)}% energy per sample against ${r.baselineKey}; ${sig(r.whPer1kSamples)} Wh per 1,000 samples, ${sig(r.gCO2ePer1kSamples)} gCO2e per 1,000 samples`);
-      }
+    for (const r of picked) {
+      lines.push(`Why ${r.key} for ${r.model}: ${r.reason}`);
+      for (const caveat of r.caveats ?? []) if (!caveat.startsWith('power is ESTIMATED')) lines.push(`  caveat: ${caveat}`);
       if (r.runnerUp) lines.push(`  why not the runner-up: ${r.runnerUp.whyNot}`);
     }
   }
   lines.push(...carbonLines(result));
-  return lines.join('\n');
+  return lines;
 }
 
 // Where the carbon figures come from, the regions compared and the hourly integration; silent for the plain default.
@@ -171,8 +209,8 @@ function carbonLines(result: RunResult): string[] {
   const lines = ['', `Carbon: ${carbonBasisLine(carbon)}`];
   const chosen = result.recommendations.filter((r) => r.whPer1kSamples !== undefined && r.whPer1kSamples !== null && r.valid !== false && r.meetsSlo !== false);
   for (const [region, gPerKWh] of Object.entries(carbon.regions ?? {})) {
-    const figures = chosen.map((r) => `${r.key} ${sig(((r.whPer1kSamples ?? 0) / 1000) * gPerKWh * carbon.pue)}`).join(', ');
-    lines.push(`  in ${region} (${sig(gPerKWh)} gCO2e/kWh): ${figures} gCO2e per 1,000 samples`);
+    const figures = chosen.map((r) => `${r.key} ${formatGrams(((r.whPer1kSamples ?? 0) / 1000) * gPerKWh * carbon.pue * 1000)}`).join(', ');
+    lines.push(`  in ${region} (${sig(gPerKWh)} gCO2e/kWh): ${figures} CO2e per million samples`);
   }
   lines.push(...hourlyLines(carbon));
   return lines;

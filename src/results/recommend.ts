@@ -25,20 +25,36 @@ export function ratioText(ratio: RatioInterval): string {
   return Number.isFinite(ratio.ci95[1]) && ratio.n > 0 ? `${times(ratio.estimate)} (95% CI ${times(ratio.ci95[0])}–${times(ratio.ci95[1])})` : `${times(ratio.estimate)} (too few windows for a CI)`;
 }
 
+/** The ratio the other way round: b ÷ a with its CI. */
+function inverse(ratio: RatioInterval): RatioInterval {
+  return { ...ratio, estimate: 1 / ratio.estimate, ci95: [1 / ratio.ci95[1], 1 / ratio.ci95[0]] };
+}
+
+/**
+ * One gap, said one way: the one with more samples/J "has N× the samples/J of" the other (N ≥ 1), so a gap never
+ * appears as both "2.38×" and "0.42×". `ratio` is a ÷ b.
+ */
+export function gapText(a: string, b: string, ratio: RatioInterval): { text: string; aFirst: boolean } {
+  return ratio.estimate >= 1 ? { text: `${a} has ${ratioText(ratio)} the samples/J of ${b}`, aFirst: true } : { text: `${b} has ${ratioText(inverse(ratio))} the samples/J of ${a}`, aFirst: false };
+}
+
 // Why the best configuration that was not chosen lost, with the one ratio (runs named when they differ).
 function whyNot(runner: Ok, best: Ok, sloP99Ms: number | null, runs: { runner: string | null; best: string | null }): string {
   const sameRun = runs.runner === runs.best;
   const ratio = ratioBetween(runner, best, sameRun);
   const name = (m: Ok, run: string | null) => (sameRun || run === null ? m.key : `${m.key} (run ${run})`);
-  const has = `${name(runner, runs.runner)} has ${ratioText(ratio)} the samples/J of ${name(best, runs.best)}`;
-  if (runner.fidelity?.withinBounds === false) return `${has} but breaks the fidelity bounds: ${runner.fidelity.violations.join('; ')}`;
-  if (sloP99Ms !== null && runner.latencyMs.p99 > sloP99Ms) return `${has} but misses the ${sloP99Ms} ms p99 SLO (p99 ${sig(runner.latencyMs.p99)} ms)`;
-  if (!runner.validity.valid) return `${has} but its measurement is not valid: ${runner.validity.reasons[0] ?? 'see its validity'}`;
+  const runnerName = name(runner, runs.runner);
+  const gap = gapText(runnerName, name(best, runs.best), ratio);
+  // "…, but it …" when the runner-up is the sentence's subject, else "…; <runner-up> …".
+  const but = gap.aFirst ? ' but' : `; ${runnerName}`;
+  if (runner.fidelity?.withinBounds === false) return `${gap.text}${but} breaks the fidelity bounds: ${runner.fidelity.violations.join('; ')}`;
+  if (sloP99Ms !== null && runner.latencyMs.p99 > sloP99Ms) return `${gap.text}${but} misses the ${sloP99Ms} ms p99 SLO (p99 ${sig(runner.latencyMs.p99)} ms)`;
+  if (!runner.validity.valid) return `${gap.text}${gap.aFirst ? ' but its' : `; ${runnerName}'s`} measurement is not valid: ${runner.validity.reasons[0] ?? 'see its validity'}`;
   const race = runner.stopping?.race;
-  if (race?.status === 'eliminated') return `${has}; eliminated in round ${race.round}`;
-  if (race?.status === 'tied') return `${has}: indistinguishable, ${best.key} chosen for its lower p99`;
-  if (race?.status === 'not-better') return `${has}: the race showed it is not more than its margin above, so the leader was kept`;
-  return has;
+  if (race?.status === 'eliminated') return `${gap.text}; eliminated in round ${race.round}`;
+  if (race?.status === 'tied') return `${gap.text}: indistinguishable, ${best.key} chosen for its lower p99`;
+  if (race?.status === 'not-better') return `${gap.text}: the race showed ${runner.key} is not more than its margin above, so the leader was kept`;
+  return gap.text;
 }
 
 // Among the eligible, the one to recommend: the race's best; among tied survivors the lowest p99; else the most samples/J.
@@ -64,7 +80,10 @@ function confidenceOf(best: Ok, rival: Ok | undefined, equivalencePercent: numbe
 }
 
 function confidenceText(confidence: NonNullable<Recommendation['confidence']>, best: Ok): string {
-  const ratio = `${times(confidence.ratio)} the samples/J of ${confidence.versus} (95% CI ${times(confidence.ci95[0])}–${times(confidence.ci95[1])})`;
+  // One direction (≥ 1×): a pick below its competitor (chosen for validity or p99) says the competitor's margin.
+  const ratio = confidence.ratio >= 0.995
+    ? `${times(confidence.ratio)} the samples/J of ${confidence.versus} (95% CI ${times(confidence.ci95[0])}–${times(confidence.ci95[1])})`
+    : `${confidence.versus} has ${times(1 / confidence.ratio)} its samples/J (95% CI ${times(1 / confidence.ci95[1])}–${times(1 / confidence.ci95[0])})`;
   if (confidence.verdict === 'indistinguishable') return `indistinguishable within ${confidence.equivalencePercent}% from ${confidence.versus} (${ratio}); chosen for its p99 ${sig(best.latencyMs.p99)} ms`;
   if (confidence.verdict === 'better') return ratio;
   if (confidence.verdict === 'not-worse') return `${ratio}: at most ${confidence.equivalencePercent}% below it, possibly better`;

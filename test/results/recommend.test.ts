@@ -29,7 +29,7 @@ test('the pick states its margin over the closest competitor as one ratio with i
   assert.deepEqual(rest, { versus: 'm/fp32/cpu/b1', ratio: 2, method: 'paired-rounds', equivalencePercent: 3, verdict: 'better' });
   assert.ok(Math.abs(ci95[0] - 2) < 1e-12 && Math.abs(ci95[1] - 2) < 1e-12, String(ci95));
   assert.equal(rec!.reason, 'most samples per joule (p99 10.0 ms ≤ SLO 20 ms); 2.00× the samples/J of m/fp32/cpu/b1 (95% CI 2.00×–2.00×)');
-  assert.equal(rec!.runnerUp!.whyNot, 'm/fp32/cpu/b1 has 0.50× (95% CI 0.50×–0.50×) the samples/J of m/fp32/cpu/b8');
+  assert.equal(rec!.runnerUp!.whyNot, 'm/fp32/cpu/b8 has 2.00× (95% CI 2.00×–2.00×) the samples/J of m/fp32/cpu/b1');
 });
 
 test('two configurations within the equivalence margin are indistinguishable: the lower p99 is chosen, and it says so', () => {
