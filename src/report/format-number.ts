@@ -24,7 +24,8 @@ function scaled(value: number | null | undefined, scale: Scale): string {
   // Rounding first: 999.6 µJ shows as 1.00 mJ, not "1,000 µJ".
   let chosen = scale[0]!;
   for (const entry of scale) if (Math.abs(value) / entry[0] >= 0.9995) chosen = entry;
-  return `${sig(value / chosen[0])} ${chosen[1]}`;
+  const inUnit = value / chosen[0];
+  return `${sig(Math.abs(inUnit) < 1 && Math.abs(inUnit) >= 0.9995 ? Math.sign(inUnit) : inUnit)} ${chosen[1]}`;
 }
 
 /** Joules in nJ, µJ, mJ, J or kJ, 3 significant digits: 0.000507 → "507 µJ". */
