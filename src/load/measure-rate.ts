@@ -37,6 +37,12 @@ export async function measureRate(options: RateOptions): Promise<{ numbers: Load
     sessions: options.sessions.length,
     estimated: options.counted.some((meter) => meter.info.estimated),
   });
-  numbers.reasons.push(...span.notes);
+  // A meter that failed during the span makes the energy incomplete; a gap in its samples is worth a warning.
+  for (const note of span.notes) {
+    if (note.startsWith('incomplete')) {
+      numbers.valid = false;
+      numbers.reasons.push(note);
+    } else numbers.warnings.push(note);
+  }
   return { numbers, trace };
 }

@@ -10,7 +10,7 @@ import { Metering } from '../measure/metering.js';
 import { prepareModels, type OverrideNaming, type PrepareEvent, type PreparedVariant } from '../measure/prepare.js';
 import { resolveMeters, type MeterChoice } from '../power/registry.js';
 import { defaultPowercapRoot, type PowerMeter } from '../power/types.js';
-import { writeFileAtomic } from '../results/atomic.js';
+import { writeFileAtomic } from '../common/atomic.js';
 import { captureEnvironment } from '../results/environment.js';
 import { resultSchemaId, type RunResult } from '../results/types.js';
 import { requireProvider } from '../runtime/providers/registry.js';
@@ -219,7 +219,7 @@ function failedRecord(base: RecordBase, label: string, rate: number, settings: L
     targetRate: rate, achievedRate: nan, throughputRate: nan, requests: 0, durationS: 0, p50Ms: nan, p90Ms: nan, p99Ms: nan, p99Ci95Ms: null, maxMs: nan,
     meanWaitMs: nan, generatorLagMs: { p50: nan, p99: nan, max: nan }, batches: 0, meanBatchSize: nan, batchSizes: {}, utilisation: nan, idleS: nan,
     meanWatts: nan, idleWatts: null, energyJ: nan, joulesPerRequest: nan, kWhPer1kRequests: nan, idleShare: null, flatOutJoulesPerSample: null, vsFlatOut: null,
-    estimated: false, valid: false, overCapacity: false, reasons: [error.message], status: 'failed', error,
+    estimated: false, valid: false, overCapacity: false, reasons: [error.message], warnings: [], status: 'failed', error,
   };
 }
 
