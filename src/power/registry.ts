@@ -3,6 +3,7 @@ import { closest } from '../common/suggest.js';
 import { MeterError } from '../errors.js';
 import { amdSmiMeterFactory } from './amd-smi.js';
 import { estimateMeterFactory } from './estimate.js';
+import { hwmonMeterFactory } from './hwmon.js';
 import { nvidiaSmiMeterFactory } from './nvidia-smi.js';
 import { nvmlMeterFactory } from './nvml.js';
 import { raplMeterFactory } from './rapl.js';
@@ -17,6 +18,7 @@ export const meterRegistry = {
   'amd-smi': amdSmiMeterFactory,
   'rocm-smi': rocmSmiMeterFactory,
   rapl: raplMeterFactory,
+  hwmon: hwmonMeterFactory,
   estimate: estimateMeterFactory,
   replay: replayMeterFactory,
 } satisfies Record<string, MeterFactory>;
