@@ -32,7 +32,7 @@ export async function mergeCommand(argv: string[]): Promise<ExitCodeValue> {
   if (positionals.length === 0) throw new InputError('USAGE', 'merge: expected run folders or result.json files to merge, got none', { hint: 'joulebench merge results/ --out merged' });
   if (!values.out) throw new InputError('USAGE', 'merge: --out DIR is required (the merged run folder)', { hint: `joulebench merge ${positionals.join(' ')} --out merged` });
   const outDir = path.resolve(values.out);
-  const files = await resultFilesOf(positionals, outDir);
+  const files = await resultFilesOf(positionals);
   const inputs = [];
   for (const file of files) inputs.push(await readMergeInput(file));
   const clash = inputs.find((input) => path.dirname(input.file) === outDir && !input.result.merge);

@@ -16,15 +16,18 @@ export interface MergeInput {
 // results/<jobId>/<runId>/result.json two).
 const maxDepth = 3;
 
-/** Every result.json the paths name: a file itself, a run folder's, or those found in the folders under a folder. */
-export async function resultFilesOf(paths: string[], excludeDir: string): Promise<string[]> {
+/**
+ * Every result.json the paths name: a file itself, a run folder's, or those found in the folders under a folder (a
+ * previous merge's output among them is left out later, by its `merge` record).
+ */
+export async function resultFilesOf(paths: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const given of paths) {
     const absolute = path.resolve(given);
     const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
       throw new InputError('MERGE_INPUT_NOT_FOUND', `merge: ${given}: no such file or folder`, { hint: 'give run folders, their result.json files, or a folder holding run folders (results/)', cause: error });
     });
-    const found = info.isFile() ? [absolute] : await findResults(absolute, excludeDir, 0);
+    const found = info.isFile() ? [absolute] : await findResults(absolute, 0);
     if (found.length === 0) {
       throw new InputError('MERGE_INPUT_NOT_FOUND', `merge: ${given}: no result.json in this folder or the folders under it`, { hint: 'give the folder a sharded run wrote its run folders into (its --out)' });
     }
@@ -33,21 +36,15 @@ export async function resultFilesOf(paths: string[], excludeDir: string): Promis
   return files;
 }
 
-async function findResults(dir: string, excludeDir: string, depth: number): Promise<string[]> {
-  if (isInside(dir, excludeDir) && depth > 0) return [];
+async function findResults(dir: string, depth: number): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   if (entries.some((entry) => entry.isFile() && entry.name === 'result.json')) return [path.join(dir, 'result.json')];
   if (depth >= maxDepth) return [];
   const found: string[] = [];
   for (const entry of entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
-    found.push(...(await findResults(path.join(dir, entry.name), excludeDir, depth + 1)));
+    found.push(...(await findResults(path.join(dir, entry.name), depth + 1)));
   }
   return found;
-}
-
-function isInside(dir: string, parent: string): boolean {
-  const relative = path.relative(parent, dir);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /**

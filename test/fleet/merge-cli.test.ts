@@ -1,0 +1,105 @@
+// End to end through the CLI: a scenario run whole and in two shards, the shards merged; the merge holds the same
+// configurations and the same recommendation as the whole run. Bad inputs to merge exit 2 and write nothing.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { RunResult } from '../../src/results/types.js';
+import { ensureBuilt, onlyRunDir, readResult, removeDir, runCli, tempDir, writeReplayTrace } from '../cli/helpers.js';
+
+// Two models, two configurations each: the whole test stays near half a minute on 2 cores. Power is constant (30 W after a 10 W idle start), so samples per joule follows throughput: batch 8 is far ahead
+// of batch 1 and both runs must pick it whatever the noise of a busy machine.
+const scenario = `name: fleet
+models:
+  - { model: mlp, name: mlp-a }
+  - { model: mlp, name: mlp-b }
+precisions: [fp32]
+executionProviders: [cpu]
+batchSizes: [1, 8]
+threads: [1]
+warmup: { runs: 1, seconds: 0 }
+window: { minSeconds: 0.1, minRuns: 3 }
+repetitions: 2
+stopping: false
+idleSeconds: 0.1
+meters: [replay:trace.csv]
+out: results
+`;
+
+describe('joulebench merge (CLI)', () => {
+  let work: string;
+  let modelsDir: string;
+  const cli = (args: string[]) => runCli(args, { cwd: work, modelsDir });
+
+  before(async () => {
+    await ensureBuilt();
+    work = await tempDir('fleet');
+    modelsDir = path.join(work, 'models');
+    await writeFile(path.join(work, 'fleet.yaml'), scenario);
+    await writeReplayTrace(work, 'trace.csv', 300, (tS) => (tS < 0.1 ? 10 : 30));
+  });
+  after(() => removeDir(work));
+
+  test('plan, two shards, merge: the same configurations and recommendation as the whole run; merging again changes nothing', async () => {
+    const plan = await cli(['plan', 'fleet.yaml', '--shards', '2']);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /shard 0\/2: 2 configuration\(s\) of mlp-a/);
+    assert.match(plan.stdout, /shard 1\/2: 2 configuration\(s\) of mlp-b/);
+
+    const whole = await cli(['run', 'fleet.yaml', '--out', 'whole']);
+    assert.equal(whole.code, 0, whole.stderr);
+    for (const index of [0, 1]) {
+      const shard = await cli(['run', 'fleet.yaml', '--shard', `${index}/2`, '--out', 'shards']);
+      assert.equal(shard.code, 0, shard.stderr);
+    }
+    const shardRuns = await Promise.all((await readdir(path.join(work, 'shards'))).map((dir) => readResult(path.join(work, 'shards', dir))));
+    assert.deepEqual(shardRuns.map((run) => run.shard!.index).sort(), [0, 1]);
+    for (const run of shardRuns) {
+      assert.equal(run.fingerprint!.scenarioSha256, run.scenario.sha256);
+      assert.ok(run.idle, 'each shard measures its own idle baseline');
+    }
+
+    const merged = await cli(['merge', 'shards', '--out', 'merged']);
+    assert.equal(merged.code, 0, merged.stderr);
+    const wholeResult = await readResult(await onlyRunDir(path.join(work, 'whole')));
+    const mergedResult = await readResult(path.join(work, 'merged'));
+    assert.deepEqual(mergedResult.measurements.map((m) => m.key), wholeResult.measurements.map((m) => m.key));
+    assert.deepEqual(mergedResult.recommendations.map((r) => r.key), wholeResult.recommendations.map((r) => r.key));
+    assert.deepEqual(mergedResult.recommendations.map((r) => r.key), ['mlp-a/fp32/cpu/b8/t1', 'mlp-b/fp32/cpu/b8/t1']);
+    for (const file of ['report.md', 'report.html', 'measurements.csv']) assert.ok(existsSync(path.join(work, 'merged', file)), file);
+
+    const first = await readFile(path.join(work, 'merged', 'result.json'), 'utf8');
+    const again = await cli(['merge', 'shards', 'merged', '--out', 'merged']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(await readFile(path.join(work, 'merged', 'result.json'), 'utf8'), first);
+  });
+
+  test('a truncated result.json among the inputs: exit 2 naming it, nothing written', async () => {
+    const shardDir = path.join(work, 'shards', (await readdir(path.join(work, 'shards')))[0]!);
+    const text = await readFile(path.join(shardDir, 'result.json'), 'utf8');
+    await writeFile(path.join(work, 'broken.json'), text.slice(0, text.length / 2));
+    const result = await cli(['merge', 'shards', 'broken.json', '--out', 'broken']);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /broken\.json: cut short .*nothing was merged or written/);
+    assert.equal(existsSync(path.join(work, 'broken')), false);
+  });
+
+  test('results of another scenario: exit 2, nothing written', async () => {
+    const shardDir = path.join(work, 'shards', (await readdir(path.join(work, 'shards')))[0]!);
+    const other = JSON.parse(await readFile(path.join(shardDir, 'result.json'), 'utf8')) as RunResult;
+    other.scenario.sha256 = 'f'.repeat(64);
+    await writeFile(path.join(work, 'other.json'), JSON.stringify(other));
+    const result = await cli(['merge', 'shards', 'other.json', '--out', 'mixed']);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /ran different scenarios/);
+    assert.equal(existsSync(path.join(work, 'mixed')), false);
+  });
+
+  test('--out one of the inputs\' run folders is refused', async () => {
+    const dir = path.join('shards', (await readdir(path.join(work, 'shards')))[0]!);
+    const result = await cli(['merge', 'shards', '--out', dir]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /would overwrite a shard's result/);
+  });
+});
