@@ -105,6 +105,3 @@ export function inferElemTypes(graph: Graph, outer: ReadonlyMap<string, number> 
   }
   return types;
 }
-
-/** FLOAT, the element type the converters rewrite. */
-export const isFloat32 = (type: number | undefined): boolean => type === DataType.FLOAT;

@@ -50,10 +50,3 @@ export function synthesiseFeeds(inputs: InputLayout[], batchSize: number, seed =
   }
   return feeds;
 }
-
-/** Bytes held by a set of tensors (for out-of-memory guidance). */
-export function feedBytes(feeds: Record<string, ort.Tensor>): number {
-  let total = 0;
-  for (const tensor of Object.values(feeds)) total += (tensor.data as ArrayBufferView).byteLength ?? 0;
-  return total;
-}

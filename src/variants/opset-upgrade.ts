@@ -604,9 +604,6 @@ export function upgradeOpset(model: Model, target: number): OpsetUpgrade | null 
   return { from, to: target, rewritten: Object.fromEntries(Object.entries(rewritten).sort(([a], [b]) => a.localeCompare(b))), irVersionFrom, irVersionTo };
 }
 
-/** The operators the table rewrites (besides consumed_inputs and the old broadcast attributes, handled for every op). */
-export const rewrittenOps = Object.keys(rewrites).sort();
-
 /**
  * Lift `model` to what a variant mode needs. Static INT8 asks for 13 when per-channel scales are on; when 13 cannot be
  * reached it settles for 11 (per-tensor scales, as before) and says so in `warning`.

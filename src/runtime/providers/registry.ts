@@ -12,9 +12,6 @@ export { findProvider, registerExecutionProvider } from './catalog.js';
 /** The built-in providers, by the name users write (src/runtime/providers/catalog.ts; registered ones come on top). */
 export const executionProviders = builtinProviders;
 
-/** A registry name. */
-export type ExecutionProviderName = keyof typeof executionProviders;
-
 /** The backends this onnxruntime-node build reports. */
 export function listBackends(): ReadonlyArray<{ name: string; bundled: boolean }> {
   return ort.listSupportedBackends?.() ?? [{ name: 'cpu', bundled: true }];
