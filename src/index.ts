@@ -23,7 +23,7 @@ export { makeVariant, type MadeVariant, type MakeVariantOptions } from './varian
 export { measureFidelity } from './variants/fidelity.js';
 export { compareRuns, compareDefaults } from './compare/compare.js';
 export type { Comparison, CompareOptions, KeyComparison, MetricComparison, Verdict } from './compare/types.js';
-export { readResultFile } from './compare/read.js';
+export { readResultFile } from './results/read.js';
 export { renderComparisonMarkdown } from './compare/markdown.js';
 export { renderComparisonJunit } from './compare/junit.js';
 export { resolveBudgets, evaluateBudgets } from './compare/budgets.js';

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { compareDefaults, compareRuns } from '../compare/compare.js';
 import { renderComparisonJunit } from '../compare/junit.js';
 import { renderComparisonMarkdown } from '../compare/markdown.js';
-import { readResultFile } from '../compare/read.js';
+import { readResultFile } from '../results/read.js';
 import { renderComparisonText } from '../compare/text.js';
 import type { MetricId } from '../compare/types.js';
 import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';

@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readResultFile } from '../compare/read.js';
+import { readResultFile } from '../results/read.js';
 import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { historyCsv, historyJson } from '../history/export.js';
 import { renderHistoryHtml } from '../history/html.js';

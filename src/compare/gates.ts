@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../common/atomic.js';
 import type { BudgetReport, RunResult } from '../results/types.js';
 import type { BudgetSpec, Scenario } from '../scenario/types.js';
 import { evaluateBudgets, resolveBudgets } from './budgets.js';
-import { readResultFile } from './read.js';
+import { readResultFile } from '../results/read.js';
 
 /** Budgets with their baselines read, and the history folder, ready before the sweep starts. */
 export interface PreparedGates {

@@ -1,7 +1,7 @@
 // Read a result.json for comparison: every failure names the file and what was expected (exit 2).
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import { resultSchemaId, type RunResult } from '../results/types.js';
+import { resultSchemaId, type RunResult } from './types.js';
 
 /** Read and check a joulebench result.json (the fields compare and budgets rely on). */
 export async function readResultFile(file: string, role = 'result'): Promise<RunResult> {
