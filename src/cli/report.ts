@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { InputError, type ExitCodeValue } from '../errors.js';
 import { analyseRuns } from '../report/analysis.js';
 import { describeWritten, writeReports } from '../report/formats.js';
+import { renderReportSummary } from '../report/summary.js';
 import { resultSchemaId, type RunResult } from '../results/types.js';
 import { nonNegativeNumber, pairs, withUsage } from './args.js';
 import { displayPath } from './paths.js';
@@ -88,7 +89,8 @@ export async function reportCommand(argv: string[]): Promise<ExitCodeValue> {
   const dir = values.out ? path.resolve(values.out) : runs.length === 1 ? path.dirname(files[0]!) : path.resolve('report');
   const written = await writeReports(analysis, dir);
   const tables = runs.map((run) => `${runs.length > 1 ? `${analysis.machines.find((m) => m.runId === run.runId)?.label} (${run.runId})\n` : ''}${renderRankedTable(run)}`);
-  const headline = runs.length > 1 ? `${analysis.recommendations.map((r) => `${r.model}: ${r.summary}`).join('\n')}\n\n` : '';
+  const summary = renderReportSummary(analysis);
+  const headline = summary.length > 0 ? `${summary.join('\n')}\n\n` : '';
   process.stdout.write(`${headline}${tables.join('\n\n')}\n\nwrote ${describeWritten(written, displayPath)}\n`);
   return 0;
 }

@@ -18,6 +18,17 @@ export interface ModelRecommendation {
   gCO2ePer1kSamples: number | null;
   /** The runner-up and one line on why it was not chosen. */
   runnerUp: { key: string; whyNot: string } | null;
+  /** The machine of the chosen configuration (its label) when several machines are compared, else null. */
+  machine: string | null;
+  /** The chosen configuration's energy comes from an estimate meter. */
+  estimated: boolean;
+  /** Cost per million inferences (samples) of the chosen configuration, when prices were given (src/report/cost.ts). */
+  cost: Cost | null;
+  /**
+   * When prices were given and another configuration within the SLO costs less per million inferences than the chosen
+   * one (the recommendation ranks by samples per joule; hardware time can outweigh energy): that one.
+   */
+  cheapest?: { key: string; machine: string | null; estimated: boolean; cost: Cost } | null;
   /** Things the reader must know: estimated power, invalid measurement, within noise. */
   caveats: string[];
   /** One sentence: "Deploy mlp/int8/cpu/b32: 3.2× the samples per joule of fp32 b1 (−69% energy), p99 4.1 ms ≤ 20 ms SLO". */
@@ -34,10 +45,24 @@ export interface CarbonByRegion {
   gCO2ePer1kSamples: Record<string, number>;
 }
 
+/** What a million inferences cost on one machine, from the prices given (`--electricity-price`, `--price-per-hour`). */
+export interface Cost {
+  /** Electricity plus hardware time, in the currency of the prices given. */
+  perMillionSamples: number;
+  /** The electricity part: J/sample × 1e6 ÷ 3.6e6 J/kWh × price per kWh (null when no electricity price was given). */
+  electricity: number | null;
+  /** The hardware part: 1e6 ÷ samples/s ÷ 3600 s/h × price per hour (null when this machine has no hour price). */
+  hardware: number | null;
+}
+
 /** Cold start against steady state (after how many samples the start-up energy is paid back), and cost. */
 export interface ColdStartRow {
   key: string;
   runId: string;
+  /** The machine's label (several machines: the table needs a machine column). */
+  machine: string;
+  /** This row's energy comes from an estimate meter. */
+  estimated: boolean;
   /** Session creation time paid by this configuration (0 when it reused its group's session). */
   sessionCreateMs: number;
   coldEnergyJ: number;
@@ -46,6 +71,8 @@ export interface ColdStartRow {
   breakEvenSamples: number | null;
   /** Cost per million samples at the given electricity (and optional hardware hour) price, when prices were given. */
   costPerMillionSamples: number | null;
+  /** The parts of that cost (null when no prices were given). */
+  cost?: Cost | null;
 }
 
 /** One machine (run) in a multi-run report. */
@@ -67,4 +94,12 @@ export interface ReportAnalysis {
   recommendations: ModelRecommendation[];
   carbonByRegion: CarbonByRegion[];
   coldStart: ColdStartRow[];
+  /** The prices costs were computed from, or null when none were given. */
+  prices?: Prices | null;
+}
+
+/** Prices for procurement: electricity per kWh, hardware per hour by machine (host name or run id). */
+export interface Prices {
+  electricityPerKWh: number | null;
+  perHour: Record<string, number>;
 }

@@ -2,7 +2,8 @@
 import { provenanceLine } from '../carbon/types.js';
 import { recommend } from '../results/recommend.js';
 import type { Measurement, RunResult } from '../results/types.js';
-import type { CarbonByRegion, ColdStartRow, MachineSummary, ModelRecommendation, ReportAnalysis } from './analysis-types.js';
+import type { CarbonByRegion, ColdStartRow, MachineSummary, ModelRecommendation, Prices, ReportAnalysis } from './analysis-types.js';
+import { costOf } from './cost.js';
 
 /** Prices for the cost columns (procurement): electricity per kWh, and hardware per hour by host name or run id. */
 export interface AnalysisOptions {
@@ -12,8 +13,6 @@ export interface AnalysisOptions {
   pricePerHour?: Record<string, number>;
 }
 
-const joulesPerKWh = 3_600_000;
-
 /** "AMD EPYC ×2 · NVIDIA H100 80GB" — what a reader calls this machine. */
 export function machineLabel(run: RunResult): string {
   const host = run.environment.host;
@@ -21,12 +20,25 @@ export function machineLabel(run: RunResult): string {
   return [`${host.cpu.model} ×${host.cpu.cores}`, ...new Set(gpus)].join(' · ');
 }
 
+// Machine labels a reader can tell apart: two runs on the same hardware get their host name (else run id) added.
+function uniqueLabels(runs: RunResult[]): string[] {
+  const labels = runs.map(machineLabel);
+  const count = (list: string[], label: string) => list.filter((x) => x === label).length;
+  const withHost = labels.map((label, i) => (count(labels, label) > 1 ? `${label} (${runs[i]!.environment.host.hostname})` : label));
+  return withHost.map((label, i) => (count(withHost, label) > 1 ? `${label} (${runs[i]!.runId})` : label));
+}
+
 /** Analyse runs for reporting. Several runs are compared side by side (several machines → one report). */
 export function analyseRuns(runs: RunResult[], options: AnalysisOptions = {}): ReportAnalysis {
   const sloP99Ms = options.sloP99Ms !== undefined ? options.sloP99Ms : (runs.map((run) => (run.scenario.resolved as { slo?: { p99Ms?: number | null } })?.slo?.p99Ms ?? null).find((v) => v !== null) ?? null);
   const multiRun = runs.length > 1;
-  const machines: MachineSummary[] = runs.map((run) => ({ runId: run.runId, label: machineLabel(run), estimated: run.meters.some((m) => m.estimated) }));
+  const machines: MachineSummary[] = uniqueLabels(runs).map((label, i) => ({ runId: runs[i]!.runId, label, estimated: runs[i]!.meters.some((m) => m.estimated) }));
   const labelOf = new Map(machines.map((machine) => [machine.runId, machine.label]));
+  const perHour = options.pricePerHour ?? {};
+  const prices: Prices | null = (options.electricityPricePerKWh ?? null) !== null || Object.keys(perHour).length > 0
+    ? { electricityPerKWh: options.electricityPricePerKWh ?? null, perHour }
+    : null;
+  const runById = new Map(runs.map((run) => [run.runId, run]));
 
   const all: Measurement[] = [];
   const runIds: string[] = [];
@@ -42,6 +54,7 @@ export function analyseRuns(runs: RunResult[], options: AnalysisOptions = {}): R
     // A record that recommends nothing (none valid, none within the SLO) has no chosen configuration.
     const chosen = r.valid === false || r.meetsSlo === false ? null : (byKey.get(`${r.runId}|${r.key}`) ?? null);
     const where = multiRun && r.runId ? ` on ${labelOf.get(r.runId)}` : '';
+    const chosenRun = r.runId ? runById.get(r.runId) : runs[0];
     return {
       model: r.model,
       chosen,
@@ -52,7 +65,11 @@ export function analyseRuns(runs: RunResult[], options: AnalysisOptions = {}): R
       kWhPer1kRequests: r.kWhPer1kRequests ?? null,
       gCO2ePer1kSamples: r.gCO2ePer1kSamples ?? null,
       runnerUp: r.runnerUp ?? null,
-      caveats: r.caveats ?? [],
+      machine: multiRun && r.runId ? (labelOf.get(r.runId) ?? r.runId) : null,
+      estimated: chosen?.energy?.estimated === true,
+      cost: chosen && chosenRun ? costOf(chosen, chosenRun, prices) : null,
+      cheapest: chosen && chosenRun ? cheaperThan(chosen, costOf(chosen, chosenRun, prices), { all, runIds, runById, labelOf, multiRun, prices, sloP99Ms }) : null,
+      caveats: [...(r.caveats ?? []), ...mixedCaveat(r.model, all, runIds, labelOf)],
       summary: where ? (r.summary ?? r.reason).replace(/:/, `${where}:`) : (r.summary ?? r.reason),
     };
   });
@@ -86,21 +103,19 @@ export function analyseRuns(runs: RunResult[], options: AnalysisOptions = {}): R
   const coldStart: ColdStartRow[] = [];
   all.forEach((m, i) => {
     if (m.status !== 'ok' || !m.coldStart || !m.energy) return;
-    const run = runs.find((candidate) => candidate.runId === runIds[i])!;
-    const hourPrice = options.pricePerHour?.[run.environment.host.hostname] ?? options.pricePerHour?.[run.runId] ?? 0;
-    const electricity = options.electricityPricePerKWh ?? null;
-    const samplesPerSecond = m.throughput?.samplesPerSecond.mean ?? 0;
+    const run = runById.get(runIds[i]!)!;
+    const cost = costOf(m, run, prices);
     coldStart.push({
       key: m.key,
       runId: run.runId,
+      machine: labelOf.get(run.runId) ?? run.runId,
+      estimated: m.energy.estimated,
       sessionCreateMs: m.coldStart.sessionShared ? 0 : m.coldStart.sessionCreateMs,
       coldEnergyJ: m.coldStart.energyJ,
       joulesPerSample: m.energy.joulesPerSample,
       breakEvenSamples: m.energy.joulesPerSample > 0 ? m.coldStart.energyJ / m.energy.joulesPerSample : null,
-      costPerMillionSamples:
-        electricity === null && hourPrice === 0
-          ? null
-          : ((m.energy.joulesPerSample * 1e6) / joulesPerKWh) * (electricity ?? 0) + (samplesPerSecond > 0 ? (1e6 / samplesPerSecond / 3600) * hourPrice : 0),
+      costPerMillionSamples: cost?.perMillionSamples ?? null,
+      cost,
     });
   });
 
@@ -113,5 +128,41 @@ export function analyseRuns(runs: RunResult[], options: AnalysisOptions = {}): R
     recommendations,
     carbonByRegion,
     coldStart,
+    prices,
   };
+}
+
+// The configuration of the same model, valid, within the SLO and the fidelity bound, that costs least per million
+// inferences, when it is not the chosen one.
+function cheaperThan(
+  chosen: Measurement,
+  chosenCost: ReturnType<typeof costOf>,
+  context: { all: Measurement[]; runIds: string[]; runById: Map<string, RunResult>; labelOf: Map<string, string>; multiRun: boolean; prices: Prices | null; sloP99Ms: number | null },
+): ModelRecommendation['cheapest'] {
+  if (!chosenCost) return null;
+  let best: NonNullable<ModelRecommendation['cheapest']> | null = null;
+  context.all.forEach((m, i) => {
+    if (m === chosen || m.model.name !== chosen.model.name || m.status !== 'ok' || !m.energy || !m.latencyMs || !m.validity.valid) return;
+    if (m.fidelity?.withinBounds === false || (context.sloP99Ms !== null && m.latencyMs.p99 > context.sloP99Ms)) return;
+    const runId = context.runIds[i]!;
+    const cost = costOf(m, context.runById.get(runId)!, context.prices);
+    if (!cost || cost.perMillionSamples >= (best?.cost.perMillionSamples ?? chosenCost.perMillionSamples)) return;
+    best = { key: m.key, machine: context.multiRun ? (context.labelOf.get(runId) ?? runId) : null, estimated: m.energy.estimated, cost };
+  });
+  return best;
+}
+
+/**
+ * The caveat of a model whose configurations were measured on some machines and estimated on others: the ranking
+ * across them compares a model of power with a measurement of it.
+ */
+function mixedCaveat(model: string, all: Measurement[], runIds: string[], labelOf: Map<string, string>): string[] {
+  const estimated = new Set<string>();
+  const measured = new Set<string>();
+  all.forEach((m, i) => {
+    if (m.model.name !== model || m.status !== 'ok' || !m.energy) return;
+    (m.energy.estimated ? estimated : measured).add(labelOf.get(runIds[i]!) ?? runIds[i]!);
+  });
+  if (estimated.size === 0 || measured.size === 0) return [];
+  return [`ranked across ESTIMATED energy (${[...estimated].join(', ')}) and measured energy (${[...measured].join(', ')}): not like for like`];
 }

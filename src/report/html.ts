@@ -5,9 +5,12 @@ import path from 'node:path';
 import { carbonBasisLine, hourlyLines } from '../carbon/describe.js';
 import type { Measurement, RunResult } from '../results/types.js';
 import type { ReportAnalysis } from './analysis-types.js';
-import { buildChartSpecs } from './charts/specs.js';
+import { drawPointLabels } from './charts/point-labels.js';
+import { buildChartSpecs, type ChartSpec } from './charts/specs.js';
+import { cheapestText, costText, pricesLine } from './cost.js';
+import { estimateBanner, rowEstimated } from './estimates.js';
 import { sig } from './format-number.js';
-import { ciSuffix, fidelityBoundLine, fidelityMark, isEstimated, meterLine, rankMeasurements, stoppingLine } from './rank.js';
+import { ciSuffix, fidelityBoundLine, fidelityMark, meterLine, rankMeasurements, stoppingLine } from './rank.js';
 
 /** Text for an HTML text node or a quoted attribute. */
 export function escapeHtml(text: string): string {
@@ -41,6 +44,8 @@ code { font-family: ui-monospace, "Liberation Mono", monospace; font-size: .92em
 .recommendation .summary { font-size: 1.15rem; font-weight: 600; }
 .recommendation ul { margin: .3rem 0; }
 .chart { margin: 1.2rem 0 2rem; } .chart-box { position: relative; height: 480px; }
+.panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: .8rem 1.2rem; }
+.panel { margin: .2rem 0 1rem; } .panel h4 { margin: .2rem 0; } .panel .chart-box { height: 400px; }
 table { border-collapse: collapse; margin: .6rem 0 1.4rem; font-size: .9rem; }
 th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: right; vertical-align: top; }
 th { background: #f2f2f2; } td.key, th.key, td.text { text-align: left; }
@@ -50,9 +55,12 @@ tr.not-ok td { background: #f4f4f4; color: #555; }
 .est { color: #a33d00; font-size: .85em; }
 `;
 
-// Runs after chart.js: builds each chart from its JSON spec and adds the point notes (key, "INVALID: …") to tooltips.
-const bootScript = `
+// Runs after chart.js: builds each chart from its JSON spec, adds the point notes (key, "INVALID: …") to tooltips and
+// draws the labels of labelled points (the Pareto chart's configurations) with the PNG writer's own function.
+const bootScript = () => `
 (function () {
+  var drawPointLabels = ${String(drawPointLabels)};
+  Chart.register({ id: 'joulebenchLabels', afterDatasetsDraw: drawPointLabels });
   var specs = JSON.parse(document.getElementById('joulebench-chart-specs').textContent);
   Chart.defaults.plugins.tooltip.callbacks.afterLabel = function (ctx) {
     var raw = ctx.raw;
@@ -87,15 +95,8 @@ function header(analysis: ReportAnalysis): string {
       ...hourlyLines(run.carbon).map((line) => `<p class="meta">${escapeHtml(line)}</p>`),
     );
   }
-  const estimatedRuns = analysis.runs.filter(isEstimated);
-  if (analysis.estimatedOnly || estimatedRuns.length > 0) {
-    const which = analysis.estimatedOnly || estimatedRuns.length === analysis.runs.length
-      ? 'no hardware power meter was used'
-      : `no hardware power meter was used on ${estimatedRuns.map((run) => escapeHtml(machineOf(analysis, run))).join(', ')}`;
-    parts.push(
-      `<div class="banner" role="alert"><strong>Power is ESTIMATED</strong> — ${which}. Energy figures marked (est.) are modelled, not measured: compare them with each other, not with other machines.</div>`,
-    );
-  }
+  const banner = estimateBanner(analysis);
+  if (banner) parts.push(`<div class="banner" role="alert"><strong>${escapeHtml(banner.headline)}</strong> — ${escapeHtml(banner.detail)}</div>`);
   return parts.join('\n');
 }
 
@@ -106,7 +107,10 @@ function recommendations(analysis: ReportAnalysis): string {
   for (const r of analysis.recommendations) {
     const facts: string[] = [];
     if (r.savingPercent !== null && r.baselineKey !== r.chosen?.key) facts.push(`energy saving vs ${r.baselineKey ? `<code>${escapeHtml(r.baselineKey)}</code>` : 'baseline'}: <strong>${sig(r.savingPercent)}%</strong>`);
-    if (r.whPer1kSamples !== null) facts.push(`${sig(r.whPer1kSamples)} Wh / 1k samples`);
+    if (r.cost) facts.push(`<strong class="cost">cost ${escapeHtml(costText(r.cost, r.estimated))}</strong>`);
+    const cheaper = cheapestText(r.cheapest);
+    if (cheaper) facts.push(`<span class="cheaper">${escapeHtml(cheaper)}</span>`);
+    if (r.whPer1kSamples !== null) facts.push(`${sig(r.whPer1kSamples)} Wh / 1k samples${r.estimated ? ' <span class="est">(est.)</span>' : ''}`);
     if (r.kWhPer1kRequests !== null) facts.push(`${sig(r.kWhPer1kRequests)} kWh / 1k requests`);
     if (r.gCO2ePer1kSamples !== null) facts.push(`${sig(r.gCO2ePer1kSamples)} gCO2e / 1k samples`);
     parts.push(
@@ -117,17 +121,33 @@ function recommendations(analysis: ReportAnalysis): string {
       '</div>',
     );
   }
+  if (analysis.prices && analysis.recommendations.some((r) => r.cost)) parts.push(`<p class="meta">${escapeHtml(pricesLine(analysis.prices))}</p>`);
   parts.push('</section>');
   return parts.join('\n');
 }
 
+const chartBox = (spec: ChartSpec) =>
+  `<div class="chart-box"><canvas id="chart-${escapeHtml(spec.id)}" role="img" aria-label="${escapeHtml(spec.title)}"></canvas></div>`;
+
+// Charts of one kind drawn per model sit side by side, one panel each on its own axes, under one heading.
 function charts(analysis: ReportAnalysis): { html: string; json: string } {
   const specs = buildChartSpecs(analysis);
-  const html = specs
-    .map(
-      (spec) =>
-        `<div class="chart" id="${escapeHtml(spec.id)}"><h3>${escapeHtml(spec.title)}</h3><div class="chart-box"><canvas id="chart-${escapeHtml(spec.id)}" role="img" aria-label="${escapeHtml(spec.title)}"></canvas></div></div>`,
-    )
+  const groups: ChartSpec[][] = [];
+  for (const spec of specs) {
+    const last = groups[groups.length - 1];
+    if (last && spec.model !== null && last[0]!.model !== null && last[0]!.kind === spec.kind) last.push(spec);
+    else groups.push([spec]);
+  }
+  const html = groups
+    .map((group) => {
+      const first = group[0]!;
+      if (first.model === null) return `<div class="chart" id="${escapeHtml(first.id)}"><h3>${escapeHtml(first.title)}</h3>${chartBox(first)}</div>`;
+      const title = first.title.slice(0, first.title.length - ` — ${first.model}`.length);
+      const panels = group
+        .map((spec) => `<div class="chart panel" id="${escapeHtml(spec.id)}" data-model="${escapeHtml(spec.model!)}"><h4>${escapeHtml(spec.model!)}</h4>${chartBox(spec)}</div>`)
+        .join('\n');
+      return `<div class="chart-group" id="group-${escapeHtml(first.kind)}" data-kind="${escapeHtml(first.kind)}"><h3>${escapeHtml(title)} <small>(one panel per model, each on its own axes)</small></h3><div class="panels">\n${panels}\n</div></div>`;
+    })
     .join('\n');
   return { html: `<section id="charts"><h2>Charts</h2>\n${html}\n</section>`, json: scriptJson(specs) };
 }
@@ -138,13 +158,13 @@ function measurementRow(analysis: ReportAnalysis, run: RunResult, m: Measurement
     const error = m.error ? `${m.error.code}: ${m.error.message}` : '';
     return `<tr class="not-ok"><td>–</td><td class="key"><code>${escapeHtml(m.key)}</code></td>${machineCell}<td class="text" colspan="11"><strong>${escapeHtml(m.status)}</strong> ${escapeHtml(error)}</td></tr>`;
   }
-  const est = isEstimated(run) || m.energy.estimated ? ' <span class="est">(est.)</span>' : '';
+  const est = rowEstimated(m) ? ' <span class="est">(est.)</span>' : '';
   const t = m.throughput.samplesPerSecond;
   const reasons = m.validity.reasons.join('; ') || 'no reason recorded';
   const cells = [
     `${sig(m.energy.samplesPerJoule)}${escapeHtml(ciSuffix(m))}${est}`,
     `${sig(m.energy.joulesPerSample)}${est}`,
-    `${sig(m.energy.netJoulesPerSample)}${est}`,
+    `${sig(m.energy.netJoulesPerSample)}${m.energy.netJoulesPerSample === null ? '' : est}`,
     `${sig(t.mean)} (${sig(t.ci95[0])}–${sig(t.ci95[1])})`,
     sig(m.latencyMs.p50),
     sig(m.latencyMs.p99),
@@ -206,17 +226,22 @@ ${body}
 function coldStartTable(analysis: ReportAnalysis): string {
   if (analysis.coldStart.length === 0) return '';
   const withCost = analysis.coldStart.some((row) => row.costPerMillionSamples !== null);
+  const partlyPriced = withCost && analysis.coldStart.some((row) => row.cost && row.cost.hardware === null) && analysis.coldStart.some((row) => row.cost && row.cost.hardware !== null);
   const body = analysis.coldStart
-    .map(
-      (row) =>
-        `<tr><td class="key"><code>${escapeHtml(row.key)}</code>${analysis.multiRun ? ` <small>${escapeHtml(row.runId)}</small>` : ''}</td><td>${sig(row.sessionCreateMs)}</td><td>${sig(row.coldEnergyJ)}</td><td>${sig(row.joulesPerSample)}</td><td>${row.breakEvenSamples === null ? '—' : sig(row.breakEvenSamples)}</td>${withCost ? `<td>${sig(row.costPerMillionSamples)}</td>` : ''}</tr>`,
-    )
+    .map((row) => {
+      const est = row.estimated ? ' <span class="est">(est.)</span>' : '';
+      const machine = analysis.multiRun ? `<td class="text">${escapeHtml(row.machine)}</td>` : '';
+      const note = partlyPriced && row.cost && row.cost.hardware === null ? '<span class="note">electricity only: no hardware price</span>' : '';
+      return `<tr><td class="key"><code>${escapeHtml(row.key)}</code></td>${machine}<td>${sig(row.sessionCreateMs)}</td><td>${sig(row.coldEnergyJ)}${est}</td><td>${sig(row.joulesPerSample)}${est}</td><td>${row.breakEvenSamples === null ? '—' : sig(row.breakEvenSamples)}</td>${withCost ? `<td>${sig(row.costPerMillionSamples)}${row.cost?.electricity !== null && row.cost?.electricity !== undefined ? est : ''}${note}</td>` : ''}</tr>`;
+    })
     .join('\n');
-  return `<section id="cold-start"><h2>Cold start</h2>
-<table><thead><tr><th scope="col" class="key">configuration</th><th scope="col">session create (ms)</th><th scope="col">cold-start energy (J)</th><th scope="col">steady J/sample</th><th scope="col">break-even (samples)</th>${withCost ? '<th scope="col">cost per 1M samples</th>' : ''}</tr></thead>
+  const machineHead = analysis.multiRun ? '<th scope="col" class="key">machine</th>' : '';
+  const prices = withCost && analysis.prices ? `<p class="meta">Cost per 1M samples = J/sample × 1e6 ÷ 3.6e6 J/kWh × electricity price + 1e6 ÷ samples/s ÷ 3600 s/h × hardware price. ${escapeHtml(pricesLine(analysis.prices))}</p>` : '';
+  return `<section id="cold-start"><h2>Cold start${withCost ? ' and cost' : ''}</h2>
+<table><thead><tr><th scope="col" class="key">configuration</th>${machineHead}<th scope="col">session create (ms)</th><th scope="col">cold-start energy (J)</th><th scope="col">steady J/sample</th><th scope="col">break-even (samples)</th>${withCost ? '<th scope="col">cost per 1M samples</th>' : ''}</tr></thead>
 <tbody>
 ${body}
-</tbody></table></section>`;
+</tbody></table>${prices}</section>`;
 }
 
 /** Render the whole report as one self-contained HTML page that works offline from disk. */
@@ -244,7 +269,7 @@ ${coldStartTable(analysis)}
 </main>
 <script type="application/json" id="joulebench-chart-specs">${chartParts.json}</script>
 <script>${inlineChartJs()}</script>
-<script>${bootScript}</script>
+<script>${bootScript()}</script>
 </body>
 </html>
 `;

@@ -3,8 +3,10 @@
 import { carbonBasisLine, hourlyLines } from '../carbon/describe.js';
 import type { Measurement, RunResult } from '../results/types.js';
 import type { ReportAnalysis } from './analysis-types.js';
+import { cheapestText, costText, pricesLine } from './cost.js';
+import { estimateBanner, rowEstimated } from './estimates.js';
 import { sig } from './format-number.js';
-import { ciSuffix, fidelityBoundLine, fidelityMark, isEstimated, meterLine, rankMeasurements, stoppingLine } from './rank.js';
+import { ciSuffix, fidelityBoundLine, fidelityMark, meterLine, rankMeasurements, stoppingLine } from './rank.js';
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -30,7 +32,9 @@ function row(m: Measurement, rank: number, machine: string | null): string {
     return `${machine === null ? '| – ' : `| – | ${escapeCell(machine)} `}| \`${m.key}\` | **${m.status}** | ${escapeCell(m.error ? `${m.error.code}: ${m.error.message}` : '')} | | | | | | | | |`;
   }
   const t = m.throughput.samplesPerSecond;
-  return `${lead} | ${sig(m.energy.samplesPerJoule)}${ciSuffix(m)} | ${sig(m.energy.joulesPerSample)} | ${sig(m.energy.netJoulesPerSample)} | ${sig(t.mean)} (${sig(t.ci95[0])}–${sig(t.ci95[1])}) | ${sig(m.latencyMs.p50)} | ${sig(m.latencyMs.p99)} | ${sig(m.power.meanWatts)} | ${sig(m.energy.whPer1kSamples)} | ${sig(m.energy.gCO2ePer1kSamples)} | ${m.validity.valid ? 'yes' : `**no**: ${escapeCell(m.validity.reasons.join('; '))}`} |`;
+  // "est." on this row's energy cells only when this row's energy is estimated.
+  const est = rowEstimated(m) ? ' (est.)' : '';
+  return `${lead} | ${sig(m.energy.samplesPerJoule)}${ciSuffix(m)}${est} | ${sig(m.energy.joulesPerSample)}${est} | ${sig(m.energy.netJoulesPerSample)}${m.energy.netJoulesPerSample === null ? '' : est} | ${sig(t.mean)} (${sig(t.ci95[0])}–${sig(t.ci95[1])}) | ${sig(m.latencyMs.p50)} | ${sig(m.latencyMs.p99)} | ${sig(m.power.meanWatts)}${est} | ${sig(m.energy.whPer1kSamples)}${est} | ${sig(m.energy.gCO2ePer1kSamples)}${est} | ${m.validity.valid ? 'yes' : `**no**: ${escapeCell(m.validity.reasons.join('; '))}`} |`;
 }
 
 // One row per variant (model × precision of a run): how it was made and how close it stays to FP32.
@@ -65,21 +69,20 @@ function fidelitySection(runs: RunResult[]): string[] {
 /** Render one or several runs as Markdown. */
 export function renderMarkdown(analysis: ReportAnalysis): string {
   const { runs } = analysis;
-  const estimated = runs.some(isEstimated);
-  const mark = estimated ? ' (est.)' : '';
   const lines: string[] = [];
   const names = [...new Set(runs.map((run) => (run.scenario.resolved as { name?: string } | null)?.name ?? run.runId))];
   lines.push(`# joulebench: ${names.join(', ')}${analysis.multiRun ? ` — ${runs.length} runs side by side` : ''}`, '');
-  if (estimated) {
-    lines.push(`> **Power is ESTIMATED** — ${analysis.estimatedOnly ? 'no hardware power meter was used' : 'some power comes from an estimate'}. Estimated energy figures are modelled, not measured: compare them with each other, not with other machines.`, '');
-  }
+  const banner = estimateBanner(analysis);
+  if (banner) lines.push(`> **${banner.headline}** — ${escapeCell(banner.detail)}`, '');
   if (analysis.recommendations.length > 0) {
     lines.push('## Recommendation', '');
     for (const r of analysis.recommendations) {
       lines.push(`- **${r.model}** — ${r.summary}`);
       const figures = [
         r.savingPercent !== null && r.baselineKey && r.baselineKey !== r.chosen?.key ? `${r.savingPercent >= 0 ? 'saves' : 'costs'} ${Math.abs(r.savingPercent).toFixed(1)}% energy per sample against \`${r.baselineKey}\`` : null,
-        r.whPer1kSamples !== null ? `${sig(r.whPer1kSamples)} Wh per 1,000 samples${mark}` : null,
+        r.cost ? `**cost ${escapeCell(costText(r.cost, r.estimated))}**` : null,
+        cheapestText(r.cheapest) ? escapeCell(cheapestText(r.cheapest)!) : null,
+        r.whPer1kSamples !== null ? `${sig(r.whPer1kSamples)} Wh per 1,000 samples${r.estimated ? ' (est.)' : ''}` : null,
         r.kWhPer1kRequests !== null ? `${sig(r.kWhPer1kRequests)} kWh per 1,000 requests` : null,
         r.gCO2ePer1kSamples !== null ? `${sig(r.gCO2ePer1kSamples)} gCO2e per 1,000 samples` : null,
       ].filter(Boolean);
@@ -88,6 +91,7 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
       for (const caveat of r.caveats) lines.push(`  - ⚠ ${caveat}`);
     }
     lines.push('');
+    if (analysis.prices && analysis.recommendations.some((r) => r.cost)) lines.push(pricesLine(analysis.prices), '');
   }
   for (const run of runs) {
     if (analysis.multiRun) lines.push(`## ${analysis.machines.find((m) => m.runId === run.runId)?.label ?? run.runId}`, '');
@@ -95,7 +99,7 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
   }
   lines.push('## Ranked by samples per joule', '');
   const machineColumn = analysis.multiRun ? ' machine |' : '';
-  lines.push(`| # |${machineColumn} configuration | samples/J${mark} | J/sample${mark} | net J/sample${mark} | samples/s (95% CI) | p50 ms | p99 ms | mean W${mark} | Wh/1k${mark} | gCO2e/1k${mark} | valid |`);
+  lines.push(`| # |${machineColumn} configuration | samples/J | J/sample | net J/sample | samples/s (95% CI) | p50 ms | p99 ms | mean W | Wh/1k | gCO2e/1k | valid |`);
   lines.push(`|---:|${analysis.multiRun ? '---|' : ''}---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|`);
   const entries = runs.flatMap((run) => run.measurements.map((m) => ({ m, run })));
   const order = rankMeasurements(entries.map((e) => e.m));
@@ -122,13 +126,19 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
   }
   if (analysis.coldStart.length > 0) {
     const priced = analysis.coldStart.some((c) => c.costPerMillionSamples !== null);
+    const partlyPriced = priced && analysis.coldStart.some((c) => c.cost && c.cost.hardware === null) && analysis.coldStart.some((c) => c.cost && c.cost.hardware !== null);
+    const machineHead = analysis.multiRun ? ' machine |' : '';
     lines.push('## Cold start and cost', '');
-    lines.push(`| configuration | session create ms | cold-start J | J/sample | break-even samples |${priced ? ' cost per 1M samples |' : ''}`);
-    lines.push(`|---|---:|---:|---:|---:|${priced ? '---:|' : ''}`);
+    lines.push(`| configuration |${machineHead} session create ms | cold-start J | J/sample | break-even samples |${priced ? ' cost per 1M samples |' : ''}`);
+    lines.push(`|---|${analysis.multiRun ? '---|' : ''}---:|---:|---:|---:|${priced ? '---:|' : ''}`);
     for (const c of analysis.coldStart) {
-      lines.push(`| \`${c.key}\` | ${sig(c.sessionCreateMs)} | ${sig(c.coldEnergyJ)} | ${sig(c.joulesPerSample)} | ${sig(c.breakEvenSamples)} |${priced ? ` ${sig(c.costPerMillionSamples)} |` : ''}`);
+      const est = c.estimated ? ' (est.)' : '';
+      const machine = analysis.multiRun ? ` ${escapeCell(c.machine)} |` : '';
+      const cost = `${sig(c.costPerMillionSamples)}${c.cost?.electricity !== null && c.cost?.electricity !== undefined ? est : ''}${partlyPriced && c.cost && c.cost.hardware === null ? ' (electricity only: no hardware price)' : ''}`;
+      lines.push(`| \`${c.key}\` |${machine} ${sig(c.sessionCreateMs)} | ${sig(c.coldEnergyJ)}${est} | ${sig(c.joulesPerSample)}${est} | ${sig(c.breakEvenSamples)} |${priced ? ` ${cost} |` : ''}`);
     }
     lines.push('', 'Break-even: after that many samples the steady-state energy equals what starting the session cost.', '');
+    if (priced && analysis.prices) lines.push(`Cost per 1M samples = J/sample × 1e6 ÷ 3.6e6 J/kWh × electricity price + 1e6 ÷ samples/s ÷ 3600 s/h × hardware price. ${pricesLine(analysis.prices)}`, '');
   }
   const carbon = runs[0]?.carbon;
   if (carbon) {

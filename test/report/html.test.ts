@@ -87,14 +87,14 @@ test('the table: every measurement, invalid rows hatched with their reason, fail
   assert.match(html, /<th scope="col">samples\/s \(95% CI\)<\/th>/);
 });
 
-test('a measured-only report has no ESTIMATED banner; a mixed one names the estimated machine', () => {
+test('a measured-only report has no ESTIMATED banner; a mixed one says estimated and measured are ranked together, naming the estimated machine', () => {
   const measured = multiRunAnalysis();
   measured.runs = [measured.runs[1]!];
   measured.machines = [measured.machines[1]!];
   measured.multiRun = false;
   assert.doesNotMatch(renderHtml(measured), /Power is ESTIMATED/);
   const mixed = renderHtml(multiRunAnalysis());
-  assert.match(mixed, /Power is ESTIMATED<\/strong> — no hardware power meter was used on AMD EPYC 7B13 \(laptop\)/);
+  assert.match(mixed, /Estimated and measured energy are ranked together<\/strong> — power on AMD EPYC 7B13 \(laptop\) is ESTIMATED/);
   assert.match(mixed, /<th scope="col" class="key">machine<\/th>/);
 });
 
