@@ -1,6 +1,8 @@
 // End to end: `joulebench load` with a constant replay meter, so every energy figure is known by hand.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { after, before, describe, test } from 'node:test';
 import type { RunResult } from '../../src/results/types.js';
 import { assertClose, ensureBuilt, onlyRunDir, readResult, removeDir, runCli, tempDir, writeReplayTrace, type CliResult } from '../cli/helpers.js';
@@ -34,6 +36,12 @@ describe('joulebench load with a 8 W replay meter', { timeout: 180_000 }, () => 
     assert.ok(record.achievedRate > 0 && record.p99Ms >= record.p50Ms && record.p50Ms > 0);
     assert.ok(Object.keys(record.batchSizes).every((size) => Number(size) >= 1 && Number(size) <= 4));
     assert.equal(Object.values(record.batchSizes).reduce((sum, n) => sum + n, 0), record.batches);
+  });
+
+  test('result.json, load array included, matches schema/result.schema.json', async () => {
+    const schema = JSON.parse(await readFile(new URL('../../schema/result.schema.json', import.meta.url), 'utf8'));
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    assert.ok(validate(result), JSON.stringify(validate.errors, null, 2));
   });
 
   test('at a constant 8 W: energy = 8 W × span, J/request = energy ÷ requests, idle share = idle time ÷ span', () => {
