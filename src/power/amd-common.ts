@@ -1,12 +1,15 @@
-// Shared plumbing of the AMD meters (rocm-smi, amd-smi): neither tool streams, so one poll loop per tool per run
-// spawns it again and again (never two at once) and hands every GPU's reading to that GPU's meter.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { killProcessGroup, ownProcessGroup } from './process-group.js';
+// Shared probe and parse helpers of the AMD meters (rocm-smi, amd-smi): neither tool streams, so the sampler's poll
+// loop spawns the tool once per poll (never two at once) and hands every GPU's reading to that GPU's meter.
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MeterError } from '../errors.js';
-import type { MeterContext, MeterFactory, MeterInfo, PowerMeter, PowerSample, ProbeResult } from './types.js';
+import { realClock, type Clock } from './core/clock.js';
+import { formatDevice } from './core/device.js';
+import { runTool, stopTool } from './core/child.js';
+import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
+import type { MeterContext, MeterFactory, PowerMeter, ProbeResult } from './types.js';
 
 /** One GPU in one poll. `powerW` is null when the tool could not read it: never a 0 W stand-in. */
 export interface GpuReading {
@@ -47,6 +50,8 @@ export interface AmdToolOptions {
   pollTimeoutMs?: number;
   /** How long sampleAfter waits for a fresh poll before failure() is set (default 3 × period + 2 s). */
   sampleTimeoutMs?: number;
+  /** Default: the real clock. */
+  clock?: Clock;
 }
 
 /** Consecutive failed polls after which the meter reports failure(). */
@@ -54,7 +59,6 @@ export const maxConsecutiveFailures = 3;
 const defaultTargetPeriodMs = 200;
 /** periodMs before it is measured: max(target, the discovery poll's duration) × this margin. */
 export const initialPeriodMargin = 1.25;
-const killGraceMs = 1000;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -151,51 +155,11 @@ export interface PollOutcome {
   error: string | null;
 }
 
-// Spawn the tool once and classify the result. `onChild` lets the loop kill it on stop.
-async function pollOnce(
-  tool: AmdTool,
-  binary: string,
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-  onChild: (child: ChildProcess | null) => void,
-): Promise<PollOutcome> {
-  const startMs = performance.now();
-  const raw = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; firstOutputMs: number | null; spawnError: NodeJS.ErrnoException | null; timedOut: boolean }>((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    let firstOutputMs: number | null = null;
-    let spawnError: NodeJS.ErrnoException | null = null;
-    let timedOut = false;
-    const child = spawn(binary, [...tool.args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownProcessGroup });
-    onChild(child);
-    // A child alive when this process exits would outlive it: kill it synchronously then.
-    const onExit = () => killProcessGroup(child, 'SIGKILL');
-    process.once('exit', onExit);
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killProcessGroup(child, 'SIGKILL');
-    }, timeoutMs);
-    timer.unref();
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      firstOutputMs ??= performance.now();
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      spawnError = error;
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      process.removeListener('exit', onExit);
-      onChild(null);
-      resolve({ code, signal, stdout, stderr, firstOutputMs, spawnError, timedOut });
-    });
-  });
-  const endMs = performance.now();
+// Run the tool once and classify the result. `onChild` lets the feed kill it on stop.
+async function pollOnce(tool: AmdTool, binary: string, env: NodeJS.ProcessEnv, timeoutMs: number, clock: Clock, onChild?: (child: ChildProcess) => void): Promise<PollOutcome> {
+  const startMs = clock.now();
+  const raw = await runTool(binary, tool.args, { env, timeoutMs, onChild, now: () => clock.now() });
+  const endMs = clock.now();
   const base = { startMs, readingMs: raw.firstOutputMs ?? endMs, endMs };
   const fail = (error: string): PollOutcome => ({ ...base, readings: null, error });
   if (raw.spawnError) {
@@ -239,7 +203,7 @@ export async function discover(tool: AmdTool, options: AmdToolOptions, context: 
   if ('reason' in located) {
     throw new MeterError(located.reason.startsWith('permission') ? 'METER_PERMISSION' : 'METER_NOT_INSTALLED', located.reason);
   }
-  const poll = await pollOnce(tool, located.path, env, pollTimeout(options), () => {});
+  const poll = await pollOnce(tool, located.path, env, pollTimeout(options), options.clock ?? realClock);
   if (poll.readings === null) throw new MeterError('METER_POLL_FAILED', `${tool.name} ${tool.args.join(' ')}: ${poll.error}`);
   const wanted = context.gpus === null ? poll.readings : poll.readings.filter((reading) => context.gpus!.includes(reading.index));
   if (wanted.length === 0) {
@@ -262,349 +226,63 @@ export function describeSkipped(skipped: GpuReading[]): string {
   return skipped.length === 0 ? '' : `; skipped (no meter): ${skipped.map((r) => `${r.label} reports ${JSON.stringify(r.missing)}`).join(', ')}`;
 }
 
-/** How a wait for a fresh reading ended. */
-export type WaitResult = 'ok' | 'no-reading' | 'failed' | 'stopped';
-
-interface Waiter {
-  tMs: number;
-  gpu: number;
-  finish: (result: WaitResult) => void;
-}
-
-/**
- * One poll loop per tool per run, shared by all of that tool's GPU meters: one spawn per poll, the next poll starting
- * when the previous one has finished and the target period has passed since it started. The period actually achieved
- * (mean spacing of poll starts) is kept, since these tools take hundreds of milliseconds to start.
- */
-export class PollLoop {
-  readonly tool: AmdTool;
-  readonly targetPeriodMs: number;
-  private readonly binary: string;
-  private readonly env: NodeJS.ProcessEnv;
-  private readonly pollTimeoutMs: number;
-  private readonly sampleTimeoutOverrideMs: number | undefined;
-  private readonly listeners = new Set<(outcome: PollOutcome) => void>();
-  private readonly started = new Set<object>();
-  private waiters: Waiter[] = [];
+/** One spawn per poll; a reading is stamped at the tool's first output byte and counts from the poll's start. */
+class AmdFeed implements Feed {
   private child: ChildProcess | null = null;
-  private running: Promise<void> | null = null;
-  private generation = 0;
-  private wake: (() => void) | null = null;
-  private failed: Error | null = null;
-  private consecutiveFailures = 0;
-  private lastOkStartMs = Number.NEGATIVE_INFINITY;
-  /** Per GPU: the start of the latest poll that gave it a power reading. */
-  private readonly lastReadingStartMs = new Map<number, number>();
-  private previousStartMs: number | null = null;
-  private spacingSumMs = 0;
-  private spacings = 0;
-  private pollCount = 0;
-  private failedPolls = 0;
-  private lastError: string | null = null;
+  /** Start of the latest poll that worked (a wait that sees polls but no power is a GPU without readings). */
+  lastOkStartMs = Number.NEGATIVE_INFINITY;
 
-  constructor(tool: AmdTool, binary: string, options: AmdToolOptions) {
-    this.tool = tool;
-    this.binary = binary;
-    this.env = options.env ?? process.env;
-    this.targetPeriodMs = options.targetPeriodMs ?? defaultTargetPeriodMs;
-    this.pollTimeoutMs = pollTimeout(options);
-    this.sampleTimeoutOverrideMs = options.sampleTimeoutMs;
-  }
+  constructor(private readonly tool: AmdTool, private readonly binary: string, private readonly options: AmdToolOptions, private readonly clock: Clock) {}
 
-  /** Mean spacing of poll starts so far (null before two polls). */
-  achievedPeriodMs(): number | null {
-    return this.spacings === 0 ? null : this.spacingSumMs / this.spacings;
-  }
+  open(): void {}
 
-  /** How many polls were spawned since create(). */
-  polls(): number {
-    return this.pollCount;
-  }
-
-  failure(): Error | null {
-    return this.failed;
-  }
-
-  /** Polls that failed (garbage, non-zero exit without power, timeout) and the last reason. */
-  pollFailures(): { count: number; last: string | null } {
-    return { count: this.failedPolls, last: this.lastError };
-  }
-
-  /** Called with every completed poll, good or bad. */
-  onPoll(listener: (outcome: PollOutcome) => void): void {
-    this.listeners.add(listener);
-  }
-
-  /** A meter starts: the first one launches the loop and waits for its first poll (good or bad). */
-  async acquire(meter: object): Promise<void> {
-    this.started.add(meter);
-    if (this.running || this.failed) return;
-    const first = new Promise<void>((resolve) => {
-      const once = () => {
-        this.listeners.delete(once);
-        resolve();
-      };
-      this.listeners.add(once);
-    });
-    this.launch();
-    await Promise.race([first, this.running]);
-  }
-
-  /** A meter stops: the last one stops the loop and kills a poll in flight. */
-  async release(meter: object): Promise<void> {
-    this.started.delete(meter);
-    if (this.started.size === 0) await this.halt();
-  }
-
-  /**
-   * Resolves 'ok' once a poll that started at or after tMs has completed with a power reading for `gpu`. When no
-   * such poll comes within the sample timeout: 'no-reading' if polls did complete (the GPU reported N/A), otherwise
-   * the loop fails ('failed': the tool hangs or keeps failing). 'stopped' when the loop is stopped meanwhile.
-   */
-  async waitForReading(tMs: number, gpu: number): Promise<WaitResult> {
-    if (this.failed) return 'failed';
-    if (this.hasReading(gpu, tMs)) return 'ok';
-    if (!this.running) return 'stopped';
-    // Between polls: start the next one now rather than at the end of the period.
-    if (tMs <= performance.now()) this.wake?.();
-    const timeoutMs = this.sampleTimeoutMs() + Math.max(0, tMs - performance.now());
-    return new Promise<WaitResult>((resolve) => {
-      const timer = setTimeout(() => {
-        if (this.lastOkStartMs >= tMs) {
-          this.waiters = this.waiters.filter((waiter) => waiter !== entry);
-          resolve('no-reading');
-        } else {
-          this.fail(`no ${this.tool.name} poll completed within ${Math.round(timeoutMs)} ms while a reading was awaited (${this.pollCount} polls so far)`);
-        }
-      }, timeoutMs);
-      timer.unref();
-      const entry: Waiter = { tMs, gpu, finish: (result) => { clearTimeout(timer); resolve(result); } };
-      this.waiters.push(entry);
-    });
-  }
-
-  /** After a failure: stop what is left and poll afresh (the meters then wait for a reading of their own GPU). */
-  async restart(): Promise<void> {
-    if (!this.failed) return;
-    await this.halt();
-    this.failed = null;
-    this.consecutiveFailures = 0;
-    this.previousStartMs = null; // the gap across the failure is not a poll spacing
-    if (this.started.size > 0) this.launch();
-  }
-
-  // Whether a poll that started at or after tMs gave `gpu` a power reading.
-  private hasReading(gpu: number, tMs: number): boolean {
-    const startMs = this.lastReadingStartMs.get(gpu);
-    return startMs !== undefined && startMs >= tMs;
-  }
-
-  private sampleTimeoutMs(): number {
-    return this.sampleTimeoutOverrideMs ?? 3 * Math.max(this.targetPeriodMs, this.achievedPeriodMs() ?? 0) + 2000;
-  }
-
-  private launch(): void {
-    const generation = ++this.generation;
-    this.running = this.cycle(generation).finally(() => {
-      if (this.generation === generation) this.running = null;
-    });
-  }
-
-  private async cycle(generation: number): Promise<void> {
-    const live = () => this.generation === generation && !this.failed;
-    while (live()) {
-      const outcome = await pollOnce(this.tool, this.binary, this.env, this.pollTimeoutMs, (child) => {
-        this.child = child;
-      });
-      if (this.generation !== generation) return;
-      this.pollCount++;
-      if (this.previousStartMs !== null) {
-        this.spacingSumMs += outcome.startMs - this.previousStartMs;
-        this.spacings++;
-      }
-      this.previousStartMs = outcome.startMs;
-      if (outcome.readings !== null) {
-        this.consecutiveFailures = 0;
-        this.lastOkStartMs = outcome.startMs;
-        for (const reading of outcome.readings) {
-          if (reading.powerW !== null) this.lastReadingStartMs.set(reading.index, outcome.startMs);
-        }
-      } else {
-        this.failedPolls++;
-        this.lastError = outcome.error;
-      }
-      if (outcome.readings === null && ++this.consecutiveFailures >= maxConsecutiveFailures) {
-        this.fail(`${maxConsecutiveFailures} ${this.tool.name} polls in a row failed; the last: ${outcome.error}`);
-      }
-      for (const listener of [...this.listeners]) listener(outcome);
-      this.settle((waiter) => this.hasReading(waiter.gpu, waiter.tMs), 'ok');
-      if (!live()) return;
-      // Someone waits for a poll that starts after a time already passed: go at once.
-      const waitMs = this.waiters.some((waiter) => waiter.tMs <= performance.now())
-        ? 0
-        : outcome.startMs + this.targetPeriodMs - performance.now();
-      if (waitMs > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => { this.wake = null; resolve(); }, waitMs);
-          this.wake = () => { clearTimeout(timer); this.wake = null; resolve(); };
-        });
-      }
+  async poll(sink: FeedSink): Promise<void> {
+    const env = this.options.env ?? process.env;
+    const outcome = await pollOnce(this.tool, this.binary, env, pollTimeout(this.options), this.clock, (child) => (this.child = child));
+    this.child = null;
+    if (outcome.readings === null) throw new Error(outcome.error ?? 'poll failed');
+    this.lastOkStartMs = outcome.startMs;
+    for (const r of outcome.readings) {
+      sink.push({ key: r.index, tMs: outcome.readingMs, sinceMs: outcome.startMs, powerW: r.powerW, context: r.context, missing: r.missing ?? undefined });
     }
   }
 
-  private settle(which: (waiter: Waiter) => boolean, result: WaitResult): void {
-    const ready = this.waiters.filter(which);
-    this.waiters = this.waiters.filter((waiter) => !which(waiter));
-    for (const waiter of ready) waiter.finish(result);
-  }
-
-  private fail(message: string): void {
-    if (this.failed) return;
-    this.failed = new MeterError('METER_FAILED', message);
-    this.generation++; // the cycle ends; a poll in flight is killed
-    this.killChild();
-    this.wake?.();
-    this.settle(() => true, 'failed');
-  }
-
-  private async halt(): Promise<void> {
-    this.generation++;
-    this.wake?.();
-    this.killChild();
-    await this.running;
-    this.running = null;
-    this.settle(() => true, 'stopped');
-  }
-
   // SIGTERM first (the tools are Python scripts that exit on it), SIGKILL if one is still there after a grace period.
-  private killChild(): void {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    killProcessGroup(child, 'SIGTERM');
-    const timer = setTimeout(() => {
-      if (child.exitCode === null && child.signalCode === null) killProcessGroup(child, 'SIGKILL');
-    }, killGraceMs);
-    timer.unref();
-    child.once('close', () => clearTimeout(timer));
+  async close(): Promise<void> {
+    if (this.child) await stopTool(this.child);
   }
 }
 
 /**
- * The meter of one GPU. Its `info` is a mutable object that the loop keeps current: `periodMs` becomes the period
- * actually achieved and `detail` says so. A mutable object (not a getter making copies) keeps `meter.info` one stable
- * object for the sweep; a snapshot taken before the first polls (result.json's `meters`) holds the first estimate
- * (see initialPeriodMargin).
+ * The meter of one GPU. Its `info` is a mutable object kept current after every poll: `periodMs` becomes the period
+ * actually achieved and `detail` says so (a snapshot taken before the first polls, result.json's `meters`, holds the
+ * first estimate: see initialPeriodMargin).
  */
-export class AmdGpuMeter implements PowerMeter {
-  readonly info: MeterInfo;
-  readonly index: number;
-  private readonly loop: PollLoop;
-  private readonly recorded: PowerSample[] = [];
-  private readonly describe: (achievedMs: number | null, polls: number) => string;
-  private failed: Error | null = null;
-  private lastMissing: string | null = null;
-  private missingPolls = 0;
-  private readonly initialPeriodMs: number;
-
-  constructor(loop: PollLoop, reading: GpuReading, initialPeriodMs: number, describe: (achievedMs: number | null, polls: number) => string) {
-    this.loop = loop;
-    this.index = reading.index;
-    this.describe = describe;
-    this.initialPeriodMs = initialPeriodMs;
-    this.info = {
-      id: `${loop.tool.name}:${reading.index}`,
-      kind: loop.tool.name,
-      scope: 'gpu',
-      device: `rocm:${reading.index}`,
-      periodMs: initialPeriodMs,
-      estimated: false,
-      // Both tools report a package power that the SMU averages over a few milliseconds at most (MI300 "current
-      // socket power"; the older "average" is a short firmware average too): at poll spacings of hundreds of ms
-      // that is a point reading, so trapezoids between polls ('instant') are the right integration.
-      sampleKind: 'instant',
-      detail: describe(null, 0),
-    };
-    loop.onPoll((outcome) => this.record(outcome));
+export class AmdGpuMeter extends SampledMeter {
+  constructor(sampler: Sampler, key: number, info: PowerMeter['info'], private readonly initialPeriodMs: number, private readonly targetPeriodMs: number) {
+    super(sampler, key, info);
   }
 
   /** Mean spacing of the shared loop's poll starts (null before two polls). */
   achievedPeriodMs(): number | null {
-    return this.loop.achievedPeriodMs();
+    return this.sampler.achievedPeriodMs();
   }
 
-  /** Joins the shared loop and waits for a first reading of this GPU, so that samples exist before any window. */
-  async start(): Promise<void> {
-    await this.loop.acquire(this);
-    if (this.recorded.length === 0) await this.sampleAfter(Number.NEGATIVE_INFINITY);
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.release(this);
-  }
-
-  samples(): readonly PowerSample[] {
-    return this.recorded;
-  }
-
-  /**
-   * Resolves once a poll that STARTED at or after tMs has completed with a reading for this GPU. The tool reads the
-   * sensor during the poll and prints afterwards, so the sample is stamped at its first output byte: at or after tMs,
-   * at most the print's few milliseconds after the read. Polls with N/A for this GPU are skipped; when none brings a
-   * reading within the timeout, failure() is set.
-   */
-  async sampleAfter(tMs: number): Promise<void> {
-    if (this.failed) return;
-    const result = await this.loop.waitForReading(tMs, this.index);
-    if (result === 'no-reading') {
-      this.failed = new MeterError('METER_NO_READING', `${this.info.id}: ${this.loop.tool.name} polls completed but gave no power for this GPU (it reports ${JSON.stringify(this.lastMissing ?? 'nothing')})`);
-    }
-  }
-
-  failure(): Error | null {
-    return this.loop.failure() ?? this.failed;
-  }
-
-  /** Revive the shared loop if it failed, then wait for a fresh reading of this GPU; false when none comes. */
-  async restart(): Promise<boolean> {
-    const fromMs = performance.now();
-    await this.loop.restart();
-    this.failed = null;
-    await this.sampleAfter(fromMs);
-    return this.failure() === null && (this.recorded[this.recorded.length - 1]?.tMs ?? Number.NEGATIVE_INFINITY) >= fromMs;
-  }
-
-  /**
-   * Read once after the sweep. result.json's `meters` is a copy taken before the first poll, so a period that turned
-   * out slower than that copy says is reported here, as are polls that failed or had no power for this GPU.
-   */
+  /** Read once after the sweep: a period slower than assumed, polls that failed or had no power for this GPU. */
   diagnostics(): string[] {
     const warnings: string[] = [];
-    const tool = this.loop.tool.name;
-    const achieved = this.loop.achievedPeriodMs();
+    const { id, kind: tool } = this.info;
+    const achieved = this.sampler.achievedPeriodMs();
+    const polls = this.sampler.polls();
+    const missing = this.sampler.missing(this.key);
     if (achieved !== null && achieved > this.initialPeriodMs) {
-      warnings.push(`${this.info.id}: ${tool} polls came every ${achieved.toFixed(0)} ms on average (target ${this.loop.targetPeriodMs} ms), slower than the ${this.initialPeriodMs.toFixed(0)} ms assumed when sizing windows: keep windows ≥ ${((10 * achieved) / 1000).toFixed(1)} s (--min-seconds)`);
+      warnings.push(`${id}: ${tool} polls came every ${achieved.toFixed(0)} ms on average (target ${this.targetPeriodMs} ms), slower than the ${this.initialPeriodMs.toFixed(0)} ms assumed when sizing windows: keep windows ≥ ${((10 * achieved) / 1000).toFixed(1)} s (--min-seconds)`);
     }
-    const failures = this.loop.pollFailures();
-    if (failures.count > 0) warnings.push(`${this.info.id}: ${failures.count} of ${this.loop.polls()} ${tool} polls failed (last: ${failures.last})`);
-    if (this.missingPolls > 0) {
-      warnings.push(`${this.info.id}: ${this.missingPolls} of ${this.loop.polls()} ${tool} polls gave no power for this GPU (${JSON.stringify(this.lastMissing)}); those instants are gaps, not 0 W`);
+    if (polls.failed > 0) warnings.push(`${id}: ${polls.failed} of ${polls.count} ${tool} polls failed (last: ${polls.lastError})`);
+    if (missing.count > 0) {
+      warnings.push(`${id}: ${missing.count} of ${polls.count} ${tool} polls gave no power for this GPU (${JSON.stringify(missing.last)}); those instants are gaps, not 0 W`);
     }
     return warnings;
-  }
-
-  private record(outcome: PollOutcome): void {
-    const reading = outcome.readings?.find((r) => r.index === this.index);
-    if (reading && reading.powerW !== null) {
-      const last = this.recorded[this.recorded.length - 1];
-      const tMs = last && outcome.readingMs <= last.tMs ? last.tMs + 1e-3 : outcome.readingMs;
-      this.recorded.push({ tMs, powerW: reading.powerW, context: reading.context });
-    } else if (reading) {
-      this.lastMissing = reading.missing;
-      this.missingPolls++;
-    }
-    const achieved = this.loop.achievedPeriodMs();
-    if (achieved !== null) this.info.periodMs = Math.max(achieved, 1);
-    this.info.detail = this.describe(achieved, this.loop.polls());
   }
 }
 
@@ -631,19 +309,52 @@ export function createAmdFactory(tool: AmdTool, description: string, options: Am
     },
     async create(context: MeterContext): Promise<PowerMeter[]> {
       const found = await discover(tool, options, context);
-      const loop = new PollLoop(tool, found.binary, options);
+      const clock = options.clock ?? realClock;
+      const feed = new AmdFeed(tool, found.binary, options, clock);
       const firstPollMs = found.poll.endMs - found.poll.startMs;
       const skipped = describeSkipped(found.skipped);
+      const describe = (reading: GpuReading) => {
+        const achievedMs = sampler.achievedPeriodMs();
+        const period = achievedMs === null
+          ? `target period ${targetPeriodMs} ms, first poll took ${Math.round(firstPollMs)} ms`
+          : `target period ${targetPeriodMs} ms, achieved ${achievedMs.toFixed(1)} ms (mean spacing of ${sampler.polls().count} polls)`;
+        return `${tool.name} ${reading.label} ${tool.describePower(reading)}, polled (${tool.name} ${tool.args.join(' ')}); ${period}${skipped}`;
+      };
+      const sampler: Sampler = new Sampler(feed, {
+        clock,
+        periodMs: targetPeriodMs,
+        failAfterPolls: maxConsecutiveFailures,
+        tooMany: (last, count) => new MeterError('METER_FAILED', `${count} ${tool.name} polls in a row failed; the last: ${last.message}`),
+        startWaitsForSample: true,
+        waitMs: (tMs, now) => (options.sampleTimeoutMs ?? 3 * Math.max(targetPeriodMs, sampler.achievedPeriodMs() ?? 0) + 2000) + Math.max(0, tMs - now),
+        onTimeout: (key, tMs, waitedMs) => feed.lastOkStartMs >= tMs
+          ? `${tool.name}:${key}: ${tool.name} polls completed but gave no power for this GPU (it reports ${JSON.stringify(sampler.missing(key).last ?? 'nothing')})`
+          : new MeterError('METER_FAILED', `no ${tool.name} poll completed within ${Math.round(waitedMs)} ms while a reading was awaited (${sampler.polls().count} polls so far)`),
+        afterPoll: () => {
+          const achieved = sampler.achievedPeriodMs();
+          for (const [meter, reading] of meters) {
+            if (achieved !== null) meter.info.periodMs = Math.max(achieved, 1);
+            meter.info.detail = describe(reading);
+          }
+        },
+      });
       // Until two polls have run, periodMs is a deliberate over-estimate: the sweep sizes its windows (10 × period)
       // from this value before the meters start, and timer lateness alone puts the achieved period a few ms above
       // the target, which would leave every window just short of 10 achieved periods.
       const initialPeriodMs = initialPeriodMargin * Math.max(targetPeriodMs, firstPollMs);
-      return found.metered.map((reading) => new AmdGpuMeter(loop, reading, initialPeriodMs, (achievedMs, polls) => {
-        const period = achievedMs === null
-          ? `target period ${targetPeriodMs} ms, first poll took ${Math.round(firstPollMs)} ms`
-          : `target period ${targetPeriodMs} ms, achieved ${achievedMs.toFixed(1)} ms (mean spacing of ${polls} polls)`;
-        return `${tool.name} ${reading.label} ${tool.describePower(reading)}, polled (${tool.name} ${tool.args.join(' ')}); ${period}${skipped}`;
-      }));
+      const meters = found.metered.map((reading) => [new AmdGpuMeter(sampler, reading.index, {
+        id: `${tool.name}:${reading.index}`,
+        kind: tool.name,
+        scope: 'gpu',
+        device: formatDevice({ vendor: 'rocm', index: reading.index }),
+        periodMs: initialPeriodMs,
+        estimated: false,
+        // Both tools report a package power the SMU averages over a few milliseconds at most: at poll spacings of
+        // hundreds of ms that is a point reading, so trapezoids between polls ('instant') are the right integration.
+        sampleKind: 'instant',
+        detail: describe(reading),
+      }, initialPeriodMs, targetPeriodMs), reading] as const);
+      return meters.map(([meter]) => meter);
     },
   };
 }

@@ -70,7 +70,7 @@ export interface ToolResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  /** performance.now() of the first stdout byte (tools print after reading their sensors); null if none. */
+  /** When the first stdout byte came (tools print after reading their sensors), on `now`; null if none. */
   firstOutputMs: number | null;
   /** The tool could not be started (ENOENT, EACCES, …). */
   spawnError: NodeJS.ErrnoException | null;
@@ -85,7 +85,7 @@ export interface ToolResult {
 export function runTool(
   command: string,
   args: readonly string[],
-  options: { env: NodeJS.ProcessEnv; timeoutMs: number; onChild?: (child: ChildProcess) => void },
+  options: { env: NodeJS.ProcessEnv; timeoutMs: number; onChild?: (child: ChildProcess) => void; now?: () => number },
 ): Promise<ToolResult> {
   return new Promise((resolve) => {
     const result: ToolResult = { code: null, signal: null, stdout: '', stderr: '', firstOutputMs: null, spawnError: null, timedOut: false };
@@ -96,7 +96,7 @@ export function runTool(
       signal(child, 'SIGKILL');
     }, options.timeoutMs);
     child.stdout!.on('data', (chunk: string) => {
-      result.firstOutputMs ??= performance.now();
+      result.firstOutputMs ??= (options.now ?? performance.now.bind(performance))();
       result.stdout += chunk;
     });
     child.stderr!.on('data', (chunk: string) => (result.stderr += chunk));
@@ -118,14 +118,14 @@ export interface ToolStream {
 }
 
 /**
- * Start a streaming tool. `onLines` gets every batch of complete lines with the time the chunk arrived; `onEnd`
+ * Start a streaming tool. `onLines` gets the complete lines of every chunk as it arrives; `onEnd`
  * gets the exit (after stderr has been read to the end, so a message can quote it) or the spawn error.
  */
 export function streamTool(
   command: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-  handlers: { onLines(lines: string[], receivedMs: number): void; onEnd(end: { code: number | null; signal: NodeJS.Signals | null; error: NodeJS.ErrnoException | null }): void },
+  handlers: { onLines(lines: string[]): void; onEnd(end: { code: number | null; signal: NodeJS.Signals | null; error: NodeJS.ErrnoException | null }): void },
 ): ToolStream {
   const child = spawnTool(command, args, env);
   let partial = '';
@@ -134,7 +134,7 @@ export function streamTool(
   child.stdout!.on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
     partial = lines.pop() ?? '';
-    handlers.onLines(lines.map((line) => line.replace(/\r$/, '')), performance.now());
+    handlers.onLines(lines.map((line) => line.replace(/\r$/, '')));
   });
   child.stderr!.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-500)));
   child.on('error', (e: NodeJS.ErrnoException) => {
@@ -144,5 +144,5 @@ export function streamTool(
   child.on('close', (code, sig) => {
     if (child.pid !== undefined) handlers.onEnd({ code, signal: sig, error });
   });
-  return { child, stderrTail: () => `${stderr}${partial ? `\n${partial}` : ''}`, stop: () => stopTool(child) };
+  return { child, stderrTail: () => stderr, stop: () => stopTool(child) };
 }

@@ -64,7 +64,7 @@ export interface SamplerOptions {
    * sampleAfter ran out of time: return an Error to fail the whole feed, a string to fail only this device, or null
    * to let the caller go on with a gap. Default null.
    */
-  onTimeout?(key: number, tMs: number): Error | string | null;
+  onTimeout?(key: number, tMs: number, waitedMs: number): Error | string | null;
   /** Called after every poll (good or bad): meters that track the achieved period update their info here. */
   afterPoll?(): void;
 }
@@ -85,8 +85,9 @@ class Channel {
   missingCount = 0;
   lastMissing: string | null = null;
 
+  // Every reading of an open feed is kept, also for a device whose meter has not started (yet): meters of one feed
+  // then hold the same polls.
   push(reading: Reading): void {
-    if (!this.started) return;
     if (reading.powerW === null) {
       this.missingCount++;
       this.lastMissing = reading.missing ?? null;
@@ -103,7 +104,7 @@ class Channel {
   }
 
   has(tMs: number): boolean {
-    return this.coveredFromMs >= tMs;
+    return this.samples.length > 0 && this.coveredFromMs >= tMs;
   }
 
   settle(all = false): void {
@@ -193,10 +194,9 @@ export class Sampler {
   /** Device `key` stops; the last one out closes the feed and waits until it is closed. */
   async release(key: number): Promise<void> {
     const channel = this.channel(key);
-    // The last one out closes the feed while still started, so a final read (rapl, nvml) lands in its samples.
-    if ([...this.channels.values()].every((c) => c === channel || !c.started)) await this.halt();
     channel.started = false;
     channel.settle(true);
+    if ([...this.channels.values()].every((c) => !c.started)) await this.halt();
     await this.closing;
   }
 
@@ -211,8 +211,9 @@ export class Sampler {
     const edge = tMs > now && this.options.retryMs !== undefined ? this.clock.after(tMs - now, () => this.wake()) : null;
     if (tMs <= now) this.wake();
     let timedOut = false;
+    const waitMs = this.options.waitMs(tMs, now);
     await new Promise<void>((resolve) => {
-      const timer = this.clock.after(this.options.waitMs(tMs, now), () => {
+      const timer = this.clock.after(waitMs, () => {
         timedOut = true;
         channel.waiters = channel.waiters.filter((waiter) => waiter !== entry);
         resolve();
@@ -222,7 +223,7 @@ export class Sampler {
     });
     edge?.cancel();
     if (!timedOut || this.failure(key)) return;
-    const verdict = this.options.onTimeout?.(key, tMs) ?? null;
+    const verdict = this.options.onTimeout?.(key, tMs, waitMs) ?? null;
     if (verdict instanceof Error) this.fail(verdict);
     else if (typeof verdict === 'string') channel.failed = new MeterError('METER_NO_READING', verdict);
   }
@@ -301,23 +302,25 @@ export class Sampler {
     const live = () => generation === this.generation && !this.failed;
     while (live()) {
       const startMs = this.clock.now();
+      let error: Error | null = null;
       try {
         await this.feed.poll!(this.sink);
-        this.failedInARow = 0;
-      } catch (error) {
-        this.failedPolls++;
-        this.lastPollError = asError(error);
-        if (++this.failedInARow >= (this.options.failAfterPolls ?? Infinity)) {
-          this.fail(this.options.tooMany?.(this.lastPollError, this.failedInARow) ?? this.lastPollError);
-        }
+      } catch (thrown) {
+        error = asError(thrown);
       }
-      if (generation !== this.generation) return;
+      if (generation !== this.generation) return; // stopped meanwhile: a poll killed by close() is no failure
       this.pollCount++;
       if (this.previousPollMs !== null) {
         this.spacingSumMs += startMs - this.previousPollMs;
         this.spacings++;
       }
       this.previousPollMs = startMs;
+      this.failedInARow = error ? this.failedInARow + 1 : 0;
+      if (error) {
+        this.failedPolls++;
+        this.lastPollError = error;
+        if (this.failedInARow >= (this.options.failAfterPolls ?? Infinity)) this.fail(this.options.tooMany?.(error, this.failedInARow) ?? error);
+      }
       this.options.afterPoll?.();
       if (!live()) return;
       await this.sleepUntilNextPoll(startMs);
@@ -350,7 +353,9 @@ export class Sampler {
 
 /** The PowerMeter of one device of a sampler; vendor files create these and subclass only to add diagnostics. */
 export class SampledMeter implements PowerMeter {
-  constructor(readonly sampler: Sampler, readonly key: number, readonly info: MeterInfo) {}
+  constructor(readonly sampler: Sampler, readonly key: number, readonly info: MeterInfo) {
+    sampler.samples(key); // creates the device's buffer: readings of other devices are not kept
+  }
 
   start(): Promise<void> {
     return this.sampler.acquire(this.key);
