@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { readResultFile } from '../results/read.js';
 import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { historyCsv, historyJson } from '../history/export.js';
+import { historyMetricFamilies } from '../metrics/history-metrics.js';
+import { formatForFile, renderOpenMetrics } from '../metrics/openmetrics.js';
 import { renderHistoryHtml } from '../history/html.js';
 import { HistoryStore } from '../history/store.js';
 import { analyseTrends, historyMetrics, sparkline, type HistoryMetricId, type HistorySeries } from '../history/trend.js';
@@ -30,6 +32,8 @@ shifted. Writes DIR/history.html (a chart per configuration and metric).
   --html FILE        where to write the chart page (default DIR/history.html)
   --csv FILE         export every run × configuration as CSV
   --json-file FILE   export runs, points and change points as JSON
+  --openmetrics FILE export samples/J, power and p99 per run as timestamped OpenMetrics, for Prometheus'
+                     backfill: promtool tsdb create-blocks-from openmetrics FILE DIR (docs/metrics.md)
   --json             print that JSON on stdout instead of the table
   -h, --help         this help`;
 
@@ -101,6 +105,7 @@ export async function historyCommand(argv: string[]): Promise<ExitCodeValue> {
         html: { type: 'string' },
         csv: { type: 'string' },
         'json-file': { type: 'string' },
+        openmetrics: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     }),
@@ -123,6 +128,11 @@ export async function historyCommand(argv: string[]): Promise<ExitCodeValue> {
   const noiseText = values.noise?.trim().replace(/%$/, '');
   const noise = noiseText === undefined ? 0.02 : Number(noiseText) / 100;
   if (noiseText === '' || !(noise >= 0 && noise < 1)) throw new InputError('FLAG_INVALID', `--noise: expected a percentage like 2 or 2%, got "${values.noise}"`);
+  if (values.openmetrics !== undefined && formatForFile(values.openmetrics) === 'prometheus') {
+    throw new InputError('FLAG_INVALID', `--openmetrics ${values.openmetrics}: a history export holds one timestamped point per run, which node_exporter's textfile collector (*.prom) refuses`, {
+      hint: 'name it .om and backfill it: promtool tsdb create-blocks-from openmetrics FILE DIR (docs/metrics.md)',
+    });
+  }
   const dir = path.resolve(positionals[0]!);
   const adds: RunResult[] = [];
   const addFiles = (values.add ?? []).map((file) => path.resolve(file));
@@ -158,6 +168,7 @@ export async function historyCommand(argv: string[]): Promise<ExitCodeValue> {
   written.push(await writeOut(values.html ?? path.join(path.dirname(store.file), 'history.html'), renderHistoryHtml(displayPath(store.file), runs, series)));
   if (values.csv) written.push(await writeOut(values.csv, historyCsv(values.key !== undefined ? points.filter((p) => p.key === values.key) : points)));
   if (values['json-file']) written.push(await writeOut(values['json-file'], `${JSON.stringify(json, null, 2)}\n`));
+  if (values.openmetrics) written.push(await writeOut(values.openmetrics, renderOpenMetrics(historyMetricFamilies(runs, values.key !== undefined ? points.filter((p) => p.key === values.key) : points))));
 
   const out = values.json ? process.stderr : process.stdout;
   for (const message of messages) out.write(`${message}\n`);

@@ -3,6 +3,7 @@
 // configuration samples/J, mean power and p99 (not energy totals nor the meters), so those three are exported.
 import type { HistoryPoint, HistoryRun } from '../history/store.js';
 import type { MetricFamily, MetricSample } from './openmetrics.js';
+import { seconds } from './result-metrics.js';
 
 /** The metric names a history export holds. */
 export const historyMetricNames = ['joulebench_samples_per_joule', 'joulebench_power_watts', 'joulebench_latency_seconds'] as const;
@@ -52,7 +53,7 @@ export function historyMetricFamilies(runs: HistoryRun[], points: HistoryPoint[]
     const labels: Array<[string, string]> = [...keyLabels(point.key), ['host', run?.hostname ?? ''], ['estimated', String(point.estimated)], ['key', point.key]];
     if (point.samplesPerJoule !== null) spj.push({ labels, value: point.samplesPerJoule, timestampS });
     if (point.meanWatts !== null) watts.push({ labels, value: point.meanWatts, timestampS });
-    if (point.p99Ms !== null) p99.push({ labels: [...labels, ['quantile', '0.99']], value: point.p99Ms / 1000, timestampS });
+    if (point.p99Ms !== null) p99.push({ labels: [...labels, ['quantile', '0.99']], value: seconds(point.p99Ms), timestampS });
   }
   return [
     { name: 'joulebench_samples_per_joule', type: 'gauge', unit: null, help: 'Samples per joule of gross energy (higher is better), per run.', samples: seriesSamples(spj) },

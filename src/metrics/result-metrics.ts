@@ -44,8 +44,8 @@ export function configurationLabels(measurement: Measurement, result: MetricsSou
   ];
 }
 
-// Milliseconds to seconds, rounded to 15 significant digits so that 0.485 ms reads 0.000485, not 0.00048499999999999997.
-const seconds = (ms: number): number => Number((ms / 1000).toPrecision(15));
+/** Milliseconds to seconds, rounded to 15 significant digits: 0.485 ms reads 0.000485, not 0.00048499999999999997. */
+export const seconds = (ms: number): number => Number((ms / 1000).toPrecision(15));
 
 /** What the metrics read of a result (environment null: no run yet). */
 export type MetricsSource = Pick<RunResult, 'measurements' | 'meters'> & { environment: RunResult['environment'] | null };
