@@ -67,6 +67,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
     { model: () => ({ shape: (name) => `--shape ${name}=` }), executionProvider: () => `--ep ${scenario.executionProviders.map((ep) => ep.name).join(',')}` },
     {
       json: values.json ?? false,
+      rerun: ['bench', ...argv],
       ...isolationFlags(values),
       ...metricsFlags(values),
       ...(values.resume ? { resume: path.resolve(values.resume) } : {}),

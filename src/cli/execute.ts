@@ -33,6 +33,23 @@ export interface ExecuteOptions {
   metrics?: RunExportOptions;
   /** `run --shard I/N`: measure only that shard's configurations. */
   shard?: ShardSpec;
+  /** The command as typed (`['run', 'scenarios/quick.yaml', '--quick']`): an interrupted run prints it with `--resume`. */
+  rerun?: string[];
+}
+
+/** The exact command that finishes an interrupted run: the one typed, its `--resume` replaced by this run's folder. */
+export function resumeCommand(rerun: readonly string[], runDir: string): string {
+  const kept: string[] = [];
+  for (let i = 0; i < rerun.length; i++) {
+    if (rerun[i] === '--resume') i++;
+    else if (!rerun[i]!.startsWith('--resume=')) kept.push(rerun[i]!);
+  }
+  return ['joulebench', ...kept, '--resume', runDir].map(shellQuote).join(' ');
+}
+
+// POSIX shell quoting: plain words stay as they are, anything else goes in single quotes.
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 // Errors that mean the user's model or input is at fault, not the machine.
@@ -51,7 +68,7 @@ export async function executeScenario(scenario: Scenario, naming: OverrideNaming
 }
 
 async function executeWithMetrics(scenario: Scenario, naming: OverrideNaming, options: ExecuteOptions, metrics: RunMetricsExporter | null): Promise<ExitCodeValue> {
-  const prepared: { gates?: Awaited<ReturnType<typeof prepareGates>>; progress?: ProgressPrinter } = {};
+  const prepared: { gates?: Awaited<ReturnType<typeof prepareGates>>; progress?: ProgressPrinter; runDir?: string } = {};
   const controller = new AbortController();
   const emergency: { write?: (reason: string) => void } = {};
   let interrupts = 0;
@@ -65,6 +82,7 @@ async function executeWithMetrics(scenario: Scenario, naming: OverrideNaming, op
         // The last atomic write on disk is complete either way.
       }
       process.stderr.write(`\n${signal} again: exiting now; result.json holds every finished configuration\n`);
+      if (options.rerun && prepared.runDir) process.stderr.write(`to finish it: ${resumeCommand(options.rerun, displayPath(prepared.runDir))}\n`);
       process.exit(ExitCode.interrupted);
     }
     process.stderr.write(`\n${signal}: stopping after the current run (press Ctrl-C again to exit at once)\n`);
@@ -72,6 +90,9 @@ async function executeWithMetrics(scenario: Scenario, naming: OverrideNaming, op
   };
   // The handlers stay until the reports are written: a Ctrl-C then must still exit 130, not die by the signal.
   let outcome;
+  // Without a TTY, a progress line at least every 10 s, also inside a long round or window.
+  const heartbeat = setInterval(() => prepared.progress?.tick(), 1000);
+  heartbeat.unref();
   try {
     outcome = await runScenario(scenario, {
       toolVersion: toolVersion(), naming, isolate: options.isolate ?? true, configTimeoutS: options.configTimeoutS ?? null,
@@ -92,11 +113,13 @@ async function executeWithMetrics(scenario: Scenario, naming: OverrideNaming, op
         prepared.progress = new ProgressPrinter(scenario.warmup.seconds + scenario.repetitions * Math.max(scenario.window.minSeconds, 1) * 1.1, estimated);
       },
       onEvent: (event) => {
+        if (event.type === 'run-dir') prepared.runDir = event.runDir;
         metrics?.handle(event);
         prepared.progress?.handle(event);
       },
     });
   } finally {
+    clearInterval(heartbeat);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -118,7 +141,8 @@ async function executeWithMetrics(scenario: Scenario, naming: OverrideNaming, op
   if (history) gateOut.write(`history: ${history.added ? 'appended as' : 'already recorded as'} run number ${history.runNumber} in ${displayPath(history.file)}\n`);
 
   if (result.status === 'interrupted') {
-    process.stderr.write(`run ${result.status}: ${result.stopReason}; ${result.measurements.length} configuration(s) saved in ${resultPath}\n`);
+    process.stderr.write(`run ${result.status}: ${result.stopReason}; ${result.measurements.length} configuration(s) saved in ${displayPath(resultPath)}\n`);
+    if (options.rerun) process.stderr.write(`to finish it: ${resumeCommand(options.rerun, displayPath(runDir))}\n`);
     return controller.signal.aborted ? ExitCode.interrupted : ExitCode.runtimeFailure;
   }
   const ok = result.measurements.filter((m) => m.status === 'ok');

@@ -83,6 +83,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   }
   return executeScenario(scenario, naming, {
     json: values.json ?? false,
+    rerun: ['run', ...argv],
     ...(shard ? { shard } : {}),
     ...isolationFlags(values),
     ...metricsFlags(values),

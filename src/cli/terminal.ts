@@ -13,17 +13,37 @@ const formatDuration = (seconds: number) => {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };
 
-/** Draws progress on stderr: one live line on a TTY, one line per configuration otherwise. */
+/** Where progress goes, and the clock it reads (tests inject both). */
+export interface ProgressIo {
+  tty: boolean;
+  write: (text: string) => void;
+  nowMs: () => number;
+}
+
+/** Without a TTY (CI logs), a line at least this often, also inside a long round or window. */
+export const heartbeatMs = 10_000;
+
+/**
+ * Draws progress on stderr: one live line on a TTY; otherwise one line per configuration and round, and
+ * `tick()` (called every second) repeats what is going on when nothing was printed for 10 s.
+ */
 export class ProgressPrinter {
-  private readonly startMs = performance.now();
-  private readonly tty = process.stderr.isTTY === true;
+  private readonly io: ProgressIo;
+  private readonly startMs: number;
+  private readonly tty: boolean;
   private readonly perConfigS: number;
   private readonly estimated: boolean;
   private lastLength = 0;
   private firstConfigMs: number | null = null;
   private configsDone = 0;
+  private lastPrintMs: number;
+  private current: string | null = null;
 
-  constructor(perConfigS: number, estimated: boolean) {
+  constructor(perConfigS: number, estimated: boolean, io: ProgressIo = { tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text), nowMs: () => performance.now() }) {
+    this.io = io;
+    this.tty = io.tty;
+    this.startMs = io.nowMs();
+    this.lastPrintMs = this.startMs;
     this.perConfigS = perConfigS;
     this.estimated = estimated;
   }
@@ -31,14 +51,22 @@ export class ProgressPrinter {
   // Seconds left: the mean time of the configurations done so far, else the planned time per configuration.
   private etaS(index: number, total: number): number {
     const perConfigS = this.firstConfigMs !== null && this.configsDone > 0
-      ? (performance.now() - this.firstConfigMs) / 1000 / this.configsDone
+      ? (this.io.nowMs() - this.firstConfigMs) / 1000 / this.configsDone
       : this.perConfigS;
     return (total - index + 1) * perConfigS;
   }
 
+  /** Without a TTY: repeat the current step with the time so far when nothing was printed for 10 s. */
+  tick(): void {
+    if (this.tty || this.current === null) return;
+    const now = this.io.nowMs();
+    if (now - this.lastPrintMs < heartbeatMs) return;
+    this.line(`still working: ${this.current} (${formatDuration((now - this.startMs) / 1000)} elapsed)`);
+  }
+
   handle(event: SweepEvent): void {
-    const elapsedS = (performance.now() - this.startMs) / 1000;
-    if (event.type === 'config-start') this.firstConfigMs ??= performance.now();
+    const elapsedS = (this.io.nowMs() - this.startMs) / 1000;
+    if (event.type === 'config-start') this.firstConfigMs ??= this.io.nowMs();
     if (event.type === 'config-end') this.configsDone++;
     switch (event.type) {
       case 'run-dir':
@@ -77,18 +105,21 @@ export class ProgressPrinter {
     }
   }
 
+  // The state of the moment: redrawn in place on a TTY; remembered for tick() otherwise (without its clock).
   private live(text: string): void {
+    this.current = text.replace(/ {2}elapsed \d+:\d{2} {2}ETA \d+:\d{2}$/, '');
     if (!this.tty) return;
     const width = process.stderr.columns ?? 120;
     const clipped = text.length > width - 1 ? `${text.slice(0, width - 2)}…` : text;
-    process.stderr.write(`\r${clipped.padEnd(this.lastLength)}`);
+    this.io.write(`\r${clipped.padEnd(this.lastLength)}`);
     this.lastLength = clipped.length;
   }
 
   private line(text: string): void {
-    if (this.tty && this.lastLength > 0) process.stderr.write(`\r${' '.repeat(this.lastLength)}\r`);
+    if (this.tty && this.lastLength > 0) this.io.write(`\r${' '.repeat(this.lastLength)}\r`);
     this.lastLength = 0;
-    process.stderr.write(`${text}\n`);
+    this.lastPrintMs = this.io.nowMs();
+    this.io.write(`${text}\n`);
   }
 }
 

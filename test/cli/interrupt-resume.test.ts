@@ -91,6 +91,8 @@ describe('interrupt and resume', { timeout: 120_000 }, () => {
     const result = (await resultIn(runDir))!;
     assert.equal(result.status, 'interrupted');
     assert.equal(result.stopReason, 'interrupted by signal');
+    // The exact command that finishes it: the one typed, with --resume and the run folder (relative to the cwd).
+    assert.ok(exit.stderr.includes(`to finish it: joulebench ${args.join(' ')} --resume ${path.relative(work, runDir)}\n`), exit.stderr);
     assert.ok(result.measurements.length >= 1 && result.measurements.length < 8, `${result.measurements.length} finished`);
     assert.ok(result.measurements.every((m) => m.status === 'ok'), JSON.stringify(result.measurements.map((m) => [m.key, m.status, m.error])));
     assert.equal(new Set(result.measurements.map((m) => m.key)).size, result.measurements.length);

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resumeCommand } from '../../src/cli/execute.js';
+import { heartbeatMs, ProgressPrinter } from '../../src/cli/terminal.js';
+
+// A printer on a fake clock, writing to an array: no TTY (a CI log).
+function printer() {
+  const clock = { ms: 0 };
+  const out: string[] = [];
+  const progress = new ProgressPrinter(5, false, { tty: false, write: (text) => out.push(text), nowMs: () => clock.ms });
+  return { clock, out, progress };
+}
+
+test('without a TTY: a line at least every 10 s inside a long window, none sooner', () => {
+  const { clock, out, progress } = printer();
+  progress.handle({ type: 'config-start', index: 1, total: 2, key: 'mlp/fp32/cpu/b1' });
+  assert.deepEqual(out, []);
+  clock.ms = heartbeatMs - 1;
+  progress.tick();
+  assert.deepEqual(out, []);
+  clock.ms = heartbeatMs;
+  progress.tick();
+  assert.deepEqual(out, ['still working: [1/2] mlp/fp32/cpu/b1 … (0:10 elapsed)\n']);
+  // The next one 10 s after that line, with the latest state.
+  clock.ms = 12_000;
+  progress.handle({ type: 'window', index: 1, total: 2, key: 'mlp/fp32/cpu/b1', repetition: 1, repetitions: 3, samplesPerSecond: 1500, watts: 20, round: 2 });
+  clock.ms = 19_999;
+  progress.tick();
+  assert.equal(out.length, 1);
+  clock.ms = 20_000;
+  progress.tick();
+  assert.equal(out[1], 'still working: [1/2] mlp/fp32/cpu/b1  round 2  1,500 samples/s  20.0 W (0:20 elapsed)\n');
+});
+
+test('a printed line resets the 10 s', () => {
+  const { clock, out, progress } = printer();
+  progress.handle({ type: 'config-start', index: 1, total: 1, key: 'k' });
+  clock.ms = 9_000;
+  progress.handle({ type: 'round-end', model: 'm', round: 1, racing: 3, eliminated: [] });
+  clock.ms = 18_000;
+  progress.tick();
+  assert.deepEqual(out, ['m round 1: 3 still racing\n']);
+  clock.ms = 19_000;
+  progress.tick();
+  assert.equal(out[1], 'still working: [1/1] k … (0:19 elapsed)\n');
+});
+
+test('a TTY gets the live line only, no heartbeat lines', () => {
+  const clock = { ms: 0 };
+  const out: string[] = [];
+  const progress = new ProgressPrinter(5, false, { tty: true, write: (text) => out.push(text), nowMs: () => clock.ms });
+  progress.handle({ type: 'config-start', index: 1, total: 1, key: 'k' });
+  clock.ms = 60_000;
+  progress.tick();
+  assert.equal(out.length, 1);
+  assert.match(out[0]!, /^\r\[1\/1\] k …/);
+});
+
+test('the resume command is the one typed, its --resume replaced, odd words quoted', () => {
+  assert.equal(resumeCommand(['run', 'scenarios/quick.yaml', '--quick'], 'results/20261203-x'), 'joulebench run scenarios/quick.yaml --quick --resume results/20261203-x');
+  assert.equal(resumeCommand(['bench', 'my model.onnx', '--resume', 'old', '-b', '1'], 'r'), "joulebench bench 'my model.onnx' -b 1 --resume r");
+  assert.equal(resumeCommand(['bench', 'mlp', '--resume=old'], "it's"), "joulebench bench mlp --resume 'it'\\''s'");
+});
