@@ -111,21 +111,22 @@ export function runTool(
 /** A long-running tool whose stdout is read line by line (nvidia-smi -lms, tegrastats, powermetrics). */
 export interface ToolStream {
   readonly child: ChildProcess;
-  /** The last ~500 characters of stderr, for messages. */
+  /** The last ~500 characters of stderr (and an unfinished stdout line), for messages. */
   stderrTail(): string;
   /** stopTool() on it. */
   stop(): Promise<void>;
 }
 
 /**
- * Start a streaming tool. `onLines` gets the complete lines of every chunk as it arrives; `onEnd`
+ * Start a streaming tool. `onLines` gets every batch of complete lines with the time the chunk arrived (performance.now();
+ * a meter with an injected clock stamps with its own); `onEnd`
  * gets the exit (after stderr has been read to the end, so a message can quote it) or the spawn error.
  */
 export function streamTool(
   command: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-  handlers: { onLines(lines: string[]): void; onEnd(end: { code: number | null; signal: NodeJS.Signals | null; error: NodeJS.ErrnoException | null }): void },
+  handlers: { onLines(lines: string[], receivedMs: number): void; onEnd(end: { code: number | null; signal: NodeJS.Signals | null; error: NodeJS.ErrnoException | null }): void },
 ): ToolStream {
   const child = spawnTool(command, args, env);
   let partial = '';
@@ -134,7 +135,7 @@ export function streamTool(
   child.stdout!.on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
     partial = lines.pop() ?? '';
-    handlers.onLines(lines.map((line) => line.replace(/\r$/, '')));
+    handlers.onLines(lines.map((line) => line.replace(/\r$/, '')), performance.now());
   });
   child.stderr!.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-500)));
   child.on('error', (e: NodeJS.ErrnoException) => {
@@ -144,5 +145,5 @@ export function streamTool(
   child.on('close', (code, sig) => {
     if (child.pid !== undefined) handlers.onEnd({ code, signal: sig, error });
   });
-  return { child, stderrTail: () => stderr, stop: () => stopTool(child) };
+  return { child, stderrTail: () => `${stderr}${partial ? `\n${partial}` : ''}`, stop: () => stopTool(child) };
 }
