@@ -9,6 +9,7 @@ import { nvmlMeterFactory } from './nvml.js';
 import { raplMeterFactory } from './rapl.js';
 import { replayMeterFactory } from './replay.js';
 import { rocmSmiMeterFactory } from './rocm-smi.js';
+import { tegrastatsMeterFactory } from './tegrastats.js';
 import type { MeterContext, MeterFactory, PowerMeter } from './types.js';
 
 /** Every meter joulebench knows, by the name `--meter` takes. Within a group, `auto` probes in this order. */
@@ -19,6 +20,7 @@ export const meterRegistry = {
   'rocm-smi': rocmSmiMeterFactory,
   rapl: raplMeterFactory,
   hwmon: hwmonMeterFactory,
+  tegrastats: tegrastatsMeterFactory,
   estimate: estimateMeterFactory,
   replay: replayMeterFactory,
 } satisfies Record<string, MeterFactory>;
