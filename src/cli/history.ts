@@ -10,7 +10,7 @@ import { historyMetricFamilies } from '../metrics/history-metrics.js';
 import { formatForFile, renderOpenMetrics } from '../metrics/openmetrics.js';
 import { renderHistoryHtml } from '../history/html.js';
 import { HistoryStore } from '../history/store.js';
-import { analyseTrends, historyMetrics, sparkline, type HistoryMetricId, type HistorySeries } from '../history/trend.js';
+import { analyseTrends, historyMetrics, mixedHostsWarning, sparkline, type HistoryMetricId, type HistorySeries } from '../history/trend.js';
 import { sig } from '../report/format-number.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import type { RunResult } from '../results/types.js';
@@ -61,13 +61,15 @@ export async function appendToHistory(dir: string, result: RunResult, resultPath
 function renderSeries(all: HistorySeries[]): string {
   const lines: string[] = [];
   let lastKey = '';
-  const labelWidth = Math.max(...all.map((s) => s.label.length + (s.estimated ? 7 : 0)));
+  // One trend line per host when the store mixes hosts: "samples/J @box-a".
+  const labelOf = (s: HistorySeries) => `${s.label}${s.host ? ` @${s.host}` : ''}${s.estimated ? ' (est.)' : ''}`;
+  const labelWidth = Math.max(...all.map((s) => labelOf(s).length));
   for (const s of all) {
     if (s.key !== lastKey) {
       lines.push('', s.key);
       lastKey = s.key;
     }
-    const label = `${s.label}${s.estimated ? ' (est.)' : ''}`.padEnd(labelWidth);
+    const label = labelOf(s).padEnd(labelWidth);
     const values = s.points.map((p) => p.value);
     if (values.length === 0) {
       lines.push(`  ${label}  (never measured)`);
@@ -177,10 +179,12 @@ export async function historyCommand(argv: string[]): Promise<ExitCodeValue> {
     const first = runs[0];
     const last = runs[runs.length - 1];
     const estimated = series.some((s) => s.estimated) ? '\nPower is ESTIMATED in some runs (no hardware meter): their samples/J are estimates, marked (est.).' : '';
+    const hosts = mixedHostsWarning(runs);
+    const mixed = hosts ? `\nwarning: ${hosts}.` : '';
     const span = first && last ? ` (${first.createdAt} … ${last.createdAt})` : '';
     const shifts = series.reduce((sum, s) => sum + s.changePoints.length, 0);
     const metricsShown = (metrics ?? historyMetrics.map((m) => m.id)).length;
-    process.stdout.write(`history: ${displayPath(store.file)} — ${runs.length} run(s)${span}, ${new Set(series.map((s) => s.key)).size} configuration(s) × ${metricsShown} metric(s), ${shifts} change point(s)${estimated}\n${renderSeries(series)}\n\nwrote ${written.join(', ')}\n`);
+    process.stdout.write(`history: ${displayPath(store.file)} — ${runs.length} run(s)${span}, ${new Set(series.map((s) => s.key)).size} configuration(s) × ${metricsShown} metric(s), ${shifts} change point(s)${estimated}${mixed}\n${renderSeries(series)}\n\nwrote ${written.join(', ')}\n`);
   }
   return ExitCode.ok;
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { sig } from '../report/format-number.js';
 import { escapeHtml } from '../report/html.js';
 import type { HistoryRun } from './store.js';
-import type { HistorySeries } from './trend.js';
+import { mixedHostsWarning, type HistorySeries } from './trend.js';
 
 // chart.js's UMD build, made safe to inline in a <script> element (as report/html.ts does).
 function inlineChartJs(): string {
@@ -63,7 +63,7 @@ export function renderHistoryHtml(file: string, runs: HistoryRun[], series: Hist
   const rows = series.flatMap((s) =>
     s.changePoints.map(
       (c) =>
-        `<tr class="${c.verdict}"><td class="text">${escapeHtml(s.key)}</td><td class="text">${escapeHtml(s.label)}${s.estimated ? ' <span class="est">(estimated)</span>' : ''}</td><td>${c.position} of ${s.points.length}</td><td class="text">${escapeHtml(c.runId)}</td><td class="text">${escapeHtml(c.createdAt)}</td><td>${sig(c.before)} → ${sig(c.after)}</td><td>${percent(c.relativeChange)}</td><td>${c.pValue.toFixed(3)}</td><td class="text">${c.verdict}</td></tr>`,
+        `<tr class="${c.verdict}"><td class="text">${escapeHtml(s.key)}${s.host ? ` @${escapeHtml(s.host)}` : ''}</td><td class="text">${escapeHtml(s.label)}${s.estimated ? ' <span class="est">(estimated)</span>' : ''}</td><td>${c.position} of ${s.points.length}</td><td class="text">${escapeHtml(c.runId)}</td><td class="text">${escapeHtml(c.createdAt)}</td><td>${sig(c.before)} → ${sig(c.after)}</td><td>${percent(c.relativeChange)}</td><td>${c.pValue.toFixed(3)}</td><td class="text">${c.verdict}</td></tr>`,
     ),
   );
   const first = runs[0];
@@ -71,7 +71,7 @@ export function renderHistoryHtml(file: string, runs: HistoryRun[], series: Hist
   const sections = series
     .map((s, index) => {
       const shifts = s.changePoints.map((c) => `run ${c.position} (${escapeHtml(c.runId)}): ${c.verdict} ${percent(c.relativeChange)}`).join('; ');
-      return `<section class="chart"><h3>${escapeHtml(s.key)} — ${escapeHtml(s.label)}${s.estimated ? ' <span class="est">(estimated)</span>' : ''}</h3><p class="meta">${s.points.length} runs${shifts ? `; change points: ${shifts}` : '; no change point'}</p><div class="chart-box"><canvas id="chart-s${index}" role="img" aria-label="${escapeHtml(`${s.key} ${s.label} over ${s.points.length} runs`)}"></canvas></div></section>`;
+      return `<section class="chart"${s.host ? ` data-host="${escapeHtml(s.host)}"` : ''}><h3>${escapeHtml(s.key)}${s.host ? ` @${escapeHtml(s.host)}` : ''} — ${escapeHtml(s.label)}${s.estimated ? ' <span class="est">(estimated)</span>' : ''}</h3><p class="meta">${s.points.length} runs${shifts ? `; change points: ${shifts}` : '; no change point'}</p><div class="chart-box"><canvas id="chart-s${index}" role="img" aria-label="${escapeHtml(`${s.key} ${s.label} over ${s.points.length} runs`)}"></canvas></div></section>`;
     })
     .join('\n');
   return `<!doctype html>
@@ -88,6 +88,7 @@ th { background: #f2f2f2; } td.text { text-align: left; } tr.regressed td { back
 <h1>joulebench history</h1>
 <p class="meta">${escapeHtml(file)} — ${runs.length} runs${first && last ? `, ${escapeHtml(first.createdAt)} … ${escapeHtml(last.createdAt)}` : ''}</p>
 ${estimated ? '<div class="banner"><strong>Power is ESTIMATED</strong> in some runs (no hardware meter): their samples/J are estimates.</div>' : ''}
+${mixedHostsWarning(runs) ? `<div class="banner" role="alert"><strong>Several hosts</strong> — ${escapeHtml(mixedHostsWarning(runs)!)}.</div>` : ''}
 <h2>Change points</h2>
 <p class="meta">E-Divisive means with a permutation test, as MongoDB's and Apache Otava's performance CI use (significance 0.05 and shifts of at least 2% unless <code>--alpha</code> / <code>--noise</code> say otherwise); a change point names the first run of the new level.</p>
 ${rows.length > 0 ? `<table><thead><tr><th class="text">configuration</th><th class="text">metric</th><th>run</th><th class="text">run id</th><th class="text">started</th><th>level</th><th>change</th><th>p</th><th class="text">verdict</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '<p>No change point in any series.</p>'}

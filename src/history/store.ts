@@ -35,6 +35,8 @@ export interface HistoryPoint {
   runNumber: number;
   runId: string;
   createdAt: string;
+  /** The host the run was measured on (its trend is kept apart from other hosts'); always set by the store. */
+  hostname?: string;
   key: string;
   status: string;
   modelSha256: string | null;
@@ -232,7 +234,7 @@ export class HistoryStore {
 
   /** Every configuration of every run, oldest run first, then by key. */
   points(key?: string): HistoryPoint[] {
-    const sql = `SELECT m.*, r.run_id, r.created_at FROM measurements m JOIN runs r ON r.run_number = m.run_number
+    const sql = `SELECT m.*, r.run_id, r.created_at, r.hostname FROM measurements m JOIN runs r ON r.run_number = m.run_number
       ${key === undefined ? '' : 'WHERE m.key = ?'} ORDER BY r.created_at, r.run_number, m.key`;
     const statement = this.db.prepare(sql);
     const rows = (key === undefined ? statement.all() : statement.all(key)) as Array<Record<string, unknown>>;
@@ -241,6 +243,7 @@ export class HistoryStore {
       runNumber: row.run_number as number,
       runId: row.run_id as string,
       createdAt: row.created_at as string,
+      hostname: row.hostname as string,
       key: row.key as string,
       status: row.status as string,
       modelSha256: (row.model_sha256 as string | null) ?? null,

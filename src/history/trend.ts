@@ -1,6 +1,7 @@
 // Trends over the history: per configuration key and metric, the series of runs and the change points in it.
+import { compareLabels } from '../report/natural-sort.js';
 import { detectChangePoints, type ChangePointOptions } from '../stats/changepoint.js';
-import type { HistoryPoint } from './store.js';
+import type { HistoryPoint, HistoryRun } from './store.js';
 
 /** The metrics the history follows. */
 export type HistoryMetricId = 'samplesPerJoule' | 'samplesPerSecond' | 'p99Ms';
@@ -39,6 +40,8 @@ export interface HistoryChangePoint {
 /** One key × metric over time (runs where the configuration was measured, oldest first). */
 export interface HistorySeries {
   key: string;
+  /** The host of this series when the history holds runs from several hosts (one trend line per host), else null. */
+  host: string | null;
   metric: HistoryMetricId;
   label: string;
   higherIsBetter: boolean;
@@ -60,45 +63,70 @@ export interface TrendOptions {
   minRelativeChange?: number;
 }
 
-/** Series per key and metric, with E-Divisive change points (seeded: the same history gives the same answer). */
+/**
+ * Series per key and metric, with E-Divisive change points (seeded: the same history gives the same answer). Keys come
+ * in natural order (b1, b8, b32, b64). When the points come from several hosts each host gets its own series: a change
+ * of machine is not a change of the software, and mixing them would show one as a level shift.
+ */
 export function analyseTrends(points: HistoryPoint[], options: TrendOptions = {}): HistorySeries[] {
   const metrics = historyMetrics.filter((m) => !options.metrics || options.metrics.includes(m.id));
-  const keys = [...new Set(points.map((p) => p.key))].filter((key) => options.key === undefined || key === options.key).sort();
+  const keys = [...new Set(points.map((p) => p.key))].filter((key) => options.key === undefined || key === options.key).sort(compareLabels);
+  const hosts = [...new Set(points.map((p) => p.hostname ?? ''))].sort(compareLabels);
+  const byHost: Array<string | null> = hosts.length > 1 ? hosts : [null];
   const series: HistorySeries[] = [];
   for (const key of keys) {
-    const ofKey = points.filter((p) => p.key === key && p.status === 'ok');
-    for (const metric of metrics) {
-      const measured = ofKey.flatMap((p) => {
-        const value = metric.value(p);
-        return value !== null && Number.isFinite(value) ? [{ runNumber: p.runNumber, runId: p.runId, createdAt: p.createdAt, value, valid: p.valid, estimated: p.estimated }] : [];
-      });
-      const minRelativeChange = options.minRelativeChange ?? 0.02;
-      const found = detectChangePoints(measured.map((p) => p.value), options.detector).filter((c) => Math.abs(c.relativeChange) >= minRelativeChange);
-      series.push({
-        key,
-        metric: metric.id,
-        label: metric.label,
-        higherIsBetter: metric.higherIsBetter,
-        estimated: metric.energy && measured.some((p) => p.estimated),
-        points: measured.map(({ estimated: _estimated, ...rest }) => rest),
-        changePoints: found.map((c) => {
-          const at = measured[c.index]!;
-          return {
-            position: c.index + 1,
-            runNumber: at.runNumber,
-            runId: at.runId,
-            createdAt: at.createdAt,
-            before: c.meanBefore,
-            after: c.meanAfter,
-            relativeChange: c.relativeChange,
-            pValue: c.pValue,
-            verdict: (c.meanAfter > c.meanBefore) === metric.higherIsBetter ? 'improved' : 'regressed',
-          };
-        }),
-      });
+    for (const host of byHost) {
+      const ofKey = points.filter((p) => p.key === key && p.status === 'ok' && (host === null || (p.hostname ?? '') === host));
+      if (host !== null && ofKey.length === 0) continue;
+      for (const metric of metrics) series.push(seriesOf(key, host, metric, ofKey, options));
     }
   }
   return series;
+}
+
+// One key × host × metric: its values oldest first and the change points among them.
+function seriesOf(key: string, host: string | null, metric: HistoryMetric, ofKey: HistoryPoint[], options: TrendOptions): HistorySeries {
+  const measured = ofKey.flatMap((p) => {
+    const value = metric.value(p);
+    return value !== null && Number.isFinite(value) ? [{ runNumber: p.runNumber, runId: p.runId, createdAt: p.createdAt, value, valid: p.valid, estimated: p.estimated }] : [];
+  });
+  const minRelativeChange = options.minRelativeChange ?? 0.02;
+  const found = detectChangePoints(measured.map((p) => p.value), options.detector).filter((c) => Math.abs(c.relativeChange) >= minRelativeChange);
+  return {
+    key,
+    host,
+    metric: metric.id,
+    label: metric.label,
+    higherIsBetter: metric.higherIsBetter,
+    estimated: metric.energy && measured.some((p) => p.estimated),
+    points: measured.map(({ estimated: _estimated, ...rest }) => rest),
+    changePoints: found.map((c) => {
+      const at = measured[c.index]!;
+      return {
+        position: c.index + 1,
+        runNumber: at.runNumber,
+        runId: at.runId,
+        createdAt: at.createdAt,
+        before: c.meanBefore,
+        after: c.meanAfter,
+        relativeChange: c.relativeChange,
+        pValue: c.pValue,
+        verdict: (c.meanAfter > c.meanBefore) === metric.higherIsBetter ? 'improved' : 'regressed',
+      };
+    }),
+  };
+}
+
+/**
+ * The warning for a history whose runs come from several hosts, naming them with their run counts; null for one host.
+ * "runs from 2 hosts (box-a: 3 runs, box-b: 2 runs): …"
+ */
+export function mixedHostsWarning(runs: HistoryRun[]): string | null {
+  const counts = new Map<string, number>();
+  for (const run of runs) counts.set(run.hostname, (counts.get(run.hostname) ?? 0) + 1);
+  if (counts.size <= 1) return null;
+  const hosts = [...counts.keys()].sort(compareLabels).map((host) => `${host}: ${counts.get(host)} run${counts.get(host) === 1 ? '' : 's'}`);
+  return `runs from ${counts.size} hosts (${hosts.join(', ')}): each host gets its own trend line and change points, since a change of machine is not a regression; record each machine into its own history folder to keep them apart`;
 }
 
 const blocks = '▁▂▃▄▅▆▇█';

@@ -92,3 +92,16 @@ test('in a browser (chromium, offline from file://): no errors, every chart draw
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('runs from two hosts: a banner names them, one chart per host, titled with it', () => {
+  const { runs, points } = history();
+  const host = (runNumber: number) => (runNumber % 2 === 0 ? 'box-b' : 'box-a');
+  const mixedRuns = runs.map((run) => ({ ...run, hostname: host(run.runNumber) }));
+  const mixedPoints = points.filter((p) => p.key === 'mlp/fp32/cpu/b1').map((p) => ({ ...p, hostname: host(p.runNumber) }));
+  const html = renderHistoryHtml('h/history.sqlite', mixedRuns, analyseTrends(mixedPoints, { metrics: ['samplesPerJoule'] }));
+  assert.match(html, /<strong>Several hosts<\/strong> — runs from 2 hosts \(box-a: 20 runs, box-b: 20 runs\): each host gets its own trend line/);
+  assert.deepEqual([...html.matchAll(/<section class="chart" data-host="([^"]+)"><h3>([^<]+)</g)].map((m) => [m[1], m[2]]), [
+    ['box-a', 'mlp/fp32/cpu/b1 @box-a — samples/J '],
+    ['box-b', 'mlp/fp32/cpu/b1 @box-b — samples/J '],
+  ]);
+});

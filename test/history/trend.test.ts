@@ -4,12 +4,12 @@ import { test } from 'node:test';
 import { historyCsv } from '../../src/history/export.js';
 import { seriesChartConfig } from '../../src/history/html.js';
 import type { HistoryPoint } from '../../src/history/store.js';
-import { analyseTrends, sparkline } from '../../src/history/trend.js';
+import { analyseTrends, mixedHostsWarning, sparkline } from '../../src/history/trend.js';
 import { SeededRandom } from '../../src/stats/random.js';
 
 function point(i: number, samplesPerJoule: number, extra: Partial<HistoryPoint> = {}): HistoryPoint {
   return {
-    runNumber: i + 1, runId: `r${i + 1}`, createdAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(), key: 'mlp/fp32/cpu/b1', status: 'ok',
+    runNumber: i + 1, runId: `r${i + 1}`, createdAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(), hostname: 'ci', key: 'mlp/fp32/cpu/b1', status: 'ok',
     modelSha256: null, samplesPerJoule, samplesPerJouleCi95: null, samplesPerSecond: 1000, p99Ms: 2, joulesPerSample: 1 / samplesPerJoule,
     whPer1kSamples: null, meanWatts: null, repetitions: 3, estimated: false, valid: true, ...extra,
   };
@@ -54,4 +54,22 @@ test('CSV export: header, one row per run × configuration, quoting', () => {
   const csv = historyCsv([point(0, 100, { runId: 'night, "1"' })]).split('\n');
   assert.equal(csv[0], 'run_number,run_id,created_at,key,status,model_sha256,samples_per_joule,samples_per_joule_ci95_low,samples_per_joule_ci95_high,samples_per_second,latency_ms_p99,joules_per_sample,wh_per_1k_samples,power_w_mean,repetitions,estimated,valid');
   assert.equal(csv[1], '1,"night, ""1""",2026-01-01T00:00:00.000Z,mlp/fp32/cpu/b1,ok,,100,,,1000,2,0.01,,,3,false,true');
+});
+
+test('configurations come in natural order: b1, b8, b32, b64 (not b1, b32, b64, b8)', () => {
+  const points = [64, 8, 32, 1].flatMap((batch) => [0, 1].map((i) => point(i, 100, { key: `mlp/fp32/cpu/b${batch}` })));
+  assert.deepEqual([...new Set(analyseTrends(points, { metrics: ['samplesPerJoule'] }).map((s) => s.key))], ['mlp/fp32/cpu/b1', 'mlp/fp32/cpu/b8', 'mlp/fp32/cpu/b32', 'mlp/fp32/cpu/b64']);
+});
+
+test('two hosts in one store: one series per host, so a change of machine is no change point; a warning names the hosts', () => {
+  // Runs alternate between a slow host (100 samples/J) and a fast one (300): mixed, they would look like noise or shifts.
+  const points = Array.from({ length: 40 }, (_, i) => point(i, i % 2 === 0 ? 100 : 300, { hostname: i % 2 === 0 ? 'box-b' : 'box-a' }));
+  const series = analyseTrends(points, { metrics: ['samplesPerJoule'] });
+  assert.deepEqual(series.map((s) => [s.host, s.points.length, s.changePoints.length]), [['box-a', 20, 0], ['box-b', 20, 0]]);
+  assert.deepEqual(series.map((s) => s.points[0]!.value), [300, 100]);
+  const run = (n: number, hostname: string) => ({ runNumber: n, runId: `r${n}`, createdAt: '', recordedAt: '', scenario: null, hostname, cpuModel: '', toolVersion: '', onnxruntime: '', estimated: false, resultPath: null });
+  assert.equal(mixedHostsWarning([run(1, 'box-b'), run(2, 'box-a'), run(3, 'box-b')]), 'runs from 2 hosts (box-a: 1 run, box-b: 2 runs): each host gets its own trend line and change points, since a change of machine is not a regression; record each machine into its own history folder to keep them apart');
+  assert.equal(mixedHostsWarning([run(1, 'ci'), run(2, 'ci')]), null);
+  // One host: series are not split and carry no host.
+  assert.deepEqual(analyseTrends(points.map((p) => ({ ...p, hostname: 'ci' })), { metrics: ['samplesPerJoule'] }).map((s) => s.host), [null]);
 });
