@@ -145,6 +145,7 @@ export function percentage(flag: string, value: string | undefined): number | un
  */
 export const sweepFlagOptions = {
   quick: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
   'powercap-root': { type: 'string' },
   resume: { type: 'string' },
   json: { type: 'boolean', default: false },

@@ -1,7 +1,8 @@
 // `joulebench bench <model.onnx|builtin>`: a sweep from flags, no scenario file.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { InputError, type ExitCodeValue } from '../errors.js';
+import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
+import { dryRunPlan, renderDryRun } from './dry-run.js';
 import { parseScenario, scenarioDefaults } from '../scenario/schema.js';
 import path from 'node:path';
 import { isolationFlags, sweepFlagOptions, withUsage } from './args.js';
@@ -21,6 +22,7 @@ with charts, report.md, measurements.csv, charts/*.png, traces/) and print the r
 ${scenarioFlagHelp('bench', 29)}
 ${carbonFlagHelp(29)}
 ${metricsFlagHelp(29)}
+  --dry-run                  print the plan (configurations, variants to make, worst-case time from the caps) and exit 0
   --quick                    short windows for a smoke test
   --resume RUN_DIR           finish an interrupted run: measure only its unfinished configurations (same flags)
   --powercap-root DIR        RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
@@ -62,6 +64,10 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
   if (values.quick) scenario = quickened(scenario, stoppingFlagsGiven(values));
   scenario = withFlagBudgets(scenario, values);
   scenario = withCarbonFlags(scenario, values);
+  if (values['dry-run']) {
+    process.stdout.write(`${renderDryRun(dryRunPlan(scenario), scenario)}\n`);
+    return ExitCode.ok;
+  }
   return executeScenario(
     scenario,
     { model: () => ({ shape: (name) => `--shape ${name}=` }), executionProvider: () => `--ep ${scenario.executionProviders.map((ep) => ep.name).join(',')}` },

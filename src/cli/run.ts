@@ -11,7 +11,8 @@ import { carbonFlagHelp, withCarbonFlags } from './carbon-flags.js';
 import { metricsFlagHelp, metricsFlags } from './metrics-flags.js';
 import { applyScenarioFlags, givenFlags, renameFieldsToFlags, scenarioFlagHelp, scenarioFlagOptions, stoppingFlagsGiven } from './scenario-flags.js';
 import { executeScenario } from './execute.js';
-import { emptyShardMessage, parseShardSpec } from '../fleet/shards.js';
+import { emptyShardMessage, parseShardSpec, selectShard } from '../fleet/shards.js';
+import { dryRunPlan, renderDryRun } from './dry-run.js';
 import { expandPlan } from '../scenario/expand.js';
 
 /** Help text for `run`. */
@@ -20,6 +21,7 @@ export const runHelp = `joulebench run <scenario.yaml> [options]
 Run every configuration of a scenario file; write a run folder (result.json, report.html with charts, report.md,
 measurements.csv, charts/*.png, traces/) and print the recommendation, then the ranked table.
 
+  --dry-run              print the plan (configurations, variants to make, worst-case time from the caps) and exit 0
   --quick                short windows (0.3 s, 2 repetitions, 1 s idle): a smoke test, not a measurement
   --powercap-root DIR    RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
   --shard I/N            run shard I (from 0) of N: \`joulebench plan\` shows which configurations; auto/N takes I from
@@ -79,6 +81,11 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   const empty = shard ? emptyShardMessage(expandPlan(scenario), scenario.stopping, shard) : null;
   if (empty) {
     process.stderr.write(`${empty}\n`);
+    return ExitCode.ok;
+  }
+  if (values['dry-run']) {
+    const configs = shard ? selectShard(expandPlan(scenario), scenario.stopping, shard).configs : expandPlan(scenario);
+    process.stdout.write(`${renderDryRun(dryRunPlan(scenario, configs), scenario)}\n`);
     return ExitCode.ok;
   }
   return executeScenario(scenario, naming, {
