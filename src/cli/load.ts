@@ -28,7 +28,8 @@ and the flat-out energy per sample of the same configuration. See docs/load.md.
   --rate 20,200              target rates, requests per second (required)
   --max-batch 8              largest batch the batcher forms; a list sweeps policies (default 8)
   --max-wait-ms 5            longest a request waits for company before its batch leaves; a list sweeps (default 5)
-  --sessions N               concurrent sessions, each in its own thread (default 1)
+  --sessions N               concurrent sessions, each in its own thread (default 1); without --threads each gets
+                             (cores − 1) ÷ sessions intra-op threads, at least 1, leaving a core to the generator
   --requests N               at least N requests per rate (default 1000: ten beyond the p99)
   --seconds S                and at least S seconds per rate (default 10)
   --seed N                   seed of the Poisson arrivals (default 1)
@@ -37,7 +38,8 @@ and the flat-out energy per sample of the same configuration. See docs/load.md.
   --flat-out-seconds S       back-to-back batches at max batch first, for the flat-out floor (default 2; 0 skips)
   --max-lag-ms MS            the generator is behind (rate invalid) above this p99 lag (default max(1, 10% of the
                              mean gap between arrivals))
-  --spin-ms MS               the timer polls this long before each arrival instead of sleeping (default 1)
+  --spin-ms MS               the timer polls this long before each arrival instead of sleeping (default 0: only
+                             the last fraction of a millisecond; polling takes CPU from the sessions)
   --max-joules-per-request RATE=J
                              gate: exit 1 when a configuration at RATE req/s costs more than J per request
                              (repeatable)
@@ -120,7 +122,7 @@ export async function loadCommand(argv: string[]): Promise<ExitCodeValue> {
     minSeconds: nonNegativeNumber('--seconds', values.seconds) ?? 10,
     flatOutSeconds: nonNegativeNumber('--flat-out-seconds', values['flat-out-seconds']) ?? 2,
     maxLagMs: maxLag ?? null,
-    spinMs: nonNegativeNumber('--spin-ms', values['spin-ms']) ?? 1,
+    spinMs: nonNegativeNumber('--spin-ms', values['spin-ms']) ?? 0,
   };
   const gates = joulesGates(values['max-joules-per-request']);
   for (const [rate] of gates) {

@@ -3,6 +3,7 @@
 // rewritten after every rate, and per rate the cheapest configuration within the SLO is recommended.
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describeError, InputError } from '../errors.js';
 import { attributionFor } from '../measure/attribution.js';
@@ -65,6 +66,15 @@ export function defaultMaxLagMs(ratePerS: number): number {
   return Math.max(1, 0.1 * (1000 / ratePerS));
 }
 
+/**
+ * Intra-op threads per session when none are given: the cores less one (kept for the request generator and the
+ * batcher), shared among the sessions. onnxruntime's default takes every core, and its spinning threads then delay
+ * the generator's timers on a small machine.
+ */
+export function defaultLoadThreads(sessions: number, cores = os.availableParallelism()): number {
+  return Math.max(1, Math.floor((cores - 1) / sessions));
+}
+
 /** Requests at a rate: enough for a stable p99 and for the minimum seconds. */
 export function requestsAt(ratePerS: number, settings: Pick<LoadSettings, 'requests' | 'minSeconds'>): number {
   return Math.max(settings.requests, Math.ceil(ratePerS * settings.minSeconds));
@@ -81,7 +91,7 @@ export async function runLoadScenario(scenario: Scenario, settings: LoadSettings
   const emit = options.onEvent ?? (() => {});
   const spec = scenario.models[0]!;
   const ep = scenario.executionProviders[0]!;
-  const threads = scenario.threads[0] ?? null;
+  const threads = scenario.threads[0] ?? defaultLoadThreads(settings.sessions);
   const trace = settings.arrivals.kind === 'trace' ? await readArrivalTrace(settings.arrivals.file) : null;
   const [model] = await prepareModels(scenario, options.naming, { toolVersion: options.toolVersion, onEvent: (event) => emit({ type: 'prepare', event }) });
   const provider = requireProvider(ep.name, '--ep');
