@@ -2,6 +2,7 @@
 // through the real CLI, and every case here must have its row. Rows are matched by their id (first column).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -51,6 +52,19 @@ const aliasBomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefg'.split('').ma
 // A bench case whose --intensity-file is grid.csv with the given text.
 function intensityFile(text: string): Case {
   return { args: ['bench', 'mlp', '--intensity-file', 'grid.csv'], files: { 'grid.csv': text } };
+}
+
+// Hold 127.0.0.1:PORT for the rest of the test process (unref'd, so it never keeps it alive) so that the CLI finds the
+// port in use; when another program already holds it, it is in use all the same.
+function holdPort(port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve());
+    server.listen(port, '127.0.0.1', () => {
+      server.unref();
+      resolve();
+    });
+  });
 }
 
 /** Every case of docs/errors.md by id. */
@@ -144,6 +158,12 @@ export const cases: Record<string, Case> = {
   'carbon-profile-incomplete': { args: ['bench', 'mlp', '--intensity-profile', 'grid.csv'], files: { 'grid.csv': '2025-06-01T00:00Z,1\n2025-06-01T01:00Z,2\n2025-06-01T02:00Z,3\n' } },
   'carbon-run-outside': { args: ['bench', 'mlp', '--intensity-file', 'old.csv'], files: { 'old.csv': '2020-01-01T00:00Z,100\n2020-01-01T01:00Z,100\n2020-01-01T02:00Z,100\n' } },
   'carbon-file-both': { args: ['bench', 'mlp', '--intensity-file', 'a.csv', '--intensity-profile', 'b.csv'] },
+  'metrics-port-in-use': { args: ['bench', 'mlp', '--metrics-port', '39217'], setup: () => holdPort(39217) },
+  'metrics-port-invalid': { args: ['bench', 'mlp', '--metrics-port', '70000'] },
+  'metrics-host-invalid': { args: ['bench', 'mlp', '--metrics-port', '0', '--metrics-host', '192.0.2.1'] },
+  'metrics-host-alone': { args: ['bench', 'mlp', '--metrics-host', '0.0.0.0'] },
+  'metrics-file-folder': { args: ['bench', 'mlp', '--openmetrics', 'missing/joulebench.prom'] },
+  'metrics-history-prom': { args: ['history', 'hist', '--openmetrics', 'trend.prom'] },
 };
 
 /** A parsed row of the table. */
