@@ -125,7 +125,7 @@ test('bad input: missing, corrupt and foreign files are exit 2 naming the file; 
   assertBadInput(await cli([corrupt, baseline]), `the baseline ${corrupt} is not JSON`);
   const foreign = path.join(work, 'package.json');
   await writeFile(foreign, '{"name": "x"}');
-  assertBadInput(await cli([baseline, foreign]), `${foreign} is not a joulebench result`);
+  assertBadInput(await cli([baseline, foreign]), `${foreign}: not a joulebench result`);
   assertBadInput(await cli([baseline]), 'expected two result files');
   assertBadInput(await cli([baseline, same, '--noise', 'lots']), '--noise: expected a percentage', '"lots"');
   assertBadInput(await cli([baseline, same, '--alpha', '2']), '--alpha');
