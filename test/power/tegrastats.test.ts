@@ -77,6 +77,9 @@ function drivenStream() {
   return { state, stream };
 }
 
+// The stream's line handler, whichever receive time the core's streamTool passes (the meter stamps with its clock).
+const emit = (state: { handlers: Handlers | null }, line: string) => (state.handlers!.onLines as unknown as (lines: string[], receivedMs: number) => void)([line], 0);
+
 const orinLine = (inputMw: number) => `${lines.orinNano.replace(/ VDD_IN .*$/, '')} VDD_IN ${inputMw}mW/${inputMw}mW VDD_CPU_GPU_CV 2100mW/2100mW VDD_SOC 1300mW/1300mW`;
 
 async function startDriven(firstLine: string) {
@@ -85,7 +88,7 @@ async function startDriven(firstLine: string) {
   const meter = openTegrastatsMeter({ clock, stream, periodMs: 100 });
   const started = meter.start();
   await settle();
-  state.handlers!.onLines([firstLine]);
+  emit(state, firstLine);
   await started;
   return { clock, state, meter };
 }
@@ -94,7 +97,7 @@ async function startDriven(firstLine: string) {
 async function printUntil(clock: SimClock, state: { handlers: Handlers | null }, t1Ms: number, mwAt: (tMs: number) => number) {
   while (clock.now() < t1Ms) {
     await clock.advance(100);
-    state.handlers!.onLines([orinLine(mwAt(clock.now()))]);
+    emit(state, orinLine(mwAt(clock.now())));
   }
 }
 
@@ -128,7 +131,7 @@ describe('tegrastats meter on simulated time', () => {
   test('a line it does not know mid-run: named failure, the window marked, no 0 W; restarted on a good line', async () => {
     const { clock, state, meter } = await startDriven(orinLine(5000));
     await printUntil(clock, state, 1000, () => 5000);
-    state.handlers!.onLines(['NvRmMemInitNvmap failed with Permission denied']);
+    emit(state, 'NvRmMemInitNvmap failed with Permission denied');
     const failure = meter.failure() as MeterError;
     assert.equal(failure.code, 'TEGRASTATS_FORMAT');
     assert.ok(meter.samples().every((s) => s.powerW === 5));
@@ -136,7 +139,7 @@ describe('tegrastats meter on simulated time', () => {
     const span = metering.energyOver(200, 900, [meter]);
     await settle();
     await settle();
-    state.handlers!.onLines([orinLine(5000)]);
+    emit(state, orinLine(5000));
     await clock.advance(10);
     const result = await span;
     assert.ok(result.notes.some((n) => n.startsWith('incomplete: meter tegrastats failed during this window (tegrastats printed a line joulebench does not know') && n.endsWith('it was restarted')), result.notes.join('\n'));
