@@ -71,11 +71,18 @@ export function outcomeText(comparison: Comparison): string {
   return `PASS: no regression of ${percent(comparison.options.maxRegression)} or more (${tally})`;
 }
 
-/** The estimated-power warning, or null when both runs had hardware meters. */
+/**
+ * The estimated-power warning, or null when both runs had hardware meters. When only one side is estimated the
+ * samples/J change sets a model of power against a measurement of it, and the warning says so first.
+ */
 export function estimatedText(comparison: Comparison): string | null {
   if (!comparison.estimated) return null;
-  const which = [comparison.baseline.estimated ? 'baseline' : null, comparison.candidate.estimated ? 'candidate' : null].filter(Boolean).join(' and ');
-  return `Power is ESTIMATED in the ${which} (no hardware meter): samples/J changes are estimates, labelled "estimated".`;
+  const { baseline, candidate } = comparison;
+  if (baseline.estimated !== candidate.estimated) {
+    const [estimated, measured] = baseline.estimated ? ['baseline', 'candidate'] : ['candidate', 'baseline'];
+    return `ESTIMATED vs MEASURED: power in the ${estimated} is ESTIMATED (no hardware meter), in the ${measured} it is measured, so the samples/J change compares a model with a measurement, not like for like; compare runs measured with the same meters.`;
+  }
+  return `Power is ESTIMATED in the baseline and candidate (no hardware meter): samples/J changes are estimates, labelled "estimated".`;
 }
 
 /** The comparison table's column heads (the CI column names its confidence level). */

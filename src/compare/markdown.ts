@@ -12,13 +12,14 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
     '',
     `**${cell(outcomeText(comparison))}**`,
     '',
+    ...(estimatedText(comparison) && comparison.baseline.estimated !== comparison.candidate.estimated ? [`> **Warning:** ${cell(estimatedText(comparison)!)}`, ''] : []),
     `- baseline: \`${cell(baseline.file)}\` — run ${cell(baseline.runId)}, ${cell(baseline.createdAt)}, ${cell(baseline.host)}`,
     `- candidate: \`${cell(candidate.file)}\` — run ${cell(candidate.runId)}, ${cell(candidate.createdAt)}, ${cell(candidate.host)}`,
   ];
   for (const change of comparison.hostChanges) lines.push(`- host changed (compared anyway, --allow-host-change): ${cell(change)}`);
   for (const change of comparison.changes) lines.push(`- changed: ${cell(change)}`);
   const estimated = estimatedText(comparison);
-  if (estimated) lines.push('', `> **Warning:** ${estimated}`);
+  if (estimated && comparison.baseline.estimated === comparison.candidate.estimated) lines.push('', `> **Warning:** ${estimated}`);
   lines.push('', `| ${comparisonHeads(comparison).join(' | ')} |`, '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |');
   const { rows, notes } = comparisonRows(comparison);
   for (const { metric, cells } of rows) {

@@ -17,7 +17,9 @@ export function renderComparisonText(comparison: Comparison): string {
     `candidate: ${candidate.file}  (run ${candidate.runId}, ${candidate.createdAt}, ${candidate.host})`,
   ];
   const estimated = estimatedText(comparison);
-  if (estimated) lines.push(estimated);
+  // Estimated against measured is said before anything else; both estimated after the runs.
+  if (estimated && comparison.baseline.estimated !== comparison.candidate.estimated) lines.unshift(`WARNING: ${estimated}`, '');
+  else if (estimated) lines.push(estimated);
   for (const change of comparison.hostChanges) lines.push(`host changed (--allow-host-change): ${change}`);
   for (const change of comparison.changes) lines.push(`changed: ${change}`);
   lines.push('');
