@@ -1,8 +1,11 @@
 // The nvml meter: NVIDIA GPU energy read through NVML (libnvidia-ml.so.1) over the koffi FFI — counter deltas from
 // nvmlDeviceGetTotalEnergyConsumption where the GPU has the counter (Volta and newer), else nvmlDeviceGetPowerUsage.
-import { cudaOrdinalOf, cudaVisibleTokens, gpusForCudaOrdinals } from './cuda-visible.js';
 import { MeterError } from '../errors.js';
-import type { MeterContext, MeterFactory, MeterInfo, PowerMeter, PowerSample, ProbeResult } from './types.js';
+import { realClock, type Clock } from './core/clock.js';
+import { formatDevice } from './core/device.js';
+import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
+import { cudaOrdinalOf, cudaVisibleTokens, gpusForCudaOrdinals } from './cuda-visible.js';
+import type { MeterContext, MeterFactory, PowerMeter, ProbeResult } from './types.js';
 
 /** The library NVML ships as; `JOULEBENCH_NVML_LIBRARY` or the factory option replaces it (tests load a fake). */
 export const defaultNvmlLibrary = 'libnvidia-ml.so.1';
@@ -274,267 +277,141 @@ export interface NvmlOptions {
   libraryPath?: string;
   /** Poll period in ms (default 100). */
   periodMs?: number;
+  /** Default: the real clock. */
+  clock?: Clock;
 }
 
-type ReadOutcome = 'sample' | 'baseline' | 'stale' | 'error';
-
 /**
- * One NVIDIA GPU read through NVML. With the energy counter every sample is `interval-average` (ΔmJ/Δt since the
- * previous read, and sampleAfter reads the counter afresh so a window's edge is exact); power usage rides along in
- * `context.powerUsageW`. Without the counter every sample is an `instant` power-usage reading.
+ * Reads one NVIDIA GPU. With the energy counter every sample is `interval-average` (ΔmJ/Δt since the previous read;
+ * a window's edge reads the counter afresh, so it is exact), with power usage riding along in `context.powerUsageW`.
+ * Without the counter every sample is an `instant` power-usage reading.
  */
-export class NvmlMeter implements PowerMeter {
-  readonly info: MeterInfo;
-  private readonly session: NvmlSession;
-  private readonly device: NvmlDevice;
-  private readonly recorded: PowerSample[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private held = false;
-  private running = false;
-  private failed: Error | null = null;
-  private consecutiveErrors = 0;
+class NvmlFeed implements Feed {
   private generation = -1;
   private baseline: { energyMj: number; tMs: number } | null = null;
   private extras: Record<string, number> = {};
   private extrasAtMs = Number.NEGATIVE_INFINITY;
-  private waiters: Array<{ tMs: number; resolve: () => void }> = [];
-  private lastError = '';
+  private broken = false;
+  private closedGeneration = -1;
   // Cross-check sums over intervals where both the counter and power usage were read.
-  private checkEnergyMj = 0;
-  private checkUsageMwMs = 0;
-  private checkMs = 0;
+  checkEnergyMj = 0;
+  checkUsageMwMs = 0;
+  checkMs = 0;
   // What the synchronous FFI reads cost the main thread.
-  private reads = 0;
-  private readMs = 0;
+  reads = 0;
+  readMs = 0;
   // Reused output buffers: no allocation per read.
   private readonly energyOut = new BigUint64Array(1);
   private readonly powerOut = new Uint32Array(1);
   private readonly extraOut = new Uint32Array(2);
 
-  /** Use nvmlMeterFactory.create(); the constructor takes a session that already holds one NVML reference for it. */
-  constructor(session: NvmlSession, device: NvmlDevice, driverVersion: string | null, periodMs: number) {
-    this.session = session;
-    this.device = device;
+  /** The session must already hold one reference for this feed (create() keeps NVML initialised until start). */
+  constructor(private readonly session: NvmlSession, readonly device: NvmlDevice, private readonly clock: Clock) {}
+
+  private held = true;
+
+  /** Holds the session; after a failure NVML is initialised afresh (unless that happened meanwhile). */
+  open(): void {
+    if (!this.held) this.session.acquire();
     this.held = true;
-    const what = `${device.name}${device.uuid ? ` (${device.uuid})` : ''}, NVML${driverVersion ? ` driver ${driverVersion}` : ''}`;
-    this.info = {
-      id: `nvml:${device.index}`,
-      kind: 'nvml',
-      scope: 'gpu',
-      device: `cuda:${device.index}`,
-      cudaOrdinal: cudaOrdinalOf(device, cudaVisibleTokens()),
-      periodMs,
-      estimated: false,
-      sampleKind: device.counter ? 'interval-average' : 'instant',
-      detail: device.counter
-        ? `${what}: energy-counter deltas (nvmlDeviceGetTotalEnergyConsumption) every ${periodMs} ms; nvmlDeviceGetPowerUsage kept as context.powerUsageW for a cross-check`
-        : `${what}: NO ENERGY COUNTER (${device.noCounterReason}), so instant nvmlDeviceGetPowerUsage readings every ${periodMs} ms (a 1 s average on Ampere and newer, except GA100)`,
-      // Power usage averages only part of each second on A100/H100; the counter accumulates continuously.
-      ...(device.counter ? {} : { phaseShift: true }),
-    };
-  }
-
-  async start(): Promise<void> {
-    if (this.running) return;
-    if (!this.held) {
-      this.session.acquire();
-      this.held = true;
-    }
-    this.running = true;
-    this.failed = null;
-    this.consecutiveErrors = 0;
-    this.baseline = null;
-    this.read(true);
-    this.startTimer();
-  }
-
-  async stop(): Promise<void> {
-    if (this.running && !this.failed) this.read(false);
-    this.running = false;
-    this.stopTimer();
-    this.wake(Number.POSITIVE_INFINITY);
-    if (this.held) {
-      this.held = false;
+    if (this.broken && this.session.generation === this.closedGeneration && !this.session.reinit()) {
       this.session.release();
+      this.held = false;
+      throw new MeterError('NVML_READ_FAILED', 'nvmlInit_v2 failed on restart');
     }
-  }
-
-  samples(): readonly PowerSample[] {
-    return this.recorded;
-  }
-
-  async sampleAfter(tMs: number): Promise<void> {
-    const covered = () => (this.recorded[this.recorded.length - 1]?.tMs ?? Number.NEGATIVE_INFINITY) >= tMs;
-    if (covered() || !this.running || this.failed) return;
-    // A counter that has not ticked since the last read gives no sample yet: re-read shortly, for up to one period.
-    const staleUntilMs = performance.now() + this.info.periodMs;
-    for (;;) {
-      const outcome = this.read(false);
-      if (covered() || this.failed) return;
-      if ((outcome !== 'stale' && outcome !== 'baseline') || performance.now() > staleUntilMs) break;
-      await sleep(2);
-    }
-    // A failed read: wait for the poller's next sample (or the failure it declares), bounded.
-    await new Promise<void>((resolve) => {
-      const timeout = setTimeout(resolve, (failAfterConsecutiveErrors + 0.5) * this.info.periodMs);
-      timeout.unref();
-      this.waiters.push({ tMs, resolve: () => { clearTimeout(timeout); resolve(); } });
-    });
-  }
-
-  failure(): Error | null {
-    return this.failed;
-  }
-
-  async restart(): Promise<boolean> {
-    this.stopTimer();
-    if (!this.session.reinit()) return false;
-    if (!this.held) {
-      this.session.acquire();
-      this.held = true;
-    }
-    this.failed = null;
-    this.consecutiveErrors = 0;
+    this.broken = false;
     this.baseline = null;
-    this.running = true;
-    if (this.read(true) === 'error') {
-      this.declareFailure();
-      return false;
-    }
-    this.startTimer();
-    return true;
   }
 
-  /** Mean power of the energy counter and of the power-usage series over the same intervals; null without a counter or before two reads. */
-  crossCheck(): NvmlCrossCheck | null {
-    if (!this.device.counter || this.checkMs <= 0 || this.checkEnergyMj <= 0) return null;
-    const counterW = this.checkEnergyMj / this.checkMs;
-    const sampledW = this.checkUsageMwMs / 1000 / this.checkMs;
-    return { counterW, sampledW, differencePct: ((sampledW - counterW) / counterW) * 100, seconds: this.checkMs / 1000 };
-  }
-
-  /** The energy counter and the sampled power disagreeing by more than 5% over the run is worth a warning. */
-  diagnostics(): string[] {
-    const check = this.crossCheck();
-    if (!check || Math.abs(check.differencePct) <= 5) return [];
-    return [
-      `${this.info.id}: the energy counter (${check.counterW.toFixed(1)} W) and sampled power usage (${check.sampledW.toFixed(1)} W) disagree by ${check.differencePct.toFixed(1)}% over ${check.seconds.toFixed(0)} s; energies use the counter`,
-    ];
-  }
-
-  /** How much main-thread time the NVML reads took (they are synchronous FFI calls). */
-  overhead(): { reads: number; totalMs: number; meanUs: number } {
-    return { reads: this.reads, totalMs: this.readMs, meanUs: this.reads === 0 ? 0 : (this.readMs * 1000) / this.reads };
-  }
-
-  private startTimer(): void {
-    this.stopTimer();
-    this.timer = setInterval(() => this.read(true), this.info.periodMs);
-    this.timer.unref();
-  }
-
-  private stopTimer(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-  }
-
-  // One read of the GPU; records a sample when there is one. `polled` reads (the timer's) also refresh the context.
-  private read(polled: boolean): ReadOutcome {
-    if (!this.running || this.failed) return 'error';
+  poll(sink: FeedSink): void {
     const beganMs = performance.now();
     try {
-      return this.device.counter ? this.readCounter(polled) : this.readPowerUsage(polled);
+      this.read(sink);
     } finally {
       this.reads++;
       this.readMs += performance.now() - beganMs;
     }
   }
 
-  private readCounter(polled: boolean): ReadOutcome {
-    const handle = this.currentHandle();
-    if (handle === undefined) return 'error';
-    const ret = this.session.api.totalEnergy!(handle, this.energyOut);
-    const tMs = performance.now();
-    if (ret !== NVML_SUCCESS) return this.noteError('nvmlDeviceGetTotalEnergyConsumption', ret);
-    this.consecutiveErrors = 0;
+  /** A last read at stop (a window may end there), then the session goes. */
+  close(sink: FeedSink): void {
+    if (!this.broken) {
+      try {
+        this.poll(sink);
+      } catch {
+        // a failing last read adds nothing
+      }
+    }
+    this.closedGeneration = this.session.generation;
+    if (this.held) this.session.release();
+    this.held = false;
+  }
+
+  // One read; pushes a sample when there is one (a counter that has not ticked gives none). Throws on an NVML error.
+  private read(sink: FeedSink): void {
+    // After NVML was re-initialised handles and the counter baseline are stale.
+    if (this.generation !== this.session.generation) {
+      this.generation = this.session.generation;
+      this.baseline = null;
+    }
+    const { api } = this.session;
+    const handle = this.guard(() => this.session.handle(this.device.index));
+    if (!this.device.counter) {
+      const ret = api.powerUsage(handle, this.powerOut);
+      const tMs = this.clock.now();
+      this.check('nvmlDeviceGetPowerUsage', ret);
+      // 0 mW is not a GPU's power: a failed read, never a 0 W sample.
+      if (this.powerOut[0] === 0) this.fail('nvmlDeviceGetPowerUsage returned 0 mW');
+      this.refreshExtras(handle, tMs);
+      sink.push({ key: 0, tMs, powerW: this.powerOut[0]! / 1000, context: { ...this.extras } });
+      return;
+    }
+    const ret = api.totalEnergy!(handle, this.energyOut);
+    const tMs = this.clock.now();
+    this.check('nvmlDeviceGetTotalEnergyConsumption', ret);
     const energyMj = Number(this.energyOut[0]!);
-    const usageW = this.session.api.powerUsage(handle, this.powerOut) === NVML_SUCCESS && this.powerOut[0]! > 0 ? this.powerOut[0]! / 1000 : null;
-    if (polled) this.refreshExtras(handle, tMs);
+    const usageW = api.powerUsage(handle, this.powerOut) === NVML_SUCCESS && this.powerOut[0]! > 0 ? this.powerOut[0]! / 1000 : null;
+    this.refreshExtras(handle, tMs);
     const previous = this.baseline;
     // The first read (or one after a re-initialisation, or a counter that went back) only sets the baseline.
     if (!previous || energyMj < previous.energyMj) {
       this.baseline = { energyMj, tMs };
-      return 'baseline';
+      return;
     }
     const deltaMj = energyMj - previous.energyMj;
     const deltaMs = tMs - previous.tMs;
     // The counter has not ticked since the last read: no sample; the next delta covers this interval too.
-    if (deltaMj === 0 || deltaMs <= 0) return 'stale';
+    if (deltaMj === 0 || deltaMs <= 0) return;
     this.baseline = { energyMj, tMs };
     if (usageW !== null) {
       this.checkEnergyMj += deltaMj;
       this.checkUsageMwMs += usageW * 1000 * deltaMs;
       this.checkMs += deltaMs;
     }
-    this.record({ tMs, powerW: deltaMj / deltaMs, context: usageW === null ? { ...this.extras } : { powerUsageW: usageW, ...this.extras } });
-    return 'sample';
+    sink.push({ key: 0, tMs, powerW: deltaMj / deltaMs, context: usageW === null ? { ...this.extras } : { powerUsageW: usageW, ...this.extras } });
   }
 
-  private readPowerUsage(polled: boolean): ReadOutcome {
-    const handle = this.currentHandle();
-    if (handle === undefined) return 'error';
-    const ret = this.session.api.powerUsage(handle, this.powerOut);
-    const tMs = performance.now();
-    if (ret !== NVML_SUCCESS) return this.noteError('nvmlDeviceGetPowerUsage', ret);
-    // 0 mW is not a GPU's power: treat it as a failed read, never as a 0 W sample.
-    if (this.powerOut[0] === 0) return this.noteError('nvmlDeviceGetPowerUsage', NVML_SUCCESS, 'returned 0 mW');
-    this.consecutiveErrors = 0;
-    if (polled) this.refreshExtras(handle, tMs);
-    this.record({ tMs, powerW: this.powerOut[0]! / 1000, context: { ...this.extras } });
-    return 'sample';
-  }
-
-  // The device handle, re-fetched (and the counter re-baselined) after NVML was re-initialised.
-  private currentHandle(): Handle | undefined {
-    if (this.generation !== this.session.generation) {
-      this.generation = this.session.generation;
-      this.baseline = null;
-    }
+  private guard<T>(call: () => T): T {
     try {
-      return this.session.handle(this.device.index);
+      return call();
     } catch (error) {
-      const ret = error instanceof NvmlCallError ? error.ret : -1;
-      this.noteError('nvmlDeviceGetHandleByIndex_v2', ret);
-      return undefined;
+      this.broken = true;
+      throw error instanceof NvmlCallError ? error : new Error(message(error));
     }
   }
 
-  private record(sample: PowerSample): void {
-    this.recorded.push(sample);
-    this.wake(sample.tMs);
+  private check(call: string, ret: number): void {
+    if (ret !== NVML_SUCCESS) this.fail(`${call} failed: ${this.session.api.errorString(ret)} (NVML return ${ret})`);
+    this.broken = false;
   }
 
-  private wake(tMs: number): void {
-    if (this.waiters.length === 0) return;
-    const due = this.waiters.filter((waiter) => waiter.tMs <= tMs);
-    this.waiters = this.waiters.filter((waiter) => waiter.tMs > tMs);
-    for (const waiter of due) waiter.resolve();
+  private fail(text: string): never {
+    this.broken = true;
+    throw new Error(text);
   }
 
-  private noteError(call: string, ret: number, text?: string): 'error' {
-    this.consecutiveErrors++;
-    this.lastError = `${call} ${text ?? `failed: ${this.session.api.errorString(ret)} (NVML return ${ret})`}`;
-    if (this.consecutiveErrors >= failAfterConsecutiveErrors) this.declareFailure();
-    return 'error';
-  }
-
-  private declareFailure(): void {
-    this.failed = new MeterError('NVML_READ_FAILED', `${this.info.id}: ${this.lastError}, ${this.consecutiveErrors} reads in a row`);
-    this.stopTimer();
-    this.wake(Number.POSITIVE_INFINITY);
-  }
-
-  // Context for traces: temperature, SM clock, utilisation, power limit — each only if this GPU and library report it.
+  // Context for traces: temperature, SM clock, utilisation, power limit — each only if this GPU and library report
+  // it, refreshed once a second (not every read).
   private refreshExtras(handle: Handle, tMs: number): void {
     if (tMs - this.extrasAtMs < contextRefreshMs) return;
     this.extrasAtMs = tMs;
@@ -552,8 +429,67 @@ export class NvmlMeter implements PowerMeter {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** One NVIDIA GPU read through NVML (see NvmlFeed); adds the counter-vs-power cross-check and the FFI cost. */
+export class NvmlMeter extends SampledMeter {
+  constructor(sampler: Sampler, private readonly feed: NvmlFeed, info: PowerMeter['info']) {
+    super(sampler, 0, info);
+  }
+
+  /** Mean power of the energy counter and of the power-usage series over the same intervals; null without a counter or before two reads. */
+  crossCheck(): NvmlCrossCheck | null {
+    const { feed } = this;
+    if (!feed.device.counter || feed.checkMs <= 0 || feed.checkEnergyMj <= 0) return null;
+    const counterW = feed.checkEnergyMj / feed.checkMs;
+    const sampledW = feed.checkUsageMwMs / 1000 / feed.checkMs;
+    return { counterW, sampledW, differencePct: ((sampledW - counterW) / counterW) * 100, seconds: feed.checkMs / 1000 };
+  }
+
+  /** The energy counter and the sampled power disagreeing by more than 5% over the run is worth a warning. */
+  diagnostics(): string[] {
+    const check = this.crossCheck();
+    if (!check || Math.abs(check.differencePct) <= 5) return [];
+    return [
+      `${this.info.id}: the energy counter (${check.counterW.toFixed(1)} W) and sampled power usage (${check.sampledW.toFixed(1)} W) disagree by ${check.differencePct.toFixed(1)}% over ${check.seconds.toFixed(0)} s; energies use the counter`,
+    ];
+  }
+
+  /** How much main-thread time the NVML reads took (they are synchronous FFI calls). */
+  overhead(): { reads: number; totalMs: number; meanUs: number } {
+    const { reads, readMs } = this.feed;
+    return { reads, totalMs: readMs, meanUs: reads === 0 ? 0 : (readMs * 1000) / reads };
+  }
+}
+
+// The meter of one GPU: its own feed and sampler (NVML reads are per GPU), on the session all GPUs share.
+function nvmlMeter(session: NvmlSession, device: NvmlDevice, driverVersion: string | null, periodMs: number, clock: Clock): NvmlMeter {
+  session.acquire();
+  const feed = new NvmlFeed(session, device, clock);
+  const id = `nvml:${device.index}`;
+  const sampler = new Sampler(feed, {
+    clock,
+    periodMs,
+    // A counter that has not ticked since the last read: re-read shortly, then wait for the poller (bounded).
+    retryMs: 2,
+    failAfterPolls: failAfterConsecutiveErrors,
+    tooMany: (last, count) => new MeterError('NVML_READ_FAILED', `${id}: ${last.message}, ${count} reads in a row`),
+    waitMs: (tMs, now) => Math.max(0, tMs - now) + (failAfterConsecutiveErrors + 1.5) * periodMs,
+  });
+  const what = `${device.name}${device.uuid ? ` (${device.uuid})` : ''}, NVML${driverVersion ? ` driver ${driverVersion}` : ''}`;
+  return new NvmlMeter(sampler, feed, {
+    id,
+    kind: 'nvml',
+    scope: 'gpu',
+    device: formatDevice({ vendor: 'cuda', index: device.index }),
+    cudaOrdinal: cudaOrdinalOf(device, cudaVisibleTokens()),
+    periodMs,
+    estimated: false,
+    sampleKind: device.counter ? 'interval-average' : 'instant',
+    detail: device.counter
+      ? `${what}: energy-counter deltas (nvmlDeviceGetTotalEnergyConsumption) every ${periodMs} ms; nvmlDeviceGetPowerUsage kept as context.powerUsageW for a cross-check`
+      : `${what}: NO ENERGY COUNTER (${device.noCounterReason}), so instant nvmlDeviceGetPowerUsage readings every ${periodMs} ms (a 1 s average on Ampere and newer, except GA100)`,
+    // Power usage averages only part of each second on A100/H100; the counter accumulates continuously.
+    ...(device.counter ? {} : { phaseShift: true }),
+  });
 }
 
 function libraryPath(options: NvmlOptions): string {
@@ -599,10 +535,7 @@ export function createNvmlMeterFactory(options: NvmlOptions = {}): MeterFactory 
       try {
         const inventory = takeInventory(session, context.gpus);
         if (inventory.count === 0) throw new MeterError('NVML_NO_GPU', 'the nvml meter found no NVIDIA GPU');
-        return inventory.devices.map((device) => {
-          session.acquire();
-          return new NvmlMeter(session, device, inventory.driverVersion, options.periodMs ?? 100);
-        });
+        return inventory.devices.map((device) => nvmlMeter(session, device, inventory.driverVersion, options.periodMs ?? 100, options.clock ?? realClock));
       } catch (error) {
         if (error instanceof MeterError) throw error;
         throw new MeterError('NVML_UNAVAILABLE', `the nvml meter cannot run here: ${message(error)}`, { cause: error });
