@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { runLoadScenario, type LoadEvent, type LoadSettings } from '../load/run-load.js';
-import type { LoadRecord } from '../load/types.js';
+import type { LoadRecord } from '../results/load-types.js';
 import { parseScenario, scenarioDefaults } from '../scenario/schema.js';
 import { describePrepareEvent } from './terminal.js';
 import { nonNegativeNumber, positiveInteger, withUsage } from './args.js';

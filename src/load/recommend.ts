@@ -1,6 +1,6 @@
 // Per target rate, the configuration and batching policy that serve it with the least energy per request within
 // the p99 SLO (valid and not over capacity).
-import type { LoadRecommendation, LoadRecord } from './types.js';
+import type { LoadRecommendation, LoadRecord } from '../results/load-types.js';
 
 /** One recommendation per target rate, in the order the rates were given. */
 export function recommendPerRate(records: LoadRecord[]): LoadRecommendation[] {

@@ -24,7 +24,7 @@ import { measureRate } from './measure-rate.js';
 import { recommendPerRate } from './recommend.js';
 import type { BatchPolicy } from './runner.js';
 import { ThreadSession } from './thread-session.js';
-import type { LoadRecord } from './types.js';
+import type { LoadRecord } from '../results/load-types.js';
 
 /** What load mode does beyond the scenario's model, precisions, provider, threads, meters and SLO. */
 export interface LoadSettings {

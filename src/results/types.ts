@@ -1,6 +1,6 @@
 // The result.json contract (schema `joulebench/result@1`, published as schema/result.schema.json).
 import type { CarbonSpec, HourlyCarbon } from '../carbon/types.js';
-import type { LoadRecommendation, LoadRecord } from '../load/types.js';
+import type { LoadRecommendation, LoadRecord } from './load-types.js';
 import type { MeterInfo } from '../power/types.js';
 import type { PrecisionVia } from '../runtime/providers/types.js';
 import type { Precision } from '../scenario/types.js';
