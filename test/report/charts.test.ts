@@ -5,7 +5,10 @@ import type { Measurement } from '../../src/results/types.js';
 import type { ReportAnalysis } from '../../src/report/analysis-types.js';
 import { buildChartSpecs, palette, paretoFront, type ChartSpec } from '../../src/report/charts/specs.js';
 import { renderChartPngs, renderPng } from '../../src/report/charts/png.js';
+import { analyseRuns } from '../../src/report/analysis.js';
+import { drawPointLabels } from '../../src/report/charts/point-labels.js';
 import { loadRun, multiRunAnalysis, singleRunAnalysis } from '../fixtures/results/analysis.js';
+import { procurementRuns } from './procurement-runs.js';
 
 type AnyDataset = Record<string, unknown> & { label: string; data: Array<{ x: unknown; y: unknown; note?: string } | number | null> };
 
@@ -188,4 +191,69 @@ test('renderChartPngs gives charts/<id>.png bytes for every chart (the registry\
     'charts/power-over-time.png',
   ]);
   await assertChartPng(Buffer.from(files[0]!.bytes), files[0]!.path);
+});
+
+test('two models: the comparing charts are drawn once per model, ids and titles name the model', () => {
+  const specs = buildChartSpecs(analyseRuns(procurementRuns()));
+  assert.deepEqual(specs.map((s) => s.id), [
+    'samples-per-joule-mlp', 'samples-per-joule-resnet',
+    'throughput-latency-mlp', 'throughput-latency-resnet',
+    'pareto-mlp', 'pareto-resnet',
+    'machines-mlp', 'machines-resnet',
+  ]);
+  const resnet = spec(specs, 'samples-per-joule-resnet');
+  assert.equal(resnet.title, 'Samples per joule by batch size — resnet');
+  assert.equal((resnet.config.options as { plugins: { title: { text: string } } }).plugins.title.text, resnet.title, 'the PNG title names the model too');
+  assert.ok(datasets(resnet).every((d) => d.label.startsWith('resnet/')), 'only resnet series on the resnet panel');
+  // The machines panel's configurations in natural order.
+  assert.deepEqual(spec(specs, 'machines-mlp').config.data.labels, ['mlp/fp32/cpu/b1', 'mlp/fp32/cpu/b8', 'mlp/fp32/cpu/b32', 'mlp/fp32/cpu/b64']);
+});
+
+test('pareto points carry a short label (precision/EP/batch, @host with several machines) and the chart turns labels on', () => {
+  const pareto = spec(buildChartSpecs(analyseRuns(procurementRuns())), 'pareto-resnet');
+  assert.deepEqual((pareto.config.options as { plugins: Record<string, unknown> }).plugins.joulebenchLabels, { display: true });
+  const labels = datasets(pareto).flatMap((d) => d.data.map((p) => (p as { label?: string }).label).filter(Boolean));
+  assert.equal(labels.length, 8, 'eight points, all labelled (a small panel)');
+  assert.ok(labels.includes('fp32/cpu/b8 @gpu-box'));
+  const single = datasets(spec(buildChartSpecs(singleRunAnalysis()), 'pareto'));
+  assert.deepEqual(single[0]!.data.map((p) => (p as { label?: string }).label), ['fp32/cpu/b1', 'fp32/cpu/b8']);
+});
+
+test('drawPointLabels: text beside each labelled point, moved or left out where it would overlap', () => {
+  const texts: Array<[string, number, number]> = [];
+  const ctx = { font: '', fillStyle: '', textAlign: '', textBaseline: '', save() {}, restore() {}, measureText: (text: string) => ({ width: text.length * 6 }), fillText: (text: string, x: number, y: number) => texts.push([text, x, y]) };
+  const chart = {
+    ctx, chartArea: { left: 0, top: 0, right: 200, bottom: 200 },
+    data: { datasets: [{ data: [{ label: 'a' }, { label: 'bb' }, { label: 'far-right' }, {}] }] },
+    isDatasetVisible: () => true,
+    getDatasetMeta: () => ({ data: [{ x: 50, y: 100 }, { x: 50, y: 100 }, { x: 190, y: 50 }, { x: 10, y: 10 }] }),
+  } as Parameters<typeof drawPointLabels>[0];
+  drawPointLabels(chart, {}, { display: true, size: 10 });
+  assert.deepEqual(texts, [
+    ['a', 59, 92], // right of the point, 0.8 × size above
+    ['bb', 59, 108], // the same spot is taken: below instead
+    ['far-right', 127, 42], // no room on the right: left of the point (190 − 9 − 54)
+  ]);
+  assert.deepEqual(chart.$joulebenchLabels!.map((l) => l.text), ['a', 'bb', 'far-right']);
+  texts.length = 0;
+  drawPointLabels(chart, {}, { display: false });
+  assert.deepEqual(texts, [], 'off unless the chart asks');
+});
+
+test('the Pareto PNG draws its labels (more ink than the same chart without them)', async () => {
+  const pareto = spec(buildChartSpecs(analyseRuns(procurementRuns())), 'pareto-mlp');
+  const unlabelled = structuredClone(pareto);
+  (unlabelled.config.options as { plugins: Record<string, unknown> }).plugins.joulebenchLabels = { display: false };
+  const ink = async (s: ChartSpec) => {
+    const image = await loadImage(await renderPng(s));
+    const canvas = createCanvas(image.width, image.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(image, 0, 0);
+    const pixels = ctx.getImageData(0, 0, image.width, image.height).data;
+    let dark = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i]! < 100 && pixels[i + 1]! < 100 && pixels[i + 2]! < 100) dark++;
+    return dark;
+  };
+  const [withLabels, without] = [await ink(pareto), await ink(unlabelled)];
+  assert.ok(withLabels > without + 500, `${withLabels} dark pixels with labels, ${without} without`);
 });

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildChartSpecs } from '../../src/report/charts/specs.js';
 import { escapeHtml, renderHtml } from '../../src/report/html.js';
+import { analyseRuns } from '../../src/report/analysis.js';
 import { multiRunAnalysis, singleRunAnalysis } from '../fixtures/results/analysis.js';
+import { procurementRuns } from './procurement-runs.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const hostile = '<script>alert(1)</script>';
@@ -149,6 +151,76 @@ test('in a browser (chromium, offline from file://): no errors, every chart draw
     // A chart.js instance is attached to each canvas (tooltips and legend toggling are its defaults).
     const instances = await page.evaluate<number>(`[...document.querySelectorAll('canvas')].filter((c) => Chart.getChart(c)).length`);
     assert.equal(instances, expected);
+  } finally {
+    await browser.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('two models: one panel (canvas) per model for each comparing chart, grouped under one heading', () => {
+  const analysis = analyseRuns(procurementRuns());
+  const html = renderHtml(analysis);
+  for (const kind of ['samples-per-joule', 'throughput-latency', 'pareto', 'machines']) {
+    const group = new RegExp(`<div class="chart-group" id="group-${kind}" data-kind="${kind}">[^]*?</div></div>\\n?</div></div>`).exec(html)?.[0] ?? '';
+    assert.deepEqual([...group.matchAll(/data-model="([^"]+)"[^]*?<canvas id="chart-([^"]+)"/g)].map((m) => [m[1], m[2]]), [
+      ['mlp', `${kind}-mlp`],
+      ['resnet', `${kind}-resnet`],
+    ], kind);
+  }
+});
+
+test('in a browser: each model on its own axes, Pareto points labelled on the canvas and named in the tooltip', async (t) => {
+  if (!existsSync(chromiumPath)) {
+    t.skip('chromium not installed');
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const dir = await mkdtemp(path.join(tmpdir(), 'jb-html-panels-'));
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  try {
+    const analysis = analyseRuns(procurementRuns(), { electricityPricePerKWh: 0.3, pricePerHour: { 'gpu-box': 3.6 } });
+    const file = path.join(dir, 'report.html');
+    await writeFile(file, renderHtml(analysis));
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector(`body[data-charts-ready="${buildChartSpecs(analysis).length}"]`, { timeout: 10_000 });
+    // One canvas per model in each group, each with its own y range: mlp reaches 1,600 samples/J, resnet 4.
+    const panels = await page.evaluate<Array<{ kind: string; model: string; yMax: number }>>(`
+      [...document.querySelectorAll('.chart-group .panel')].map((panel) => ({
+        kind: panel.closest('.chart-group').dataset.kind,
+        model: panel.dataset.model,
+        yMax: Chart.getChart(panel.querySelector('canvas')).scales.y.max,
+      }))
+    `);
+    assert.deepEqual(panels.map((p) => `${p.kind}/${p.model}`), ['samples-per-joule/mlp', 'samples-per-joule/resnet', 'throughput-latency/mlp', 'throughput-latency/resnet', 'pareto/mlp', 'pareto/resnet', 'machines/mlp', 'machines/resnet']);
+    const spj = (model: string) => panels.find((p) => p.kind === 'samples-per-joule' && p.model === model)!.yMax;
+    assert.ok(spj('mlp') >= 1600 && spj('mlp') <= 2000, `mlp axis up to ${spj('mlp')}`);
+    assert.ok(spj('resnet') >= 4 && spj('resnet') <= 5, `resnet axis up to ${spj('resnet')}, not flattened by mlp`);
+    // Labels drawn beside the Pareto points (the labelling plugin records what it drew).
+    const labels = await page.evaluate<string[]>(`(Chart.getChart(document.getElementById('chart-pareto-resnet')).$joulebenchLabels || []).map((l) => l.text)`);
+    assert.ok(labels.includes('fp32/cpu/b8 @gpu-box'), `labels: ${labels.join(', ')}`);
+    assert.ok(labels.length >= 6, `${labels.length} labels`);
+    // Hovering a point shows its configuration and machine in the tooltip.
+    const at = await page.evaluate<{ x: number; y: number }>(`(() => {
+      const canvas = document.getElementById('chart-pareto-mlp');
+      canvas.scrollIntoView();
+      const chart = Chart.getChart(canvas);
+      const point = chart.getDatasetMeta(0).data[0];
+      const box = canvas.getBoundingClientRect();
+      return { x: box.left + point.x, y: box.top + point.y };
+    })()`);
+    await page.mouse.move(at.x, at.y);
+    const tooltip = await page.evaluate<string>(`(() => {
+      const tip = Chart.getChart(document.getElementById('chart-pareto-mlp')).tooltip;
+      return tip.opacity > 0 ? tip.body.flatMap((b) => [...b.lines, ...b.after]).join(' | ') : '';
+    })()`);
+    assert.match(tooltip, /mlp\/fp32\/cpu\/b1 · AMD Ryzen 7 7840U ×8 \(estimated\)/);
+    assert.deepEqual(problems, []);
   } finally {
     await browser.close();
     await rm(dir, { recursive: true, force: true });
