@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import onnxProto from 'onnx-proto';
 import { zoo } from '../../src/model/zoo/index.js';
 import { ensureBuilt, repoRoot, tempDir, writeReplayTrace } from '../cli/helpers.js';
+import { syntheticResult } from '../fixtures/synthetic-results.js';
 
 const { onnx } = onnxProto;
 
@@ -66,6 +67,14 @@ function holdPort(port: number): Promise<void> {
     });
   });
 }
+
+// A shard's result.json for the merge rows: shard `index` of `count` of the scenario with this sha256.
+function shardResult(index: number, count: number, sha: string, extra: Record<string, unknown> = {}): string {
+  const result = syntheticResult({ runId: `r${index}-${sha.slice(0, 1)}`, measurements: [{ model: `m${index}`, samplesPerJoule: [1, 1] }] });
+  return JSON.stringify({ ...result, scenario: { ...result.scenario, sha256: sha }, shard: { index, count, keys: result.measurements.map((m) => m.key) }, ...extra });
+}
+
+const noShardIndex = { SLURM_ARRAY_TASK_ID: '', JOB_COMPLETION_INDEX: '' };
 
 /** Every case of docs/errors.md by id. */
 export const cases: Record<string, Case> = {
@@ -158,6 +167,23 @@ export const cases: Record<string, Case> = {
   'carbon-profile-incomplete': { args: ['bench', 'mlp', '--intensity-profile', 'grid.csv'], files: { 'grid.csv': '2025-06-01T00:00Z,1\n2025-06-01T01:00Z,2\n2025-06-01T02:00Z,3\n' } },
   'carbon-run-outside': { args: ['bench', 'mlp', '--intensity-file', 'old.csv'], files: { 'old.csv': '2020-01-01T00:00Z,100\n2020-01-01T01:00Z,100\n2020-01-01T02:00Z,100\n' } },
   'carbon-file-both': { args: ['bench', 'mlp', '--intensity-file', 'a.csv', '--intensity-profile', 'b.csv'] },
+  'shard-out-of-range': { args: ['run', 's.yaml', '--shard', '4/4'], files: { 's.yaml': 'models: [mlp]\n' } },
+  'shard-count-zero': { args: ['plan', 's.yaml', '--shards', '0'], files: { 's.yaml': 'models: [mlp]\n' } },
+  'shard-count-zero-run': { args: ['run', 's.yaml', '--shard', '0/0'], files: { 's.yaml': 'models: [mlp]\n' } },
+  'shard-not-i-of-n': { args: ['run', 's.yaml', '--shard', '2'], files: { 's.yaml': 'models: [mlp]\n' } },
+  'shard-auto-unset': { args: ['run', 's.yaml', '--shard', 'auto/4'], files: { 's.yaml': 'models: [mlp]\n' }, env: noShardIndex },
+  'shard-auto-out-of-range': { args: ['run', 's.yaml', '--shard', 'auto/4'], files: { 's.yaml': 'models: [mlp]\n' }, env: { ...noShardIndex, SLURM_ARRAY_TASK_ID: '4' } },
+  'merge-no-out': { args: ['merge', 'shards'] },
+  'merge-missing-input': { args: ['merge', 'nowhere', '--out', 'merged'] },
+  'merge-truncated': {
+    args: ['merge', 'shards', '--out', 'merged'],
+    files: { 'shards/r0/result.json': shardResult(0, 2, 'a'.repeat(64)), 'shards/r1/result.json': shardResult(1, 2, 'a'.repeat(64)).slice(0, 40) },
+  },
+  'merge-not-result': { args: ['merge', 'other.json', '--out', 'merged'], files: { 'other.json': '{"name": "not a result"}\n' } },
+  'merge-other-scenario': { args: ['merge', 'a.json', 'b.json', '--out', 'merged'], files: { 'a.json': shardResult(0, 2, 'a'.repeat(64)), 'b.json': shardResult(1, 2, 'b'.repeat(64)) } },
+  'merge-shard-counts': { args: ['merge', 'a.json', 'b.json', '--out', 'merged'], files: { 'a.json': shardResult(0, 2, 'a'.repeat(64)), 'b.json': shardResult(1, 3, 'a'.repeat(64)) } },
+  'merge-only-merged': { args: ['merge', 'merged', '--out', 'again'], files: { 'merged/result.json': shardResult(0, 1, 'a'.repeat(64), { merge: { shardCount: 1, inputs: [], missingShards: [], missingConfigurations: [], idleByShard: [] } }) } },
+  'merge-out-is-input': { args: ['merge', 'shards', '--out', 'shards/r0'], files: { 'shards/r0/result.json': shardResult(0, 1, 'a'.repeat(64)) } },
   'metrics-port-in-use': { args: ['bench', 'mlp', '--metrics-port', '39217'], setup: () => holdPort(39217) },
   'metrics-port-invalid': { args: ['bench', 'mlp', '--metrics-port', '70000'] },
   'metrics-host-invalid': { args: ['bench', 'mlp', '--metrics-port', '0', '--metrics-host', '192.0.2.1'] },
