@@ -175,8 +175,9 @@ describe('the docs', () => {
     assert.deepEqual(pages.filter((name) => !index.has(name)), [], 'docs/README.md links every docs/*.md page');
   });
 
-  test('every `sh` block holds only joulebench commands, and every `sh no-run` block says why', async () => {
+  test('every `sh` block holds only joulebench commands and existing npm scripts, and every `sh no-run` block says why', async () => {
     const problems: string[] = [];
+    const { scripts } = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     for (const page of await docPages()) {
       for (const fence of fences(await readFile(path.join(repoRoot, page), 'utf8'))) {
         const [language, mode] = fence.info.split(/\s+/);
@@ -187,7 +188,15 @@ describe('the docs', () => {
         }
         if (mode !== undefined) problems.push(`${page}:${fence.line}: unknown block mode "${mode}" (sh or sh no-run)`);
         for (const line of shellLines(fence)) {
-          if (!/^(npx )?joulebench( |$)/.test(line)) problems.push(`${page}:${fence.line}: "${line}" is not a joulebench command: run it in an \`sh no-run\` block with the reason, or show it as \`text\``);
+          if (/^(npx )?joulebench( |$)/.test(line)) continue;
+          // The project's own npm scripts are not run (npm test runs this file) but must exist.
+          const script = /^npm (?:run (\S+)|(test))(?:\s|$)/.exec(line);
+          if (script) {
+            const name = script[1] ?? script[2]!;
+            if (!(name in scripts)) problems.push(`${page}:${fence.line}: "${line}": package.json has no script "${name}"`);
+            continue;
+          }
+          problems.push(`${page}:${fence.line}: "${line}" is not a joulebench command or an npm script: put it in an \`sh no-run\` block with the reason, or show it as \`text\``);
         }
       }
     }
