@@ -9,6 +9,10 @@
 // dict instead. powermetrics must run as root: without it, it prints "powermetrics must be invoked as the superuser"
 // and exits 1.
 import { MeterError } from '../errors.js';
+import { streamTool, type ToolStream } from './core/child.js';
+import { realClock, type Clock } from './core/clock.js';
+import { Sampler, type Feed, type FeedSink } from './core/sampler.js';
+import type { MeterFactory, PowerMeter } from './types.js';
 
 /** A plist value, as far as powermetrics uses them. */
 export type PlistValue = string | number | boolean | Date | PlistValue[] | { [key: string]: PlistValue };
@@ -146,3 +150,200 @@ export function powermetricsSample(document: PlistValue): PowermetricsSample {
 export function powermetricsArgs(periodMs: number): string[] {
   return ['--samplers', 'cpu_power,gpu_power,ane_power', '-i', String(Math.round(periodMs)), '--format', 'plist'];
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The meter: one long-lived powermetrics stream (through `sudo -n` unless joulebench runs as root) on the sampler.
+
+/** Starts a streaming tool (core/child streamTool; tests inject one they drive on simulated time). */
+export type StreamTool = typeof streamTool;
+
+/** Where and how to run powermetrics; everything defaults to the real tool. */
+export interface PowermetricsOptions {
+  /** Executable (default `powermetrics`), looked up on `env.PATH`. */
+  command?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Run it as `sudo -n powermetrics …` (default: when this process is not root). */
+  sudo?: boolean;
+  /** `-i` (default 100 ms). */
+  periodMs?: number;
+  /** How long start() and the probe wait for the first sample (default 5 s). */
+  startupTimeoutMs?: number;
+  /** Default process.platform (tests pretend to be macOS). */
+  platform?: NodeJS.Platform;
+  clock?: Clock;
+  stream?: StreamTool;
+}
+
+const defaultPeriodMs = 100;
+/** A buffer this large without a complete document is not the plist format. */
+const maxDocumentChars = 1 << 20;
+
+/** How to let powermetrics run without a password prompt (the RAPL meter's grant script, for macOS). */
+export const powermetricsGrant =
+  'run joulebench with sudo, or let it start powermetrics without a password: `sudo visudo -f /etc/sudoers.d/powermetrics` ' +
+  'and add the line `YOUR_USER ALL=(root) NOPASSWD: /usr/bin/powermetrics` (joulebench runs `sudo -n powermetrics`)';
+
+const permissionPattern = /must be invoked as the superuser|a password is required|a terminal is required|not in the sudoers|may not run sudo/;
+
+function settingsOf(options: PowermetricsOptions) {
+  return {
+    command: options.command ?? 'powermetrics',
+    env: options.env ?? process.env,
+    sudo: options.sudo ?? process.getuid?.() !== 0,
+    periodMs: options.periodMs ?? defaultPeriodMs,
+    startupTimeoutMs: options.startupTimeoutMs ?? 5000,
+    platform: options.platform ?? process.platform,
+    clock: options.clock ?? realClock,
+    stream: options.stream ?? streamTool,
+  };
+}
+type Settings = ReturnType<typeof settingsOf>;
+
+/** The powermetrics stream as a feed: each document is one interval-average sample of the SoC. */
+class PowermetricsFeed implements Feed {
+  private tool: ToolStream | null = null;
+  private text = '';
+  private stopping = false;
+
+  constructor(private readonly settings: Settings) {}
+
+  open(sink: FeedSink): Promise<void> {
+    const { command, sudo, env, periodMs, startupTimeoutMs } = this.settings;
+    this.stopping = false;
+    this.text = '';
+    const [file, args] = sudo ? ['sudo', ['-n', command, ...powermetricsArgs(periodMs)]] : [command, powermetricsArgs(periodMs)];
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (error: Error | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) {
+          this.stopping = true;
+          void this.tool?.stop();
+          reject(error);
+        } else resolve();
+      };
+      const timer = setTimeout(() => settle(new MeterError('POWERMETRICS_SILENT', `powermetrics printed no sample within ${startupTimeoutMs} ms`)), startupTimeoutMs);
+      this.tool = this.settings.stream(file, args, env, {
+        onLines: (lines) => {
+          const outcome = this.onText(`${lines.join('\n')}\n`, sink);
+          if (outcome !== 'waiting') settle(outcome);
+        },
+        onEnd: ({ code, signal, error }) => {
+          if (this.stopping) return;
+          const failure = this.endFailure(file, code, signal, error);
+          settle(failure);
+          sink.fail(failure);
+        },
+      });
+    });
+  }
+
+  /** Take more of stdout; push every complete document. Returns the failure, null once a sample was pushed, else 'waiting'. */
+  onText(chunk: string, sink: FeedSink): Error | null | 'waiting' {
+    const { documents, rest } = splitPlistStream(this.text + chunk);
+    this.text = rest;
+    let pushed = false;
+    try {
+      for (const document of documents) {
+        const sample = powermetricsSample(parsePlist(document));
+        const context: Record<string, number> = {};
+        if (sample.cpuW !== null) context.cpuW = sample.cpuW;
+        if (sample.gpuW !== null) context.gpuW = sample.gpuW;
+        if (sample.aneW !== null) context.aneW = sample.aneW;
+        sink.push({ key: 0, tMs: this.settings.clock.now(), powerW: sample.powerW, context });
+        pushed = true;
+      }
+      if (this.text.length > maxDocumentChars || /^\*\*\* Sampled system activity/m.test(this.text)) {
+        throw new MeterError('POWERMETRICS_FORMAT', `powermetrics printed text, not plist documents ("${this.text.trim().slice(0, 80)}…")`, {
+          hint: 'joulebench runs powermetrics with --format plist; a wrapper script on PATH may be dropping it',
+        });
+      }
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      sink.fail(failure);
+      return failure;
+    }
+    return pushed ? null : 'waiting';
+  }
+
+  // Why the stream ended: not found, no permission (with the fix), or the tool's own words.
+  private endFailure(file: string, code: number | null, signal: NodeJS.Signals | null, error: NodeJS.ErrnoException | null): MeterError {
+    const said = `${this.text}\n${this.tool?.stderrTail() ?? ''}`.replace(/\0/g, '').trim();
+    if (error?.code === 'ENOENT') {
+      return new MeterError('POWERMETRICS_NOT_FOUND', `${file} not found on PATH (powermetrics ships with macOS)`, { cause: error });
+    }
+    if (permissionPattern.test(said)) {
+      return new MeterError('POWERMETRICS_PERMISSION', `powermetrics needs root ("${said.split('\n').filter((line) => permissionPattern.test(line))[0]!.trim()}"): ${powermetricsGrant}`, {
+        hint: powermetricsGrant,
+      });
+    }
+    return new MeterError('POWERMETRICS_EXITED', `powermetrics exited (${error ? error.message : signal ? `signal ${signal}` : `code ${code}`})${said ? `: ${said.slice(-300)}` : ''}`);
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    await this.tool?.stop();
+    this.tool = null;
+  }
+}
+
+const noSink: FeedSink = { push: () => {}, fail: () => {} };
+
+// Probe: macOS, then the stream until its first sample.
+async function probePowermetrics(settings: Settings): Promise<string> {
+  if (settings.platform !== 'darwin') throw new MeterError('POWERMETRICS_NOT_MACOS', `powermetrics is macOS's tool (this is ${settings.platform})`);
+  const feed = new PowermetricsFeed(settings);
+  try {
+    await feed.open(noSink);
+  } finally {
+    await feed.close();
+  }
+  return `${settings.sudo ? 'sudo -n ' : ''}powermetrics -i ${settings.periodMs}: Apple-silicon SoC power (CPU + GPU + ANE), interval averages`;
+}
+
+/** Open a powermetrics meter directly (tests and library users). */
+export function openPowermetricsMeter(options: PowermetricsOptions = {}): PowerMeter {
+  const settings = settingsOf(options);
+  const sampler = new Sampler(new PowermetricsFeed(settings), {
+    clock: settings.clock,
+    startWaitsForSample: true,
+    waitMs: () => Math.max(2000, 5 * settings.periodMs),
+  });
+  return sampler.meter(0, {
+    id: 'powermetrics',
+    kind: 'powermetrics',
+    scope: 'soc',
+    device: null,
+    periodMs: settings.periodMs,
+    estimated: false,
+    sampleKind: 'interval-average',
+    detail: `${settings.sudo ? 'sudo -n ' : ''}powermetrics --samplers cpu_power,gpu_power,ane_power -i ${settings.periodMs}: combined SoC power (CPU + GPU + ANE; Apple calls these estimates)`,
+  });
+}
+
+/** A powermetrics meter factory with injected options (tests); the registry uses the defaults. */
+export function createPowermetricsMeterFactory(options: PowermetricsOptions = {}): MeterFactory {
+  return {
+    name: 'powermetrics',
+    description: 'Apple-silicon SoC power (CPU + GPU + ANE) from macOS powermetrics; needs root (sudo -n with a NOPASSWD rule)',
+    hardware: true,
+    // The SoC's power contains the CPU: on a Mac it stands in for rapl.
+    group: 'cpu',
+    argument: 'none',
+    async probe() {
+      try {
+        return { ok: true, detail: await probePowermetrics(settingsOf(options)) };
+      } catch (error) {
+        return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+      }
+    },
+    async create() {
+      return [openPowermetricsMeter(options)];
+    },
+  };
+}
+
+/** Registry entry for the powermetrics meter. */
+export const powermetricsMeterFactory: MeterFactory = createPowermetricsMeterFactory();

@@ -6,6 +6,7 @@ import { estimateMeterFactory } from './estimate.js';
 import { hwmonMeterFactory } from './hwmon.js';
 import { nvidiaSmiMeterFactory } from './nvidia-smi.js';
 import { nvmlMeterFactory } from './nvml.js';
+import { powermetricsMeterFactory } from './powermetrics.js';
 import { raplMeterFactory } from './rapl.js';
 import { replayMeterFactory } from './replay.js';
 import { rocmSmiMeterFactory } from './rocm-smi.js';
@@ -21,6 +22,7 @@ export const meterRegistry = {
   rapl: raplMeterFactory,
   hwmon: hwmonMeterFactory,
   tegrastats: tegrastatsMeterFactory,
+  powermetrics: powermetricsMeterFactory,
   estimate: estimateMeterFactory,
   replay: replayMeterFactory,
 } satisfies Record<string, MeterFactory>;

@@ -135,6 +135,7 @@ class TegrastatsFeed implements Feed {
         settled = true;
         clearTimeout(timer);
         if (error) {
+          this.stopping = true;
           void this.tool?.stop();
           reject(error);
         } else resolve();
