@@ -35,7 +35,7 @@ export function checkProviderOptions(provider: ExecutionProvider, options: Provi
     const spec = provider.options[name];
     if (!spec) {
       throw new InputError('EP_OPTION_UNKNOWN', `${where}: unknown option "${written}" for execution provider "${provider.name}"; valid options: ${valid.join(', ')}`, {
-        hint: 'see the README section "GPU execution providers" for what each option does',
+        hint: 'docs/gpu.md ("Providers and their options") says what each option does',
       });
     }
     if (name in checked) {
