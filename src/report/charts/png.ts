@@ -25,7 +25,8 @@ const whiteBackground: Plugin = {
 // A PNG cannot be hovered: the points a chart labels get their text drawn beside them.
 const pointLabels: Plugin = {
   id: pointLabelsId,
-  afterDatasetsDraw: drawPointLabels as unknown as NonNullable<Plugin['afterDatasetsDraw']>,
+  afterDatasetsDraw: ((chart: Parameters<typeof drawPointLabels>[0], args: unknown, options: { display?: boolean; size?: number } | undefined) =>
+    drawPointLabels(chart, args, options && { ...options, size: options.size ?? 14 })) as unknown as NonNullable<Plugin['afterDatasetsDraw']>,
 };
 
 // A static image is read at a distance, not hovered: larger text than chart.js's 12 px default.
