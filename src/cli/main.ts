@@ -5,6 +5,7 @@ import { benchCommand, benchHelp } from './bench.js';
 import { compareCommand, compareHelp } from './compare.js';
 import { devicesCommand, devicesHelp } from './devices.js';
 import { historyCommand, historyHelp } from './history.js';
+import { initCommand, initHelp } from './init.js';
 import { inspectCommand, inspectHelp } from './inspect.js';
 import { loadCommand, loadHelp } from './load.js';
 import { mergeCommand, mergeHelp } from './merge.js';
@@ -18,6 +19,7 @@ import { closest } from '../common/suggest.js';
 import { toolVersion } from './version.js';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<ExitCodeValue>; help: string }> = {
+  init: { run: initCommand, help: initHelp },
   run: { run: runCommand, help: runHelp },
   bench: { run: benchCommand, help: benchHelp },
   inspect: { run: inspectCommand, help: inspectHelp },
@@ -36,7 +38,8 @@ const usage = `joulebench — which precision and batch size gives the most ONNX
 
 usage: joulebench <command> [options]
 
-  run <scenario.yaml>        run a scenario file (try: joulebench run scenarios/quick.yaml)
+  init <model|builtin>       write a commented scenario for a model, with the shapes it needs (-o FILE)
+  run <scenario.yaml>        run a scenario file (try: joulebench run scenarios/quick.yaml; --dry-run: the plan)
   bench <model|builtin>      sweep one model from flags (try: joulebench bench mlp --batch 1,8,32)
   inspect <model|builtin>    inputs, outputs, symbolic dims, batch axis, ops, parameters, FLOPs
   variants <model|builtin>   make FP16/INT8 variants and measure their fidelity to FP32
