@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { runLoadScenario, type LoadEvent, type LoadSettings } from '../load/run-load.js';
 import type { LoadRecord } from '../results/load-types.js';
+import { loadDefaults } from '../scenario/load-section.js';
+import { loadScenarioFile } from '../scenario/load.js';
 import { parseScenario, scenarioDefaults } from '../scenario/schema.js';
 import { describePrepareEvent } from './terminal.js';
 import { nonNegativeNumber, positiveInteger, withUsage } from './args.js';
@@ -19,13 +21,14 @@ const sharedFlags = (): ScenarioFlag[] => scenarioFlags.filter((entry) => shared
 
 /** Help text for `load`. */
 export const loadHelp = `joulebench load <model.onnx | mlp | cnn | transformer> --rate 20,200 [options]
+joulebench load <scenario.yaml>        (its load: section; flags override it)
 
 Serve the model at each target request rate (open loop: Poisson arrivals, or a trace) through a dynamic batcher, and
 report per rate the achieved rate, latency p50/p99 from arrival to result (batching wait and queueing included), the
 batch sizes, utilisation, energy per request including the idle time between batches, the idle share of that energy,
 and the flat-out energy per sample of the same configuration. See docs/load.md.
 
-  --rate 20,200              target rates, requests per second (required)
+  --rate 20,200              target rates, requests per second (required without a scenario's load: section)
   --max-batch 8              largest batch the batcher forms; a list sweeps policies (default 8)
   --max-wait-ms 5            longest a request waits for company before its batch leaves; a list sweeps (default 5)
   --sessions N               concurrent sessions, each in its own thread (default 1); without --threads each gets
@@ -91,36 +94,44 @@ export async function loadCommand(argv: string[]): Promise<ExitCodeValue> {
     }),
   );
   if (positionals.length !== 1) {
-    throw new InputError('USAGE', `load: expected one model (a .onnx path or a built-in name), got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, { hint: 'joulebench load mlp --rate 20,200' });
+    throw new InputError('USAGE', `load: expected one model (a .onnx path or a built-in name) or a scenario with a load: section, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, { hint: 'joulebench load mlp --rate 20,200' });
   }
-  if (values.rate === undefined) throw new InputError('USAGE', 'load: --rate is required', { hint: 'joulebench load mlp --rate 20,200' });
   const source = positionals[0]!;
-  const model = existsSync(source) && !source.includes('/') ? `./${source}` : source;
   const flagValues = values as Record<string, unknown>;
   const given = sharedFlags().filter((entry) => flagValues[entry.name] !== undefined);
   for (const [name, what] of [['threads', 'thread count'], ['ep', 'execution provider']] as const) {
     const value = flagValues[name];
     if (typeof value === 'string' && value.split(',').length > 1) throw new InputError('FLAG_INVALID', `--${name}: load mode runs one ${what}, got "${value}"`, { hint: `run load once per ${what}` });
   }
-  const raw = applyScenarioFlags({ name: scenarioDefaults.name, models: [{ model }] }, given, values);
   let scenario;
-  try {
-    scenario = parseScenario(raw, { file: null, baseDir: process.cwd() });
-  } catch (error) {
-    throw error instanceof InputError ? renameFieldsToFlags(error, 'scenario', given, [{ field: 'models[0].model', label: 'model' }]) : error;
+  if (/\.ya?ml$/i.test(source)) {
+    scenario = await loadScenarioFile(source, { overrides: (raw) => applyScenarioFlags(raw, given, values) });
+  } else {
+    const model = existsSync(source) && !source.includes('/') ? `./${source}` : source;
+    const raw = applyScenarioFlags({ name: scenarioDefaults.name, models: [{ model }] }, given, values);
+    try {
+      scenario = parseScenario(raw, { file: null, baseDir: process.cwd() });
+    } catch (error) {
+      throw error instanceof InputError ? renameFieldsToFlags(error, 'scenario', given, [{ field: 'models[0].model', label: 'model' }]) : error;
+    }
   }
-  const maxBatches = numberList('--max-batch', values['max-batch'] ?? '8', true);
+  // Flags override the scenario's load: section, which overrides the defaults.
+  const spec = scenario.load;
+  const rates = values.rate !== undefined ? numberList('--rate', values.rate, true) : spec?.rates;
+  if (!rates) throw new InputError('USAGE', 'load: --rate is required (or a scenario with load: {rates: [...]})', { hint: 'joulebench load mlp --rate 20,200' });
+  const maxBatches = values['max-batch'] !== undefined ? numberList('--max-batch', values['max-batch'], true) : (spec?.maxBatch ?? loadDefaults.maxBatch);
   if (maxBatches.some((batch) => !Number.isInteger(batch))) throw new InputError('FLAG_INVALID', `--max-batch: expected whole numbers, got "${values['max-batch']}"`);
-  const maxWaits = numberList('--max-wait-ms', values['max-wait-ms'] ?? '5', false);
+  const maxWaits = values['max-wait-ms'] !== undefined ? numberList('--max-wait-ms', values['max-wait-ms'], false) : (spec?.maxWaitMs ?? loadDefaults.maxWaitMs);
+  const trace = values.trace !== undefined ? path.resolve(values.trace) : (spec?.trace ?? null);
   const maxLag = nonNegativeNumber('--max-lag-ms', values['max-lag-ms']);
   const settings: LoadSettings = {
-    rates: numberList('--rate', values.rate, true),
-    arrivals: values.trace ? { kind: 'trace', file: path.resolve(values.trace) } : { kind: 'poisson', seed: positiveInteger('--seed', values.seed) ?? 1 },
+    rates,
+    arrivals: trace ? { kind: 'trace', file: trace } : { kind: 'poisson', seed: positiveInteger('--seed', values.seed) ?? spec?.seed ?? loadDefaults.seed },
     policies: maxBatches.flatMap((maxBatch) => maxWaits.map((maxWaitMs) => ({ maxBatch, maxWaitMs }))),
-    sessions: positiveInteger('--sessions', values.sessions) ?? 1,
-    requests: positiveInteger('--requests', values.requests) ?? 1000,
-    minSeconds: nonNegativeNumber('--seconds', values.seconds) ?? 10,
-    flatOutSeconds: nonNegativeNumber('--flat-out-seconds', values['flat-out-seconds']) ?? 2,
+    sessions: positiveInteger('--sessions', values.sessions) ?? spec?.sessions ?? loadDefaults.sessions,
+    requests: positiveInteger('--requests', values.requests) ?? spec?.requests ?? loadDefaults.requests,
+    minSeconds: nonNegativeNumber('--seconds', values.seconds) ?? spec?.seconds ?? loadDefaults.seconds,
+    flatOutSeconds: nonNegativeNumber('--flat-out-seconds', values['flat-out-seconds']) ?? spec?.flatOutSeconds ?? loadDefaults.flatOutSeconds,
     maxLagMs: maxLag ?? null,
     spinMs: nonNegativeNumber('--spin-ms', values['spin-ms']) ?? 0,
   };

@@ -99,7 +99,7 @@ export function accountLoad(trace: LoadTrace, input: AccountingInput): LoadNumbe
   }
   if (requests < minRequestsForP99) {
     valid = false;
-    reasons.push(`${requests} requests: a stable p99 needs at least ${minRequestsForP99} (10 beyond it); raise --requests or --min-seconds`);
+    reasons.push(`${requests} requests: a stable p99 needs at least ${minRequestsForP99} (10 beyond it); raise --requests or --seconds (load: requests, seconds)`);
   }
   if (input.sloP99Ms !== null && p99Ms > input.sloP99Ms) {
     overCapacity = true;

@@ -89,6 +89,9 @@ function runIdOf(name: string): string {
 /** Run load mode for the scenario's first model and provider; writes `<out>/<runId>/result.json`. */
 export async function runLoadScenario(scenario: Scenario, settings: LoadSettings, options: { toolVersion: string; naming: OverrideNaming; onEvent?: (event: LoadEvent) => void }): Promise<LoadOutcome> {
   const emit = options.onEvent ?? (() => {});
+  for (const [field, count, what] of [['models', scenario.models.length, 'model'], ['executionProviders', scenario.executionProviders.length, 'execution provider'], ['threads', scenario.threads.length, 'thread count']] as const) {
+    if (count > 1) throw new InputError('LOAD_ONE_CONFIGURATION', `${scenario.file ? `${path.basename(scenario.file)}: ` : ''}${field}: load mode serves one ${what}, got ${count}`, { hint: `keep one ${what} in the scenario (or run load once per ${what}); precisions and batching policies may be lists` });
+  }
   const spec = scenario.models[0]!;
   const ep = scenario.executionProviders[0]!;
   const threads = scenario.threads[0] ?? defaultLoadThreads(settings.sessions);

@@ -14,6 +14,7 @@ import {
   strictObject,
   type Problem,
 } from './issues.js';
+import { loadSection, toLoadSpec } from './load-section.js';
 import { deviceIdOutsideHint, deviceIdOutsideMessage, deviceIdsOutside } from './devices.js';
 import { defaultEquivalencePercent } from '../stats/interval.js';
 import { closest } from '../common/suggest.js';
@@ -477,6 +478,7 @@ const scenarioObject = strictObject(
     budgets: budgetsSchema.nullish(),
     /** History store folder: each run is appended (relative to the scenario's folder). */
     history: nonEmptyString('expected a folder path for the history store').nullish(),
+    load: loadSection.nullish(),
   },
   'expected a mapping of scenario settings at the top level (models:, batchSizes:, …)',
   {
@@ -609,6 +611,7 @@ function toScenario(parsed: ParsedScenario, file: string | null, baseDir: string
     fidelity: toFidelity(parsed.fidelity),
     ...(parsed.budgets ? { budgets: toBudgetSpecs(parsed.budgets, baseDir) } : {}),
     ...(parsed.history ? { historyDir: path.resolve(baseDir, parsed.history) } : {}),
+    ...(parsed.load ? { load: toLoadSpec(parsed.load, baseDir) } : {}),
   };
 }
 

@@ -109,6 +109,8 @@ export interface Scenario {
   budgets?: BudgetSpec[];
   /** History store folder (`history:` / `--history DIR`): every run is appended to it. Absolute. */
   historyDir?: string | null;
+  /** `load:` — what `joulebench load` serves: rates, batching policies, sessions, arrivals (docs/load.md). */
+  load?: LoadSpec;
 }
 
 /** A budget limit: an absolute value, or relative to the baseline's value of the same metric and key. */
