@@ -1,6 +1,7 @@
 // The resolved scenario and the expanded plan: what scenario/ hands to measure/.
 import type { CarbonSpec as CarbonSpecOfCarbon } from '../carbon/types.js';
 import type { InputSpec } from '../onnx/shapes.js';
+import type { LoadSpec } from './load-section.js';
 import type { PrecisionVia } from '../runtime/providers/types.js';
 
 /** Numeric precisions joulebench compares. */
