@@ -64,7 +64,7 @@ describe('budgets in run and bench', { timeout: 120_000 }, () => {
     const nothing = await scenario('nothing.yaml', 'budgets:\n  - match: cnn\n    maxP99Ms: 5\n');
     assertBadInput(await cli(['run', nothing]), 'budgets[0]: match "cnn" selects no configuration');
     const missing = await scenario('missing.yaml', 'budgets:\n  - maxRegression: 5%\n    baseline: nope/result.json\n');
-    assertBadInput(await cli(['run', missing]), `cannot read the baseline ${path.join(work, 'nope/result.json')}: no such file`);
+    assertBadInput(await cli(['run', missing]), `the baseline ${path.join(work, 'nope/result.json')}: no such result file`);
     const relative = await scenario('relative.yaml', 'budgets:\n  - minSamplesPerJoule: "5% below baseline"\n');
     assertBadInput(await cli(['run', relative]), 'is relative to a baseline, but none is given', '--baseline FILE');
     assertBadInput(await cli(['bench', 'mlp', '--max-regression', '5%']), '--max-regression needs a baseline');

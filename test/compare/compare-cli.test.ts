@@ -119,10 +119,10 @@ test('refusals: another model file or another host is exit 2 naming the differen
 });
 
 test('bad input: missing, corrupt and foreign files are exit 2 naming the file; usage errors too', async () => {
-  assertBadInput(await cli([baseline, path.join(work, 'nope.json')]), `the candidate ${path.join(work, 'nope.json')}`, 'no such file');
+  assertBadInput(await cli([baseline, path.join(work, 'nope.json')]), `the candidate ${path.join(work, 'nope.json')}: no such result file`);
   const corrupt = path.join(work, 'corrupt.json');
   await writeFile(corrupt, '{"schema": "joulebench/result@1", "measurements": [');
-  assertBadInput(await cli([corrupt, baseline]), `the baseline ${corrupt} is not JSON`);
+  assertBadInput(await cli([corrupt, baseline]), `the baseline ${corrupt}: cut short (51 bytes)`);
   const foreign = path.join(work, 'package.json');
   await writeFile(foreign, '{"name": "x"}');
   assertBadInput(await cli([baseline, foreign]), `${foreign}: not a joulebench result`);
