@@ -147,6 +147,8 @@ export const sweepFlagOptions = {
   quick: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   'powercap-root': { type: 'string' },
+  hwmon: { type: 'string' },
+  'hwmon-root': { type: 'string' },
   resume: { type: 'string' },
   json: { type: 'boolean', default: false },
   baseline: { type: 'string' },

@@ -9,6 +9,7 @@ import { isolationFlags, sweepFlagOptions, withUsage } from './args.js';
 import { withFlagBudgets } from './budgets.js';
 import { carbonFlagHelp, withCarbonFlags } from './carbon-flags.js';
 import { metricsFlagHelp, metricsFlags } from './metrics-flags.js';
+import { parseHwmonSelection } from '../power/hwmon.js';
 import { executeScenario } from './execute.js';
 import { quickened } from './run.js';
 import { applyScenarioFlags, givenFlags, renameFieldsToFlags, scenarioFlagHelp, scenarioFlagOptions, stoppingFlagsGiven } from './scenario-flags.js';
@@ -26,6 +27,8 @@ ${metricsFlagHelp(29)}
   --quick                    short windows for a smoke test
   --resume RUN_DIR           finish an interrupted run: measure only its unfinished configurations (same flags)
   --powercap-root DIR        RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
+  --hwmon SENSOR[,…]         hwmon sensors the hwmon meter counts: ina3221, amdgpu, hwmon3, ina3221/VDD_IN (default: board and system sensors)
+  --hwmon-root DIR           hwmon folder (default $JOULEBENCH_HWMON_ROOT or /sys/class/hwmon)
   --json                     print result.json to stdout instead of the table
   --baseline FILE            fail (exit 1) when a configuration regresses against this result.json
   --max-regression P         the regression that fails (default 5%; see joulebench compare)
@@ -78,6 +81,8 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
       ...metricsFlags(values),
       ...(values.resume ? { resume: path.resolve(values.resume) } : {}),
       ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}),
+      ...(values.hwmon ? { hwmonSensors: parseHwmonSelection('--hwmon', values.hwmon) } : {}),
+      ...(values['hwmon-root'] ? { hwmonRoot: path.resolve(values['hwmon-root']) } : {}),
       ...(values.baseline ? { baseline: values.baseline } : {}),
       ...(values.history ? { historyDir: values.history } : {}),
     },

@@ -19,6 +19,10 @@ export interface ExecuteOptions {
   json: boolean;
   /** `--powercap-root`, else JOULEBENCH_POWERCAP_ROOT, else /sys/class/powercap. */
   powercapRoot?: string;
+  /** `--hwmon-root`, else JOULEBENCH_HWMON_ROOT, else /sys/class/hwmon. */
+  hwmonRoot?: string;
+  /** `--hwmon SENSOR[,…]`: what the hwmon meter counts. */
+  hwmonSensors?: string[];
   /** `--baseline FILE`: the baseline of budgets that name none. */
   baseline?: string;
   /** `--history DIR`: append the run to this history store (overrides the scenario's `history:`). */
@@ -100,6 +104,8 @@ async function executeWithMetrics(scenario: Scenario, naming: OverrideNaming, op
       ...(options.resume ? { resumeDir: options.resume } : {}),
       ...(options.shard ? { shard: options.shard } : {}),
       ...(options.powercapRoot ? { powercapRoot: options.powercapRoot } : {}),
+      ...(options.hwmonRoot ? { hwmonRoot: options.hwmonRoot } : {}),
+      ...(options.hwmonSensors ? { hwmonSensors: options.hwmonSensors } : {}),
       onPrepare: (event) => process.stderr.write(`${describePrepareEvent(event)}\n`),
       onPlanned: async (plan) => {
         prepared.gates = await prepareGates(scenario, plan.map((config) => config.key), options);

@@ -13,6 +13,7 @@ import { applyScenarioFlags, givenFlags, renameFieldsToFlags, scenarioFlagHelp, 
 import { executeScenario } from './execute.js';
 import { emptyShardMessage, parseShardSpec, selectShard } from '../fleet/shards.js';
 import { dryRunPlan, renderDryRun } from './dry-run.js';
+import { parseHwmonSelection } from '../power/hwmon.js';
 import { expandPlan } from '../scenario/expand.js';
 
 /** Help text for `run`. */
@@ -24,6 +25,8 @@ measurements.csv, charts/*.png, traces/) and print the recommendation, then the 
   --dry-run              print the plan (configurations, variants to make, worst-case time from the caps) and exit 0
   --quick                short windows (0.3 s, 2 repetitions, 1 s idle): a smoke test, not a measurement
   --powercap-root DIR    RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
+  --hwmon SENSOR[,…]     hwmon sensors the hwmon meter counts: ina3221, amdgpu, hwmon3, ina3221/VDD_IN (default: board and system sensors)
+  --hwmon-root DIR       hwmon folder (default $JOULEBENCH_HWMON_ROOT or /sys/class/hwmon)
   --shard I/N            run shard I (from 0) of N: \`joulebench plan\` shows which configurations; auto/N takes I from
                          SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX; \`joulebench merge\` joins the run folders
   --resume RUN_DIR       finish an interrupted run: measure only its unfinished configurations, into the same folder
@@ -98,5 +101,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
     ...(values.history ? { historyDir: values.history } : {}),
     ...(values.resume ? { resume: path.resolve(values.resume) } : {}),
     ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}),
+    ...(values.hwmon ? { hwmonSensors: parseHwmonSelection('--hwmon', values.hwmon) } : {}),
+    ...(values['hwmon-root'] ? { hwmonRoot: path.resolve(values['hwmon-root']) } : {}),
   });
 }

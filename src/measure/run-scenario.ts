@@ -24,6 +24,10 @@ export interface RunScenarioOptions {
   resumeDir?: string;
   /** RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT, else /sys/class/powercap). */
   powercapRoot?: string;
+  /** hwmon folder for the hwmon meter (default $JOULEBENCH_HWMON_ROOT, else /sys/class/hwmon). */
+  hwmonRoot?: string;
+  /** `--hwmon`: the hwmon sensors to count (default: the board and system sensors). */
+  hwmonSensors?: string[];
   /** Each (model variant, EP) group in a child process (default true). */
   isolate?: boolean;
   configTimeoutS?: number | null;
@@ -62,6 +66,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     baseDir: process.cwd(),
     powercapRoot: options.powercapRoot ?? defaultPowercapRoot(),
     gpus: scenario.devices,
+    ...(options.hwmonRoot ? { hwmonRoot: options.hwmonRoot } : {}),
+    ...(options.hwmonSensors ? { hwmonSensors: options.hwmonSensors } : {}),
   });
   let resume;
   if (previous && options.resumeDir) {

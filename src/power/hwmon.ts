@@ -18,7 +18,7 @@
 //   power1_average_interval ms.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MeterError } from '../errors.js';
+import { InputError, MeterError } from '../errors.js';
 import { realClock, type Clock } from './core/clock.js';
 import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
 import type { MeterContext, MeterFactory, MeterInfo, PowerMeter } from './types.js';
@@ -552,3 +552,12 @@ export function createHwmonMeterFactory(options: HwmonOptions = {}): MeterFactor
 
 /** Registry entry for the hwmon meter. */
 export const hwmonMeterFactory: MeterFactory = createHwmonMeterFactory();
+
+/** `--hwmon amdgpu,ina3221/VDD_IN`: the selection tokens; throws InputError FLAG_INVALID on an empty name. */
+export function parseHwmonSelection(flag: string, text: string): string[] {
+  const tokens = text.split(',').map((token) => token.trim());
+  if (tokens.some((token) => token === '')) {
+    throw new InputError('FLAG_INVALID', `${flag}: expected hwmon sensors separated by commas (a chip name like ina3221 or amdgpu, a folder like hwmon3, or CHIP/LABEL like ina3221/VDD_IN), got "${text}"`);
+  }
+  return tokens;
+}
