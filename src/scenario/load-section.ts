@@ -21,7 +21,8 @@ export interface LoadSpec {
 export const loadDefaults: Omit<LoadSpec, 'rates'> = { maxBatch: [8], maxWaitMs: [5], sessions: 1, requests: 1000, seconds: 10, seed: 1, trace: null, flatOutSeconds: 2 };
 
 const rate = z.number({ error: 'expected a request rate above 0 (requests per second)' }).positive({ error: 'expected a request rate above 0 (requests per second)' });
-const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1, { error: 'expected at least one value' })]);
+// One value or a list of them (one value is read as a list of one).
+const oneOrMany = <T extends z.ZodType>(item: T) => z.preprocess((value) => (Array.isArray(value) || value == null ? value : [value]), z.array(item, { error: 'expected a value or a list of values' }).min(1, { error: 'expected at least one value' }));
 const wholePositive = (expected: string) => z.number({ error: expected }).int({ error: expected }).positive({ error: expected });
 const nonNegative = (expected: string) => z.number({ error: expected }).nonnegative({ error: expected });
 
@@ -42,14 +43,13 @@ export const loadSection = strictObject(
   { rate: 'rates', max_batch: 'maxBatch', batch: 'maxBatch', maxWait: 'maxWaitMs', max_wait_ms: 'maxWaitMs', duration: 'seconds', minSeconds: 'seconds', concurrency: 'sessions' },
 );
 
-const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? [...value] : [value]);
 
 /** Defaults filled in; a relative trace path is taken from the scenario's folder. */
 export function toLoadSpec(parsed: z.output<typeof loadSection>, baseDir: string): LoadSpec {
   return {
-    rates: list(parsed.rates),
-    maxBatch: parsed.maxBatch != null ? list(parsed.maxBatch) : loadDefaults.maxBatch,
-    maxWaitMs: parsed.maxWaitMs != null ? list(parsed.maxWaitMs) : loadDefaults.maxWaitMs,
+    rates: [...parsed.rates],
+    maxBatch: parsed.maxBatch != null ? [...parsed.maxBatch] : loadDefaults.maxBatch,
+    maxWaitMs: parsed.maxWaitMs != null ? [...parsed.maxWaitMs] : loadDefaults.maxWaitMs,
     sessions: parsed.sessions ?? loadDefaults.sessions,
     requests: parsed.requests ?? loadDefaults.requests,
     seconds: parsed.seconds ?? loadDefaults.seconds,
