@@ -1,7 +1,9 @@
 // The embedded default meter: CPU power estimated from TDP × utilisation when no hardware meter exists.
 import os from 'node:os';
+import { realClock, type Clock } from './core/clock.js';
+import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
 import { estimateCpuTdp } from './cpu-tdp.js';
-import type { MeterContext, MeterFactory, MeterInfo, PowerMeter, PowerSample } from './types.js';
+import type { MeterContext, MeterFactory } from './types.js';
 
 /** Fraction of TDP drawn by an idle package in the estimate (the rest scales with utilisation). */
 export const idleFractionOfTdp = 0.1;
@@ -12,8 +14,8 @@ export function estimatePowerW(tdpW: number, utilisation: number): number {
   return tdpW * (idleFractionOfTdp + (1 - idleFractionOfTdp) * u);
 }
 
-// Busy and total CPU time over all visible CPUs, in ms (os.cpus() is cheap: ~50 µs).
-function cpuTimes(): { busyMs: number; totalMs: number } {
+/** Busy and total CPU time over all visible CPUs, in ms (os.cpus() is cheap: ~50 µs). */
+export function cpuTimes(): { busyMs: number; totalMs: number } {
   let busyMs = 0;
   let totalMs = 0;
   for (const cpu of os.cpus()) {
@@ -24,21 +26,42 @@ function cpuTimes(): { busyMs: number; totalMs: number } {
   return { busyMs, totalMs };
 }
 
-/** A polled estimate of CPU package power; every sample is the mean since the previous one. */
-export class EstimateMeter implements PowerMeter {
-  readonly info: MeterInfo;
-  private readonly tdpW: number;
-  private readonly recorded: PowerSample[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private last = cpuTimes();
-  private lastUtilisation = 0;
+/** What the estimate reads; tests inject a clock and CPU times. */
+export interface EstimateOptions {
+  clock?: Clock;
+  cpuTimes?: () => { busyMs: number; totalMs: number };
+}
 
+/** A polled estimate of CPU package power; every sample is the mean since the previous one. */
+export class EstimateMeter extends SampledMeter {
   // 50 ms: os.cpus() counts CPU time in 10 ms ticks, so a 0.5 s window (10 periods, the shortest this meter then
   // supports) holds 50 ticks per CPU; the last sample is taken at the window's end (sampleAfter), so edges are exact
   // to one period.
-  constructor(tdpW: number, source: string, periodMs = 50) {
-    this.tdpW = tdpW;
-    this.info = {
+  constructor(tdpW: number, source: string, periodMs = 50, options: EstimateOptions = {}) {
+    const clock = options.clock ?? realClock;
+    const readTimes = options.cpuTimes ?? cpuTimes;
+    let last = readTimes();
+    let utilisation = 0;
+    const sample = (sink: FeedSink) => {
+      const now = readTimes();
+      const totalMs = now.totalMs - last.totalMs;
+      // CPU times tick at 10 ms per CPU: a very short interval may show no tick; keep the last utilisation then.
+      if (totalMs > 0) {
+        utilisation = (now.busyMs - last.busyMs) / totalMs;
+        last = now;
+      }
+      sink.push({ key: 0, tMs: clock.now(), powerW: estimatePowerW(tdpW, utilisation) });
+    };
+    const feed: Feed = {
+      open(sink) {
+        last = readTimes();
+        utilisation = 0;
+        sink.push({ key: 0, tMs: clock.now(), powerW: estimatePowerW(tdpW, 0) });
+      },
+      poll: sample,
+      close: sample,
+    };
+    super(new Sampler(feed, { clock, periodMs, retryMs: 0, waitMs: (tMs, now) => Math.max(0, tMs - now) + periodMs }), 0, {
       id: 'estimate',
       kind: 'estimate',
       scope: 'cpu-package',
@@ -47,48 +70,7 @@ export class EstimateMeter implements PowerMeter {
       estimated: true,
       sampleKind: 'interval-average',
       detail: `ESTIMATED: ${tdpW} W TDP × (0.1 + 0.9 × CPU utilisation) — ${source}`,
-    };
-  }
-
-  async start(): Promise<void> {
-    this.last = cpuTimes();
-    this.recorded.push({ tMs: performance.now(), powerW: estimatePowerW(this.tdpW, 0) });
-    this.timer = setInterval(() => this.sampleNow(), this.info.periodMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    this.sampleNow();
-  }
-
-  samples(): readonly PowerSample[] {
-    return this.recorded;
-  }
-
-  async sampleAfter(tMs: number): Promise<void> {
-    const lastSample = this.recorded[this.recorded.length - 1];
-    if (!lastSample || lastSample.tMs < tMs) this.sampleNow();
-  }
-
-  failure(): Error | null {
-    return null;
-  }
-
-  async restart(): Promise<boolean> {
-    return true;
-  }
-
-  private sampleNow(): void {
-    const now = cpuTimes();
-    const totalMs = now.totalMs - this.last.totalMs;
-    // CPU times tick at 10 ms per CPU: a very short interval may show no tick; keep the last utilisation then.
-    if (totalMs > 0) {
-      this.lastUtilisation = (now.busyMs - this.last.busyMs) / totalMs;
-      this.last = now;
-    }
-    this.recorded.push({ tMs: performance.now(), powerW: estimatePowerW(this.tdpW, this.lastUtilisation) });
+    });
   }
 }
 

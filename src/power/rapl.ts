@@ -3,7 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MeterError } from '../errors.js';
-import type { MeterContext, MeterFactory, MeterInfo, PowerMeter, PowerSample, ProbeResult } from './types.js';
+import { realClock, sleep, type Clock } from './core/clock.js';
+import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
+import type { MeterContext, MeterFactory, ProbeResult } from './types.js';
 
 /** Reads a small sysfs file as text (injectable: tests simulate EACCES, which root cannot provoke with chmod). */
 export type ReadText = (file: string) => string;
@@ -12,7 +14,9 @@ export type ReadText = (file: string) => string;
 export interface RaplOptions {
   /** File reader (default: fs.readFileSync). */
   readText?: ReadText;
-  /** Clock on the performance.now() scale (default: performance.now). */
+  /** Clock (default: the real one); tests inject a simulated one. */
+  clock?: Clock;
+  /** Only now() replaced (a fake powercap tree on a virtual clock, real timers). */
   now?: () => number;
   /** Requested polling period (default 100 ms); lowered when a counter could wrap faster. */
   periodMs?: number;
@@ -241,134 +245,65 @@ function openRapl(root: string, options: Settings): RaplSetup {
   return { plan, zones, periodMs, wrapMs, detail };
 }
 
-/** Sums the counted powercap zones into one CPU meter; every sample is ΔE/Δt since the previous one. */
-export class RaplMeter implements PowerMeter {
-  readonly info: MeterInfo;
-  private readonly zones: OpenZone[];
-  private readonly root: string;
-  private readonly readText: ReadText;
-  private readonly now: () => number;
-  private readonly maxZonePowerW: number;
+// The clock of a meter: `clock`, else the real one with `now` replaced.
+const clockOf = (options: RaplOptions): Clock => options.clock ?? (options.now ? { ...realClock, now: options.now } : realClock);
+
+const asMeterError = (error: unknown) => (error instanceof MeterError ? error : new MeterError('RAPL_READ_FAILED', String(error), { cause: error }));
+
+/** Reads the counted zones; every sample is ΔE/Δt since the previous one, summed over the zones. */
+class RaplFeed implements Feed {
+  private baseline: { tMs: number; energyUj: number[] } | null = null;
+  private failed = false;
   /** No counter moved for this long: the counters are frozen (seen in some VMs), not a 0 W CPU. */
   private readonly stallMs: number;
-  private readonly recorded: PowerSample[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private baseline: { tMs: number; energyUj: number[] } | null = null;
-  private failed: MeterError | null = null;
-  private readonly wrapMs: number;
   /** Longest span between two counter reads that made samples (a span longer than wrapMs could hide a wrap). */
-  private longestSpanMs = 0;
+  longestSpanMs = 0;
 
-  constructor(setup: RaplSetup, options: RaplOptions = {}) {
-    this.zones = setup.zones;
-    this.root = setup.plan.root;
-    this.readText = options.readText ?? defaultReadText;
-    this.now = options.now ?? (() => performance.now());
-    this.maxZonePowerW = options.maxZonePowerW ?? defaultMaxZonePowerW;
+  constructor(private readonly setup: RaplSetup, private readonly readText: ReadText, readonly maxZonePowerW: number, private readonly clock: Clock) {
     this.stallMs = Math.max(1000, 10 * setup.periodMs);
-    this.wrapMs = setup.wrapMs;
-    this.info = {
-      id: 'rapl',
-      kind: 'rapl',
-      scope: setup.plan.scope,
-      device: 'cpu',
-      periodMs: setup.periodMs,
-      estimated: false,
-      sampleKind: 'interval-average',
-      detail: setup.detail,
-    };
   }
 
-  /** Reads the baseline, waits for the counters to move once and records the first sample, then polls. */
-  async start(): Promise<void> {
-    this.failed = null;
-    this.baseline = { tMs: this.now(), energyUj: this.readCounters() };
-    await this.sampleSoon(0);
-    this.timer = setInterval(() => this.tick(), this.info.periodMs);
-    this.timer.unref();
+  /** Reads the baseline (energy between a failure and now is unknown, so no sample covers it). */
+  open(): void {
+    this.failed = false;
+    this.baseline = { tMs: this.clock.now(), energyUj: this.readCounters() };
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    if (!this.failed) this.tick();
-  }
-
-  samples(): readonly PowerSample[] {
-    return this.recorded;
-  }
-
-  /** Reads the counters now (after tMs has passed), so the window edge is exact to the counter's ~1 ms update. */
-  async sampleAfter(tMs: number): Promise<void> {
-    const last = this.recorded[this.recorded.length - 1];
-    if (last && last.tMs >= tMs) return;
-    // Timers may fire up to a millisecond early on libuv's coarser clock: wait until tMs has really passed.
-    for (let attempt = 0; attempt < 1000 && this.now() < tMs; attempt++) await sleep(Math.max(1, tMs - this.now()));
-    await this.sampleSoon(tMs);
-  }
-
-  failure(): Error | null {
-    return this.failed;
-  }
-
-  /** Warns when two reads were so far apart (event loop blocked) that a counter could have wrapped unseen. */
-  diagnostics(): string[] {
-    if (this.longestSpanMs <= this.wrapMs) return [];
-    return [
-      `rapl: two counter reads were ${Math.round(this.longestSpanMs)} ms apart, longer than the ${Math.round(this.wrapMs)} ms in which a counter can wrap at ${this.maxZonePowerW} W: if the CPU drew that much, a wrap may have gone unseen and energy be undercounted`,
-    ];
-  }
-
-  /** Re-reads the baseline (energy between the failure and now is unknown, so no sample covers it); false if still unreadable. */
-  async restart(): Promise<boolean> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+  poll(sink: FeedSink): void {
     try {
-      await this.start();
-      return this.failed === null;
+      this.tick(sink);
     } catch (error) {
-      this.failed = error instanceof MeterError ? error : new MeterError('RAPL_READ_FAILED', String(error), { cause: error });
-      return false;
+      this.failed = true;
+      throw asMeterError(error);
     }
   }
 
-  // A sample at or after tMs, retrying for a few ms when no counter has ticked yet (RAPL updates about every ms).
-  private async sampleSoon(tMs: number): Promise<void> {
-    for (let attempt = 0; attempt < 25 && !this.failed; attempt++) {
-      const sample = this.tick();
-      if (sample && sample.tMs >= tMs) return;
-      await sleep(2);
-    }
+  /** A last read at stop: a window may end there. */
+  close(sink: FeedSink): void {
+    if (!this.failed) this.tick(sink);
   }
 
   private readCounters(): number[] {
-    return this.zones.map((zone) => readMicrojoules(this.readText, zone.energyFile));
+    return this.setup.zones.map((zone) => readMicrojoules(this.readText, zone.energyFile));
   }
 
-  // Read every counter; record a sample when energy moved. Never records 0 W for "could not read" or "did not tick".
-  private tick(): PowerSample | null {
-    if (this.failed || !this.baseline) return null;
-    const before = this.now();
-    let energyUj: number[];
-    try {
-      energyUj = this.readCounters();
-    } catch (error) {
-      this.fail(error instanceof MeterError ? error : new MeterError('RAPL_READ_FAILED', String(error), { cause: error }));
-      return null;
-    }
-    const tMs = (before + this.now()) / 2;
+  // Read every counter; push a sample when energy moved. Never 0 W for "could not read" or "did not tick".
+  private tick(sink: FeedSink): void {
+    if (!this.baseline) return;
+    const before = this.clock.now();
+    const energyUj = this.readCounters();
+    const tMs = (before + this.clock.now()) / 2;
     const dtMs = tMs - this.baseline.tMs;
-    if (!(dtMs > 0)) return null;
+    if (!(dtMs > 0)) return;
     const context: Record<string, number> = {};
     let totalUj = 0;
-    for (const [i, zone] of this.zones.entries()) {
+    for (const [i, zone] of this.setup.zones.entries()) {
       let deltaUj = energyUj[i]! - this.baseline.energyUj[i]!;
       if (deltaUj < 0) deltaUj += zone.maxEnergyRangeUj;
       const zoneW = deltaUj / dtMs / 1000;
       // A counter reset (hotplug, driver reload) reads like a wrap and yields an impossible power: stop, don't guess.
       if (zoneW > 2 * this.maxZonePowerW) {
-        this.fail(new MeterError('RAPL_COUNTER_JUMP', `${zone.energyFile} jumped from ${this.baseline.energyUj[i]} to ${energyUj[i]} µJ in ${dtMs.toFixed(1)} ms (${Math.round(zoneW)} W): the counter was reset`));
-        return null;
+        throw new MeterError('RAPL_COUNTER_JUMP', `${zone.energyFile} jumped from ${this.baseline.energyUj[i]} to ${energyUj[i]} µJ in ${dtMs.toFixed(1)} ms (${Math.round(zoneW)} W): the counter was reset`);
       }
       context[zone.label] = Math.round(zoneW * 1000) / 1000;
       totalUj += deltaUj;
@@ -376,26 +311,41 @@ export class RaplMeter implements PowerMeter {
     if (totalUj === 0) {
       // No counter has ticked since the baseline: keep the baseline, so the next sample averages over the whole span.
       if (dtMs > this.stallMs) {
-        this.fail(new MeterError('RAPL_STALLED', `no RAPL counter under ${this.root} moved for ${Math.round(dtMs)} ms (${this.zones.map((z) => z.energyFile).join(', ')}): the counters are frozen (a VM that exposes powercap without energy data?)`));
+        throw new MeterError('RAPL_STALLED', `no RAPL counter under ${this.setup.plan.root} moved for ${Math.round(dtMs)} ms (${this.setup.zones.map((z) => z.energyFile).join(', ')}): the counters are frozen (a VM that exposes powercap without energy data?)`);
       }
-      return null;
+      return;
     }
-    const sample: PowerSample = { tMs, powerW: totalUj / dtMs / 1000, context };
-    this.recorded.push(sample);
+    sink.push({ key: 0, tMs, powerW: totalUj / dtMs / 1000, context });
     this.longestSpanMs = Math.max(this.longestSpanMs, dtMs);
     this.baseline = { tMs, energyUj };
-    return sample;
-  }
-
-  private fail(error: MeterError): void {
-    this.failed = error;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Sums the counted powercap zones into one CPU meter. start() reads the baseline and waits for the counters to move
+ * once; sampleAfter(t) reads the counters at t, so a window's edge is exact to the counter's ~1 ms update.
+ */
+export class RaplMeter extends SampledMeter {
+  constructor(setup: RaplSetup, options: RaplOptions = {}) {
+    const clock = clockOf(options);
+    const feed = new RaplFeed(setup, options.readText ?? defaultReadText, options.maxZonePowerW ?? defaultMaxZonePowerW, clock);
+    // A counter that has not ticked yet (RAPL updates about every ms) is re-read every 2 ms, for up to ~50 ms.
+    const sampler = new Sampler(feed, { clock, periodMs: setup.periodMs, retryMs: 2, failAfterPolls: 1, startWaitsForSample: true, waitMs: (tMs, now) => Math.max(0, tMs - now) + 50 });
+    super(sampler, 0, { id: 'rapl', kind: 'rapl', scope: setup.plan.scope, device: 'cpu', periodMs: setup.periodMs, estimated: false, sampleKind: 'interval-average', detail: setup.detail });
+    this.feed = feed;
+    this.wrapMs = setup.wrapMs;
+  }
+
+  private readonly feed: RaplFeed;
+  private readonly wrapMs: number;
+
+  /** Warns when two reads were so far apart (event loop blocked) that a counter could have wrapped unseen. */
+  diagnostics(): string[] {
+    if (this.feed.longestSpanMs <= this.wrapMs) return [];
+    return [
+      `rapl: two counter reads were ${Math.round(this.feed.longestSpanMs)} ms apart, longer than the ${Math.round(this.wrapMs)} ms in which a counter can wrap at ${this.feed.maxZonePowerW} W: if the CPU drew that much, a wrap may have gone unseen and energy be undercounted`,
+    ];
+  }
 }
 
 // Probe: everything openRapl checks, plus "do the counters move?" (a frozen counter must not read as 0 W).
@@ -410,7 +360,7 @@ async function probeRapl(root: string, options: Settings): Promise<ProbeResult> 
   try {
     const first = read();
     for (let waitedMs = 0; waitedMs < 250; waitedMs += 5) {
-      await sleep(5);
+      await sleep(realClock, 5);
       if (read() !== first) return { ok: true, detail: setup.detail };
     }
   } catch (error) {

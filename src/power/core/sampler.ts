@@ -128,7 +128,8 @@ export class Sampler {
   private readonly sink: FeedSink;
   private opened = false;
   private opening: Promise<void> | null = null;
-  private closing: Promise<void> = Promise.resolve();
+  /** Set while the feed is being closed (null otherwise: opening again then starts synchronously). */
+  private closing: Promise<void> | null = null;
   private failed: Error | null = null;
   private generation = 0;
   private nap: { timer: Timer; wake: () => void } | null = null;
@@ -208,8 +209,6 @@ export class Sampler {
     const channel = this.channel(key);
     if (channel.has(tMs) || !channel.started || this.failure(key)) return;
     const now = this.clock.now();
-    const edge = tMs > now && this.options.retryMs !== undefined ? this.clock.after(tMs - now, () => this.wake()) : null;
-    if (tMs <= now) this.wake();
     let timedOut = false;
     const waitMs = this.options.waitMs(tMs, now);
     await new Promise<void>((resolve) => {
@@ -220,8 +219,8 @@ export class Sampler {
       }, true);
       const entry: Waiter = { tMs, done: () => { timer.cancel(); resolve(); } };
       channel.waiters.push(entry);
+      this.wake(); // the poll loop reconsiders when to poll next
     });
-    edge?.cancel();
     if (!timedOut || this.failure(key)) return;
     const verdict = this.options.onTimeout?.(key, tMs, waitMs) ?? null;
     if (verdict instanceof Error) this.fail(verdict);
@@ -232,7 +231,7 @@ export class Sampler {
   async restart(key: number): Promise<boolean> {
     const fromMs = this.clock.now();
     if (this.failed) {
-      await this.halt();
+      if (this.closing || this.opened) await this.halt();
       this.failed = null;
       this.failedInARow = 0;
       this.previousPollMs = null; // the gap across the failure is not a poll spacing
@@ -268,7 +267,7 @@ export class Sampler {
     if (this.opened) return Promise.resolve();
     this.opening ??= (async () => {
       const generation = this.generation;
-      await this.closing;
+      if (this.closing) await this.closing;
       await this.feed.open(this.sink);
       if (generation !== this.generation) throw new MeterError('METER_STOPPED', 'the meter was stopped while it started');
       this.opened = true;
@@ -286,12 +285,16 @@ export class Sampler {
       const { opening, loopDone } = this;
       this.opened = false;
       this.loopDone = null;
-      this.closing = Promise.resolve(opening?.catch(() => {}))
+      const closing: Promise<void> = Promise.resolve(opening?.catch(() => {}))
         .then(() => this.feed.close(this.sink))
         .then(() => loopDone ?? undefined)
-        .catch(() => {});
+        .catch(() => {})
+        .finally(() => {
+          if (this.closing === closing) this.closing = null;
+        });
+      this.closing = closing;
     }
-    return this.closing;
+    return this.closing ?? Promise.resolve();
   }
 
   private wake(): void {
@@ -323,31 +326,34 @@ export class Sampler {
       }
       this.options.afterPoll?.();
       if (!live()) return;
-      await this.sleepUntilNextPoll(startMs);
+      const polledMs = this.clock.now();
+      for (let waitMs = this.nextPollInMs(startMs, polledMs); waitMs > 0 && live(); waitMs = this.nextPollInMs(startMs, polledMs)) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            timer.cancel();
+            this.nap = null;
+            resolve();
+          };
+          const timer = this.clock.after(waitMs, wake);
+          this.nap = { timer, wake };
+        });
+      }
     }
   }
 
-  // Until the next period, or sooner for a waiter: at once (or after retryMs) for a time already passed; at its t
-  // for in-process feeds.
-  private sleepUntilNextPoll(startMs: number): Promise<void> {
+  // The next poll is due at the period, or sooner for a waiter: at once (retryMs after the last poll, for
+  // in-process feeds) for a time already passed; at its time for in-process feeds. Recomputed on every wake.
+  private nextPollInMs(startMs: number, polledMs: number): number {
     const now = this.clock.now();
-    let waitMs = startMs + this.options.periodMs! - now;
+    const { periodMs, retryMs } = this.options;
+    let waitMs = startMs + periodMs! - now;
     for (const channel of this.channels.values()) {
       for (const waiter of channel.waiters) {
-        if (waiter.tMs <= now) waitMs = Math.min(waitMs, this.options.retryMs ?? 0);
-        else if (this.options.retryMs !== undefined) waitMs = Math.min(waitMs, Math.max(this.options.retryMs, waiter.tMs - now));
+        if (waiter.tMs <= now) waitMs = Math.min(waitMs, retryMs === undefined ? 0 : polledMs + retryMs - now);
+        else if (retryMs !== undefined) waitMs = Math.min(waitMs, waiter.tMs - now);
       }
     }
-    if (waitMs <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = () => {
-        timer.cancel();
-        this.nap = null;
-        resolve();
-      };
-      const timer = this.clock.after(waitMs, wake);
-      this.nap = { timer, wake };
-    });
+    return waitMs;
   }
 }
 
