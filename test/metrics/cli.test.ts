@@ -2,7 +2,6 @@
 // is what result.json says, promtool passes it, and a real node_exporter's textfile collector reads it; a port in use
 // is exit 2 before anything is measured.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
@@ -10,19 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { renderPrometheusText } from '../../src/metrics/openmetrics.js';
 import { resultMetricFamilies } from '../../src/metrics/result-metrics.js';
 import type { RunResult } from '../../src/results/types.js';
-import { assertBadInput, ensureBuilt, fastFlags, removeDir, repoRoot, runCli, tempDir } from '../cli/helpers.js';
-import { missingTools, poll, promtoolCheckMetrics, startNodeExporter } from './real-tools.js';
-
-// The CLI as a child whose stderr is read as it comes (runCli only answers once the process ended).
-function startCli(args: string[], cwd: string): { stderr: () => string; done: Promise<number | null> } {
-  const env: NodeJS.ProcessEnv = { ...process.env, JOULEBENCH_MODELS_DIR: path.join(cwd, 'models'), JOULEBENCH_CACHE_DIR: path.join(cwd, 'cache') };
-  delete env.NODE_OPTIONS;
-  delete env.NODE_TEST_CONTEXT;
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'joulebench.js'), ...args], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return { stderr: () => stderr, done: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-}
+import { assertBadInput, ensureBuilt, fastFlags, removeDir, runCli, tempDir } from '../cli/helpers.js';
+import { missingTools, poll, promtoolCheckMetrics, startCli, startNodeExporter } from './real-tools.js';
 
 const benchArgs = ['bench', 'mlp', '--batch', '1,8', '--meter', 'estimate', '--cpu-tdp-watts', '65', ...fastFlags];
 

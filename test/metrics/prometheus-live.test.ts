@@ -1,16 +1,18 @@
 // A real Prometheus (Debian's package) on loopback scrapes the live endpoint serving a hand-made result; the energy it
-// stores is the energy result.json says, and every PromQL expression of the Grafana dashboard runs against it.
+// stores is the energy result.json says, and every PromQL expression of the Grafana dashboard runs against it. Then
+// the same with a real bench run.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ExpositionFormat } from '../../src/metrics/openmetrics.js';
 import { resultMetricFamilies } from '../../src/metrics/result-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../../src/metrics/server.js';
-import { repoRoot } from '../cli/helpers.js';
+import type { RunResult } from '../../src/results/types.js';
+import { ensureBuilt, fastFlags, removeDir, repoRoot, tempDir } from '../cli/helpers.js';
 import { handMadeResult } from './fixture.js';
 import { dashboardTargets, substituteVariables, type Dashboard } from './grafana-dashboard.js';
-import { missingTools, poll, startPrometheus, type PromResponse } from './real-tools.js';
+import { freePort, missingTools, poll, startCli, startPrometheus, type PromResponse } from './real-tools.js';
 
 const skip = missingTools('prometheus');
 
@@ -82,6 +84,39 @@ describe('a real Prometheus scraping --metrics-port', { skip, timeout: 120_000 }
       const answer = (await (await fetch(url)).json()) as { status: string; data: string[] };
       assert.equal(answer.status, 'success');
       assert.deepEqual(answer.data, match[2] === 'host' ? ['bench-01'] : ['mlp']);
+    }
+  });
+});
+
+describe('a real Prometheus scraping a real bench run', { skip, timeout: 180_000 }, () => {
+  let work = '';
+  let prometheus: Awaited<ReturnType<typeof startPrometheus>> | undefined;
+  before(async () => {
+    await ensureBuilt();
+    work = await tempDir('metrics-live-run');
+  });
+  after(async () => {
+    await prometheus?.stop();
+    await removeDir(work);
+  });
+
+  test('the energy Prometheus stored while the run went is the energy result.json says', async () => {
+    const port = await freePort();
+    prometheus = await startPrometheus([`127.0.0.1:${port}`]);
+    // Two seconds of idle baseline after the sweep keep the endpoint up for scrapes after the last configuration.
+    const cli = startCli(['bench', 'mlp', '--batch', '1,8', '--meter', 'estimate', '--cpu-tdp-watts', '65', ...fastFlags, '--idle-seconds', '2', '--out', path.join(work, 'results'), '--metrics-port', String(port)], work);
+    assert.equal(await cli.done, 0, cli.stderr());
+    const runs = await readdir(path.join(work, 'results'));
+    const result = JSON.parse(await readFile(path.join(work, 'results', runs[0]!, 'result.json'), 'utf8')) as RunResult;
+    // The endpoint closed with the run: its series are stale now, so read the last value scraped.
+    const answer = await prometheus.query('last_over_time(joulebench_energy_joules_total[10m])');
+    assert.equal(answer.status, 'success');
+    const stored = new Map(answer.data!.result.map((series) => [series.metric.key!, Number(series.value[1])]));
+    // The first configuration was exposed longest; every series stored must match result.json to the last digit.
+    assert.ok(stored.has(result.measurements[0]!.key), `Prometheus stored ${[...stored.keys()].join(', ') || 'nothing'}\n${cli.stderr()}`);
+    for (const [key, energyJ] of stored) {
+      const m = result.measurements.find((x) => x.key === key)!;
+      assert.equal(energyJ, m.repetitions.reduce((sum, r) => sum + r.energyJ, 0), key);
     }
   });
 });

@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { repoRoot } from '../cli/helpers.js';
 
 /** The path of a tool on PATH, or null. */
 export function which(tool: string): string | null {
@@ -123,4 +124,15 @@ export interface PromResponse {
   status: 'success' | 'error';
   error?: string;
   data?: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+}
+
+/** The built CLI as a child whose stderr is read as it comes (runCli only answers once the process ended). */
+export function startCli(args: string[], cwd: string): { stderr: () => string; done: Promise<number | null> } {
+  const env: NodeJS.ProcessEnv = { ...process.env, JOULEBENCH_MODELS_DIR: path.join(cwd, 'models'), JOULEBENCH_CACHE_DIR: path.join(cwd, 'cache') };
+  delete env.NODE_OPTIONS;
+  delete env.NODE_TEST_CONTEXT;
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'joulebench.js'), ...args], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return { stderr: () => stderr, done: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
 }
