@@ -2,11 +2,13 @@
 // configurations and the same recommendation as the whole run. Bad inputs to merge exit 2 and write nothing.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Ajv } from 'ajv';
 import type { RunResult } from '../../src/results/types.js';
 import { ensureBuilt, onlyRunDir, readResult, removeDir, runCli, tempDir, writeReplayTrace } from '../cli/helpers.js';
+import { writeSyntheticResult } from '../fixtures/synthetic-results.js';
 
 // Two models, two configurations each: the whole test stays near half a minute on 2 cores. Power is constant (30 W after a 10 W idle start), so samples per joule follows throughput: batch 8 is far ahead
 // of batch 1 and both runs must pick it whatever the noise of a busy machine.
@@ -68,6 +70,9 @@ describe('joulebench merge (CLI)', () => {
     assert.deepEqual(mergedResult.recommendations.map((r) => r.key), wholeResult.recommendations.map((r) => r.key));
     assert.deepEqual(mergedResult.recommendations.map((r) => r.key), ['mlp-a/fp32/cpu/b8/t1', 'mlp-b/fp32/cpu/b8/t1']);
     for (const file of ['report.md', 'report.html', 'measurements.csv']) assert.ok(existsSync(path.join(work, 'merged', file)), file);
+    // The shards' and the merged result.json follow schema/result.schema.json (shard, fingerprint, merge included).
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(await readFile(new URL('../../schema/result.schema.json', import.meta.url), 'utf8')) as object);
+    for (const run of [...shardRuns, mergedResult]) assert.ok(validate(run), JSON.stringify(validate.errors));
 
     const first = await readFile(path.join(work, 'merged', 'result.json'), 'utf8');
     const again = await cli(['merge', 'shards', 'merged', '--out', 'merged']);
@@ -101,5 +106,20 @@ describe('joulebench merge (CLI)', () => {
     const result = await cli(['merge', 'shards', '--out', dir]);
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /would overwrite a shard's result/);
+  });
+
+  test('two machine classes: a run folder each, and the side-by-side reports with machines.json on top', async () => {
+    const measurements = [{ model: 'm', batch: 1, samplesPerJoule: [10, 10.5] }, { model: 'm', batch: 8, samplesPerJoule: [20, 20.5] }];
+    await mkdir(path.join(work, 'two', 'x'), { recursive: true });
+    await mkdir(path.join(work, 'two', 'y'), { recursive: true });
+    await writeSyntheticResult(path.join(work, 'two', 'x', 'result.json'), { runId: 'x', cpuModel: 'CPU X', measurements });
+    await writeSyntheticResult(path.join(work, 'two', 'y', 'result.json'), { runId: 'y', cpuModel: 'CPU Y', measurements });
+    const result = await cli(['merge', 'two', '--out', 'two-merged']);
+    assert.equal(result.code, 0, result.stderr);
+    const machines = JSON.parse(await readFile(path.join(work, 'two-merged', 'machines.json'), 'utf8')) as Array<{ folder: string; fingerprint: { cpuModel: string } }>;
+    assert.deepEqual(machines.map((m) => m.fingerprint.cpuModel).sort(), ['CPU X', 'CPU Y']);
+    for (const machine of machines) assert.equal((await readResult(path.join(work, 'two-merged', machine.folder))).measurements.length, 2);
+    assert.ok(existsSync(path.join(work, 'two-merged', 'report.md')));
+    assert.equal(existsSync(path.join(work, 'two-merged', 'result.json')), false);
   });
 });
