@@ -1,5 +1,6 @@
 // One analysis of one or several runs, shared by every report format (terminal, Markdown, HTML, charts).
 import { provenanceLine } from '../carbon/types.js';
+import { InputError } from '../errors.js';
 import { recommend } from '../results/recommend.js';
 import type { Measurement, RunResult } from '../results/types.js';
 import type { CarbonByRegion, ColdStartRow, MachineSummary, ModelRecommendation, Prices, ReportAnalysis } from './analysis-types.js';
@@ -20,6 +21,18 @@ export function machineLabel(run: RunResult): string {
   return [`${host.cpu.model} ×${host.cpu.cores}`, ...new Set(gpus)].join(' · ');
 }
 
+// An hour price for a machine none of the runs was measured on is a typo that would silently drop its hardware cost.
+function checkPricedMachines(runs: RunResult[], perHour: Record<string, number>): void {
+  const names = new Set(runs.flatMap((run) => [run.environment.host.hostname, run.runId]));
+  for (const machine of Object.keys(perHour)) {
+    if (names.has(machine)) continue;
+    const hosts = [...new Set(runs.map((run) => run.environment.host.hostname))];
+    throw new InputError('PRICE_UNKNOWN_MACHINE', `--price-per-hour ${machine}: no run was measured on a host named "${machine}" (nor has that run id)`, {
+      hint: `name a host of these runs: ${hosts.map((host) => `--price-per-hour ${host}=PRICE`).join(', ')}`,
+    });
+  }
+}
+
 // Machine labels a reader can tell apart: two runs on the same hardware get their host name (else run id) added.
 function uniqueLabels(runs: RunResult[]): string[] {
   const labels = runs.map(machineLabel);
@@ -35,6 +48,7 @@ export function analyseRuns(runs: RunResult[], options: AnalysisOptions = {}): R
   const machines: MachineSummary[] = uniqueLabels(runs).map((label, i) => ({ runId: runs[i]!.runId, label, estimated: runs[i]!.meters.some((m) => m.estimated) }));
   const labelOf = new Map(machines.map((machine) => [machine.runId, machine.label]));
   const perHour = options.pricePerHour ?? {};
+  checkPricedMachines(runs, perHour);
   const prices: Prices | null = (options.electricityPricePerKWh ?? null) !== null || Object.keys(perHour).length > 0
     ? { electricityPerKWh: options.electricityPricePerKWh ?? null, perHour }
     : null;

@@ -150,6 +150,7 @@ export const cases: Record<string, Case> = {
   'resume-not-a-run': { args: ['bench', 'mlp', '--resume', 'nowhere'] },
   'report-not-json': { args: ['report', 'notes.txt'], files: { 'notes.txt': 'hello' } },
   'report-not-result': { args: ['report', 'other.json'], files: { 'other.json': '{"schema": "something/else"}' } },
+  'report-price-unknown-host': { args: ['report', 'a.json', '--price-per-hour', 'gpubox=3.6'], files: { 'a.json': JSON.stringify(syntheticResult({ hostname: 'gpu-box', measurements: [{ samplesPerJoule: [100, 101] }] })) } },
   'usage-run-flag-field': { args: ['run', 'plain.yaml', '--batch', '100000'], files: { 'plain.yaml': 'models: [mlp]\n' } },
   'init-exists': { args: ['init', 'mlp', '-o', 'taken.yaml'], files: { 'taken.yaml': 'models: [mlp]\n' } },
   'carbon-region-unknown': { args: ['bench', 'mlp', '--region', 'FRA'] },

@@ -126,3 +126,14 @@ test('two machines with the same CPU are told apart by host name', () => {
   const twin = run('laptop-2', 'AMD Ryzen 7 7840U', true, laptop!.measurements);
   assert.deepEqual(analyseRuns([laptop!, twin]).machines.map((m) => m.label), ['AMD Ryzen 7 7840U ×8 (laptop)', 'AMD Ryzen 7 7840U ×8 (laptop-2)']);
 });
+
+test('an hour price for a host none of the runs has is refused, naming the hosts there are', () => {
+  assert.throws(() => analyseRuns(procurementRuns(), { pricePerHour: { gpubox: 3.6 } }), (error: Error & { code?: string; hint?: string }) => {
+    assert.equal(error.code, 'PRICE_UNKNOWN_MACHINE');
+    assert.equal(error.message, '--price-per-hour gpubox: no run was measured on a host named "gpubox" (nor has that run id)');
+    assert.equal(error.hint, 'name a host of these runs: --price-per-hour laptop=PRICE, --price-per-hour gpu-box=PRICE');
+    return true;
+  });
+  // A run id names its machine too.
+  assert.doesNotThrow(() => analyseRuns(procurementRuns(), { pricePerHour: { 'run-gpu-box': 3.6 } }));
+});
