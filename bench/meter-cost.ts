@@ -7,9 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EstimateMeter } from '../src/power/estimate.js';
+import { openHwmonMeters } from '../src/power/hwmon.js';
 import { createNvidiaSmiMeterFactory } from '../src/power/nvidia-smi.js';
 import { createRaplMeterFactory } from '../src/power/rapl.js';
 import type { MeterContext, PowerMeter } from '../src/power/types.js';
+import { createFakeHwmon, jetsonOrinNano } from '../test/fixtures/hwmon.js';
 
 const seconds = process.argv.includes('--quick') ? 3 : 9;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,5 +68,17 @@ try {
   }
 } finally {
   child.kill('SIGTERM');
+}
+// hwmon: a Jetson's INA3221 (the default reads VDD_IN: 2 files a poll), and its two sub-rails plus an i915 energy counter
+// (5 files a poll). The fake's files stand still, so only the meter's reads and parsing count.
+const hwmon = createFakeHwmon([jetsonOrinNano(7, 2, 1.5), { name: 'i915', channels: [{ kind: 'energy', index: 1, watts: 20 }] }]);
+try {
+  for (const [label, selection] of [['hwmon @ 100 ms, 1 rail', null], ['hwmon @ 100 ms, 2 rails+i915', ['hwmon0/VDD_CPU_GPU_CV', 'VDD_SOC', 'i915']]] as const) {
+    const meters = openHwmonMeters(hwmon.root, selection === null ? null : [...selection], { periodMs: 100 });
+    const cost = (await cpuPercent(meters)) - idle;
+    rows.push(`${label.padEnd(28)} ${cost.toFixed(2)}%`);
+  }
+} finally {
+  hwmon.close();
 }
 process.stdout.write(`meter CPU cost on ${os.cpus()[0]?.model} × ${os.cpus().length}, Node ${process.versions.node}, ${seconds} s each (median of three spans)\n${rows.join('\n')}\n`);
