@@ -48,26 +48,32 @@ export async function cliHelp(command: string, bin?: string): Promise<string> {
   return result.stdout;
 }
 
-/** The commands the top-level usage lists (`  run <scenario.yaml>   …` → run), each checked to have a help. */
-export async function listedCommands(bin?: string): Promise<string[]> {
+/**
+ * Every help the CLI has: the top level, then each command its usage lists (`  run <scenario.yaml>   …` → run)
+ * whose `--help` works, in usage order.
+ */
+export async function allHelps(bin?: string): Promise<Map<string, string>> {
   const usage = await cliHelp(topLevel, bin);
+  const helps = new Map([[topLevel, usage]]);
   const names = [...new Set([...usage.matchAll(/^ {2}([a-z][a-z-]*)(?=[ |]|$)/gm)].map((match) => match[1]!))];
-  const withHelp: string[] = [];
-  for (const name of names) {
-    if ((await runCli([name, '--help'], bin)).code === 0) withHelp.push(name);
-  }
-  return withHelp;
+  const results = await Promise.all(names.map((name) => runCli([name, '--help'], bin)));
+  names.forEach((name, i) => {
+    if (results[i]!.code === 0) helps.set(name, results[i]!.stdout);
+  });
+  return helps;
 }
 
 /** The page with every help block rewritten from the CLI, and a new section for each command it lacks. */
 export async function updatedPage(markdown: string, bin?: string): Promise<string> {
   let page = markdown;
   const present = new Set(helpBlocks(page).map((block) => block.command));
-  for (const command of await listedCommands(bin)) {
+  const helps = await allHelps(bin);
+  for (const command of helps.keys()) {
     if (!present.has(command)) page = `${page.replace(/\s+$/, '')}\n\n## \`joulebench ${command}\`\n\n<!-- help: ${command} -->\n<!-- /help -->\n`;
   }
-  const helps = new Map<string, string>();
-  for (const block of helpBlocks(page)) helps.set(block.command, await cliHelp(block.command, bin));
+  for (const block of helpBlocks(page)) {
+    if (!helps.has(block.command)) helps.set(block.command, await cliHelp(block.command, bin));
+  }
   return page.replace(markerPattern, (_whole, command: string) => `<!-- help: ${command} -->\n${renderHelpBody(helps.get(command)!)}<!-- /help -->`);
 }
 
