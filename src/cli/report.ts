@@ -8,7 +8,6 @@ import { describeWritten, writeReports } from '../report/formats.js';
 import { renderReportSummary } from '../report/summary.js';
 import { resultSchemaId, type RunResult } from '../results/types.js';
 import { nonNegativeNumber, pairs, withUsage } from './args.js';
-import { displayPath } from './paths.js';
 import { renderRankedTable } from './terminal.js';
 
 /** Help text for `report`. */
@@ -91,6 +90,6 @@ export async function reportCommand(argv: string[]): Promise<ExitCodeValue> {
   const tables = runs.map((run) => `${runs.length > 1 ? `${analysis.machines.find((m) => m.runId === run.runId)?.label} (${run.runId})\n` : ''}${renderRankedTable(run)}`);
   const summary = renderReportSummary(analysis);
   const headline = summary.length > 0 ? `${summary.join('\n')}\n\n` : '';
-  process.stdout.write(`${headline}${tables.join('\n\n')}\n\nwrote ${describeWritten(written, displayPath)}\n`);
+  process.stdout.write(`${headline}${tables.join('\n\n')}\n\nwrote ${describeWritten(written)}\n`);
   return 0;
 }
