@@ -146,6 +146,9 @@ export function percentage(flag: string, value: string | undefined): number | un
 export const sweepFlagOptions = {
   quick: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
+  'export-json': { type: 'string' },
+  'export-csv': { type: 'string' },
+  'export-markdown': { type: 'string' },
   'powercap-root': { type: 'string' },
   hwmon: { type: 'string' },
   'hwmon-root': { type: 'string' },
@@ -171,4 +174,17 @@ export function isolationFlags(values: { 'no-isolate'?: boolean; 'config-timeout
     });
   }
   return { isolate, ...(timeoutS !== undefined ? { configTimeoutS: timeoutS } : {}) };
+}
+
+/**
+ * `--export-json FILE` and friends (hyperfine's names) with the older name each command had kept as an alias:
+ * the value given under either name; both with different values is FLAG_CONFLICT naming both.
+ */
+export function exportFlag(values: Record<string, unknown>, name: string, alias?: string): string | undefined {
+  const preferred = values[name] as string | undefined;
+  const old = alias === undefined ? undefined : (values[alias] as string | undefined);
+  if (preferred !== undefined && old !== undefined && preferred !== old) {
+    throw new InputError('FLAG_CONFLICT', `--${name} ${preferred} and --${alias} ${old} name two files for one export`, { hint: `give --${name} only (--${alias} is its older name)` });
+  }
+  return preferred ?? old;
 }

@@ -10,7 +10,7 @@ import { withFlagBudgets } from './budgets.js';
 import { carbonFlagHelp, withCarbonFlags } from './carbon-flags.js';
 import { metricsFlagHelp, metricsFlags } from './metrics-flags.js';
 import { parseHwmonSelection } from '../power/hwmon.js';
-import { executeScenario } from './execute.js';
+import { executeScenario, exportFlags } from './execute.js';
 import { quickened } from './run.js';
 import { applyScenarioFlags, givenFlags, renameFieldsToFlags, scenarioFlagHelp, scenarioFlagOptions, stoppingFlagsGiven } from './scenario-flags.js';
 
@@ -30,6 +30,9 @@ ${metricsFlagHelp(29)}
   --hwmon SENSOR[,…]         hwmon sensors the hwmon meter counts: ina3221, amdgpu, hwmon3, ina3221/VDD_IN (default: board and system sensors)
   --hwmon-root DIR           hwmon folder (default $JOULEBENCH_HWMON_ROOT or /sys/class/hwmon)
   --json                     print result.json to stdout instead of the table
+  --export-json FILE         also copy result.json to FILE (as hyperfine's --export-*; FILE's folder is created)
+  --export-csv FILE          also copy measurements.csv (one row per configuration) to FILE
+  --export-markdown FILE     also copy report.md to FILE
   --baseline FILE            fail (exit 1) when a configuration regresses against this result.json
   --max-regression P         the regression that fails (default 5%; see joulebench compare)
   --history DIR              append this run to the history store in DIR (see joulebench history)
@@ -78,6 +81,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
       json: values.json ?? false,
       rerun: ['bench', ...argv],
       ...isolationFlags(values),
+      ...exportFlags(values),
       ...metricsFlags(values),
       ...(values.resume ? { resume: path.resolve(values.resume) } : {}),
       ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}),

@@ -10,7 +10,7 @@ import { renderComparisonText } from '../compare/text.js';
 import type { MetricId } from '../compare/types.js';
 import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { writeFileAtomic } from '../common/atomic.js';
-import { withUsage } from './args.js';
+import { exportFlag, withUsage } from './args.js';
 import { displayPath } from './paths.js';
 
 /** Help text for `compare`. */
@@ -29,9 +29,9 @@ bad input or runs that measured different things.
   --gate LIST            metrics whose regressions fail: samples-per-joule, samples-per-second, p99 (default all;
                          the others are still compared and reported)
   --allow-host-change    compare runs from different hardware or power meters anyway (e.g. for procurement)
-  --markdown FILE        write a Markdown summary (appended when FILE is $GITHUB_STEP_SUMMARY)
-  --junit FILE           write JUnit XML: one test case per configuration and metric
-  --json-file FILE       write the comparison as JSON
+  --export-markdown FILE write a Markdown summary (appended when FILE is $GITHUB_STEP_SUMMARY; alias --markdown)
+  --export-junit FILE    write JUnit XML: one test case per configuration and metric (alias --junit)
+  --export-json FILE     write the comparison as JSON (alias --json-file)
   --json                 print the comparison as JSON on stdout instead of the table
   -h, --help             this help
 
@@ -93,6 +93,9 @@ export async function compareCommand(argv: string[]): Promise<ExitCodeValue> {
         threshold: { type: 'string' },
         gate: { type: 'string' },
         'allow-host-change': { type: 'boolean', default: false },
+        'export-markdown': { type: 'string' },
+        'export-junit': { type: 'string' },
+        'export-json': { type: 'string' },
         markdown: { type: 'string' },
         junit: { type: 'string' },
         'json-file': { type: 'string' },
@@ -129,9 +132,12 @@ export async function compareCommand(argv: string[]): Promise<ExitCodeValue> {
     options,
   );
   const written: string[] = [];
-  if (values.markdown) written.push(await writeOutput(values.markdown, renderComparisonMarkdown(comparison)));
-  if (values.junit) written.push(await writeOutput(values.junit, renderComparisonJunit(comparison)));
-  if (values['json-file']) written.push(await writeOutput(values['json-file'], `${JSON.stringify(comparison, null, 2)}\n`));
+  const markdown = exportFlag(values, 'export-markdown', 'markdown');
+  const junit = exportFlag(values, 'export-junit', 'junit');
+  const jsonFile = exportFlag(values, 'export-json', 'json-file');
+  if (markdown) written.push(await writeOutput(markdown, renderComparisonMarkdown(comparison)));
+  if (junit) written.push(await writeOutput(junit, renderComparisonJunit(comparison)));
+  if (jsonFile) written.push(await writeOutput(jsonFile, `${JSON.stringify(comparison, null, 2)}\n`));
   if (values.json) process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
   else process.stdout.write(`${renderComparisonText(comparison)}\n${written.length > 0 ? `\nwrote ${written.join(', ')}\n` : ''}`);
   return comparison.failed ? ExitCode.gateFailed : ExitCode.ok;

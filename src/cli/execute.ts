@@ -1,12 +1,13 @@
 // The path `run` and `bench` share: meters, models, plan, sweep, reports, table, exit code.
 import { applyBudgets, prepareGates } from '../compare/gates.js';
-import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import type { ShardSpec } from '../fleet/shards.js';
 import type { OverrideNaming } from '../measure/prepare.js';
 import { runScenario } from '../measure/run-scenario.js';
 import path from 'node:path';
 import type { Scenario } from '../scenario/types.js';
-import { describeWritten } from '../report/formats.js';
+import { describeWritten, type WrittenReport } from '../report/formats.js';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { displayPath } from './paths.js';
 import { describePrepareEvent, renderRankedTable, ProgressPrinter } from './terminal.js';
 import { renderBudgetReport } from './budgets.js';
@@ -37,8 +38,42 @@ export interface ExecuteOptions {
   metrics?: RunExportOptions;
   /** `run --shard I/N`: measure only that shard's configurations. */
   shard?: ShardSpec;
+  /** `--export-json/-csv/-markdown FILE`: copies of result.json, measurements.csv and report.md (hyperfine's names). */
+  exports?: { json?: string; csv?: string; markdown?: string };
   /** The command as typed (`['run', 'scenarios/quick.yaml', '--quick']`): an interrupted run prints it with `--resume`. */
   rerun?: string[];
+}
+
+/** Parse `--export-json/-csv/-markdown` of run and bench. */
+export function exportFlags(values: { 'export-json'?: string | undefined; 'export-csv'?: string | undefined; 'export-markdown'?: string | undefined }): Pick<ExecuteOptions, 'exports'> {
+  const exports = {
+    ...(values['export-json'] ? { json: path.resolve(values['export-json']) } : {}),
+    ...(values['export-csv'] ? { csv: path.resolve(values['export-csv']) } : {}),
+    ...(values['export-markdown'] ? { markdown: path.resolve(values['export-markdown']) } : {}),
+  };
+  return Object.keys(exports).length > 0 ? { exports } : {};
+}
+
+// Copy result.json and the reports the run wrote to the files the --export-* flags name; returns what was written.
+async function exportCopies(exports: ExecuteOptions['exports'], resultPath: string, reports: WrittenReport[]): Promise<string[]> {
+  if (!exports) return [];
+  const sources: Array<[string | undefined, string | undefined]> = [
+    [exports.json, resultPath],
+    [exports.csv, reports.find((r) => r.format === 'csv')?.file],
+    [exports.markdown, reports.find((r) => r.format === 'markdown')?.file],
+  ];
+  const written: string[] = [];
+  for (const [target, source] of sources) {
+    if (!target || !source) continue;
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+      await copyFile(source, target);
+      written.push(target);
+    } catch (error) {
+      throw new InputError('EXPORT_FAILED', `cannot write ${displayPath(target)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { hint: `the run is saved in ${displayPath(path.dirname(resultPath))}; choose a writable path for --export-*`, cause: error });
+    }
+  }
+  return written;
 }
 
 /** The exact command that finishes an interrupted run: the one typed, its `--resume` replaced by this run's folder. */
@@ -135,11 +170,12 @@ async function executeWithMetrics(scenario: Scenario, naming: OverrideNaming, op
   const budgets = result.status === 'complete' && gates ? await applyBudgets(result, resultPath, gates) : null;
   const history = result.status === 'complete' && gates?.historyDir ? await appendToHistory(gates.historyDir, result, resultPath) : null;
 
+  const exported = await exportCopies(options.exports, resultPath, outcome.reports);
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     const shown = displayPath(runDir);
     const reports = outcome.reports.length > 0 ? `\nreport: ${describeWritten(outcome.reports, displayPath)}` : '';
-    process.stdout.write(`\n${renderRankedTable(result)}\n\nresult: ${shown}/result.json${reports}\ntraces in ${shown}/traces/\n`);
+    process.stdout.write(`\n${renderRankedTable(result)}\n\nresult: ${shown}/result.json${reports}\ntraces in ${shown}/traces/\n${exported.map((file) => `exported: ${displayPath(file)}\n`).join('')}`);
   }
   // With --json, stdout holds only result.json: the gate's lines go to stderr.
   const gateOut = options.json ? process.stderr : process.stdout;

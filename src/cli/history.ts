@@ -14,7 +14,7 @@ import { analyseTrends, historyMetrics, mixedHostsWarning, sparkline, type Histo
 import { sig } from '../report/format-number.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import type { RunResult } from '../results/types.js';
-import { withUsage, words } from './args.js';
+import { exportFlag, withUsage, words } from './args.js';
 import { displayPath } from './paths.js';
 
 /** Help text for `history`. */
@@ -29,9 +29,9 @@ shifted. Writes DIR/history.html (a chart per configuration and metric).
   --add FILE         append a result.json to the store first (repeatable; creates the store): backfill old runs
   --alpha A          significance level of the change-point test (default 0.05)
   --noise P          report level shifts of at least P (default 2%)
-  --html FILE        where to write the chart page (default DIR/history.html)
-  --csv FILE         export every run × configuration as CSV
-  --json-file FILE   export runs, points and change points as JSON
+  --export-html FILE where to write the chart page (default DIR/history.html; alias --html)
+  --export-csv FILE  export every run × configuration as CSV (alias --csv)
+  --export-json FILE export runs, points and change points as JSON (alias --json-file)
   --openmetrics FILE export samples/J, power and p99 per run as timestamped OpenMetrics, for Prometheus'
                      backfill: promtool tsdb create-blocks-from openmetrics FILE DIR (docs/metrics.md)
   --json             print that JSON on stdout instead of the table
@@ -104,6 +104,9 @@ export async function historyCommand(argv: string[]): Promise<ExitCodeValue> {
         add: { type: 'string', multiple: true },
         alpha: { type: 'string' },
         noise: { type: 'string' },
+        'export-html': { type: 'string' },
+        'export-csv': { type: 'string' },
+        'export-json': { type: 'string' },
         html: { type: 'string' },
         csv: { type: 'string' },
         'json-file': { type: 'string' },
@@ -167,9 +170,11 @@ export async function historyCommand(argv: string[]): Promise<ExitCodeValue> {
   });
   const json = historyJson(store.file, runs, values.key !== undefined ? points.filter((p) => p.key === values.key) : points, series);
   const written: string[] = [];
-  written.push(await writeOut(values.html ?? path.join(path.dirname(store.file), 'history.html'), renderHistoryHtml(displayPath(store.file), runs, series)));
-  if (values.csv) written.push(await writeOut(values.csv, historyCsv(values.key !== undefined ? points.filter((p) => p.key === values.key) : points)));
-  if (values['json-file']) written.push(await writeOut(values['json-file'], `${JSON.stringify(json, null, 2)}\n`));
+  const csv = exportFlag(values, 'export-csv', 'csv');
+  const jsonFile = exportFlag(values, 'export-json', 'json-file');
+  written.push(await writeOut(exportFlag(values, 'export-html', 'html') ?? path.join(path.dirname(store.file), 'history.html'), renderHistoryHtml(displayPath(store.file), runs, series)));
+  if (csv) written.push(await writeOut(csv, historyCsv(values.key !== undefined ? points.filter((p) => p.key === values.key) : points)));
+  if (jsonFile) written.push(await writeOut(jsonFile, `${JSON.stringify(json, null, 2)}\n`));
   if (values.openmetrics) written.push(await writeOut(values.openmetrics, renderOpenMetrics(historyMetricFamilies(runs, values.key !== undefined ? points.filter((p) => p.key === values.key) : points))));
 
   const out = values.json ? process.stderr : process.stdout;

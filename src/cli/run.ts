@@ -10,7 +10,7 @@ import { withFlagBudgets } from './budgets.js';
 import { carbonFlagHelp, withCarbonFlags } from './carbon-flags.js';
 import { metricsFlagHelp, metricsFlags } from './metrics-flags.js';
 import { applyScenarioFlags, givenFlags, renameFieldsToFlags, scenarioFlagHelp, scenarioFlagOptions, stoppingFlagsGiven } from './scenario-flags.js';
-import { executeScenario } from './execute.js';
+import { executeScenario, exportFlags } from './execute.js';
 import { emptyShardMessage, parseShardSpec, selectShard } from '../fleet/shards.js';
 import { dryRunPlan, renderDryRun } from './dry-run.js';
 import { parseHwmonSelection } from '../power/hwmon.js';
@@ -32,6 +32,9 @@ measurements.csv, charts/*.png, traces/) and print the recommendation, then the 
   --resume RUN_DIR       finish an interrupted run: measure only its unfinished configurations, into the same folder
                          (the scenario, flags, models, machine and meters must be the same)
   --json                 print result.json to stdout instead of the table
+  --export-json FILE     also copy result.json to FILE (as hyperfine's --export-*; FILE's folder is created)
+  --export-csv FILE      also copy measurements.csv (one row per configuration) to FILE
+  --export-markdown FILE also copy report.md to FILE
   --baseline FILE        baseline result.json for the scenario's relative budgets; without budgets: gate every
                          configuration at --max-regression (see joulebench compare)
   --max-regression P     fail (exit 1) when a configuration regresses P or more against --baseline (default 5%)
@@ -96,6 +99,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
     rerun: ['run', ...argv],
     ...(shard ? { shard } : {}),
     ...isolationFlags(values),
+    ...exportFlags(values),
     ...metricsFlags(values),
     ...(values.baseline ? { baseline: values.baseline } : {}),
     ...(values.history ? { historyDir: values.history } : {}),

@@ -84,3 +84,11 @@ test('parseArgs options and help come from the same rows (short flags included)'
   assert.match(help, /^ {2}-b, --batch 1,8,32 {9}batch sizes \(default 1,8,32\)$/m);
   assert.match(help, /--target-ci P\|off +stop each configuration .*\n +off: no adaptive stopping/);
 });
+
+test('--export-json and its older name: either works, two different files conflict', async () => {
+  const { exportFlag } = await import('../../src/cli/args.js');
+  assert.equal(exportFlag({ 'json-file': 'a.json' }, 'export-json', 'json-file'), 'a.json');
+  assert.equal(exportFlag({ 'export-json': 'b.json' }, 'export-json', 'json-file'), 'b.json');
+  assert.throws(() => exportFlag({ 'export-json': 'b.json', 'json-file': 'a.json' }, 'export-json', 'json-file'), (error: unknown) =>
+    error instanceof InputError && error.code === 'FLAG_CONFLICT' && error.message === '--export-json b.json and --json-file a.json name two files for one export');
+});
