@@ -2,11 +2,12 @@
 // result.json are finished; the one in flight when the run stopped has none and is re-run whole, never stitched.
 // Resuming is refused when the scenario, a model file, the host or the meters differ from the run's: the numbers
 // of the two halves would not be comparable.
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { PowerMeter } from '../power/types.js';
-import { resultSchemaId, type Environment, type Measurement, type RunResult } from '../results/types.js';
+import { readResultFile } from '../results/read.js';
+import type { Environment, Measurement, RunResult } from '../results/types.js';
 import type { PlannedConfig, Scenario } from '../scenario/types.js';
 import type { PreparedModel } from './prepare.js';
 
@@ -30,25 +31,16 @@ function mismatch(runDir: string, what: string): InputError {
 
 /** Read RUN_DIR/result.json as a run to resume; throws InputError naming the folder when it is not one. */
 export async function readRunToResume(runDir: string): Promise<RunResult> {
-  const file = path.join(runDir, 'result.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError('RESUME_NOT_A_RUN', `--resume ${runDir}: ${code === 'ENOENT' || code === 'ENOTDIR' ? 'no result.json in this folder' : `cannot read ${file}: ${code ?? String(error)}`}`, {
-      hint: 'give the run folder that `joulebench run` printed (results/<runId>), the one holding result.json',
-      cause: error,
-    });
-  }
   let result: RunResult;
   try {
-    result = JSON.parse(text) as RunResult;
+    result = await readResultFile(path.join(runDir, 'result.json'));
   } catch (error) {
-    throw new InputError('RESUME_NOT_A_RUN', `--resume ${runDir}: result.json is not JSON`, { cause: error });
-  }
-  if (result === null || typeof result !== 'object' || result.schema !== resultSchemaId || !Array.isArray(result.measurements)) {
-    throw new InputError('RESUME_NOT_A_RUN', `--resume ${runDir}: result.json is not a joulebench result (schema is not "${resultSchemaId}")`);
+    if (!(error instanceof InputError)) throw error;
+    const notThere = error.code === 'RESULT_NOT_FOUND';
+    throw new InputError('RESUME_NOT_A_RUN', `--resume ${runDir}: ${notThere ? 'no result.json in this folder' : error.message}`, {
+      hint: notThere ? 'give the run folder that `joulebench run` printed (results/<runId>), the one holding result.json' : error.hint,
+      cause: error,
+    });
   }
   if (result.status === 'complete') {
     throw new InputError('RESUME_COMPLETE', `--resume ${runDir}: the run is complete; there is nothing left to measure`, {
