@@ -12,7 +12,6 @@ export const defaultNvmlLibrary = 'libnvidia-ml.so.1';
 
 // nvmlReturn_t values the meter tells apart (nvml.h).
 const NVML_SUCCESS = 0;
-const NVML_ERROR_NOT_SUPPORTED = 3;
 // nvmlTemperatureSensors_t / nvmlClockType_t values.
 const NVML_TEMPERATURE_GPU = 0;
 const NVML_CLOCK_SM = 1;
@@ -71,19 +70,17 @@ async function loadNvml(path: string): Promise<NvmlApi> {
     throw new NvmlLoadError(`${path} not found (no NVIDIA driver): ${message(error)}`);
   }
   const device = koffi.pointer(koffi.opaque());
-  const required = (name: string, result: string, args: KoffiType[]) => {
-    try {
-      return lib.func(name, result, args);
-    } catch (error) {
-      throw new NvmlLoadError(`${path} has no ${name} (driver too old, or not NVML): ${message(error)}`);
-    }
-  };
   const optional = (name: string, result: string, args: KoffiType[]) => {
     try {
       return lib.func(name, result, args);
     } catch {
       return null;
     }
+  };
+  const required = (name: string, result: string, args: KoffiType[]) => {
+    const fn = optional(name, result, args);
+    if (fn) return fn;
+    throw new NvmlLoadError(`${path} has no ${name} (driver too old, or not NVML)`);
   };
   const errorString = required('nvmlErrorString', 'const char *', ['int']);
   const api: NvmlApi = {
@@ -126,37 +123,28 @@ class NvmlCallError extends Error {
 
 /**
  * One initialisation of NVML shared by every meter on the same library: nvmlInit_v2 when the first user acquires it,
- * nvmlShutdown when the last one releases it. `generation` changes on every re-initialisation, when handles and
- * counter baselines are no longer valid.
+ * nvmlShutdown when the last one releases it. `generation` changes on every initialisation: handles and counter
+ * baselines are then stale.
  */
 export class NvmlSession {
   generation = 0;
   private users = 0;
-  private initialized = false;
   private readonly handles = new Map<number, Handle>();
 
   constructor(readonly api: NvmlApi) {}
 
   acquire(): void {
-    if (!this.initialized) this.init();
+    if (this.users === 0) this.init();
     this.users++;
   }
 
   release(): void {
-    this.users = Math.max(0, this.users - 1);
-    if (this.users === 0 && this.initialized) {
-      this.initialized = false;
-      this.handles.clear();
-      this.api.shutdown();
-    }
+    if (this.users > 0 && --this.users === 0) this.api.shutdown();
   }
 
-  /** Shut down and initialise again (after a failure); false when nvmlInit_v2 fails. */
+  /** Shut down and initialise again (after a failure, while other meters hold it); false when nvmlInit_v2 fails. */
   reinit(): boolean {
-    if (this.initialized) {
-      this.initialized = false;
-      this.api.shutdown();
-    }
+    this.api.shutdown();
     try {
       this.init();
       return true;
@@ -166,14 +154,12 @@ export class NvmlSession {
   }
 
   handle(index: number): Handle {
-    let handle = this.handles.get(index);
-    if (handle === undefined) {
+    if (!this.handles.has(index)) {
       const out: [Handle] = [null];
       this.check('nvmlDeviceGetHandleByIndex_v2', this.api.handleByIndex(index, out));
-      handle = out[0];
-      this.handles.set(index, handle);
+      this.handles.set(index, out[0]);
     }
-    return handle;
+    return this.handles.get(index);
   }
 
   check(call: string, ret: number): void {
@@ -182,7 +168,6 @@ export class NvmlSession {
 
   private init(): void {
     this.check('nvmlInit_v2', this.api.init());
-    this.initialized = true;
     this.handles.clear();
     this.generation++;
   }
@@ -190,12 +175,12 @@ export class NvmlSession {
 
 const sessions = new Map<string, NvmlSession>();
 
-function sessionFor(api: NvmlApi): NvmlSession {
-  let session = sessions.get(api.path);
-  if (!session) {
-    session = new NvmlSession(api);
-    sessions.set(api.path, session);
-  }
+// Load the library (once per path) and take a reference on its session. Throws with a reason a user can act on.
+async function acquireSession(options: NvmlOptions): Promise<NvmlSession> {
+  const api = await loadNvml(options.libraryPath ?? process.env.JOULEBENCH_NVML_LIBRARY ?? defaultNvmlLibrary);
+  const session = sessions.get(api.path) ?? new NvmlSession(api);
+  sessions.set(api.path, session);
+  session.acquire();
   return session;
 }
 
@@ -492,10 +477,6 @@ function nvmlMeter(session: NvmlSession, device: NvmlDevice, driverVersion: stri
   });
 }
 
-function libraryPath(options: NvmlOptions): string {
-  return options.libraryPath ?? process.env.JOULEBENCH_NVML_LIBRARY ?? defaultNvmlLibrary;
-}
-
 function describeInventory(inventory: Inventory): string {
   const gpus = inventory.devices.map((d) => `#${d.index} ${d.name} (${d.counter ? 'energy counter' : `power usage only: ${d.noCounterReason}`})`);
   return `NVML${inventory.driverVersion ? ` driver ${inventory.driverVersion}` : ''}: ${gpus.join(', ')}`;
@@ -503,44 +484,34 @@ function describeInventory(inventory: Inventory): string {
 
 /** A registry entry for the nvml meter; the options exist for tests (a fake library, a shorter period). */
 export function createNvmlMeterFactory(options: NvmlOptions = {}): MeterFactory {
+  // The inventory under a session reference (released after), or a load/init error.
+  const withInventory = async <T>(gpus: number[] | null, use: (inventory: Inventory, session: NvmlSession) => T): Promise<T> => {
+    const session = await acquireSession(options);
+    try {
+      return use(takeInventory(session, gpus), session);
+    } finally {
+      session.release();
+    }
+  };
   return {
     name: 'nvml',
     description: 'NVIDIA GPU energy through NVML (libnvidia-ml.so.1): the energy counter (Volta and newer), else power usage',
     hardware: true,
     group: 'nvidia',
     argument: 'none',
-    async probe(context: MeterContext): Promise<ProbeResult> {
-      try {
-        const session = sessionFor(await loadNvml(libraryPath(options)));
-        session.acquire();
-        try {
-          const inventory = takeInventory(session, context.gpus);
-          if (inventory.count === 0) return { ok: false, reason: 'no NVIDIA GPU: NVML loaded and initialised, but sees 0 devices' };
-          return { ok: true, detail: describeInventory(inventory) };
-        } finally {
-          session.release();
-        }
-      } catch (error) {
-        return { ok: false, reason: message(error) };
-      }
-    },
+    probe: (context: MeterContext): Promise<ProbeResult> =>
+      withInventory(context.gpus, (inventory): ProbeResult =>
+        inventory.count === 0 ? { ok: false, reason: 'no NVIDIA GPU: NVML loaded and initialised, but sees 0 devices' } : { ok: true, detail: describeInventory(inventory) },
+      ).catch((error: unknown) => ({ ok: false, reason: message(error) })),
     async create(context: MeterContext): Promise<PowerMeter[]> {
-      let session: NvmlSession;
       try {
-        session = sessionFor(await loadNvml(libraryPath(options)));
-        session.acquire();
-      } catch (error) {
-        throw new MeterError('NVML_UNAVAILABLE', `the nvml meter cannot run here: ${message(error)}`, { cause: error });
-      }
-      try {
-        const inventory = takeInventory(session, context.gpus);
-        if (inventory.count === 0) throw new MeterError('NVML_NO_GPU', 'the nvml meter found no NVIDIA GPU');
-        return inventory.devices.map((device) => nvmlMeter(session, device, inventory.driverVersion, options.periodMs ?? 100, options.clock ?? realClock));
+        return await withInventory(context.gpus, (inventory, session) => {
+          if (inventory.count === 0) throw new MeterError('NVML_NO_GPU', 'the nvml meter found no NVIDIA GPU');
+          return inventory.devices.map((device) => nvmlMeter(session, device, inventory.driverVersion, options.periodMs ?? 100, options.clock ?? realClock));
+        });
       } catch (error) {
         if (error instanceof MeterError) throw error;
         throw new MeterError('NVML_UNAVAILABLE', `the nvml meter cannot run here: ${message(error)}`, { cause: error });
-      } finally {
-        session.release();
       }
     },
   };
