@@ -16,6 +16,7 @@ import { displayPath } from './paths.js';
 /** Help text for `compare`. */
 export const compareHelp = `joulebench compare <baseline/result.json> <candidate/result.json> [options]
 
+Prints the verdict table; writes only the files the --export-* flags name. Exit 1 on a regression.
 Compare a run with a baseline run, configuration by configuration, for samples per joule, throughput and p99
 latency: improved / regressed / no significant change. A change counts only when Welch's t-test on the log values of
 the repetitions is significant and the whole CI of the change lies beyond the noise threshold (criterion.rs's rule).

@@ -12,7 +12,8 @@ import { withUsage } from './args.js';
 /** Help text for `devices`. */
 export const devicesHelp = `joulebench devices [--json] [--cpu-tdp-watts W]
 
-List execution providers, accelerators and power meters, and say why any of them cannot be used here.`;
+List execution providers, accelerators and power meters, and say why any of them cannot be used here.
+Writes nothing; --json prints the same as JSON.`;
 
 /** Entry point of `devices`. */
 export async function devicesCommand(argv: string[]): Promise<ExitCodeValue> {

@@ -18,7 +18,8 @@ histogram, parameter count and bytes (initializers, Constant nodes and subgraph 
 already is (fp32, fp16, int8 or mixed), and the estimated FLOPs per sample (from one batch-1 run on the CPU that
 reads the shapes of every MatMul, Gemm and Conv, inside If / Loop / Scan bodies too: an If counts its larger branch,
 a Loop or Scan one iteration; --no-flops skips that run). --feed fills an input with a value for
-that run instead of random data, as in bench (--feed sr=16000).`;
+that run instead of random data, as in bench (--feed sr=16000). Writes nothing (a built-in model is built into
+models/ first); --json prints the same as JSON.`;
 
 const formatDims = (dims: ModelDim[] | null) =>
   dims === null ? '(no shape)' : `[${dims.map((d) => (d.kind === 'fixed' ? d.size : d.kind === 'symbolic' ? d.name : '?')).join(', ')}]`;

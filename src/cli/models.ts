@@ -11,7 +11,8 @@ import { withUsage } from './args.js';
 export const modelsHelp = `joulebench models build [--out DIR]
 joulebench models list
 
-Build the built-in models (deterministic weights, byte-identical every time) into models/ (or DIR, or $JOULEBENCH_MODELS_DIR).`;
+Build the built-in models (deterministic weights, byte-identical every time) into models/ (or DIR, or $JOULEBENCH_MODELS_DIR):
+writes mlp.onnx, cnn.onnx, transformer.onnx there. list prints what each one is.`;
 
 /** Entry point of `models`. */
 export async function modelsCommand(argv: string[]): Promise<ExitCodeValue> {

@@ -100,6 +100,10 @@ export const scenarioFlags: readonly ScenarioFlag[] = [
   flag('no-per-channel', 'conversion.perChannel', 'per-tensor weight scales in static INT8', conversion, false),
   row('min-cosine', 'fidelity.minCosine', 'C', 'fidelity bound: variants below this cosine to FP32 are never recommended', conversion, (v) => finite('--min-cosine', v, '0.99')),
   row('accuracy-target', 'fidelity.accuracyTarget', 'P%', 'fidelity bound as a share of FP32 (MLPerf: 99% or 99.9%)', conversion, String),
+  row('fidelity', 'fidelity', 'off', "off: no fidelity bound, a variant is recommended however far it is from FP32\n(default on: cosine and top-1 agreement ≥ 0.99 against FP32, docs/fidelity.md)", conversion, (v) => {
+    if (!/^(off|none)$/i.test(v.trim())) throw new InputError('FLAG_INVALID', `--fidelity: expected off, got "${v}"`, { hint: 'to change the bound instead, use --min-cosine C or --accuracy-target P%' });
+    return 'off';
+  }),
   // Meters and devices.
   row('meter', 'meters', 'LIST', `power meter(s), comma-separated (default auto): ${meterNames}`, both, (v) =>
     words(v).map((meter) => (meter.startsWith('replay:') && meter.length > 7 ? `replay:${path.resolve(meter.slice(7))}` : meter))),
@@ -195,7 +199,7 @@ export function givenFlags(command: FlagCommand, values: Record<string, unknown>
  * and `--target-ci P` with `--equivalence`, contradict each other: FLAG_INVALID naming both.
  */
 export function applyScenarioFlags(raw: unknown, given: readonly ScenarioFlag[], values: Record<string, unknown>): unknown {
-  checkStoppingFlags(values);
+  checkFlagConflicts(values);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw; // the schema says what is wrong
   const copy = structuredClone(raw) as RawScenario;
   for (const entry of given) entry.apply(copy, values[entry.name] as FlagValue);
@@ -309,7 +313,7 @@ function isOff(value: string): boolean {
   return /^(off|fixed|none)$/i.test(value.trim());
 }
 
-function checkStoppingFlags(values: Record<string, unknown>): void {
+function checkFlagConflicts(values: Record<string, unknown>): void {
   const targetCi = values['target-ci'] as string | undefined;
   const off = targetCi !== undefined && isOff(targetCi);
   if (off && (values['max-seconds'] !== undefined || values.equivalence !== undefined)) {
@@ -321,6 +325,9 @@ function checkStoppingFlags(values: Record<string, unknown>): void {
     throw new InputError('FLAG_INVALID', '--target-ci and --equivalence choose two different stopping rules', {
       hint: 'race with --equivalence P (the default rule), or stop each configuration at ±P% with --target-ci P',
     });
+  }
+  if (values.fidelity !== undefined && (values['min-cosine'] !== undefined || values['accuracy-target'] !== undefined)) {
+    throw new InputError('FLAG_CONFLICT', `--fidelity off and ${values['min-cosine'] !== undefined ? '--min-cosine' : '--accuracy-target'} contradict each other`, { hint: 'drop --fidelity off to keep a bound, or drop the bound' });
   }
   const equivalence = values.equivalence as string | undefined;
   if (equivalence !== undefined && percentage('--equivalence', equivalence)! > scenarioLimits.maxEquivalencePercent) {

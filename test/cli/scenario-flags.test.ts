@@ -92,3 +92,11 @@ test('--export-json and its older name: either works, two different files confli
   assert.throws(() => exportFlag({ 'export-json': 'b.json', 'json-file': 'a.json' }, 'export-json', 'json-file'), (error: unknown) =>
     error instanceof InputError && error.code === 'FLAG_CONFLICT' && error.message === '--export-json b.json and --json-file a.json name two files for one export');
 });
+
+test('--fidelity off sets fidelity: off; with a bound flag it is a FLAG_CONFLICT', () => {
+  const raw = overlay({ models: ['mlp'], fidelity: { minCosine: 0.999 } }, { fidelity: 'off' }) as { fidelity: unknown };
+  assert.equal(raw.fidelity, 'off');
+  assert.equal(parseScenario(raw, { file: null, baseDir: '/tmp' }).fidelity, null);
+  assert.throws(() => overlay({ models: ['mlp'] }, { fidelity: 'off', 'min-cosine': '0.9' }), (error: unknown) => error instanceof InputError && error.code === 'FLAG_CONFLICT');
+  assert.throws(() => overlay({ models: ['mlp'] }, { fidelity: 'on' }), /--fidelity: expected off, got "on"/);
+});
