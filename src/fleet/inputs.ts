@@ -63,7 +63,8 @@ export async function readMergeInput(file: string): Promise<MergeInput> {
     parsed = JSON.parse(text);
   } catch (error) {
     const where = /position (\d+)/.exec((error as Error).message)?.[1];
-    const truncated = /end of (JSON )?input|Unterminated/i.test((error as Error).message) || text.trim() === '';
+    // A file cut short fails at its last character ("Unexpected end of JSON input", or "Expected ',' … at position N").
+    const truncated = /end of (JSON )?input|Unterminated/i.test((error as Error).message) || text.trim() === '' || (where !== undefined && Number(where) >= text.trimEnd().length - 1);
     throw new InputError('MERGE_INPUT_CORRUPT', `merge: ${file}: ${truncated ? `cut short (${text.length} bytes)` : `not JSON${where ? ` (syntax error at character ${where})` : ''}`}; nothing was merged or written`, {
       hint: 'run that shard again (joulebench run … --shard I/N), or leave this file out of the merge',
       cause: error,
