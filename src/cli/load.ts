@@ -143,7 +143,7 @@ export async function loadCommand(argv: string[]): Promise<ExitCodeValue> {
   const outcome = await runLoadScenario(scenario, settings, { toolVersion: toolVersion(), naming: { model: () => ({ shape: (name) => `--shape ${name}=` }), executionProvider: () => '--ep' }, onEvent: progress });
   const { result, runDir } = outcome;
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else process.stdout.write(`\n${renderLoadTable(result.load ?? [])}\n${renderRecommendations(result.loadRecommendations ?? [])}\nresult: ${displayPath(runDir)}/result.json\n`);
+  else process.stdout.write(`\n${renderLoadTable(result.load ?? [])}\n${renderRecommendations(result.loadRecommendations ?? [])}\nresult: ${displayPath(runDir)}/result.json${outcome.reports.length > 0 ? `\nreport: ${outcome.reports.map(displayPath).join(', ')}` : ''}\n`);
   const out = values.json ? process.stderr : process.stdout;
   let broken = 0;
   for (const [rate, limitJ] of gates) {

@@ -12,6 +12,8 @@ import { prepareModels, type OverrideNaming, type PrepareEvent, type PreparedVar
 import { resolveMeters, type MeterChoice } from '../power/registry.js';
 import { defaultPowercapRoot, type PowerMeter } from '../power/types.js';
 import { writeFileAtomic } from '../common/atomic.js';
+import { analyseRuns } from '../report/analysis.js';
+import { writeReports } from '../report/formats.js';
 import { captureEnvironment } from '../results/environment.js';
 import { resultSchemaId, type RunResult } from '../results/types.js';
 import { requireProvider } from '../runtime/providers/registry.js';
@@ -43,6 +45,8 @@ export interface LoadSettings {
   maxLagMs: number | null;
   /** How long before each arrival the real clock stops sleeping and polls (ms). */
   spinMs: number;
+  /** Write report.md, report.html and the CSV next to result.json (default true). */
+  reports?: boolean;
 }
 
 /** Progress, for the terminal. */
@@ -59,6 +63,8 @@ export interface LoadOutcome {
   result: RunResult;
   runDir: string;
   resultPath: string;
+  /** The report files written next to result.json (report.md with its load section, report.html, CSV). */
+  reports: string[];
 }
 
 /** The generator's lag limit at a rate (ms). */
@@ -189,7 +195,8 @@ export async function runLoadScenario(scenario: Scenario, settings: LoadSettings
     result.loadRecommendations = recommendPerRate(result.load!);
     await save();
   }
-  return { result, runDir, resultPath };
+  const reports = settings.reports === false ? [] : await writeReports(analyseRuns([result]), runDir);
+  return { result, runDir, resultPath, reports: reports.map((report) => report.file) };
 }
 
 // A model whose batch is fixed cannot take the batcher's varying batch sizes.

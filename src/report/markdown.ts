@@ -6,6 +6,7 @@ import type { ReportAnalysis } from './analysis-types.js';
 import { cheapestText, costText, pricesLine } from './cost.js';
 import { estimateBanner, rowEstimated } from './estimates.js';
 import { sig } from './format-number.js';
+import { loadSectionMarkdown } from './load-section.js';
 import { ciSuffix, fidelityBoundLine, fidelityMark, meterLine, rankMeasurements, stoppingLine } from './rank.js';
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -114,6 +115,7 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
   const stopping = stoppingLine(runs);
   if (stopping) lines.push(stopping, '');
   lines.push(...fidelitySection(runs));
+  lines.push(...loadSectionMarkdown(runs));
   if (analysis.carbonByRegion.length > 0) {
     const keys = [...new Set(analysis.carbonByRegion.flatMap((region) => Object.keys(region.gCO2ePer1kSamples)))];
     lines.push('## Carbon by region (chosen configurations, gCO2e per 1,000 samples)', '');
