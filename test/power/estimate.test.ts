@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { estimateCpuTdp } from '../../src/power/cpu-tdp.js';
 import { EstimateMeter, estimatePowerW, estimateMeterFactory } from '../../src/power/estimate.js';
+import { SimClock } from './sim-clock.js';
 
 test('estimated power is TDP × (0.1 + 0.9 × utilisation), clamped to [0, 1]', () => {
   assert.equal(estimatePowerW(100, 0), 10);
@@ -34,12 +35,16 @@ test('the estimate meter is always marked estimated and uses --cpu-tdp-watts whe
   assert.equal(meter.info.estimated, true);
   assert.equal(meter.info.sampleKind, 'interval-average');
   assert.match(meter.info.detail, /^ESTIMATED: 40 W TDP/);
-  await meter.start();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const t = performance.now();
-  await meter.sampleAfter(t);
-  await meter.stop();
-  const samples = meter.samples();
+  // The same meter on simulated time: 50 ms pass without waiting for them.
+  const clock = new SimClock();
+  const timed = new EstimateMeter(40, 'TDP given by --cpu-tdp-watts / cpuTdpWatts', 50, { clock });
+  assert.deepEqual(timed.info, meter.info);
+  await timed.start();
+  await clock.advance(50);
+  const t = clock.now();
+  await timed.sampleAfter(t);
+  await timed.stop();
+  const samples = timed.samples();
   assert.ok(samples.length >= 2);
   assert.ok(samples[samples.length - 1]!.tMs >= t);
   for (const sample of samples) assert.ok(sample.powerW >= 4 && sample.powerW <= 40, `${sample.powerW} W within [10%, 100%] of 40 W`);

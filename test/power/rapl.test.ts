@@ -11,6 +11,7 @@ import { integrateEnergy } from '../../src/power/integrate.js';
 import { createRaplMeterFactory, openRaplMeter, planRaplZones, raplMeterFactory, type RaplMeter } from '../../src/power/rapl.js';
 import type { MeterContext } from '../../src/power/types.js';
 import { createFakePowercap, denyingReader, type FakePowercap } from '../fixtures/powercap.js';
+import { SimClock } from './sim-clock.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -242,20 +243,30 @@ describe('probe', () => {
   });
 });
 
-describe('real time', () => {
+describe('over time (simulated clock: the meter and a manual-clock fake move together)', () => {
+  // A meter on a manual-clock fake whose timers run on simulated time; clock.advance() moves the fake too.
+  const simulated = (options: Parameters<typeof createFakePowercap>[0]) => {
+    const f = fake({ ...options, clock: 'manual' });
+    return { f, clock: new SimClock(f.nowMs(), (ms) => f.advance(ms)) };
+  };
+
   test('40 W wrapping every second, over 3 s: mean within 2% of 40 W', async () => {
-    const f = fake({ packages: [{ watts: 40 }], mmio: false, maxEnergyRangeUj: 40_000_000, startUj: 39_000_000 });
-    const probe = await raplMeterFactory.probe(contextFor(f.root), null);
+    const shape = { packages: [{ watts: 40 }], mmio: false, maxEnergyRangeUj: 40_000_000, startUj: 39_000_000 };
+    // The probe checks that counters move on the wall clock: a real-time fake.
+    const probe = await raplMeterFactory.probe(contextFor(fake(shape).root), null);
     assert.equal(probe.ok, true, probe.ok ? '' : probe.reason);
-    const [meter] = (await raplMeterFactory.create(contextFor(f.root), null)) as RaplMeter[];
+    const { f, clock } = simulated(shape);
+    const [meter] = (await createRaplMeterFactory({ clock }).create(contextFor(f.root), null)) as RaplMeter[];
     meters.push(meter!);
     assert.deepEqual({ ...meter!.info, detail: '' }, {
       id: 'rapl', kind: 'rapl', scope: 'cpu-package', device: 'cpu', periodMs: 40, estimated: false, sampleKind: 'interval-average', detail: '',
     });
-    await meter!.start();
-    const t0 = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, 3200));
-    const t1 = performance.now();
+    const started = meter!.start();
+    await clock.advance(10);
+    await started;
+    const t0 = clock.now();
+    await clock.advance(3200);
+    const t1 = clock.now();
     await meter!.sampleAfter(t1);
     await meter!.stop();
     const window = integrateEnergy(meter!.samples(), t0, t1, 'interval-average');
@@ -267,12 +278,16 @@ describe('real time', () => {
   });
 
   test('sampleAfter(t) for a future t waits and returns a sample at or after t', async () => {
-    const f = fake({ packages: [{ watts: 15 }], mmio: false });
-    const meter = openRaplMeter(f.root, { periodMs: 1000 });
+    const { f, clock } = simulated({ packages: [{ watts: 15 }], mmio: false });
+    const meter = openRaplMeter(f.root, { periodMs: 1000, clock });
     meters.push(meter);
-    await meter.start();
-    const t = performance.now() + 120;
-    await meter.sampleAfter(t);
+    const started = meter.start();
+    await clock.advance(10);
+    await started;
+    const t = clock.now() + 120;
+    const waited = meter.sampleAfter(t);
+    await clock.advance(120);
+    await waited;
     const last = meter.samples().at(-1)!;
     assert.ok(last.tMs >= t);
     assert.ok(Math.abs(last.powerW - 15) < 1.5, `${last.powerW} W`);

@@ -9,8 +9,16 @@ export class SimClock implements Clock {
   private nowMs: number;
   private timers: Array<{ atMs: number; fn: () => void }> = [];
 
-  constructor(startMs = 1000) {
+  /** `moved` hears every step of time (a manual-clock fake device follows it: `(ms) => fake.advance(ms)`). */
+  constructor(startMs = 1000, private readonly moved: (ms: number) => void = () => {}) {
     this.nowMs = startMs;
+  }
+
+  private moveTo(tMs: number): void {
+    if (tMs <= this.nowMs) return;
+    const stepMs = tMs - this.nowMs;
+    this.nowMs = tMs;
+    this.moved(stepMs);
   }
 
   now(): number {
@@ -31,10 +39,10 @@ export class SimClock implements Clock {
       const due = this.timers.filter((t) => t.atMs <= endMs).sort((a, b) => a.atMs - b.atMs)[0];
       if (!due) break;
       this.timers = this.timers.filter((t) => t !== due);
-      this.nowMs = Math.max(this.nowMs, due.atMs);
+      this.moveTo(due.atMs);
       due.fn();
     }
-    this.nowMs = endMs;
+    this.moveTo(endMs);
     await settle();
   }
 }
