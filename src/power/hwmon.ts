@@ -522,7 +522,7 @@ export function openHwmonMeters(root: string, selection: string[] | null, option
     // Reads are cheap: a window's end is read at that moment, and a counter that has not ticked is read again soon.
     retryMs: 2,
     startWaitsForSample: true,
-    waitMs: () => 2000,
+    waitMs: (tMs, now) => Math.max(0, tMs - now) + 2000,
   });
   return setup.chips.map((chip, key) => new HwmonMeter(sampler, key, chip.info, feed));
 }

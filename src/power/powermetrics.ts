@@ -309,7 +309,7 @@ export function openPowermetricsMeter(options: PowermetricsOptions = {}): PowerM
   const sampler = new Sampler(new PowermetricsFeed(settings), {
     clock: settings.clock,
     startWaitsForSample: true,
-    waitMs: () => Math.max(2000, 5 * settings.periodMs),
+    waitMs: (tMs, now) => Math.max(0, tMs - now) + Math.max(2000, 5 * settings.periodMs),
   });
   return sampler.meter(0, {
     id: 'powermetrics',

@@ -217,7 +217,7 @@ export function openTegrastatsMeter(options: TegrastatsOptions = {}): PowerMeter
   const sampler = new Sampler(feed, {
     clock: settings.clock,
     startWaitsForSample: true,
-    waitMs: () => Math.max(2000, 5 * settings.periodMs),
+    waitMs: (tMs, now) => Math.max(0, tMs - now) + Math.max(2000, 5 * settings.periodMs),
   });
   const meter = sampler.meter(0, {
     id: 'tegrastats',
