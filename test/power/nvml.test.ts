@@ -215,7 +215,7 @@ describe('nvml meter', () => {
         assert.equal(nvmlCalls().inits, inits + 1, 'restart() called nvmlInit_v2');
         assert.equal(meter.failure(), null);
         const count = meter.samples().length;
-        await sleep(200);
+        await meter.sampleAfter(performance.now());
         assert.ok(meter.samples().length > count, 'samples resume after restart');
         for (const sample of meter.samples().slice(count)) assertWithin(sample.powerW, 250, 0.05, 'samples after restart');
       } finally {
@@ -229,7 +229,7 @@ describe('nvml meter', () => {
       const start = nvmlCalls();
       const meters = await factory().create(context(), null);
       for (const meter of meters) await meter.start();
-      await sleep(120);
+      await meters[1]!.sampleAfter(performance.now());
       await meters[0]!.stop();
       assert.equal(nvmlCalls().shutdowns, start.shutdowns, 'one meter still runs: no shutdown yet');
       assert.ok(meters[1]!.samples().length >= 1);

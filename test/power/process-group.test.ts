@@ -45,7 +45,7 @@ test('stop() kills the tool and what it started (its process group); no orphan i
   const env = { ...process.env, PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`, FAKE_NVSMI_WATTS: '250' };
   const [meter] = await createNvidiaSmiMeterFactory({ env }).create(context, null);
   await meter!.start();
-  await sleep(200);
+  await meter!.sampleAfter(performance.now());
   assert.ok(meter!.samples().length > 0, 'the wrapped fake streams samples');
   const pids = (await readFile(path.join(dir, 'pids'), 'utf8')).trim().split('\n').map(Number);
   const streamPid = pids.at(-1)!;
