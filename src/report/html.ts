@@ -11,6 +11,7 @@ import { cheapestText, costText, pricesLine } from './cost.js';
 import { estimateBanner, rowEstimated } from './estimates.js';
 import { sig } from './format-number.js';
 import { ciSuffix, fidelityBoundLine, fidelityMark, meterLine, rankMeasurements, stoppingLine } from './rank.js';
+import { loadSectionHtml } from './load-section.js';
 
 /** Text for an HTML text node or a quoted attribute. */
 export function escapeHtml(text: string): string {
@@ -264,6 +265,7 @@ ${header(analysis)}
 ${recommendations(analysis)}
 ${chartParts.html}
 ${rankedTable(analysis)}
+${loadSectionHtml(analysis.runs)}
 ${carbonTable(analysis)}
 ${coldStartTable(analysis)}
 </main>
