@@ -4,7 +4,7 @@ import { carbonBasisLine, hourlyLines } from '../carbon/describe.js';
 import type { Measurement, RunResult } from '../results/types.js';
 import type { ReportAnalysis } from './analysis-types.js';
 import { cheapestText, costText, pricesLine } from './cost.js';
-import { estimateBanner, rowEstimated } from './estimates.js';
+import { estimateBanner, estimationByMachine, rowEstimated } from './estimates.js';
 import { sig } from './format-number.js';
 import { loadSectionMarkdown } from './load-section.js';
 import { ciSuffix, fidelityBoundLine, fidelityMark, meterLine, rankMeasurements, stoppingLine } from './rank.js';
@@ -100,7 +100,10 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
   }
   lines.push('## Ranked by samples per joule', '');
   const machineColumn = analysis.multiRun ? ' machine |' : '';
-  lines.push(`| # |${machineColumn} configuration | samples/J | J/sample | net J/sample | samples/s (95% CI) | p50 ms | p99 ms | mean W | Wh/1k | gCO2e/1k | valid |`);
+  // Every row estimated: the heads say it once more; otherwise only the estimated rows carry the mark.
+  const { estimated, measured } = estimationByMachine(analysis);
+  const mark = estimated.length > 0 && measured.length === 0 ? ' (est.)' : '';
+  lines.push(`| # |${machineColumn} configuration | samples/J${mark} | J/sample${mark} | net J/sample${mark} | samples/s (95% CI) | p50 ms | p99 ms | mean W${mark} | Wh/1k${mark} | gCO2e/1k${mark} | valid |`);
   lines.push(`|---:|${analysis.multiRun ? '---|' : ''}---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|`);
   const entries = runs.flatMap((run) => run.measurements.map((m) => ({ m, run })));
   const order = rankMeasurements(entries.map((e) => e.m));
