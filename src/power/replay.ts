@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MeterError } from '../errors.js';
+import { realClock, type Clock } from './core/clock.js';
 import type { MeterContext, MeterFactory, MeterInfo, PowerMeter, PowerSample } from './types.js';
 
 /** A parsed trace: times relative to its first row, in ms, and watts. */
@@ -55,7 +56,7 @@ export class ReplayMeter implements PowerMeter {
   private startMs = Number.NaN;
   private nextIndex = 0;
 
-  constructor(trace: ReplayTrace, file: string) {
+  constructor(trace: ReplayTrace, file: string, private readonly clock: Clock = realClock) {
     this.trace = trace;
     const n = trace.offsetsMs.length;
     const spacingMs = trace.offsetsMs[n - 1]! / (n - 1);
@@ -73,11 +74,11 @@ export class ReplayMeter implements PowerMeter {
   }
 
   async start(): Promise<void> {
-    this.startMs = performance.now();
+    this.startMs = this.clock.now();
   }
 
   async stop(): Promise<void> {
-    if (!Number.isNaN(this.startMs)) this.generateUntil(performance.now());
+    if (!Number.isNaN(this.startMs)) this.generateUntil(this.clock.now());
   }
 
   samples(): readonly PowerSample[] {
