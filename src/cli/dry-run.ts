@@ -37,9 +37,8 @@ export function dryRunPlan(scenario: Scenario, configs: PlannedConfig[] = expand
 
 /** "1 h 02 min", "3 min 05 s", "42 s", "5.3 s". */
 export function formatSeconds(seconds: number): string {
-  if (seconds < 10) return `${Number(seconds.toFixed(1))} s`;
+  if (seconds < 59.95) return `${Number(seconds.toFixed(1))} s`;
   const s = Math.ceil(seconds);
-  if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }

@@ -13,7 +13,7 @@ test('race: worst case = 2 × idle + configurations × (warm-up s + stopping.max
   assert.equal(plan.worstCaseS, 126);
   const text = renderDryRun(plan, scenario);
   assert.match(text, /^dry run: nothing is measured/);
-  assert.match(text, /worst case from the caps: 2 min 06 s = idle 4 s \(before and after\) \+ 4 × 31 s/);
+  assert.match(text, /worst case from the caps: 2 min 06 s = idle 4 s \(before and after\) \+ 4 × 30\.5 s/);
 });
 
 test('fixed repetitions with cooldown; a given variant file is not made', () => {

@@ -1,6 +1,8 @@
 // End to end: a first run prints only joulebench's own words, and a typo gets a did-you-mean, one `joulebench:`
 // prefix, a fix line and exit 2.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { meterRegistry } from '../../src/power/registry.js';
@@ -42,7 +44,7 @@ describe('a CLI that helps', { timeout: 120_000, concurrency: 2 }, () => {
   test('an unknown command far from every command lists them', async () => {
     const result = await cli('frobnicate');
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /^joulebench: unknown command "frobnicate"\n {2}fix: one of run, bench, inspect, /);
+    assert.match(result.stderr, /^joulebench: unknown command "frobnicate"\n {2}fix: one of init, run, bench, inspect, /);
   });
 
   test('a mistyped flag: one prefix and the flag it meant', async () => {
@@ -96,5 +98,34 @@ describe('a CLI that helps', { timeout: 120_000, concurrency: 2 }, () => {
     }
     const bench = await cli('bench', '--help');
     for (const flag of ['-b, --batch', '-p, --precision', '-e, --ep']) assert.ok(bench.stdout.includes(flag), flag);
+  });
+
+  test('run: a flag over the scenario is validated by the same schema and the error names the flag', async () => {
+    await writeFile(path.join(work, 'plain.yaml'), 'models: [mlp]\nrepetitions: 3\n');
+    const result = await cli('run', 'plain.yaml', '-b', '100000');
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, 'joulebench: --batch: expected a batch size of at most 65536, got 100000\n');
+  });
+
+  test('--dry-run prints the plan and exits 0 without a run folder', async () => {
+    const result = await cli('bench', 'mlp', '-b', '1,8', '-p', 'fp32,int8', '--max-seconds', '10', '--idle-seconds', '1', '--warmup-seconds', '0.5', '--dry-run', '-o', 'dry');
+    assert.equal(result.code, 0, result.stderr);
+    // 2 × 1 s idle + 4 configurations × (0.5 s warm-up + 10 s of windows) = 44 s
+    assert.match(result.stdout, /^dry run: nothing is measured; this is the plan\.\n4 configuration\(s\):\n {2}mlp\/fp32\/cpu\/b1\n/);
+    assert.match(result.stdout, /variants to make \(or reuse from the cache\), each checked against FP32 first: mlp\/int8\n/);
+    assert.match(result.stdout, /worst case from the caps: 44 s = idle 2 s \(before and after\) \+ 4 × 10\.5 s\n/);
+    assert.equal(existsSync(path.join(work, 'dry')), false);
+  });
+
+  test('init writes a scenario that run --dry-run accepts; a second init refuses to overwrite it', async () => {
+    const first = await cli('init', 'mlp', '-o', 'mine.yaml');
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout, 'wrote mine.yaml\nnext: joulebench run mine.yaml --dry-run   (the plan), then joulebench run mine.yaml\n');
+    const plan = await cli('run', 'mine.yaml', '--dry-run');
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /^dry run: nothing is measured; this is the plan\.\n3 configuration\(s\):/);
+    const again = await cli('init', 'mlp', '-o', 'mine.yaml');
+    assert.equal(again.code, 2);
+    assert.equal(again.stderr, 'joulebench: --out mine.yaml: the file exists; init does not overwrite it\n  fix: pass --force to replace it, or -o another.yaml\n');
   });
 });
