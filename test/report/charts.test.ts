@@ -215,6 +215,7 @@ test('pareto points carry a short label (precision/EP/batch, @host with several 
   const labels = datasets(pareto).flatMap((d) => d.data.map((p) => (p as { label?: string }).label).filter(Boolean));
   assert.equal(labels.length, 8, 'eight points, all labelled (a small panel)');
   assert.ok(labels.includes('fp32/cpu/b8 @gpu-box'));
+  assert.ok(labels.includes('fp32/cpu/b8 @laptop (est.)'), 'estimated points beside measured ones say so');
   const single = datasets(spec(buildChartSpecs(singleRunAnalysis()), 'pareto'));
   assert.deepEqual(single[0]!.data.map((p) => (p as { label?: string }).label), ['fp32/cpu/b1', 'fp32/cpu/b8']);
 });

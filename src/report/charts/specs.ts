@@ -215,10 +215,12 @@ function paretoChart(analysis: ReportAnalysis, rows: Row[]): ChartSpec | null {
     row,
   }));
   const front = paretoFront(points);
+  // Estimated and measured points side by side: the estimated ones say so in their label.
+  const mixed = rows.some(estimatedRow) && rows.some((row) => !estimatedRow(row));
   // Text beside each point: every point of a small panel, else the front and the recommended ones.
   const labelled = new Set(points.length <= 12 ? points : [...front, ...points.filter((p) => isChosen(p.row))]);
   const strip = (p: { x: number; y: number; note: string; row: Row }): ChartPoint =>
-    labelled.has(p as (typeof points)[number]) ? { x: p.x, y: p.y, note: p.note, label: pointLabel(p.row, analysis.multiRun) } : { x: p.x, y: p.y, note: p.note };
+    labelled.has(p as (typeof points)[number]) ? { x: p.x, y: p.y, note: p.note, label: pointLabel(p.row, analysis.multiRun, mixed) } : { x: p.x, y: p.y, note: p.note };
   const line = ({ x, y, note }: { x: number; y: number; note: string }): ChartPoint => ({ x, y, note });
   const datasets: Array<Record<string, unknown>> = [
     {
@@ -483,11 +485,12 @@ function machinesChart(analysis: ReportAnalysis, rows: Row[]): ChartSpec | null 
   };
 }
 
-// "fp32/cpu/b32" (the panel names the model), with the machine's host name when several machines are shown.
-function pointLabel(row: Row, multiRun: boolean): string {
+// "fp32/cpu/b32" (the panel names the model), with the machine's host name when several machines are shown and
+// "(est.)" when estimated points sit beside measured ones.
+function pointLabel(row: Row, multiRun: boolean, mixed: boolean): string {
   const { m } = row;
   const text = `${m.model.precision}/${m.executionProvider}/b${m.batchSize}${m.threads !== null ? `/t${m.threads}` : ''}`;
-  return multiRun ? `${text} @${row.run.environment.host.hostname}` : text;
+  return `${multiRun ? `${text} @${row.run.environment.host.hostname}` : text}${mixed && estimatedRow(row) ? ' (est.)' : ''}`;
 }
 
 /** A file-name-safe form of a model name for chart ids. */
