@@ -208,7 +208,7 @@ class PowermetricsFeed implements Feed {
   constructor(private readonly settings: Settings) {}
 
   open(sink: FeedSink): Promise<void> {
-    const { command, sudo, env, periodMs, startupTimeoutMs } = this.settings;
+    const { command, sudo, env, periodMs, startupTimeoutMs: startupMs } = this.settings;
     this.stopping = false;
     this.text = '';
     const [file, args] = sudo ? ['sudo', ['-n', command, ...powermetricsArgs(periodMs)]] : [command, powermetricsArgs(periodMs)];
@@ -217,14 +217,14 @@ class PowermetricsFeed implements Feed {
       const settle = (error: Error | null) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        timer.cancel();
         if (error) {
           this.stopping = true;
           void this.tool?.stop();
           reject(error);
         } else resolve();
       };
-      const timer = setTimeout(() => settle(new MeterError('POWERMETRICS_SILENT', `powermetrics printed no sample within ${startupTimeoutMs} ms`)), startupTimeoutMs);
+      const timer = this.settings.clock.after(startupMs, () => settle(new MeterError('POWERMETRICS_SILENT', `powermetrics printed no sample within ${startupMs} ms`)), true);
       this.tool = this.settings.stream(file, args, env, {
         onLines: (lines) => {
           const outcome = this.onText(`${lines.join('\n')}\n`, sink);

@@ -128,19 +128,20 @@ class TegrastatsFeed implements Feed {
 
   open(sink: FeedSink): Promise<void> {
     this.stopping = false;
+    const startupMs = this.options.startupTimeoutMs;
     return new Promise((resolve, reject) => {
       let settled = false;
       const settle = (error: Error | null) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        timer.cancel();
         if (error) {
           this.stopping = true;
           void this.tool?.stop();
           reject(error);
         } else resolve();
       };
-      const timer = setTimeout(() => settle(new MeterError('TEGRASTATS_SILENT', `tegrastats printed nothing within ${this.options.startupTimeoutMs} ms`)), this.options.startupTimeoutMs);
+      const timer = this.options.clock.after(startupMs, () => settle(new MeterError('TEGRASTATS_SILENT', `tegrastats printed nothing within ${startupMs} ms`)), true);
       this.tool = this.options.stream(this.options.command, ['--interval', String(this.options.periodMs)], this.options.env, {
         onLines: (lines) => {
           const error = this.onLines(lines, this.options.clock.now(), sink);

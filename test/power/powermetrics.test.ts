@@ -180,6 +180,17 @@ describe('powermetrics meter on simulated time', () => {
   });
 });
 
+describe('powermetrics meter: a stream that stays silent', () => {
+  test('no document within the startup time: POWERMETRICS_SILENT', async () => {
+    const clock = new SimClock(0);
+    const { stream } = drivenStream();
+    const meter = openPowermetricsMeter({ clock, stream, periodMs: 100, sudo: false, startupTimeoutMs: 3000 });
+    const rejected = assert.rejects(meter.start(), (e: unknown) => e instanceof MeterError && e.code === 'POWERMETRICS_SILENT');
+    await clock.advance(3000);
+    await rejected;
+  });
+});
+
 describe('powermetrics meter with the fake tool', () => {
   const factory = (env: NodeJS.ProcessEnv, sudo = true) => createPowermetricsMeterFactory({ env, sudo, periodMs: 50, platform: 'darwin' });
 

@@ -148,6 +148,20 @@ describe('tegrastats meter on simulated time', () => {
   });
 });
 
+describe('tegrastats meter: a stream that stays silent', () => {
+  test('nothing printed within the startup time: TEGRASTATS_SILENT, the tool stopped', async () => {
+    const clock = new SimClock(0);
+    const { state, stream } = drivenStream();
+    const meter = openTegrastatsMeter({ clock, stream, periodMs: 100, startupTimeoutMs: 3000 });
+    const started = meter.start();
+    const rejected = assert.rejects(started, (e: unknown) => e instanceof MeterError && e.code === 'TEGRASTATS_SILENT' && e.message === 'tegrastats printed nothing within 3000 ms');
+    await clock.advance(3000);
+    await rejected;
+    assert.equal(state.stops, 1);
+    assert.equal(meter.samples().length, 0);
+  });
+});
+
 describe('tegrastats meter with the fake tool', () => {
   test('probe: the board input and its sub-rails; old unitless format; the AGX Xavier sum', async () => {
     const probe = (format: string) => createTegrastatsMeterFactory({ env: withFake({ FAKE_TEGRA_FORMAT: format }), periodMs: 50 }).probe({ cpuTdpWatts: null, baseDir: '.', powercapRoot: '/x', gpus: null }, null);
