@@ -423,7 +423,9 @@ function openHwmon(root: string, selection: string[] | null, options: HwmonOptio
     };
   });
   const notCounted = plan.skipped.length > 0 ? `; not counted: ${plan.skipped.map((s) => `${channelKey(s.channel, chips)} (${s.why})`).join(', ')}` : '';
-  const detail = `hwmon sensors under ${root}: ${meters.map((m) => `${m.info.id.slice('hwmon:'.length)} = ${m.keys.map((k) => k.slice(k.lastIndexOf('/') + 1)).join(' + ')}`).join('; ')}${notCounted}`;
+  const bare = [...new Set(chips.filter((chip) => chip.channels.length === 0).map((chip) => chip.name))];
+  const others = bare.length > 0 ? `; chips without power readings: ${bare.join(', ')}` : '';
+  const detail = `hwmon sensors under ${root}: ${meters.map((m) => `${m.info.id.slice('hwmon:'.length)} = ${m.keys.map((k) => k.slice(k.lastIndexOf('/') + 1)).join(' + ')}`).join('; ')}${notCounted}${others}`;
   return { plan, chips: meters, detail };
 }
 

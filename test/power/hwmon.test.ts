@@ -363,11 +363,11 @@ describe('hwmon meter: bad input mid-run', () => {
   });
 
   test('probe: what was found and why it does (not) count', async () => {
-    const f = fake([jetsonOrinNano(6, 2, 1), { name: 'amdgpu', channels: [{ kind: 'power', index: 1, label: 'PPT', watts: 40 }] }]);
+    const f = fake([jetsonOrinNano(6, 2, 1), { name: 'amdgpu', channels: [{ kind: 'power', index: 1, label: 'PPT', watts: 40 }] }, { name: 'tegra_thermal', channels: [] }]);
     const context = { cpuTdpWatts: null, baseDir: '.', powercapRoot: '/x', gpus: null, hwmonRoot: f.root };
     const probe = await hwmonMeterFactory.probe(context, null);
     assert.ok(probe.ok);
-    assert.equal(probe.detail, `hwmon sensors under ${f.root}: ina3221 = VDD_IN; not counted: ina3221/VDD_CPU_GPU_CV (a sub-rail of VDD_IN, the board input), ina3221/VDD_SOC (a sub-rail of VDD_IN, the board input), amdgpu/PPT (a GPU, not the board or system (count it with --hwmon amdgpu))`);
+    assert.equal(probe.detail, `hwmon sensors under ${f.root}: ina3221 = VDD_IN; not counted: ina3221/VDD_CPU_GPU_CV (a sub-rail of VDD_IN, the board input), ina3221/VDD_SOC (a sub-rail of VDD_IN, the board input), amdgpu/PPT (a GPU, not the board or system (count it with --hwmon amdgpu)); chips without power readings: tegra_thermal`);
     const none = await hwmonMeterFactory.probe({ ...context, hwmonRoot: '/nonexistent' }, null);
     assert.deepEqual(none, { ok: false, reason: 'no hwmon chips under /nonexistent (no Linux hwmon sysfs here, or a container without /sys/class/hwmon: mount it and pass --hwmon-root)' });
     const gpuOnly = fake([{ name: 'amdgpu', channels: [{ kind: 'power', index: 1, label: 'PPT', watts: 40 }] }]);
