@@ -39,14 +39,15 @@ and the flat-out energy per sample of the same configuration. See docs/load.md.
   --trace FILE               replay arrival timestamps (one per line in seconds, or a CSV with t_s / t_ms), scaled to
                              each rate and repeated as needed, instead of Poisson arrivals
   --flat-out-seconds S       back-to-back batches at max batch first, for the flat-out floor (default 2; 0 skips)
-  --max-lag-ms MS            the generator is behind (rate invalid) above this p99 lag (default max(1, 10% of the
-                             mean gap between arrivals))
+  --max-lag-ms MS            the generator is behind (rate invalid) when its median lag exceeds this; a p99 lag
+                             above it is a warning (default max(1, 10% of the mean gap between arrivals))
   --spin-ms MS               the timer polls this long before each arrival instead of sleeping (default 0: only
                              the last fraction of a millisecond; polling takes CPU from the sessions)
   --max-joules-per-request RATE=J
                              gate: exit 1 when a configuration at RATE req/s costs more than J per request
                              (repeatable)
-${sharedFlags().map((entry) => helpLines(`${entry.short ? `-${entry.short}, ` : ''}--${entry.name}${entry.arg ? ` ${entry.arg}` : ''}`, entry.help, 29)).join('\n')}
+  --threads N                intra-op threads per session (default: (cores − 1) ÷ sessions, at least 1)
+${sharedFlags().filter((entry) => entry.name !== 'threads').map((entry) => helpLines(`${entry.short ? `-${entry.short}, ` : ''}--${entry.name}${entry.arg ? ` ${entry.arg}` : ''}`, entry.help, 29)).join('\n')}
   --json                     print result.json to stdout instead of the table
   -h, --help                 this help`;
 

@@ -39,15 +39,16 @@ test('two sessions run two batches at once', async () => {
   assert.deepEqual([...trace.latenciesMs], [10, 10]);
 });
 
-test('Poisson arrivals and a fixed service time queue as M/D/1 predicts: Wq = ρS / (2(1 − ρ)) within 5%', async () => {
-  // λ = 50/s, S = 10 ms: ρ = 0.5, Wq = 5 ms. 40,000 requests: the batch-means standard error of the mean wait is
-  // about 1% here, so 5% is a 5σ tolerance (stated, not tuned to one seed: checked over seeds 1–3).
-  for (const [rate, expectedMs] of [[50, 5], [80, 0.8 * 10 / (2 * 0.2)]] as const) {
+test('Poisson arrivals and a fixed service time queue as M/D/1 predicts: Wq = ρS / (2(1 − ρ))', async () => {
+  // S = 10 ms, 40,000 requests. Over seeds 1–12 the mean wait's relative error had a standard deviation of 1.3% at
+  // ρ = 0.5 (Wq = 5 ms) and 3.1% at ρ = 0.8 (Wq = 20 ms; waits are longer-correlated near saturation), so the
+  // tolerances, 5% and 12%, are about 4σ: stated from the spread, not tuned to the seeds checked here.
+  for (const [rate, expectedMs, tolerance] of [[50, 5, 0.05], [80, 20, 0.12]] as const) {
     for (const seed of [1, 2, 3]) {
       const arrivals = poissonArrivalsMs(rate, 40_000, seed);
       const trace = await simulate({ arrivalsMs: arrivals, spanMs: scheduleSpanMs(rate, 40_000), serviceMs: () => 10, maxBatch: 1, maxWaitMs: 0 });
       const meanWaitMs = trace.waitsMs.reduce((sum, w) => sum + w, 0) / trace.waitsMs.length;
-      assert.ok(Math.abs(meanWaitMs - expectedMs) / expectedMs < 0.05, `rate ${rate}, seed ${seed}: mean wait ${meanWaitMs} ms, M/D/1 says ${expectedMs} ms`);
+      assert.ok(Math.abs(meanWaitMs - expectedMs) / expectedMs < tolerance, `rate ${rate}, seed ${seed}: mean wait ${meanWaitMs} ms, M/D/1 says ${expectedMs} ms`);
     }
   }
 });
