@@ -101,6 +101,16 @@ describe('joulebench merge (CLI)', () => {
     assert.equal(existsSync(path.join(work, 'mixed')), false);
   });
 
+  test('a missing shard: what is there is merged and written, the missing shard and configurations named, exit 3', async () => {
+    const shard1 = (await Promise.all((await readdir(path.join(work, 'shards'))).map(async (dir) => ({ dir, run: await readResult(path.join(work, 'shards', dir)) })))).find((entry) => entry.run.shard!.index === 1)!;
+    const result = await cli(['merge', path.join('shards', shard1.dir), '--out', 'partial']);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /merge incomplete: missing shard 0 of 2; 2 configuration\(s\) not measured: mlp-a\/fp32\/cpu\/b1\/t1, mlp-a\/fp32\/cpu\/b8\/t1/);
+    const partial = await readResult(path.join(work, 'partial'));
+    assert.equal(partial.status, 'interrupted');
+    assert.deepEqual(partial.measurements.map((m) => m.key), ['mlp-b/fp32/cpu/b1/t1', 'mlp-b/fp32/cpu/b8/t1']);
+  });
+
   test('--out one of the inputs\' run folders is refused', async () => {
     const dir = path.join('shards', (await readdir(path.join(work, 'shards')))[0]!);
     const result = await cli(['merge', 'shards', '--out', dir]);
