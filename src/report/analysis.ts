@@ -106,7 +106,8 @@ export function analyseRuns(runs: RunResult[], options: AnalysisOptions = {}): R
       const source = sources.get(region) ?? 'given by the user';
       const row: Record<string, number> = {};
       for (const r of recommendations) {
-        if (r.whPer1kSamples !== null && r.chosen) row[r.chosen.key] = (r.whPer1kSamples / 1000) * gridIntensityGPerKWh * pue;
+        // Several machines: the column names the machine of each chosen configuration.
+        if (r.whPer1kSamples !== null && r.chosen) row[r.machine ? `${r.chosen.key} on ${r.machine}` : r.chosen.key] = (r.whPer1kSamples / 1000) * gridIntensityGPerKWh * pue;
       }
       carbonByRegion.push({ region, gridIntensityGPerKWh, source, gCO2ePer1kSamples: row });
     }

@@ -137,3 +137,12 @@ test('an hour price for a host none of the runs has is refused, naming the hosts
   // A run id names its machine too.
   assert.doesNotThrow(() => analyseRuns(procurementRuns(), { pricePerHour: { 'run-gpu-box': 3.6 } }));
 });
+
+test('carbon by region with several machines: each chosen configuration is named with its machine', () => {
+  const runs = procurementRuns();
+  runs[1]!.carbon = { ...runs[1]!.carbon, regions: { FR: 56 } };
+  const [home] = analyseRuns(runs).carbonByRegion;
+  assert.deepEqual(Object.keys(home!.gCO2ePer1kSamples), ['mlp/fp32/cpu/b64 on Intel Xeon Gold 6338 ×8', 'resnet/fp32/cpu/b8 on Intel Xeon Gold 6338 ×8']);
+  // 0.000625 J/sample × 1000 / 3600 Wh per 1,000 samples ÷ 1000 × 400 g/kWh × PUE 1.
+  near(home!.gCO2ePer1kSamples['mlp/fp32/cpu/b64 on Intel Xeon Gold 6338 ×8'], (0.625 / 3600 / 1000) * 400, 'gCO2e');
+});
