@@ -161,7 +161,9 @@ function cheaperThan(
     if (m.fidelity?.withinBounds === false || (context.sloP99Ms !== null && m.latencyMs.p99 > context.sloP99Ms)) return;
     const runId = context.runIds[i]!;
     const cost = costOf(m, context.runById.get(runId)!, context.prices);
-    if (!cost || cost.perMillionSamples >= (best?.cost.perMillionSamples ?? chosenCost.perMillionSamples)) return;
+    // Only costs on the same basis: a machine without an hour price is not cheaper, only priced differently.
+    if (!cost || (cost.hardware === null) !== (chosenCost.hardware === null)) return;
+    if (cost.perMillionSamples >= (best?.cost.perMillionSamples ?? chosenCost.perMillionSamples)) return;
     best = { key: m.key, machine: context.multiRun ? (context.labelOf.get(runId) ?? runId) : null, estimated: m.energy.estimated, cost };
   });
   return best;

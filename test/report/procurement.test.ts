@@ -115,7 +115,9 @@ test('one machine with prices: the terminal summary gives the cost; without pric
   assert.equal(lines[0], 'Cost of mlp/fp32/cpu/b64: 0.0000521 per 1M inferences (electricity 0.0000521 + no hardware price for this machine)');
 });
 
-test('an hour price for one machine only: the other machine\'s cost says it is electricity only', () => {
+test('an hour price for one machine only: the other machine\'s cost says it is electricity only, and is never "cheaper"', () => {
+  const partly = analyseRuns(procurementRuns(), { electricityPricePerKWh: 0.3, pricePerHour: { 'gpu-box': 3.6 } });
+  assert.ok(partly.recommendations.every((r) => r.cost !== null && !r.cheapest), 'electricity only is not comparable with electricity + hardware');
   const md = renderMarkdown(analyseRuns(procurementRuns(), { electricityPricePerKWh: 0.3, pricePerHour: { 'gpu-box': 3.6 } }));
   assert.match(md, /^\| `mlp\/fp32\/cpu\/b64` \| AMD Ryzen 7 7840U ×8 \| .* \| 0\.000104 \(est\.\) \(electricity only: no hardware price\) \|$/m);
   assert.match(md, /^\| `mlp\/fp32\/cpu\/b64` \| Intel Xeon Gold 6338 ×8 \| .* \| 0\.0157 \|$/m);
