@@ -148,6 +148,9 @@ async function executeWithMetrics(scenario: Scenario, naming: OverrideNaming, op
       onResume: (done, total, remaining) => process.stderr.write(`resuming ${path.basename(options.resume!)}: ${done} of ${total} configurations finished, ${remaining} to measure\n`),
       onMeters: (choices, estimated) => {
         for (const choice of choices) process.stderr.write(`meter ${choice.chosen ? '✓' : '✗'} ${choice.name}: ${choice.why}\n`);
+        if (options.hwmonSensors && !choices.some((choice) => choice.chosen && choice.name === 'hwmon')) {
+          process.stderr.write('warning: --hwmon has no effect: the hwmon meter is not among the chosen meters (add it: --meter auto,hwmon)\n');
+        }
         // Signals are caught from here on: the sweep is about to write result.json.
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
