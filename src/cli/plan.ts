@@ -7,6 +7,7 @@ import { loadScenarioFile } from '../scenario/load.js';
 import { expandPlan } from '../scenario/expand.js';
 import { withUsage } from './args.js';
 import { quickened } from './run.js';
+import { applyScenarioFlags, givenFlags, renameFieldsToFlags, scenarioFlagHelp, scenarioFlagOptions, stoppingFlagsGiven } from './scenario-flags.js';
 
 /** Help text for `plan`. */
 export const planHelp = `joulebench plan <scenario.yaml> --shards N [options]
@@ -16,10 +17,14 @@ Whole models go to one shard each, largest first, so a model's decision is made 
 than shards and a scenario that does not race, models are cut by execution provider. The plan is the same every
 time while the scenario is unchanged. docs/fleet.md: Slurm job arrays, Kubernetes Indexed Jobs, merge.
 
-  --shards N     how many shards (1 to 10000)
-  --quick        the plan of \`run --quick\` (which measures fixed repetitions, so models may be cut by provider)
-  --json         the plan as JSON
-  -h, --help     this help`;
+  --shards N             how many shards (1 to 10000)
+  --json                 the plan as JSON
+  -h, --help             this help
+
+Give the same flags as every shard's \`run\`: --quick (fixed repetitions, so models may be cut by provider) and the
+scenario overrides below change the plan.
+  --quick                the plan of \`run --quick\`
+${scenarioFlagHelp('run', 25)}`;
 
 /** The plan as text: one block per shard. */
 export function renderShardPlan(shardPlan: ShardPlan, total: number): string {
@@ -38,7 +43,7 @@ export async function planCommand(argv: string[]): Promise<ExitCodeValue> {
     parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { shards: { type: 'string' }, quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+      options: { shards: { type: 'string' }, quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, ...scenarioFlagOptions('run') },
     }),
   );
   if (positionals.length !== 1) {
@@ -46,8 +51,16 @@ export async function planCommand(argv: string[]): Promise<ExitCodeValue> {
   }
   if (values.shards === undefined) throw new InputError('USAGE', 'plan: --shards N is required', { hint: `joulebench plan ${positionals[0]} --shards 4` });
   const count = parseShardCount('--shards', values.shards);
-  let scenario = await loadScenarioFile(path.resolve(positionals[0]!));
-  if (values.quick) scenario = quickened(scenario);
+  // The scenario exactly as `run` with these flags reads it (src/cli/run.ts), so the plan is the one the shards run.
+  const file = path.resolve(positionals[0]!);
+  const given = givenFlags('run', values);
+  let scenario;
+  try {
+    scenario = await loadScenarioFile(file, { overrides: (raw) => applyScenarioFlags(raw, given, values) });
+  } catch (error) {
+    throw error instanceof InputError ? renameFieldsToFlags(error, path.basename(file), given) : error;
+  }
+  if (values.quick) scenario = quickened(scenario, stoppingFlagsGiven(values));
   const plan = expandPlan(scenario);
   const shardPlan = planShards(plan, scenario.stopping, count);
   process.stdout.write(values.json ? `${JSON.stringify(shardPlan, null, 2)}\n` : `${renderShardPlan(shardPlan, plan.length)}\n`);

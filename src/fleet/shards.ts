@@ -105,8 +105,10 @@ function unitsOf(plan: PlannedConfig[], unit: ShardUnit): Array<{ name: string; 
 export function planShards(plan: PlannedConfig[], stopping: Scenario['stopping'], count: number): ShardPlan {
   const models = unitsOf(plan, 'model');
   const races = stopping?.rule === 'race';
-  const unit: ShardUnit = models.length < count && !races ? 'model-ep' : 'model';
-  const units = unit === 'model' ? models : unitsOf(plan, 'model-ep');
+  const groups = models.length < count && !races ? unitsOf(plan, 'model-ep') : models;
+  // Cutting by provider only when it cuts something (one provider per model leaves the models whole).
+  const unit: ShardUnit = groups.length > models.length ? 'model-ep' : 'model';
+  const units = unit === 'model' ? models : groups;
   const shards: Array<Shard & { firsts: number[] }> = Array.from({ length: count }, (_, index) => ({ index, units: [], keys: [], firsts: [] }));
   const order = [...units].sort((a, b) => b.keys.length - a.keys.length || a.first - b.first);
   for (const entry of order) {
