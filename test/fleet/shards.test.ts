@@ -67,6 +67,13 @@ describe('planShards', () => {
     assert.match(shards.note!, /cut by execution provider \(4 groups\)/);
   });
 
+  test('fewer models than shards, no race, one provider each: nothing to cut, models stay whole', () => {
+    const shards = planShards(plan([['a', 2]]), null, 2);
+    assert.equal(shards.unit, 'model');
+    assert.deepEqual(shards.empty, [1]);
+    assert.equal(shards.note, '1 model(s) for 2 shards: shard 1 has nothing to run');
+  });
+
   test('a (model, EP) group keeps its precisions and batches together', () => {
     const shards = planShards(plan([['a', 2]], ['cpu', 'cuda:0'], ['fp32', 'int8']), { rule: 'target-ci', targetCiPercent: 2, maxSeconds: 60 }, 2);
     assert.deepEqual(shards.shards[0]!.keys, ['a/fp32/cpu/b1', 'a/fp32/cpu/b2', 'a/int8/cpu/b1', 'a/int8/cpu/b2']);
