@@ -141,7 +141,23 @@ export async function loadCommand(argv: string[]): Promise<ExitCodeValue> {
     if (!settings.rates.includes(rate)) throw new InputError('FLAG_INVALID', `--max-joules-per-request ${rate}=…: ${rate} req/s is not one of the rates (--rate ${settings.rates.join(',')})`);
   }
 
-  const outcome = await runLoadScenario(scenario, settings, { toolVersion: toolVersion(), naming: { model: () => ({ shape: (name) => `--shape ${name}=` }), executionProvider: () => '--ep' }, onEvent: progress });
+  // Ctrl-C: the rate in flight is dropped and result.json keeps every finished one; a second Ctrl-C exits at once
+  // (result.json is rewritten after every rate, so what is on disk is complete).
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+    process.stderr.write(`\n${signal}: stopping the current rate (press Ctrl-C again to exit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let outcome;
+  try {
+    outcome = await runLoadScenario(scenario, settings, { toolVersion: toolVersion(), naming: { model: () => ({ shape: (name) => `--shape ${name}=` }), executionProvider: () => '--ep' }, onEvent: progress, signal: controller.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   const { result, runDir } = outcome;
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else process.stdout.write(`\n${renderLoadTable(result.load ?? [])}\n${renderRecommendations(result.loadRecommendations ?? [])}\nresult: ${displayPath(runDir)}/result.json${outcome.reports.length > 0 ? `\nreport: ${outcome.reports.map(displayPath).join(', ')}` : ''}\n`);
@@ -154,6 +170,7 @@ export async function loadCommand(argv: string[]): Promise<ExitCodeValue> {
       out.write(`budget ${ok ? 'ok    ' : 'BROKEN'} ${record.key}: ${record.status === 'ok' ? `${formatJ(record.joulesPerRequest)} J/request` : 'failed'} vs at most ${limitJ} J/request${record.estimated ? ' (estimated power)' : ''}\n`);
     }
   }
+  if (result.status === 'interrupted') return ExitCode.interrupted;
   if (result.status !== 'complete') return ExitCode.runtimeFailure;
   return broken > 0 ? ExitCode.gateFailed : ExitCode.ok;
 }

@@ -20,15 +20,18 @@ export interface RateOptions {
   accounting: Omit<AccountingInput, 'energyJ' | 'sessions' | 'estimated'>;
   /** The schedule starts this long after the call (ms), so its first timer is set in time. */
   leadMs?: number;
+  /** True ends the rate at its next arrival (interrupt): measureRate then returns null. */
+  stopped?: () => boolean;
 }
 
 /** Measure one rate; throws what a batch threw. */
-export async function measureRate(options: RateOptions): Promise<{ numbers: LoadNumbers; trace: LoadTrace }> {
+export async function measureRate(options: RateOptions): Promise<{ numbers: LoadNumbers; trace: LoadTrace } | null> {
   const startMs = options.clock.now() + (options.leadMs ?? 20);
-  const running = runLoad({ clock: options.clock, sessions: options.sessions, policy: options.policy, arrivalsMs: options.arrivalsMs, scheduleSpanMs: options.scheduleSpanMs, startMs });
+  const running = runLoad({ clock: options.clock, sessions: options.sessions, policy: options.policy, arrivalsMs: options.arrivalsMs, scheduleSpanMs: options.scheduleSpanMs, startMs, ...(options.stopped ? { stopped: options.stopped } : {}) });
   await options.advance?.();
   const trace = await running;
   if (trace.error !== null) throw trace.error;
+  if (options.stopped?.()) return null;
   const span = await options.metering.energyOver(trace.startMs, windowEndMs(trace), options.counted);
   const energyJ = Object.values(span.byMeter).reduce((sum, joules) => sum + joules, 0);
   const numbers = accountLoad(trace, {

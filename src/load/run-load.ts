@@ -93,8 +93,9 @@ function runIdOf(name: string): string {
 }
 
 /** Run load mode for the scenario's first model and provider; writes `<out>/<runId>/result.json`. */
-export async function runLoadScenario(scenario: Scenario, settings: LoadSettings, options: { toolVersion: string; naming: OverrideNaming; onEvent?: (event: LoadEvent) => void }): Promise<LoadOutcome> {
+export async function runLoadScenario(scenario: Scenario, settings: LoadSettings, options: { toolVersion: string; naming: OverrideNaming; onEvent?: (event: LoadEvent) => void; signal?: AbortSignal }): Promise<LoadOutcome> {
   const emit = options.onEvent ?? (() => {});
+  const stopped = () => options.signal?.aborted === true;
   for (const [field, count, what] of [['models', scenario.models.length, 'model'], ['executionProviders', scenario.executionProviders.length, 'execution provider'], ['threads', scenario.threads.length, 'thread count']] as const) {
     if (count > 1) throw new InputError('LOAD_ONE_CONFIGURATION', `${scenario.file ? `${path.basename(scenario.file)}: ` : ''}${field}: load mode serves one ${what}, got ${count}`, { hint: `keep one ${what} in the scenario (or run load once per ${what}); precisions and batching policies may be lists` });
   }
@@ -140,8 +141,10 @@ export async function runLoadScenario(scenario: Scenario, settings: LoadSettings
     const total = scenario.precisions.length * settings.policies.length * settings.rates.length;
     let index = 0;
     for (const precision of scenario.precisions) {
+      if (stopped()) break;
       const variant = model!.variants[precision];
       for (const policy of settings.policies) {
+        if (stopped()) break;
         const base = { model: spec.name, precision, executionProvider: ep.name, device, threads, maxBatch: policy.maxBatch, maxWaitMs: policy.maxWaitMs, sessions: settings.sessions };
         const label = `${spec.name}/${precision}/${ep.name}/mb${policy.maxBatch}-w${policy.maxWaitMs}/s${settings.sessions}`;
         const error = variant ? fixedBatchError(variant, policy) : (model!.variantErrors[precision] ?? { code: 'NO_VARIANT', message: `no ${precision} variant of ${spec.name}` });
@@ -156,21 +159,24 @@ export async function runLoadScenario(scenario: Scenario, settings: LoadSettings
           for (let i = 0; i < settings.sessions; i++) {
             sessions.push(await ThreadSession.open({ modelPath: variant!.path, provider: ep.name, providerOptions: ep.options, threads, inputs: variant!.layout.inputs, maxBatch: policy.maxBatch, warmupRuns: scenario.warmup.runs }));
           }
-          const flatOut = settings.flatOutSeconds > 0 ? await measureFlatOut(sessions[0]!, policy.maxBatch, settings.flatOutSeconds, metering, counted) : null;
+          const flatOut = settings.flatOutSeconds > 0 && !stopped() ? await measureFlatOut(sessions[0]!, policy.maxBatch, settings.flatOutSeconds, metering, counted) : null;
           if (flatOut) emit({ type: 'flat-out', label, ...flatOut });
           for (const rate of settings.rates) {
+            if (stopped()) break;
             index++;
             const count = requestsAt(rate, settings);
             const arrivalsMs = trace ? traceArrivalsMs(trace, rate, count) : poissonArrivalsMs(rate, count, settings.arrivals.kind === 'poisson' ? settings.arrivals.seed ^ seedFromString(`${label}@${rate}`) : 0);
             const spanMs = scheduleSpanMs(rate, count);
             emit({ type: 'rate', index, total, label, targetRate: rate, seconds: spanMs / 1000 });
             const maxLagMs = settings.maxLagMs ?? defaultMaxLagMs(rate);
-            const { numbers } = await measureRate({
+            const measured = await measureRate({
               clock: new RealClock(settings.spinMs), sessions, policy, arrivalsMs, scheduleSpanMs: spanMs, metering, counted,
               accounting: { targetRate: rate, idleWatts, flatOutJoulesPerSample: flatOut?.joulesPerSample ?? null, sloP99Ms: scenario.slo.p99Ms, maxLagMs },
               leadMs: 50,
+              stopped,
             });
-            const record = okRecord(base, label, rate, settings, scenario, numbers, maxLagMs);
+            if (!measured) break;
+            const record = okRecord(base, label, rate, settings, scenario, measured.numbers, maxLagMs);
             result.load!.push(record);
             result.loadRecommendations = recommendPerRate(result.load!);
             await save();
@@ -187,7 +193,10 @@ export async function runLoadScenario(scenario: Scenario, settings: LoadSettings
         }
       }
     }
-    result.status = 'complete';
+    if (stopped()) {
+      result.status = 'interrupted';
+      result.stopReason = 'interrupted: the rate in flight was dropped; every finished rate is kept';
+    } else result.status = 'complete';
   } finally {
     for (const meter of meters) await meter.stop().catch(() => {});
     result.finishedAt = new Date().toISOString();

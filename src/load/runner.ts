@@ -46,6 +46,8 @@ export function runLoad(options: {
   arrivalsMs: Float64Array;
   scheduleSpanMs: number;
   startMs: number;
+  /** Checked at each arrival: true ends the run at once (interrupt); the trace is then partial. */
+  stopped?: () => boolean;
 }): Promise<LoadTrace> {
   const { clock, sessions, policy, arrivalsMs, startMs } = options;
   const count = arrivalsMs.length;
@@ -76,6 +78,10 @@ export function runLoad(options: {
     };
     const arrive = () => {
       if (finished) return;
+      if (options.stopped?.()) {
+        finish();
+        return;
+      }
       const i = issued++;
       const now = clock.now();
       trace.lagsMs[i] = Math.max(0, now - (startMs + arrivalsMs[i]!));

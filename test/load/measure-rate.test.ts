@@ -26,11 +26,11 @@ const everyMs = (gapMs: number, count: number) => Float64Array.from({ length: co
 
 test('a request every 40 ms, 10 ms each, 10 W, idle 4 W: utilisation 0.25, 0.4 J per request, idle share 0.3', async () => {
   const { meter, clock } = await tenWatts();
-  const { numbers } = await measureRate({
+  const { numbers } = (await measureRate({
     clock, advance: () => clock.run(), sessions: [standIn(clock, () => 10)], policy: { maxBatch: 1, maxWaitMs: 0 },
     arrivalsMs: everyMs(40, 1000), scheduleSpanMs: 40_000, metering: new Metering([meter]), counted: [meter],
     accounting: { targetRate: 25, idleWatts: 4, flatOutJoulesPerSample: 0.1, sloP99Ms: 50, maxLagMs: 1 },
-  });
+  }))!;
   // 40 s span, 10 s busy: 400 J over 1,000 requests; idle 30 s × 4 W = 120 J of 400.
   assert.equal(numbers.requests, 1000);
   assert.ok(Math.abs(numbers.durationS - 40) < 1e-9);
@@ -53,11 +53,11 @@ test('a request every 40 ms, 10 ms each, 10 W, idle 4 W: utilisation 0.25, 0.4 J
 
 test('batching: a request every 10 ms, batches of 4 in 6 ms: utilisation 0.15, latency includes the wait for the batch to fill', async () => {
   const { meter, clock } = await tenWatts();
-  const { numbers } = await measureRate({
+  const { numbers } = (await measureRate({
     clock, advance: () => clock.run(), sessions: [standIn(clock, (batch) => 2 + batch)], policy: { maxBatch: 4, maxWaitMs: 35 },
     arrivalsMs: everyMs(10, 1000), scheduleSpanMs: 10_000, metering: new Metering([meter]), counted: [meter],
     accounting: { targetRate: 100, idleWatts: 4, flatOutJoulesPerSample: null, sloP99Ms: 20, maxLagMs: 1 },
-  });
+  }))!;
   // Every 40 ms one batch of 4 leaves full at its 4th arrival (before its first has waited 35 ms) and runs 6 ms: latencies 36, 26, 16 and 6 ms.
   assert.deepEqual(numbers.batchSizes, { 4: 250 });
   assert.ok(Math.abs(numbers.utilisation - 0.15) < 1e-9);
@@ -73,13 +73,27 @@ test('batching: a request every 10 ms, batches of 4 in 6 ms: utilisation 0.15, l
 test('too few requests for a stable p99, and a late generator, make a rate invalid', async () => {
   const { meter, clock } = await tenWatts();
   const late: BatchSession = { run: () => clock.sleep(1) };
-  const { numbers } = await measureRate({
+  const { numbers } = (await measureRate({
     clock, advance: () => clock.run(), sessions: [late], policy: { maxBatch: 1, maxWaitMs: 0 },
     arrivalsMs: everyMs(10, 100), scheduleSpanMs: 1000, metering: new Metering([meter]), counted: [meter],
     accounting: { targetRate: 100, idleWatts: null, flatOutJoulesPerSample: null, sloP99Ms: null, maxLagMs: -1 },
-  });
+  }))!;
   assert.equal(numbers.valid, false);
   assert.equal(numbers.idleShare, null);
   assert.match(numbers.reasons.join('\n'), /100 requests: a stable p99 needs at least 1000/);
   assert.match(numbers.reasons.join('\n'), /the request generator fell behind/);
+});
+
+test('an interrupt ends the rate at its next arrival and drops it', async () => {
+  const { meter, clock } = await tenWatts();
+  let arrivals = 0;
+  const measured = await measureRate({
+    clock, advance: () => clock.run(), sessions: [standIn(clock, () => 1)], policy: { maxBatch: 1, maxWaitMs: 0 },
+    arrivalsMs: everyMs(10, 1000), scheduleSpanMs: 10_000, metering: new Metering([meter]), counted: [meter],
+    accounting: { targetRate: 100, idleWatts: null, flatOutJoulesPerSample: null, sloP99Ms: null, maxLagMs: 1 },
+    stopped: () => ++arrivals > 5,
+  });
+  assert.equal(measured, null);
+  // Asked at each of the first 6 arrivals (the 6th stopped it) and once more after: the other 994 never came.
+  assert.equal(arrivals, 7);
 });
