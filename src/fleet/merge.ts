@@ -93,11 +93,8 @@ function newestFirst(a: Candidate, b: Candidate): number {
   return b.result.createdAt.localeCompare(a.result.createdAt) || a.file.localeCompare(b.file);
 }
 
-// One machine: per shard the newest complete result (else the newest, named), pooled in plan order.
-function mergeMachine(group: Candidate[], count: number, notes: string[]): MachineMerge {
-  const sorted = [...group].sort(newestFirst);
-  const newest = sorted[0]!.result;
-  const expected = expectedShards(newest, count);
+// Per shard index the newest complete result, else the newest; every other result with why it was left out.
+function newestCompletePerShard(sorted: Candidate[]): { chosen: Map<number, Candidate>; why: Map<Candidate, string> } {
   const chosen = new Map<number, Candidate>();
   const why = new Map<Candidate, string>();
   for (const candidate of sorted) {
@@ -108,7 +105,12 @@ function mergeMachine(group: Candidate[], count: number, notes: string[]): Machi
       chosen.set(candidate.shard, candidate);
     } else why.set(candidate, `shard ${candidate.shard}: superseded by ${held.result.runId} (a newer${held.result.status === 'complete' ? ' complete' : ''} result of the same shard)`);
   }
-  for (const candidate of chosen.values()) {
+  return { chosen, why };
+}
+
+// A shard run with other flags than the rest measured other configurations than the plan gives it.
+function checkShardPlans(chosen: Iterable<Candidate>, expected: Array<{ keys: string[] }> | null, count: number): void {
+  for (const candidate of chosen) {
     const keys = expected?.[candidate.shard]?.keys;
     const recorded = candidate.result.shard?.keys;
     if (keys && recorded && (keys.length !== recorded.length || keys.some((key, i) => key !== recorded[i]))) {
@@ -117,6 +119,14 @@ function mergeMachine(group: Candidate[], count: number, notes: string[]): Machi
       });
     }
   }
+}
+
+// One machine: per shard the newest complete result (else the newest, named), pooled in plan order.
+function mergeMachine(group: Candidate[], count: number, notes: string[]): MachineMerge {
+  const sorted = [...group].sort(newestFirst);
+  const expected = expectedShards(sorted[0]!.result, count);
+  const { chosen, why } = newestCompletePerShard(sorted);
+  checkShardPlans(chosen.values(), expected, count);
   const used = [...chosen.values()].sort((a, b) => a.shard - b.shard);
   for (const candidate of used) if (candidate.result.status !== 'complete') notes.push(`${candidate.file}: shard ${candidate.shard} is ${candidate.result.status} and has no complete retry; its finished configurations are merged`);
   for (const [candidate, reason] of why) notes.push(`${candidate.file}: left out — ${reason}`);

@@ -121,4 +121,28 @@ describe('mergeResults', () => {
     assert.match(again.notes[0]!, /a merge output, left out/);
     assert.equal(codeOf(() => mergeResults([{ file: '/out/result.json', result: merged }])), 'MERGE_NOTHING');
   });
+
+  describe('with the scenario the shards ran (its plan is known)', () => {
+    // The resolved scenario result.json records: models a and b, batch 1 and 8 on the CPU, raced.
+    const resolved = {
+      name: 'synthetic', models: ['a', 'b'].map((name) => ({ name, source: 'mlp', inputs: {}, variants: {} })), precisions: ['fp32'],
+      executionProviders: [{ name: 'cpu', options: {} }], devices: null, threads: [null], batchSizes: [1, 8], stopping: { rule: 'race', equivalencePercent: 3, maxSeconds: 5 },
+    };
+    const planned = (input: MergeInput) => {
+      input.result.scenario.resolved = resolved;
+      return input;
+    };
+
+    test('a missing shard names its configurations from the plan', () => {
+      const result = mergeResults([planned(shard(0, 2, a))]).machines[0]!.result;
+      assert.deepEqual(result.merge!.missingShards, [1]);
+      assert.deepEqual(result.merge!.missingConfigurations, ['b/fp32/cpu/b1', 'b/fp32/cpu/b8']);
+    });
+
+    test('a shard that measured other configurations than the plan gives it is refused', () => {
+      const odd = planned(shard(1, 2, b));
+      odd.result.shard!.keys = ['b/fp32/cpu/b1'];
+      assert.equal(codeOf(() => mergeResults([planned(shard(0, 2, a)), odd])), 'MERGE_SHARD_PLAN_MISMATCH');
+    });
+  });
 });
