@@ -179,7 +179,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const { scenario, plan, meters, signal } = options;
   const emit = options.onEvent ?? (() => {});
   const resume = options.resume;
-  const runId = resume ? resume.result.runId : (options.runId ?? defaultRunId(scenario.name));
+  const runId = resume ? resume.result.runId : (options.runId ?? defaultRunId(options.shard ? `${scenario.name}-shard${options.shard.index}of${options.shard.count}` : scenario.name));
   const runDir = resume ? resume.runDir : path.join(scenario.outDir, runId);
   // An intensity file that does not cover the start of the run is bad input: refuse before any folder exists.
   const { source: intensity, fallback: intensityFallback } = prepareRunIntensity(scenario.carbon, Date.now());
