@@ -3,7 +3,7 @@
 // after t, failure, restart, stop and the poll loop. A vendor file only probes and parses: it implements Feed.
 import { MeterError } from '../../errors.js';
 import type { MeterInfo, PowerMeter, PowerSample } from '../types.js';
-import { realClock, type Clock, type Timer } from './clock.js';
+import { realClock, type Clock } from './clock.js';
 
 /** One reading of one device. A null power is a gap the tool admitted to (`N/A`), never 0 W. */
 export interface Reading {
@@ -108,6 +108,7 @@ class Channel {
   }
 
   settle(all = false): void {
+    if (this.waiters.length === 0) return;
     const due = this.waiters.filter((waiter) => all || this.has(waiter.tMs));
     this.waiters = this.waiters.filter((waiter) => !due.includes(waiter));
     for (const waiter of due) waiter.done();
@@ -132,8 +133,11 @@ export class Sampler {
   private closing: Promise<void> | null = null;
   private failed: Error | null = null;
   private generation = 0;
-  private nap: { timer: Timer; wake: () => void } | null = null;
-  private loopDone: Promise<void> | null = null;
+  private nap: { wake: () => void } | null = null;
+  /** sampleAfter calls in progress (the poll loop looks at waiters only when there are some). */
+  private waiting = 0;
+  /** An asynchronous poll in progress (a tool run): close() kills it, halt() waits for it. */
+  private inFlight: Promise<void> | null = null;
   private pollCount = 0;
   private failedPolls = 0;
   private failedInARow = 0;
@@ -211,6 +215,7 @@ export class Sampler {
     const now = this.clock.now();
     let timedOut = false;
     const waitMs = this.options.waitMs(tMs, now);
+    this.waiting++;
     await new Promise<void>((resolve) => {
       const timer = this.clock.after(waitMs, () => {
         timedOut = true;
@@ -221,6 +226,7 @@ export class Sampler {
       channel.waiters.push(entry);
       this.wake(); // the poll loop reconsiders when to poll next
     });
+    this.waiting--;
     if (!timedOut || this.failure(key)) return;
     const verdict = this.options.onTimeout?.(key, tMs, waitMs) ?? null;
     if (verdict instanceof Error) this.fail(verdict);
@@ -271,7 +277,7 @@ export class Sampler {
       await this.feed.open(this.sink);
       if (generation !== this.generation) throw new MeterError('METER_STOPPED', 'the meter was stopped while it started');
       this.opened = true;
-      if (this.feed.poll && this.options.periodMs !== undefined) this.loopDone = this.loop(generation);
+      if (this.feed.poll && this.options.periodMs !== undefined) this.poll(generation);
     })().finally(() => (this.opening = null));
     return this.opening;
   }
@@ -282,12 +288,12 @@ export class Sampler {
     this.generation++;
     this.wake();
     if (this.opened || this.opening) {
-      const { opening, loopDone } = this;
+      const { opening, inFlight } = this;
       this.opened = false;
-      this.loopDone = null;
+      this.inFlight = null;
       const closing: Promise<void> = Promise.resolve(opening?.catch(() => {}))
         .then(() => this.feed.close(this.sink))
-        .then(() => loopDone ?? undefined)
+        .then(() => inFlight ?? undefined)
         .catch(() => {})
         .finally(() => {
           if (this.closing === closing) this.closing = null;
@@ -301,52 +307,63 @@ export class Sampler {
     this.nap?.wake();
   }
 
-  private async loop(generation: number): Promise<void> {
-    const live = () => generation === this.generation && !this.failed;
-    while (live()) {
-      const startMs = this.clock.now();
-      let error: Error | null = null;
-      try {
-        await this.feed.poll!(this.sink);
-      } catch (thrown) {
-        error = asError(thrown);
-      }
-      if (generation !== this.generation) return; // stopped meanwhile: a poll killed by close() is no failure
-      this.pollCount++;
-      if (this.previousPollMs !== null) {
-        this.spacingSumMs += startMs - this.previousPollMs;
-        this.spacings++;
-      }
-      this.previousPollMs = startMs;
-      this.failedInARow = error ? this.failedInARow + 1 : 0;
-      if (error) {
-        this.failedPolls++;
-        this.lastPollError = error;
-        if (this.failedInARow >= (this.options.failAfterPolls ?? Infinity)) this.fail(this.options.tooMany?.(error, this.failedInARow) ?? error);
-      }
-      this.options.afterPoll?.();
-      if (!live()) return;
-      const polledMs = this.clock.now();
-      for (let waitMs = this.nextPollInMs(startMs, polledMs); waitMs > 0 && live(); waitMs = this.nextPollInMs(startMs, polledMs)) {
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            timer.cancel();
-            this.nap = null;
-            resolve();
-          };
-          const timer = this.clock.after(waitMs, wake);
-          this.nap = { timer, wake };
-        });
-      }
+  // The poll loop, as timer callbacks (no promise per tick unless the poll itself is asynchronous): poll, record,
+  // then nap until the next poll is due (recomputed whenever a waiter wakes it).
+  private poll(generation: number): void {
+    if (generation !== this.generation || this.failed) return;
+    const startMs = this.clock.now();
+    const done = (error: Error | null) => this.polled(generation, startMs, error);
+    try {
+      const pending = this.feed.poll!(this.sink);
+      if (pending) this.inFlight = pending.then(() => done(null), (thrown: unknown) => done(asError(thrown)));
+      else done(null);
+    } catch (thrown) {
+      done(asError(thrown));
     }
+  }
+
+  private polled(generation: number, startMs: number, error: Error | null): void {
+    if (generation !== this.generation) return; // stopped meanwhile: a poll killed by close() is no failure
+    this.pollCount++;
+    if (this.previousPollMs !== null) {
+      this.spacingSumMs += startMs - this.previousPollMs;
+      this.spacings++;
+    }
+    this.previousPollMs = startMs;
+    this.failedInARow = error ? this.failedInARow + 1 : 0;
+    if (error) {
+      this.failedPolls++;
+      this.lastPollError = error;
+      if (this.failedInARow >= (this.options.failAfterPolls ?? Infinity)) this.fail(this.options.tooMany?.(error, this.failedInARow) ?? error);
+    }
+    this.options.afterPoll?.();
+    this.napUntilDue(generation, startMs, this.clock.now());
+  }
+
+  // Right after a poll the next one always goes through a timer, so a poll that keeps coming up empty (a counter
+  // that has not ticked) cannot spin the event loop; a timer or a waiter's wake polls at once when due.
+  private napUntilDue(generation: number, startMs: number, polledMs: number, woken = false): void {
+    if (generation !== this.generation || this.failed) return;
+    // A timer may fire up to a millisecond early (libuv's coarser clock): that is on time for the period, but not
+    // for a waiter's edge, which must be read at or after its time.
+    const waitMs = this.nextPollInMs(startMs, polledMs, woken ? 1 : 0);
+    if (waitMs <= 0 && woken) return this.poll(generation);
+    const again = () => {
+      timer.cancel();
+      this.nap = null;
+      this.napUntilDue(generation, startMs, polledMs, true);
+    };
+    const timer = this.clock.after(Math.max(0, waitMs), again);
+    this.nap = { wake: again };
   }
 
   // The next poll is due at the period, or sooner for a waiter: at once (retryMs after the last poll, for
   // in-process feeds) for a time already passed; at its time for in-process feeds. Recomputed on every wake.
-  private nextPollInMs(startMs: number, polledMs: number): number {
+  private nextPollInMs(startMs: number, polledMs: number, periodSlackMs: number): number {
     const now = this.clock.now();
     const { periodMs, retryMs } = this.options;
-    let waitMs = startMs + periodMs! - now;
+    let waitMs = startMs + periodMs! - periodSlackMs - now;
+    if (!this.waiting) return waitMs;
     for (const channel of this.channels.values()) {
       for (const waiter of channel.waiters) {
         if (waiter.tMs <= now) waitMs = Math.min(waitMs, retryMs === undefined ? 0 : polledMs + retryMs - now);
