@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
-import { runLoadScenario, type LoadEvent, type LoadSettings } from '../load/run-load.js';
+import { applyBudgets, prepareGates } from '../compare/gates.js';
+import { plannedLoadKeys, runLoadScenario, type LoadEvent, type LoadSettings } from '../load/run-load.js';
+import { renderBudgetReport } from './budgets.js';
 import type { LoadRecord } from '../results/load-types.js';
 import { loadDefaults } from '../scenario/load-section.js';
 import { loadScenarioFile } from '../scenario/load.js';
@@ -45,7 +47,8 @@ and the flat-out energy per sample of the same configuration. See docs/load.md.
                              the last fraction of a millisecond; polling takes CPU from the sessions)
   --max-joules-per-request RATE=J
                              gate: exit 1 when a configuration at RATE req/s costs more than J per request
-                             (repeatable)
+                             (repeatable); the scenario's budgets: also apply (maxJoulesPerRequest with a rate)
+  --baseline FILE            the baseline result.json of budgets relative to one that name none
   --threads N                intra-op threads per session (default: (cores − 1) ÷ sessions, at least 1)
 ${sharedFlags().filter((entry) => entry.name !== 'threads').map((entry) => helpLines(`${entry.short ? `-${entry.short}, ` : ''}--${entry.name}${entry.arg ? ` ${entry.arg}` : ''}`, entry.help, 29)).join('\n')}
   --json                     print result.json to stdout instead of the table
@@ -89,6 +92,7 @@ export async function loadCommand(argv: string[]): Promise<ExitCodeValue> {
         'max-lag-ms': { type: 'string' },
         'spin-ms': { type: 'string' },
         'max-joules-per-request': { type: 'string', multiple: true },
+        baseline: { type: 'string' },
         json: { type: 'boolean', default: false },
         ...Object.fromEntries(sharedFlags().map((entry) => [entry.name, { type: entry.type, ...(entry.short ? { short: entry.short } : {}), ...(entry.multiple ? { multiple: true } : {}) }])),
       },
@@ -136,11 +140,20 @@ export async function loadCommand(argv: string[]): Promise<ExitCodeValue> {
     maxLagMs: maxLag ?? null,
     spinMs: nonNegativeNumber('--spin-ms', values['spin-ms']) ?? 0,
   };
-  const gates = joulesGates(values['max-joules-per-request']);
-  for (const [rate] of gates) {
+  const joules = joulesGates(values['max-joules-per-request']);
+  for (const [rate] of joules) {
     if (!settings.rates.includes(rate)) throw new InputError('FLAG_INVALID', `--max-joules-per-request ${rate}=…: ${rate} req/s is not one of the rates (--rate ${settings.rates.join(',')})`);
   }
 
+  // The scenario's budgets (maxJoulesPerRequest at a rate, maxP99Ms) are checked against the planned keys first.
+  // --max-joules-per-request RATE=J is the budget {match: '*', rate: RATE, maxJoulesPerRequest: J}.
+  scenario = { ...scenario, budgets: [...(scenario.budgets ?? []), ...joules.map(([rate, limitJ]) => ({ match: '*', rate, maxJoulesPerRequest: { value: limitJ } }))] };
+  for (const [index, budget] of (scenario.budgets ?? []).entries()) {
+    if (budget.rate !== undefined && !settings.rates.includes(budget.rate)) {
+      throw new InputError('BUDGET_MATCHES_NOTHING', `budgets[${index}]: rate ${budget.rate} is not one of the rates served (${settings.rates.join(', ')} req/s)`, { hint: 'give the budget a rate from --rate / load.rates' });
+    }
+  }
+  const gates = await prepareGates(scenario, plannedLoadKeys(scenario, settings), { ...(values.baseline ? { baseline: values.baseline } : {}) });
   // Ctrl-C: the rate in flight is dropped and result.json keeps every finished one; a second Ctrl-C exits at once
   // (result.json is rewritten after every rate, so what is on disk is complete).
   const controller = new AbortController();
@@ -159,20 +172,14 @@ export async function loadCommand(argv: string[]): Promise<ExitCodeValue> {
     process.off('SIGTERM', onSignal);
   }
   const { result, runDir } = outcome;
+  const budgets = result.status === 'complete' ? await applyBudgets(result, outcome.resultPath, gates) : null;
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else process.stdout.write(`\n${renderLoadTable(result.load ?? [])}\n${renderRecommendations(result.loadRecommendations ?? [])}\nresult: ${displayPath(runDir)}/result.json${outcome.reports.length > 0 ? `\nreport: ${outcome.reports.map(displayPath).join(', ')}` : ''}\n`);
-  const out = values.json ? process.stderr : process.stdout;
-  let broken = 0;
-  for (const [rate, limitJ] of gates) {
-    for (const record of (result.load ?? []).filter((entry) => entry.targetRate === rate)) {
-      const ok = record.status === 'ok' && record.joulesPerRequest <= limitJ;
-      if (!ok) broken++;
-      out.write(`budget ${ok ? 'ok    ' : 'BROKEN'} ${record.key}: ${record.status === 'ok' ? `${formatJ(record.joulesPerRequest)} J/request` : 'failed'} vs at most ${limitJ} J/request${record.estimated ? ' (estimated power)' : ''}\n`);
-    }
-  }
+  // With --json, stdout holds only result.json: the budget lines go to stderr.
+  if (budgets) (values.json ? process.stderr : process.stdout).write(`${renderBudgetReport(budgets)}\n`);
   if (result.status === 'interrupted') return ExitCode.interrupted;
   if (result.status !== 'complete') return ExitCode.runtimeFailure;
-  return broken > 0 ? ExitCode.gateFailed : ExitCode.ok;
+  return budgets && !budgets.passed ? ExitCode.gateFailed : ExitCode.ok;
 }
 
 function progress(event: LoadEvent): void {

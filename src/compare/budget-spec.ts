@@ -26,7 +26,7 @@ const percent = z.union([z.number(), z.string()], { error: 'expected a percentag
   if (!(number >= 0 && number < 100)) ctx.addIssue(customIssue(`expected a percentage from 0 to 100 like 5 or "5%", got ${formatValue(value)}`, value));
 });
 
-const limitKeys = ['maxJoulesPerSample', 'maxWhPer1kSamples', 'minSamplesPerJoule', 'maxP99Ms'] as const;
+const limitKeys = ['maxJoulesPerSample', 'maxWhPer1kSamples', 'minSamplesPerJoule', 'maxP99Ms', 'maxJoulesPerRequest'] as const;
 
 const budgetEntry = strictObject(
   {
@@ -38,6 +38,9 @@ const budgetEntry = strictObject(
     maxWhPer1kSamples: limit.nullish(),
     minSamplesPerJoule: limit.nullish(),
     maxP99Ms: limit.nullish(),
+    /** Load runs (`joulebench load`, docs/load.md): energy per request, idle included; with `rate`, at that rate only. */
+    maxJoulesPerRequest: limit.nullish(),
+    rate: z.number({ error: 'expected a request rate above 0 (requests per second)' }).positive({ error: 'expected a request rate above 0 (requests per second)' }).nullish(),
     maxRegression: percent.nullish(),
     baseline: z.string({ error: 'expected the path of a baseline result.json' }).min(1, { error: 'expected the path of a baseline result.json' }).nullish(),
   },
@@ -92,6 +95,7 @@ export function toBudgetSpecs(parsed: ParsedBudgets, baseDir: string): BudgetSpe
       spec.maxRegression = (typeof entry.maxRegression === 'number' ? entry.maxRegression : Number(percentPattern.exec(entry.maxRegression)![1])) / 100;
     }
     if (entry.baseline != null) spec.baseline = path.resolve(baseDir, entry.baseline);
+    if (entry.rate != null) spec.rate = entry.rate;
     return spec;
   });
 }

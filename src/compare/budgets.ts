@@ -6,6 +6,7 @@ import type { BudgetReport, BudgetVerdict, Measurement, RunResult } from '../res
 import type { BudgetLimit, BudgetSpec } from '../scenario/types.js';
 import { seedFromString } from '../stats/random.js';
 import { budgetMatches } from './budget-spec.js';
+import { loadBudgetVerdicts } from './load-budgets.js';
 import { percent, signedPercent } from './cells.js';
 import { compareDefaults, hardwareDifferences, isEstimatedRun, judgeMetric, metricDefinitions, metricSamplesOf } from './compare.js';
 
@@ -28,7 +29,7 @@ const limitDefinitions: LimitDefinition[] = [
 
 /** True when a budget needs a baseline run (a relative limit or maxRegression). */
 export function needsBaseline(budget: BudgetSpec): boolean {
-  return budget.maxRegression !== undefined || limitDefinitions.some((d) => budget[d.key] !== undefined && 'baselineRelative' in budget[d.key]!);
+  return budget.maxRegression !== undefined || [...limitDefinitions.map((d) => d.key), 'maxJoulesPerRequest' as const].some((key) => budget[key] !== undefined && 'baselineRelative' in budget[key]!);
 }
 
 /**
@@ -80,6 +81,7 @@ export function evaluateBudgets(result: RunResult, budgets: BudgetSpec[], baseli
         for (const verdict of checkRegression(m, budget.maxRegression, baseM, budget.baseline ?? null, incomparable, estimated)) push(verdict);
       }
     }
+    verdicts.push(...loadBudgetVerdicts(result, budget, baseline, runEstimated));
   }
   const broken = verdicts.filter((v) => !v.ok).length;
   return { baselines: [...new Set(budgets.flatMap((b) => (b.baseline ? [b.baseline] : [])))], verdicts, broken, passed: broken === 0 };

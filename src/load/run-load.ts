@@ -67,6 +67,18 @@ export interface LoadOutcome {
   reports: string[];
 }
 
+/** A configuration and policy's name: `<model>/<precision>/<ep>/mb<maxBatch>-w<maxWaitMs>/s<sessions>`; a record's key adds `@<rate>`. */
+export function loadLabel(model: string, precision: string, ep: string, policy: BatchPolicy, sessions: number): string {
+  return `${model}/${precision}/${ep}/mb${policy.maxBatch}-w${policy.maxWaitMs}/s${sessions}`;
+}
+
+/** Every record key a load run will write, in order (budgets are checked against them before anything runs). */
+export function plannedLoadKeys(scenario: Scenario, settings: Pick<LoadSettings, 'policies' | 'sessions' | 'rates'>): string[] {
+  const model = scenario.models[0]?.name ?? '';
+  const ep = scenario.executionProviders[0]?.name ?? 'cpu';
+  return scenario.precisions.flatMap((precision) => settings.policies.flatMap((policy) => settings.rates.map((rate) => `${loadLabel(model, precision, ep, policy, settings.sessions)}@${rate}`)));
+}
+
 /** The generator's lag limit at a rate (ms). */
 export function defaultMaxLagMs(ratePerS: number): number {
   return Math.max(1, 0.1 * (1000 / ratePerS));
@@ -146,7 +158,7 @@ export async function runLoadScenario(scenario: Scenario, settings: LoadSettings
       for (const policy of settings.policies) {
         if (stopped()) break;
         const base = { model: spec.name, precision, executionProvider: ep.name, device, threads, maxBatch: policy.maxBatch, maxWaitMs: policy.maxWaitMs, sessions: settings.sessions };
-        const label = `${spec.name}/${precision}/${ep.name}/mb${policy.maxBatch}-w${policy.maxWaitMs}/s${settings.sessions}`;
+        const label = loadLabel(spec.name, precision, ep.name, policy, settings.sessions);
         const error = variant ? fixedBatchError(variant, policy) : (model!.variantErrors[precision] ?? { code: 'NO_VARIANT', message: `no ${precision} variant of ${spec.name}` });
         if (error) {
           for (const rate of settings.rates) result.load!.push(failedRecord(base, label, rate, settings, scenario, error));

@@ -125,6 +125,10 @@ export interface BudgetSpec {
   maxWhPer1kSamples?: BudgetLimit;
   minSamplesPerJoule?: BudgetLimit;
   maxP99Ms?: BudgetLimit;
+  /** Load runs: the most energy per request (idle between batches included), J. */
+  maxJoulesPerRequest?: BudgetLimit;
+  /** Load runs: only the records at this target rate (requests per second). */
+  rate?: number;
   /** Largest regression against the baseline, as a fraction (0.05 = 5%), judged as `joulebench compare` does. */
   maxRegression?: number;
   /** Absolute path of the baseline result.json (else `--baseline FILE`). */

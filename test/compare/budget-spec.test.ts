@@ -28,7 +28,7 @@ test('budgets: absolute and relative limits, maxRegression in %, paths resolved;
 
 test('budget errors name the field and the value', () => {
   assert.equal(problem('budgets:\n  - maxJoulesPerSample: -1\n'), 'nightly.yaml: budgets[0].maxJoulesPerSample: expected a positive number or a limit relative to the baseline like "20% below baseline", got -1');
-  assert.equal(problem('budgets:\n  - match: mlp\n'), 'nightly.yaml: budgets[0]: a budget needs at least one limit | add one of maxJoulesPerSample, maxWhPer1kSamples, minSamplesPerJoule, maxP99Ms, maxRegression');
+  assert.equal(problem('budgets:\n  - match: mlp\n'), 'nightly.yaml: budgets[0]: a budget needs at least one limit | add one of maxJoulesPerSample, maxWhPer1kSamples, minSamplesPerJoule, maxP99Ms, maxJoulesPerRequest, maxRegression');
   assert.match(problem('budgets:\n  - match: mlp\n    maxP99: 3\n'), /budgets\[0\]: unknown key "maxP99" — did you mean "maxP99Ms"\?/);
   assert.match(problem('budgets:\n  - maxRegression: 120%\n'), /budgets\[0\]\.maxRegression: expected a percentage from 0 to 100 like 5 or "5%", got "120%"/);
   assert.match(problem('budgets:\n  - maxJoulesPerSample: "100% below baseline"\n'), /cannot be 100% or more below the baseline/);

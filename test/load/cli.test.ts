@@ -62,7 +62,9 @@ describe('joulebench load with a 8 W replay meter', { timeout: 180_000 }, () => 
 
   test('a broken J/request gate exits 1 and names the configuration', () => {
     assert.equal(cli.code, 1, cli.stderr);
-    assert.match(cli.stdout, /budget BROKEN mlp\/fp32\/cpu\/mb4-w2\/s1@100: .* J\/request vs at most 1e-9 J\/request/);
+    assert.match(cli.stdout, /budgets: 1 BROKEN, 0 met\n  ✗ mlp\/fp32\/cpu\/mb4-w2\/s1@100: maxJoulesPerRequest BROKEN: [\d.e-]+ J\/request > max 1\.000e-9/);
+    assert.equal(result.budgets?.passed, false);
+    assert.equal(result.budgets?.verdicts[0]?.budget, 'maxJoulesPerRequest');
     assert.match(cli.stdout, /mlp\/fp32\/cpu\/mb4-w2\/s1@100\s+100\s+/);
   });
 });
