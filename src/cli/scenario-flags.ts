@@ -235,7 +235,7 @@ export function renameFieldsToFlags(error: InputError, display: string, given: r
         if (match) {
           if (index === 0) renamedFirst = true;
           const name = match[1] ?? (match[2] !== undefined ? JSON.parse(`"${match[2]}"`) as string : undefined);
-          return `${label(name)}: ${rest.slice(colon + 2)}`;
+          return `${label(name)}: ${flagNames(rest.slice(colon + 2), given)}`;
         }
       }
       return line;
@@ -244,11 +244,20 @@ export function renameFieldsToFlags(error: InputError, display: string, given: r
   if (message === error.message) return error;
   // Hints written for scenario files (YAML syntax, "the scenario's folder") do not fit a flag.
   const yamlHint = error.hint !== undefined && /scenario|e\.g\. [A-Za-z]+:|\w+: \[/.test(error.hint);
-  const hint = !renamedFirst || !yamlHint ? error.hint : message.startsWith('model: ') ? 'give a built-in model name (mlp, cnn, transformer) or a path to an .onnx file' : undefined;
+  let hint = !renamedFirst || !yamlHint ? error.hint : message.startsWith('model: ') ? 'give a built-in model name (mlp, cnn, transformer) or a path to an .onnx file' : undefined;
+  // A hint that names a field a flag set names the flag instead ("set stopping.maxSeconds to …" → "set --max-seconds to …").
+  if (renamedFirst && hint !== undefined) hint = flagNames(hint, given);
   return new InputError(error.code, message, { ...(hint !== undefined ? { hint } : {}), cause: error });
 }
 
 // ---------------------------------------------------------------------------------------------
+
+// Dotted field paths a flag set, written as the flag (`window.minSeconds 2` → `--min-seconds 2`).
+function flagNames(text: string, given: readonly ScenarioFlag[]): string {
+  let out = text;
+  for (const entry of given) if (entry.field.includes('.') && !entry.field.includes('*') && !entry.field.includes('[')) out = out.split(entry.field).join(`--${entry.name}`);
+  return out;
+}
 
 function row(name: string, field: string, arg: string, help: string, commands: readonly FlagCommand[], parse: (value: string) => unknown, short?: string): ScenarioFlag {
   return { name, field, arg, help, commands, type: 'string', ...(short ? { short } : {}), apply: (raw, value) => setField(raw, field, parse(value as string)) };

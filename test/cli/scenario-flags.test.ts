@@ -100,3 +100,11 @@ test('--fidelity off sets fidelity: off; with a bound flag it is a FLAG_CONFLICT
   assert.throws(() => overlay({ models: ['mlp'] }, { fidelity: 'off', 'min-cosine': '0.9' }), (error: unknown) => error instanceof InputError && error.code === 'FLAG_CONFLICT');
   assert.throws(() => overlay({ models: ['mlp'] }, { fidelity: 'on' }), /--fidelity: expected off, got "on"/);
 });
+
+test('field paths a flag set are written as the flag in the message and the hint', () => {
+  const values = { 'max-seconds': '1', 'min-seconds': '2' };
+  const error = new InputError('SCENARIO_INVALID', 'scenario: stopping.maxSeconds: maxSeconds 1 is shorter than one window (window.minSeconds 2)', { hint: 'set stopping.maxSeconds to at least 2' });
+  const renamed = renameFieldsToFlags(error, 'scenario', givenFlags('bench', values));
+  assert.equal(renamed.message, '--max-seconds: maxSeconds 1 is shorter than one window (--min-seconds 2)');
+  assert.equal(renamed.hint, 'set --max-seconds to at least 2');
+});
