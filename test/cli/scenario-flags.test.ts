@@ -108,3 +108,21 @@ test('field paths a flag set are written as the flag in the message and the hint
   assert.equal(renamed.message, '--max-seconds: maxSeconds 1 is shorter than one window (--min-seconds 2)');
   assert.equal(renamed.hint, 'set --max-seconds to at least 2');
 });
+
+test('run: a --meter replay:FILE outside the scenario\'s folder is the user\'s own path, not refused like the file\'s', async () => {
+  const { mkdtemp, mkdir, writeFile, rm } = await import('node:fs/promises');
+  const os = await import('node:os');
+  const { loadScenarioFile } = await import('../../src/scenario/load.js');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'jb-flags-'));
+  try {
+    await mkdir(path.join(dir, 's'));
+    await writeFile(path.join(dir, 's', 'a.yaml'), 'models: [mlp]\n');
+    await writeFile(path.join(dir, 's', 'b.yaml'), 'models: [mlp]\nmeters: ["replay:../trace.csv"]\n');
+    const values = { meter: `replay:${path.join(dir, 'trace.csv')}` };
+    const scenario = await loadScenarioFile(path.join(dir, 's', 'a.yaml'), { overrides: (raw) => overlay(raw, values) });
+    assert.deepEqual(scenario.meters, [`replay:${path.join(dir, 'trace.csv')}`]);
+    await assert.rejects(loadScenarioFile(path.join(dir, 's', 'b.yaml')), /meters\[0\]: .* is outside the scenario's folder/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
