@@ -21,5 +21,9 @@ test('a load record: one table row with J/request, idle share and the flat-out r
   assert.match(text, /## Serving under load/);
   assert.match(text, /\| `mlp\/fp32\/cpu\/mb8-w5\/s1@20` \| 20 \| 20\.00 \| 6\.20 \| 9\.90 \| 1\.10 \| 5\.0% \| 10\.0 \| 0\.500 \| 0\.000139 \| 40\.0% \| 0\.0100 \| 50\.0× \| valid \|/);
   assert.match(text, /- \*\*20 req\/s\*\* — `mlp\/fp32\/cpu\/mb8-w5\/s1@20`: least energy per request/);
-  assert.match(loadSectionHtml([run]), /<section id="load">[\s\S]*<td>40\.0%<\/td>/);
+  const html = loadSectionHtml([run]);
+  assert.match(html, /<section id="load">[\s\S]*<td>40\.0%<\/td>/);
+  // The energy-proportionality chart: the configuration's line and its flat-out floor (dashed).
+  assert.match(html, /<svg [^>]*aria-label="Energy per request against load"[\s\S]*stroke-dasharray="5 4"[\s\S]*<\/svg>/);
+  assert.match(html, /aria-label="Mean power against load"/);
 });
