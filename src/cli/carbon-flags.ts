@@ -13,12 +13,12 @@ export const carbonFlagOptions = {
 
 /** Help lines for the carbon flags, descriptions starting at column `column` (as the command's other lines do). */
 export function carbonFlagHelp(column: number): string {
-  const pad = (flag: string) => (`  ${flag}`.length < column ? `  ${flag}`.padEnd(column) : `  ${flag} `);
+  const pad = (flag: string) => (`  ${flag}`.length < column - 1 ? `  ${flag}`.padEnd(column) : `  ${flag}   `);
   const more = ' '.repeat(column);
   return [
     `${pad('--region R')}grid of this run: ISO country code (FR), grid zone (US-CAL-CISO) or cloud region`,
     `${more}(aws:eu-west-3); bundled Electricity Maps yearly averages (see docs/carbon.md)`,
-    `${pad('--compare-regions LIST')}gCO2e per 1,000 samples of each recommended configuration in these regions`,
+    `${pad('--compare-regions LIST')}CO2e per million samples of each recommended configuration in these regions`,
     `${more}(FR,DE,PL)`,
     `${pad('--intensity-file CSV')}hourly intensity (timestamp, gCO2e/kWh) covering the run: integrated over its real hours`,
     `${pad('--intensity-profile CSV')}the same CSV as a typical day by UTC hour (the report names the cleanest start hours)`,
