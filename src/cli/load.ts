@@ -231,7 +231,8 @@ export function renderLoadTable(records: LoadRecord[]): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
   const estimated = records.some((record) => record.estimated) ? '\n* estimated power (no hardware meter): compare rates with each other, not with other machines' : '';
-  return [line(header), ...rows.map(line)].join('\n') + estimated;
+  const warnings = records.flatMap((record) => (record.warnings ?? []).map((warning) => `⚠ ${record.key}: ${warning}`));
+  return [line(header), ...rows.map(line)].join('\n') + estimated + (warnings.length > 0 ? `\n${warnings.join('\n')}` : '');
 }
 
 function renderRecommendations(recommendations: NonNullable<import('../results/types.js').RunResult['loadRecommendations']>): string {

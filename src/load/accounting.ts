@@ -109,6 +109,11 @@ export function accountLoad(trace: LoadTrace, input: AccountingInput): LoadNumbe
     overCapacity = true;
     reasons.push(`over capacity: completions ${throughputRate.toFixed(2)} req/s fell behind the arrivals (${input.targetRate} req/s)`);
   }
+  // The idle baseline is measured once, before the rates: a machine whose background load fell since then draws less
+  // than that "idle" power during the rate, and idle power × idle time would exceed the energy (clamped to 1).
+  if (input.idleWatts !== null && durationS > 0 && input.idleWatts > input.energyJ / durationS) {
+    warnings.push(`the idle baseline (${input.idleWatts.toFixed(2)} W) is above this rate's mean power (${(input.energyJ / durationS).toFixed(2)} W): the machine's background load changed since the baseline, so the idle share (clamped to 1) overstates the idle energy; measure on a quiet machine or with a hardware meter`);
+  }
   return {
     targetRate: input.targetRate,
     achievedRate,

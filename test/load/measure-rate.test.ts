@@ -97,3 +97,15 @@ test('an interrupt ends the rate at its next arrival and drops it', async () => 
   // Asked at each of the first 6 arrivals (the 6th stopped it) and once more after: the other 994 never came.
   assert.equal(arrivals, 7);
 });
+
+test('an idle baseline above the rate\'s mean power clamps the idle share to 1 and says why', async () => {
+  const { meter, clock } = await tenWatts();
+  const { numbers } = (await measureRate({
+    clock, advance: () => clock.run(), sessions: [standIn(clock, () => 10)], policy: { maxBatch: 1, maxWaitMs: 0 },
+    arrivalsMs: everyMs(40, 1000), scheduleSpanMs: 40_000, metering: new Metering([meter]), counted: [meter],
+    accounting: { targetRate: 25, idleWatts: 20, flatOutJoulesPerSample: null, sloP99Ms: null, maxLagMs: 1 },
+  }))!;
+  // 20 W × 30 s idle = 600 J > the 400 J measured.
+  assert.equal(numbers.idleShare, 1);
+  assert.match(numbers.warnings.join('\n'), /the idle baseline \(20\.00 W\) is above this rate's mean power \(10\.00 W\)/);
+});
