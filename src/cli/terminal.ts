@@ -24,7 +24,7 @@ export interface ProgressIo {
 export const heartbeatMs = 10_000;
 
 /**
- * Draws progress on stderr: one live line on a TTY; otherwise one line per configuration and round, and
+ * Draws progress on stderr: one live line (redrawn with \r) on a TTY whose TERM is not "dumb"; otherwise one line per configuration and round, and
  * `tick()` (called every second) repeats what is going on when nothing was printed for 10 s.
  */
 export class ProgressPrinter {
@@ -39,7 +39,7 @@ export class ProgressPrinter {
   private lastPrintMs: number;
   private current: string | null = null;
 
-  constructor(perConfigS: number, estimated: boolean, io: ProgressIo = { tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text), nowMs: () => performance.now() }) {
+  constructor(perConfigS: number, estimated: boolean, io: ProgressIo = { tty: process.stderr.isTTY === true && process.env.TERM !== 'dumb', write: (text) => process.stderr.write(text), nowMs: () => performance.now() }) {
     this.io = io;
     this.tty = io.tty;
     this.startMs = io.nowMs();
