@@ -24,8 +24,8 @@ export interface ProgressIo {
 export const heartbeatMs = 10_000;
 
 /**
- * Draws progress on stderr: one live line (redrawn with \r) on a TTY whose TERM is not "dumb"; otherwise one line per configuration and round, and
- * `tick()` (called every second) repeats what is going on when nothing was printed for 10 s.
+ * Draws progress on stderr: one live line (redrawn with \r) on a TTY whose TERM is not "dumb"; otherwise one line per
+ * configuration and round, and `tick()` (called every second) repeats what is going on when nothing was printed for 10 s.
  */
 export class ProgressPrinter {
   private readonly io: ProgressIo;
