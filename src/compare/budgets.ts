@@ -5,7 +5,7 @@ import { sig } from '../report/format-number.js';
 import type { BudgetReport, BudgetVerdict, Measurement, RunResult } from '../results/types.js';
 import type { BudgetLimit, BudgetSpec } from '../scenario/types.js';
 import { seedFromString } from '../stats/random.js';
-import { budgetMatches } from './budget-spec.js';
+import { budgetMatches } from '../scenario/budget-spec.js';
 import { loadBudgetVerdicts } from './load-budgets.js';
 import { percent, signedPercent } from './cells.js';
 import { compareDefaults, hardwareDifferences, isEstimatedRun, judgeMetric, metricDefinitions, metricSamplesOf } from './compare.js';

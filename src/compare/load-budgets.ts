@@ -3,7 +3,7 @@ import { sig } from '../report/format-number.js';
 import type { LoadRecord } from '../results/load-types.js';
 import type { BudgetVerdict, RunResult } from '../results/types.js';
 import type { BudgetLimit, BudgetSpec } from '../scenario/types.js';
-import { budgetMatches } from './budget-spec.js';
+import { budgetMatches } from '../scenario/budget-spec.js';
 import { percent } from './cells.js';
 import { hardwareDifferences } from './compare.js';
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { resolveCarbon } from '../carbon/resolve.js';
-import { budgetsSchema, toBudgetSpecs } from '../compare/budget-spec.js';
+import { budgetsSchema, toBudgetSpecs } from './budget-spec.js';
 import { builtinModelNames, isBuiltinModelName } from './builtins.js';
 import {
   customIssue,

@@ -1,7 +1,7 @@
 // Budgets against synthetic runs: absolute and baseline-relative limits, maxRegression, hand-checked margins.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { budgetMatches } from '../../src/compare/budget-spec.js';
+import { budgetMatches } from '../../src/scenario/budget-spec.js';
 import { evaluateBudgets, resolveBudgets } from '../../src/compare/budgets.js';
 import { InputError } from '../../src/errors.js';
 import type { RunResult } from '../../src/results/types.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluateBudgets } from '../../src/compare/budgets.js';
-import { toBudgetSpecs } from '../../src/compare/budget-spec.js';
+import { toBudgetSpecs } from '../../src/scenario/budget-spec.js';
 import type { LoadRecord } from '../../src/results/load-types.js';
 import type { RunResult } from '../../src/results/types.js';
 

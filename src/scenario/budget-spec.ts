@@ -1,8 +1,8 @@
 // The scenario's `budgets:` list: schema (messages in the style of scenario/schema.ts) and resolution to BudgetSpec.
 import path from 'node:path';
 import { z } from 'zod';
-import { customIssue, formatValue, strictObject } from '../scenario/issues.js';
-import type { BudgetLimit, BudgetSpec } from '../scenario/types.js';
+import { customIssue, formatValue, strictObject } from './issues.js';
+import type { BudgetLimit, BudgetSpec } from './types.js';
 
 const relativePattern = /^\s*(\d+(?:\.\d+)?)\s*%\s*(below|above)\s+(?:the\s+)?baseline\s*$/i;
 const percentPattern = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/;

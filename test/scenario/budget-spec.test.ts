@@ -1,7 +1,7 @@
 // The scenario's `budgets:` and `history:` keys: parsing, defaults and error messages.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { budgetMatches } from '../../src/compare/budget-spec.js';
+import { budgetMatches } from '../../src/scenario/budget-spec.js';
 import { parseScenarioYaml } from '../../src/scenario/load.js';
 
 const parse = (yaml: string) => parseScenarioYaml(`models: [{model: mlp}]\n${yaml}`, { file: '/work/s/nightly.yaml', baseDir: '/work/s' });
