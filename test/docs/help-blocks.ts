@@ -3,7 +3,7 @@
 // `node --import tsx test/docs/help-blocks.ts --write` rewrites them from the built CLI (build first:
 // `npx tsc -p tsconfig.build.json`), and adds a section for a command the page does not have yet.
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -81,6 +81,11 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const binFlag = process.argv.indexOf('--bin');
   const bin = binFlag > 0 ? path.resolve(process.argv[binFlag + 1]!) : undefined;
   const page = await readFile(commandsDoc, 'utf8');
-  await writeFile(commandsDoc, await updatedPage(page, bin));
+  const updated = await updatedPage(page, bin);
+  // Refuse to write over an edit made while the CLI was being asked (another writer), and never leave half a page.
+  if (await readFile(commandsDoc, 'utf8') !== page) throw new Error(`${commandsDoc} changed while its help blocks were being made: run again`);
+  const temp = `${commandsDoc}.${process.pid}.tmp`;
+  await writeFile(temp, updated);
+  await rename(temp, commandsDoc);
   process.stdout.write(`rewrote the help blocks of ${path.relative(process.cwd(), commandsDoc)}\n`);
 }
