@@ -54,8 +54,8 @@ export function exportFlags(values: { 'export-json'?: string | undefined; 'expor
   return Object.keys(exports).length > 0 ? { exports } : {};
 }
 
-// Copy result.json and the reports the run wrote to the files the --export-* flags name; returns what was written.
-async function exportCopies(exports: ExecuteOptions['exports'], resultPath: string, reports: WrittenReport[]): Promise<string[]> {
+/** Copy result.json and the reports a run wrote to the files the --export-* flags name; returns what was written. */
+export async function exportCopies(exports: ExecuteOptions['exports'], resultPath: string, reports: WrittenReport[]): Promise<string[]> {
   if (!exports) return [];
   const sources: Array<[string | undefined, string | undefined]> = [
     [exports.json, resultPath],
@@ -70,7 +70,7 @@ async function exportCopies(exports: ExecuteOptions['exports'], resultPath: stri
       await copyFile(source, target);
       written.push(target);
     } catch (error) {
-      throw new InputError('EXPORT_FAILED', `cannot write ${displayPath(target)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { hint: `the run is saved in ${displayPath(path.dirname(resultPath))}; choose a writable path for --export-*`, cause: error });
+      throw new InputError('EXPORT_FAILED', `cannot write ${displayPath(target)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { hint: `the reports are in ${displayPath(path.dirname(resultPath))}; choose a writable path for --export-*`, cause: error });
     }
   }
   return written;

@@ -8,6 +8,7 @@ import { describeWritten, writeReports } from '../report/formats.js';
 import { renderReportSummary } from '../report/summary.js';
 import { resultSchemaId, type RunResult } from '../results/types.js';
 import { nonNegativeNumber, pairs, withUsage } from './args.js';
+import { exportCopies, exportFlags } from './execute.js';
 import { renderRankedTable } from './terminal.js';
 
 /** Help text for `report`. */
@@ -20,7 +21,10 @@ measurements.csv and the same charts as PNGs in charts/.
   --out DIR                  where to write the reports
   --slo-p99-ms MS            latency SLO for the recommendation (default: the runs' own)
   --electricity-price P      price per kWh, for cost per million samples
-  --price-per-hour HOST=P    hardware price per hour by host name or run id (repeatable), for procurement`;
+  --price-per-hour HOST=P    hardware price per hour by host name or run id (repeatable), for procurement
+  --export-json FILE         also copy the run's result.json to FILE (one run only)
+  --export-csv FILE          also copy measurements.csv to FILE
+  --export-markdown FILE     also copy report.md to FILE`;
 
 /** Read and check a result file. */
 async function readResult(file: string): Promise<RunResult> {
@@ -61,6 +65,9 @@ export async function reportCommand(argv: string[]): Promise<ExitCodeValue> {
         'slo-p99-ms': { type: 'string' },
         'electricity-price': { type: 'string' },
         'price-per-hour': { type: 'string', multiple: true },
+        'export-json': { type: 'string' },
+        'export-csv': { type: 'string' },
+        'export-markdown': { type: 'string' },
       },
     }),
   );
@@ -87,9 +94,12 @@ export async function reportCommand(argv: string[]): Promise<ExitCodeValue> {
   });
   const dir = values.out ? path.resolve(values.out) : runs.length === 1 ? path.dirname(files[0]!) : path.resolve('report');
   const written = await writeReports(analysis, dir);
+  // --export-json copies the result of a single run (several runs have no one result.json).
+  if (values['export-json'] && runs.length > 1) throw new InputError('FLAG_INVALID', `--export-json ${values['export-json']}: ${runs.length} runs have no single result.json`, { hint: 'give one run, or use --export-csv / --export-markdown for the comparison' });
+  const exported = await exportCopies(exportFlags(values).exports, files[0]!, written);
   const tables = runs.map((run) => `${runs.length > 1 ? `${analysis.machines.find((m) => m.runId === run.runId)?.label} (${run.runId})\n` : ''}${renderRankedTable(run)}`);
   const summary = renderReportSummary(analysis);
   const headline = summary.length > 0 ? `${summary.join('\n')}\n\n` : '';
-  process.stdout.write(`${headline}${tables.join('\n\n')}\n\nwrote ${describeWritten(written)}\n`);
+  process.stdout.write(`${headline}${tables.join('\n\n')}\n\nwrote ${describeWritten(written)}\n${exported.map((file) => `exported: ${file}\n`).join('')}`);
   return 0;
 }
