@@ -23,7 +23,7 @@ with charts, report.md, measurements.csv, charts/*.png, traces/) and print the r
 ${scenarioFlagHelp('bench', 29)}
 ${carbonFlagHelp(29)}
 ${metricsFlagHelp(29)}
-  --dry-run                  print the plan (configurations, variants to make, worst-case time from the caps) and exit 0
+  --dry-run                  print the plan (configurations, variants to make, worst-case time from the caps; --json: as JSON), exit 0
   --quick                    short windows for a smoke test
   --resume RUN_DIR           finish an interrupted run: measure only its unfinished configurations (same flags)
   --powercap-root DIR        RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
@@ -71,7 +71,8 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
   scenario = withFlagBudgets(scenario, values);
   scenario = withCarbonFlags(scenario, values);
   if (values['dry-run']) {
-    process.stdout.write(`${renderDryRun(dryRunPlan(scenario), scenario)}\n`);
+    const plan = dryRunPlan(scenario);
+    process.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderDryRun(plan, scenario)}\n`);
     return ExitCode.ok;
   }
   return executeScenario(

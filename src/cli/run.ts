@@ -22,7 +22,7 @@ export const runHelp = `joulebench run <scenario.yaml> [options]
 Run every configuration of a scenario file; write a run folder (result.json, report.html with charts, report.md,
 measurements.csv, charts/*.png, traces/) and print the recommendation, then the ranked table.
 
-  --dry-run              print the plan (configurations, variants to make, worst-case time from the caps) and exit 0
+  --dry-run              print the plan (configurations, variants to make, worst-case time from the caps; --json: as JSON), exit 0
   --quick                short windows (0.3 s, 2 repetitions, 1 s idle): a smoke test, not a measurement
   --powercap-root DIR    RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
   --hwmon SENSOR[,…]     hwmon sensors the hwmon meter counts: ina3221, amdgpu, hwmon3, ina3221/VDD_IN (default: board and system sensors)
@@ -91,7 +91,8 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   }
   if (values['dry-run']) {
     const configs = shard ? selectShard(expandPlan(scenario), scenario.stopping, shard).configs : expandPlan(scenario);
-    process.stdout.write(`${renderDryRun(dryRunPlan(scenario, configs), scenario)}\n`);
+    const plan = dryRunPlan(scenario, configs);
+    process.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderDryRun(plan, scenario)}\n`);
     return ExitCode.ok;
   }
   return executeScenario(scenario, naming, {
