@@ -225,12 +225,24 @@ function renderTableAndDetails(result: RunResult): string[] {
     lines.push('');
     for (const r of picked) {
       lines.push(`Why ${r.key} for ${r.model}: ${r.reason}`);
-      for (const caveat of r.caveats ?? []) if (!caveat.startsWith('power is ESTIMATED')) lines.push(`  caveat: ${caveat}`);
-      if (r.runnerUp) lines.push(`  why not the runner-up: ${r.runnerUp.whyNot}`);
+      // Estimated power heads the table, and "not separated" is in the reason already.
+      for (const caveat of r.caveats ?? []) if (!caveat.startsWith('power is ESTIMATED') && !caveat.startsWith('not separated from')) lines.push(`  caveat: ${caveat}`);
+      const whyNot = r.runnerUp ? whyNotLine(r.runnerUp, r.confidence?.versus) : null;
+      if (whyNot) lines.push(`  ${whyNot}`);
     }
   }
   lines.push(...carbonLines(result));
   return lines;
+}
+
+// "why not the runner-up: …", without the gap when the line above gives it already (the runner-up is the competitor);
+// null when that gap is all there is to say.
+function whyNotLine(runnerUp: NonNullable<Recommendation['runnerUp']>, versus: string | undefined): string | null {
+  const gap = /^\S+(?: \(run [^)]+\))? has [^(]+\([^)]*\) the samples\/J of [^\s:;]+(?: \(run [^)]+\))?/.exec(runnerUp.whyNot)?.[0];
+  if (gap === undefined || runnerUp.key !== versus) return `why not the runner-up: ${runnerUp.whyNot}`;
+  const rest = runnerUp.whyNot.slice(gap.length);
+  if (rest === '') return null;
+  return /^[:;] /.test(rest) ? `why not ${runnerUp.key}: ${rest.slice(2)}` : `why not the runner-up: ${runnerUp.whyNot}`;
 }
 
 // Where the carbon figures come from, the regions compared and the hourly integration; silent for the plain default.

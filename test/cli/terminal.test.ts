@@ -61,3 +61,30 @@ test('the resume command is the one typed, its --resume replaced, odd words quot
   assert.equal(resumeCommand(['bench', 'my model.onnx', '--resume', 'old', '-b', '1'], 'r'), "joulebench bench 'my model.onnx' -b 1 --resume r");
   assert.equal(resumeCommand(['bench', 'mlp', '--resume=old'], "it's"), "joulebench bench mlp --resume 'it'\\''s'");
 });
+
+test('the answer comes first: one line per model, one margin (N× the samples/J of …), µJ/mJ, Wh and CO2e per million', async () => {
+  const { syntheticResult } = await import('../fixtures/synthetic-results.js');
+  const { recommend } = await import('../../src/results/recommend.js');
+  const { renderRankedTable } = await import('../../src/cli/terminal.js');
+  const result = syntheticResult({
+    measurements: [
+      { model: 'n', batch: 1, samplesPerJoule: [100, 100, 100] },
+      { model: 'n', batch: 8, samplesPerJoule: [200, 200, 200] },
+      { model: 'n', batch: 32, samplesPerJoule: [300, 300, 300] },
+    ],
+  });
+  // 475 gCO2e/kWh: Wh per 1,000 samples ÷ 1000 × 475.
+  for (const m of result.measurements) m.energy!.gCO2ePer1kSamples = (m.energy!.whPer1kSamples / 1000) * 475;
+  result.recommendations = recommend(result.measurements, null);
+  const lines = renderRankedTable(result).split('\n');
+  assert.equal(lines[0], 'Answer — the most samples per joule:');
+  // 1/300 J = 3.33 mJ; 1/300 × 10^6 / 3600 Wh = 926 mWh per million; × 475 g/kWh = 440 mg; 300 ÷ 200 = 1.50×, 300 ÷ 100 = 3.00×.
+  assert.equal(lines[1], '  n: n/fp32/cpu/b32 — 3.33 mJ/sample, 926 mWh and 440 mg CO2e per million samples, p99 2.00 ms; 1.50× the samples/J of n/fp32/cpu/b8 (95% CI 1.50×–1.50×), 3.00× that of n/fp32/cpu/b1');
+  assert.equal(lines[2], '');
+  assert.match(lines[3]!, /^#  configuration {3}samples\/J  energy\/sample/);
+  const text = lines.join('\n');
+  assert.match(text, /^1  n\/fp32\/cpu\/b32 .* 3\.33 mJ /m);
+  // The runner-up's gap is the answer's margin: not said a second time.
+  assert.doesNotMatch(text, /why not/);
+  assert.doesNotMatch(text, /saves|less efficient|per 1,000 samples/);
+});
