@@ -13,25 +13,13 @@ export interface WindowEnergy {
   maxGapMs: number;
 }
 
-// Index of the first sample with tMs >= t (binary search; samples are time-ordered).
-function lowerBound(samples: readonly PowerSample[], tMs: number): number {
+// Index of the first sample with tMs >= t, or with `after` the first with tMs > t (binary search; time-ordered).
+function lowerBound(samples: readonly PowerSample[], tMs: number, after = false): number {
   let lo = 0;
   let hi = samples.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (samples[mid]!.tMs < tMs) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-// Index of the first sample with tMs > t.
-function upperBound(samples: readonly PowerSample[], tMs: number): number {
-  let lo = 0;
-  let hi = samples.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (samples[mid]!.tMs <= tMs) lo = mid + 1;
+    if (samples[mid]!.tMs < tMs || (after && samples[mid]!.tMs === tMs)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -63,7 +51,7 @@ export function integrateEnergy(
   if (samples.length === 0) throw new Error('no power samples to integrate');
   if (!(t1Ms > t0Ms)) throw new Error(`empty window [${t0Ms}, ${t1Ms}]`);
   const first = lowerBound(samples, t0Ms);
-  const afterLast = upperBound(samples, t1Ms);
+  const afterLast = lowerBound(samples, t1Ms, true);
   const covered = samples[0]!.tMs <= t0Ms && samples[samples.length - 1]!.tMs >= t1Ms;
   let maxGapMs = 0;
   const from = Math.max(first - 1, 0);
