@@ -11,7 +11,7 @@ import { formatForFile, renderOpenMetrics } from '../metrics/openmetrics.js';
 import { renderHistoryHtml } from '../history/html.js';
 import { HistoryStore } from '../history/store.js';
 import { analyseTrends, historyMetrics, mixedHostsWarning, sparkline, type HistoryMetricId, type HistorySeries } from '../history/trend.js';
-import { sig } from '../report/format-number.js';
+import { sig } from '../common/format-number.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import type { RunResult } from '../results/types.js';
 import { exportFlag, withUsage, words } from './args.js';

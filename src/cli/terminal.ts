@@ -3,7 +3,7 @@ import { carbonBasisLine, hourlyLines } from '../carbon/describe.js';
 import type { PrepareEvent } from '../measure/prepare.js';
 import type { SweepEvent } from '../measure/sweep.js';
 import { displayPath } from './paths.js';
-import { formatGrams, formatJoules, formatTimes, formatWattHours, sig } from '../report/format-number.js';
+import { formatGrams, formatJoules, formatTimes, formatWattHours, sig } from '../common/format-number.js';
 import { ciSuffix, fidelityBoundLine, fidelityMark, isEstimated, rankMeasurements, stoppingLine } from '../report/rank.js';
 import type { Recommendation, RunResult } from '../results/types.js';
 import { describeSearch } from '../variants/mixed-precision.js';

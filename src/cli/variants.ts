@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { prepareModels, variantErrorIsSkip, type PrepareEvent } from '../measure/prepare.js';
-import { sig } from '../report/format-number.js';
+import { sig } from '../common/format-number.js';
 import { parseScenario } from '../scenario/schema.js';
 import { variantCacheDir } from '../variants/make.js';
 import { describeSearch } from '../variants/mixed-precision.js';

@@ -1,7 +1,7 @@
 // Budgets as a release gate: check a finished run against the scenario's `budgets:` (absolute limits, limits
 // relative to a baseline run, and a maximum regression judged as `joulebench compare` does).
 import { InputError } from '../errors.js';
-import { sig } from '../report/format-number.js';
+import { sig } from '../common/format-number.js';
 import type { BudgetReport, BudgetVerdict, Measurement, RunResult } from '../results/types.js';
 import type { BudgetLimit, BudgetSpec } from '../scenario/types.js';
 import { seedFromString } from '../stats/random.js';

@@ -1,5 +1,5 @@
 // The words and numbers every comparison format shares (terminal, Markdown, JUnit), so they say the same thing.
-import { sig } from '../report/format-number.js';
+import { sig } from '../common/format-number.js';
 import type { Comparison, KeyComparison, MetricComparison } from './types.js';
 
 /** A signed percentage with one decimal: +3.1%, −10.0%. */

@@ -1,5 +1,5 @@
 // Budgets over load records (`joulebench load`, docs/load.md): energy per request and p99 at a request rate.
-import { sig } from '../report/format-number.js';
+import { sig } from '../common/format-number.js';
 import type { LoadRecord } from '../results/load-types.js';
 import type { BudgetVerdict, RunResult } from '../results/types.js';
 import type { BudgetLimit, BudgetSpec } from '../scenario/types.js';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { sig } from '../report/format-number.js';
+import { sig } from '../common/format-number.js';
 import { escapeHtml } from '../report/html.js';
 import type { HistoryRun } from './store.js';
 import { mixedHostsWarning, type HistorySeries } from './trend.js';

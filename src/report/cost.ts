@@ -2,7 +2,7 @@
 // it occupies, at the prices the user gives (`--electricity-price` per kWh, `--price-per-hour HOST=P`).
 import type { Measurement, RunResult } from '../results/types.js';
 import type { Cost, Prices } from './analysis-types.js';
-import { sig } from './format-number.js';
+import { sig } from '../common/format-number.js';
 
 const joulesPerKWh = 3_600_000;
 

@@ -9,7 +9,7 @@ import { drawPointLabels } from './charts/point-labels.js';
 import { buildChartSpecs, type ChartSpec } from './charts/specs.js';
 import { cheapestText, costText, pricesLine } from './cost.js';
 import { estimateBanner, rowEstimated } from './estimates.js';
-import { sig } from './format-number.js';
+import { sig } from '../common/format-number.js';
 import { ciSuffix, fidelityBoundLine, fidelityMark, meterLine, rankMeasurements, stoppingLine } from './rank.js';
 import { loadSectionHtml } from './load-section.js';
 

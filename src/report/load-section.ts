@@ -2,7 +2,7 @@
 // served, how fast, what each request cost and how much of it was idle; per rate, the recommendation.
 import type { LoadRecord } from '../results/load-types.js';
 import type { RunResult } from '../results/types.js';
-import { sig } from './format-number.js';
+import { sig } from '../common/format-number.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const percent = (share: number | null) => (share === null || Number.isNaN(share) ? '–' : `${(share * 100).toFixed(1)}%`);

@@ -5,7 +5,7 @@ import type { Measurement, RunResult } from '../results/types.js';
 import type { ReportAnalysis } from './analysis-types.js';
 import { cheapestText, costText, pricesLine } from './cost.js';
 import { estimateBanner, estimationByMachine, rowEstimated } from './estimates.js';
-import { sig } from './format-number.js';
+import { sig } from '../common/format-number.js';
 import { loadSectionMarkdown } from './load-section.js';
 import { ciSuffix, fidelityBoundLine, fidelityMark, meterLine, rankMeasurements, stoppingLine } from './rank.js';
 

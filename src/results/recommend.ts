@@ -2,7 +2,7 @@
 // SLO and the fidelity bound, how sure that is (the ratio to the closest competitor with its 95% CI, from the same
 // estimator as every ± in the reports: src/stats/interval.ts), what it saves against FP32 at batch 1, and why the
 // runner-up was not chosen. Noise never hides a configuration: only an unsound measurement is "not valid".
-import { sig } from '../report/format-number.js';
+import { sig } from '../common/format-number.js';
 import { defaultEquivalencePercent, ratioInterval, withinEquivalence, type RatioInterval, type WindowValue } from '../stats/interval.js';
 import type { Measurement, Recommendation } from './types.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatGrams, formatJoules, formatTimes, formatWattHours, sig } from '../../src/report/format-number.js';
+import { formatGrams, formatJoules, formatTimes, formatWattHours, sig } from '../../src/common/format-number.js';
 
 test('energy per sample in the unit that keeps 1–999: µJ, mJ, J', () => {
   assert.equal(formatJoules(0.000507), '507 µJ');
