@@ -134,6 +134,8 @@ export class Sampler {
   private failed: Error | null = null;
   private generation = 0;
   private nap: { wake: () => void } | null = null;
+  /** When the next poll is due: one period after the previous one was due (no drift), never sooner than a period after it started. */
+  private dueMs = 0;
   /** sampleAfter calls in progress (the poll loop looks at waiters only when there are some). */
   private waiting = 0;
   /** An asynchronous poll in progress (a tool run): close() kills it, halt() waits for it. */
@@ -277,6 +279,7 @@ export class Sampler {
       await this.feed.open(this.sink);
       if (generation !== this.generation) throw new MeterError('METER_STOPPED', 'the meter was stopped while it started');
       this.opened = true;
+      this.dueMs = this.clock.now();
       if (this.feed.poll && this.options.periodMs !== undefined) this.poll(generation);
     })().finally(() => (this.opening = null));
     return this.opening;
@@ -337,21 +340,22 @@ export class Sampler {
       if (this.failedInARow >= (this.options.failAfterPolls ?? Infinity)) this.fail(this.options.tooMany?.(error, this.failedInARow) ?? error);
     }
     this.options.afterPoll?.();
-    this.napUntilDue(generation, startMs, this.clock.now());
+    this.dueMs = Math.max(this.dueMs + this.options.periodMs!, startMs + this.options.periodMs! - 1);
+    this.napUntilDue(generation, this.clock.now());
   }
 
   // Right after a poll the next one always goes through a timer, so a poll that keeps coming up empty (a counter
   // that has not ticked) cannot spin the event loop; a timer or a waiter's wake polls at once when due.
-  private napUntilDue(generation: number, startMs: number, polledMs: number, woken = false): void {
+  private napUntilDue(generation: number, polledMs: number, woken = false): void {
     if (generation !== this.generation || this.failed) return;
     // A timer may fire up to a millisecond early (libuv's coarser clock): that is on time for the period, but not
     // for a waiter's edge, which must be read at or after its time.
-    const waitMs = this.nextPollInMs(startMs, polledMs, woken ? 1 : 0);
+    const waitMs = this.nextPollInMs(polledMs, woken ? 1 : 0);
     if (waitMs <= 0 && woken) return this.poll(generation);
     const again = () => {
       timer.cancel();
       this.nap = null;
-      this.napUntilDue(generation, startMs, polledMs, true);
+      this.napUntilDue(generation, polledMs, true);
     };
     const timer = this.clock.after(Math.max(0, waitMs), again);
     this.nap = { wake: again };
@@ -359,10 +363,10 @@ export class Sampler {
 
   // The next poll is due at the period, or sooner for a waiter: at once (retryMs after the last poll, for
   // in-process feeds) for a time already passed; at its time for in-process feeds. Recomputed on every wake.
-  private nextPollInMs(startMs: number, polledMs: number, periodSlackMs: number): number {
+  private nextPollInMs(polledMs: number, periodSlackMs: number): number {
     const now = this.clock.now();
-    const { periodMs, retryMs } = this.options;
-    let waitMs = startMs + periodMs! - periodSlackMs - now;
+    const { retryMs } = this.options;
+    let waitMs = this.dueMs - periodSlackMs - now;
     if (!this.waiting) return waitMs;
     for (const channel of this.channels.values()) {
       for (const waiter of channel.waiters) {
