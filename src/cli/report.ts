@@ -1,12 +1,12 @@
 // `joulebench report <result.json>…`: re-render the reports of one run, or compare several runs (machines) in one.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError, type ExitCodeValue } from '../errors.js';
 import { analyseRuns } from '../report/analysis.js';
 import { describeWritten, writeReports } from '../report/formats.js';
 import { renderReportSummary } from '../report/summary.js';
-import { resultSchemaId, type RunResult } from '../results/types.js';
+import { readResultFile } from '../results/read.js';
+import type { RunResult } from '../results/types.js';
 import { nonNegativeNumber, pairs, withUsage } from './args.js';
 import { exportCopies, exportFlags } from './execute.js';
 import { renderRankedTable } from './terminal.js';
@@ -25,34 +25,6 @@ measurements.csv and the same charts as PNGs in charts/.
   --export-json FILE         also copy the run's result.json to FILE (one run only)
   --export-csv FILE          also copy measurements.csv to FILE
   --export-markdown FILE     also copy report.md to FILE`;
-
-/** Read and check a result file. */
-async function readResult(file: string): Promise<RunResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new InputError('RESULT_NOT_FOUND', `${file}: no such result file`, { hint: 'give a run\'s result.json: joulebench report results/<runId>/result.json (ls results/ lists the runs)', cause: error });
-    }
-    if (code === 'EISDIR') {
-      throw new InputError('RESULT_IS_DIRECTORY', `${file}: is a folder, not a result.json`, { hint: `joulebench report ${path.join(file, 'result.json')}`, cause: error });
-    }
-    throw new InputError('RESULT_UNREADABLE', `cannot read ${file}: ${code ?? String(error)}`, { cause: error });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    const where = /position (\d+)/.exec((error as Error).message)?.[1];
-    throw new InputError('RESULT_NOT_JSON', `${file}: not JSON${where ? ` (syntax error at character ${where})` : ''}; expected a joulebench result.json`, { cause: error });
-  }
-  if ((parsed as { schema?: unknown } | null)?.schema !== resultSchemaId) {
-    throw new InputError('RESULT_SCHEMA', `${file}: not a joulebench result (schema is not "${resultSchemaId}")`);
-  }
-  return parsed as RunResult;
-}
 
 /** Entry point of `report`. */
 export async function reportCommand(argv: string[]): Promise<ExitCodeValue> {
@@ -76,7 +48,7 @@ export async function reportCommand(argv: string[]): Promise<ExitCodeValue> {
   }
   const files = positionals.map((file) => path.resolve(file));
   const runs: RunResult[] = [];
-  for (const file of positionals) runs.push(await readResult(file));
+  for (const file of positionals) runs.push(await readResultFile(file));
   const ids = new Set<string>();
   for (const run of runs) {
     if (ids.has(run.runId)) throw new InputError('RESULT_DUPLICATE', `run ${run.runId} is given twice`);

@@ -1,9 +1,10 @@
 // The inputs of `joulebench merge`: run folders, result.json files, or folders holding run folders, each read whole
 // and checked before anything is written.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { resultSchemaId, type RunResult } from '../results/types.js';
+import { readResultFile } from '../results/read.js';
+import type { RunResult } from '../results/types.js';
 
 /** One result to merge and where it was read. */
 export interface MergeInput {
@@ -47,38 +48,27 @@ async function findResults(dir: string, depth: number): Promise<string[]> {
   return found;
 }
 
+/** The merge's code for each of the result reader's failures (src/results/read.ts). */
+const mergeCodes: Record<string, string> = {
+  RESULT_NOT_FOUND: 'MERGE_INPUT_NOT_FOUND',
+  RESULT_IS_DIRECTORY: 'MERGE_INPUT_NOT_FOUND',
+  RESULT_UNREADABLE: 'MERGE_INPUT_NOT_FOUND',
+  RESULT_NOT_JSON: 'MERGE_INPUT_CORRUPT',
+};
+
 /**
- * Read one result.json whole: a file cut short or not JSON is MERGE_INPUT_CORRUPT, JSON that is not a joulebench
- * result MERGE_INPUT_NOT_RESULT — both before anything is written.
+ * Read one result.json whole through the one result reader: a file cut short or not JSON is MERGE_INPUT_CORRUPT,
+ * JSON that is not a joulebench result MERGE_INPUT_NOT_RESULT, one lacking what every result has
+ * MERGE_INPUT_CORRUPT — all before anything is written.
  */
 export async function readMergeInput(file: string): Promise<MergeInput> {
-  let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    return { file, result: await readResultFile(file) };
   } catch (error) {
-    throw new InputError('MERGE_INPUT_NOT_FOUND', `merge: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    if (!(error instanceof InputError)) throw error;
+    const incomplete = error.code === 'RESULT_SCHEMA' && !error.message.includes('not a joulebench result');
+    const code = mergeCodes[error.code] ?? (incomplete ? 'MERGE_INPUT_CORRUPT' : 'MERGE_INPUT_NOT_RESULT');
+    const hint = code === 'MERGE_INPUT_NOT_RESULT' ? 'give only run folders joulebench wrote' : 'run that shard again (joulebench run … --shard I/N), or leave this file out of the merge';
+    throw new InputError(code, `merge: ${error.message.replace(/; expected a joulebench result\.json$/, '')}; nothing was merged or written`, { hint, cause: error });
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    const where = /position (\d+)/.exec((error as Error).message)?.[1];
-    // A file cut short fails at its last character ("Unexpected end of JSON input", or "Expected ',' … at position N").
-    const truncated = /end of (JSON )?input|Unterminated/i.test((error as Error).message) || text.trim() === '' || (where !== undefined && Number(where) >= text.trimEnd().length - 1);
-    throw new InputError('MERGE_INPUT_CORRUPT', `merge: ${file}: ${truncated ? `cut short (${text.length} bytes)` : `not JSON${where ? ` (syntax error at character ${where})` : ''}`}; nothing was merged or written`, {
-      hint: 'run that shard again (joulebench run … --shard I/N), or leave this file out of the merge',
-      cause: error,
-    });
-  }
-  const result = parsed as Partial<RunResult> | null;
-  if (result?.schema !== resultSchemaId) {
-    throw new InputError('MERGE_INPUT_NOT_RESULT', `merge: ${file}: not a joulebench result (schema is not "${resultSchemaId}"); nothing was merged or written`, { hint: 'give only run folders joulebench wrote' });
-  }
-  const missing = (['runId', 'createdAt', 'status', 'environment', 'scenario', 'measurements', 'tool'] as const).filter((field) => result[field] === undefined || result[field] === null);
-  if (missing.length > 0 || !Array.isArray(result.measurements)) {
-    throw new InputError('MERGE_INPUT_CORRUPT', `merge: ${file}: the result lacks ${missing.length > 0 ? missing.join(', ') : 'a measurements list'}; nothing was merged or written`, {
-      hint: 'run that shard again, or leave this file out of the merge',
-    });
-  }
-  return { file, result: result as RunResult };
 }

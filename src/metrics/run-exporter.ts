@@ -1,10 +1,11 @@
 // A run's metrics as it goes: refreshed from result.json after every recorded configuration (the sweep rewrites it
 // atomically before it reports `config-end`), written to `--openmetrics FILE` atomically and served by `--metrics-port`.
-import { stat, readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, JoulebenchError, RuntimeFailure } from '../errors.js';
 import type { SweepEvent } from '../measure/sweep.js';
 import { writeFileAtomic } from '../common/atomic.js';
+import { readResultFile } from '../results/read.js';
 import type { RunResult } from '../results/types.js';
 import { formatForFile, renderExposition, type MetricFamily } from './openmetrics.js';
 import { resultMetricFamilies } from './result-metrics.js';
@@ -56,7 +57,7 @@ export class RunMetricsExporter {
     if (event.type === 'run-dir') this.resultPath = path.join(event.runDir, 'result.json');
     else if ((event.type === 'config-end' || event.type === 'idle-end') && this.resultPath) {
       const resultPath = this.resultPath;
-      this.queue(async () => this.publish(JSON.parse(await readFile(resultPath, 'utf8')) as RunResult));
+      this.queue(async () => this.publish(await readResultFile(resultPath)));
     }
   }
 

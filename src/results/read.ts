@@ -54,7 +54,7 @@ function parseResult(text: string, named: string): unknown {
 function checkResult(parsed: unknown, named: string): RunResult {
   const object = parsed as Partial<RunResult> | null;
   if (object === null || typeof object !== 'object' || object.schema !== resultSchemaId) {
-    throw new InputError('RESULT_SCHEMA', `${named}: not a joulebench result (its "schema" is not "${resultSchemaId}")`);
+    throw new InputError('RESULT_SCHEMA', `${named}: not a joulebench result (schema is not "${resultSchemaId}")`);
   }
   const missing = requiredFields.filter((field) => object[field] === undefined || object[field] === null);
   if (!object.environment?.host?.cpu) missing.push('environment' as never);
