@@ -47,11 +47,11 @@ async function waitForExit(child: ChildProcess, ms: number): Promise<void> {
   await Promise.race([new Promise((resolve) => child.once('exit', resolve)), sleep(ms)]);
 }
 
-// Run the meters for `windowMs` after a settling pause, and integrate each over exactly that window.
+// Run the meters for `windowMs` once their readings flow, and integrate each over exactly that window.
 async function measure(meters: PowerMeter[], windowMs: number) {
   for (const meter of meters) await meter.start();
   try {
-    await sleep(150);
+    await Promise.all(meters.map((meter) => meter.sampleAfter(performance.now()))); // the stream flows
     const t0 = performance.now();
     await sleep(windowMs);
     const t1 = t0 + windowMs;

@@ -31,7 +31,7 @@ function nvmlCalls(): { inits: number; shutdowns: number } {
 async function measureWindow(meters: PowerMeter[], windowMs: number) {
   for (const meter of meters) await meter.start();
   try {
-    await sleep(150);
+    await Promise.all(meters.map((meter) => meter.sampleAfter(performance.now()))); // reads are flowing
     const t0 = performance.now();
     // libuv's millisecond timers may fire up to 1 ms before performance.now() says windowMs has passed.
     while (performance.now() - t0 < windowMs) await sleep(Math.max(1, windowMs - (performance.now() - t0)));
