@@ -17,7 +17,8 @@ export interface Clock {
 export const realClock: Clock = {
   now: () => performance.now(),
   after(ms, fn, keepAlive = false) {
-    const handle = setTimeout(fn, Math.max(0, ms));
+    // Whole milliseconds: Node keeps one timer list per distinct duration, and a fraction would make a new one each time.
+    const handle = setTimeout(fn, Math.max(0, Math.ceil(ms)));
     if (!keepAlive) handle.unref();
     return { cancel: () => clearTimeout(handle) };
   },
