@@ -42,7 +42,8 @@ function parseResult(text: string, named: string): unknown {
   } catch (error) {
     const message = (error as Error).message;
     const where = /position (\d+)/.exec(message)?.[1];
-    const cutShort = text.trim() === '' || /end of (JSON )?input|Unterminated/i.test(message);
+    // A file cut short fails at its very end ("Unexpected end of JSON input", or a syntax error at position = its length).
+    const cutShort = text.trim() === '' || /end of (JSON )?input|Unterminated/i.test(message) || (where !== undefined && Number(where) >= text.trimEnd().length);
     const what = cutShort ? `cut short (${text.length} bytes)` : `not JSON${where ? ` (syntax error at character ${where})` : ''}`;
     throw new InputError('RESULT_NOT_JSON', `${named}: ${what}; expected a joulebench result.json`, {
       hint: cutShort ? 'the run that wrote it was stopped mid-write or the copy is incomplete: copy it again or run again' : 'give a result.json that joulebench wrote',

@@ -47,7 +47,7 @@ test('the rules catch a planted upward import and a planted cycle', { timeout: 1
     const found = await violationsIn(dir);
     assert.ok(found.includes('layer-0-imports-up: src/stats/mean.ts → src/report/label.ts'), found.join('\n'));
     assert.ok(found.some((v) => v.startsWith('no-circular: src/measure/a.ts → src/measure/b.ts')), found.join('\n'));
-    assert.equal(found.length, 3, found.join('\n'));
+    assert.ok(found.every((v) => v.startsWith('layer-0-imports-up: src/stats/mean.ts') || /^no-circular: src\/measure\/[ab]\.ts/.test(v)), found.join('\n'));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

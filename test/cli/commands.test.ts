@@ -104,6 +104,6 @@ describe('inspect, devices, models, report', { timeout: 120_000 }, () => {
   });
 
   test('report on a result.json that does not exist: exit 2 naming it', async () => {
-    assertBadInput(await cli(['report', 'nothere/result.json']), 'nothere/result.json: no such result file', 'joulebench report results/<runId>/result.json');
+    assertBadInput(await cli(['report', 'nothere/result.json']), 'nothere/result.json: no such result file', 'give a run\'s result.json: results/<runId>/result.json');
   });
 });

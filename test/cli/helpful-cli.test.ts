@@ -62,7 +62,7 @@ describe('a CLI that helps', { timeout: 120_000, concurrency: 2 }, () => {
   test('report on a missing file names it, no raw ENOENT', async () => {
     const result = await cli('report', 'nothere.json');
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, "joulebench: nothere.json: no such result file\n  fix: give a run's result.json: joulebench report results/<runId>/result.json (ls results/ lists the runs)\n");
+    assert.equal(result.stderr, "joulebench: nothere.json: no such result file\n  fix: give a run's result.json: results/<runId>/result.json (ls results/ lists the runs)\n");
   });
 
   test('inspect with a --shape of the wrong rank is bad input (exit 2), not a description', async () => {
