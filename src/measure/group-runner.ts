@@ -99,7 +99,7 @@ export class GroupRunner {
     this.prepared = context.models.find((model) => model.spec.name === first.model.name);
     this.variant = this.prepared?.variants[first.via === 'model' ? first.precision : 'fp32'];
     this.provider = requireProvider(first.executionProvider.name, 'executionProviders');
-    this.builderFlagsDropped = first.via === 'model' ? [] : providerSettings(this.provider, first.executionProvider.options, 'executionProviders').notForwarded.filter((name) => name.startsWith('trt_'));
+    this.builderFlagsDropped = first.via === 'model' ? [] : providerSettings(this.provider, first.executionProvider.options, 'executionProviders').notForwarded.filter((name) => builderFlagNames(this.provider, first.precision).includes(name));
     this.device = this.provider.device(first.executionProvider.options);
     const attribution = attributionFor(context.metering.meters, this.device, context.scenario.devices);
     this.counted = attribution.meters;

@@ -52,7 +52,7 @@ export interface Measurement {
     sha256: string | null;
     precision: Precision;
     /** `model`: a variant file (or FP32 itself); `tensorrt-builder`: the FP32 model with TensorRT's FP16/INT8 builder flag. */
-    via: 'model' | 'tensorrt-builder';
+    via: PrecisionVia;
     variantOf: string | null;
     /** What the file itself is, read from its graph (src/model/detect-precision.ts); absent in older results. */
     detectedPrecision?: 'fp32' | 'fp16' | 'int8' | 'mixed';

@@ -145,10 +145,10 @@ export interface PlannedConfig {
   model: ModelSpec;
   precision: Precision;
   /**
-   * Where the precision comes from: `model` (the variant file, or the FP32 model itself) or `tensorrt-builder`
-   * (the FP32 model, built by TensorRT with trt_fp16_enable / trt_int8_enable, set in executionProvider.options).
+   * Where the precision comes from: `model` (the variant file, or the FP32 model itself) or the provider's builder
+   * (`tensorrt-builder`: the FP32 model, built by TensorRT with the flags of its `builderPrecisions`, set in executionProvider.options).
    */
-  via: 'model' | 'tensorrt-builder';
+  via: PrecisionVia;
   /** The file measured for this precision (the FP32 model for a builder flag), or null when no variant exists (the config is then skipped). */
   modelPath: string | null;
   executionProvider: ExecutionProviderSpec;
