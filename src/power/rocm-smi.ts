@@ -2,7 +2,7 @@
 import { createAmdFactory, parseJsonOutput, PollParseError, readQuantity, toWatts, type AmdTool, type AmdToolOptions, type GpuReading } from './amd-common.js';
 import type { MeterFactory } from './types.js';
 
-/** The package-power keys rocm-smi prints: MI300 and newer, then older discrete GPUs (POWER-METERS.md). */
+/** The package-power keys rocm-smi prints: MI300 and newer, then older discrete GPUs (docs/vendor-facts.md "AMD — rocm-smi and amd-smi"). */
 export const rocmPowerKeys = ['Current Socket Graphics Package Power (W)', 'Average Graphics Package Power (W)'] as const;
 
 /**
