@@ -14,6 +14,8 @@ const files = readdirSync(testDir, { withFileTypes: true })
   .flatMap((folder) => readdirSync(path.join(testDir, folder.name)).filter((name) => name.endsWith('.test.ts')).map((name) => path.join('test', folder.name, name)))
   .filter((file) => !readFileSync(path.join(root, file), 'utf8').split('\n', 1)[0].startsWith('// @integration'))
   .sort();
-const args = ['--import', 'tsx', '--test', '--test-concurrency=4', '--test-reporter=spec', ...process.argv.slice(2), ...files];
+const extra = process.argv.slice(2);
+const reporter = extra.some((arg) => arg.startsWith('--test-reporter')) ? [] : ['--test-reporter=spec'];
+const args = ['--import', 'tsx', '--test', '--test-concurrency=4', ...reporter, ...extra, ...files];
 const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 process.exitCode = run.status ?? 1;

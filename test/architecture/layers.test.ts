@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // The import layers of src/ (.dependency-cruiser.cjs, explained in docs/design.md): no folder imports one above it,
 // no module cycle, nothing unresolvable. `npm run layers` draws the same graph folder by folder.
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // End to end: `bench --region FR|PL` records the bundled intensity with source and year in result.json and every
 // report; `--intensity-file` integrates the run's real hours (constant 50 W replay trace).
 import assert from 'node:assert/strict';

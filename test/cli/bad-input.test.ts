@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // End to end: every kind of bad input ends with exit 2 and one clear `joulebench:` line naming the thing at fault,
 // and a model onnxruntime rejects is recorded as a failed configuration (exit 2, result.json kept).
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // End to end: inspect, devices, models build and report.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // End to end: the energy numbers of `joulebench bench` against replay traces whose integrals are known by hand.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile } from 'node:fs/promises';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // End to end: a first run prints only joulebench's own words, and a typo gets a did-you-mean, one `joulebench:`
 // prefix, a fix line and exit 2.
 import assert from 'node:assert/strict';

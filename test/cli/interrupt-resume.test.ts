@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // Interrupt and resume, end to end: Ctrl-C keeps every finished configuration and leaves no meter tool behind; a
 // second Ctrl-C exits at once with a valid result.json; kill -9 at random (seeded) moments never tears result.json,
 // and --resume finishes the run with every configuration exactly once.

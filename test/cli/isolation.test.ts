@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // Isolation, end to end: each (model variant, EP) group runs in a child process, so an abort in one group fails
 // that group only (signal and last stderr lines recorded) and the sweep goes on; --config-timeout kills a hung
 // group; --no-isolate runs in-process and records the same configurations.

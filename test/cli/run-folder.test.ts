@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // End to end: what `joulebench bench mlp --batch 1,4` leaves on disk and prints, with the default meter and with --json.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // End to end: bench and inspect on third-party-style models (odd dim names, state inputs, scalars, fixed batches).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

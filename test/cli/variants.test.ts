@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // End to end: `joulebench variants`, `bench --precision fp16,int8` (variants made on the fly) and their bad inputs.
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // Budgets end to end: `joulebench run` with `budgets:` exits 1 naming the broken one and records verdicts.
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // `joulebench compare` end to end: exit codes, refusals, and the Markdown / JUnit / JSON files.
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // scripts/nightly.sh end to end on a tiny scenario: the first night becomes the baseline, a passing night replaces
 // it, a regressed night fails with the Markdown summary and JUnit XML and leaves the baseline alone.
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // The docs are tested like code (docs/README.md, "How the docs are tested"): every `sh` block of README.md and
 // docs/*.md runs, line by line, through the built CLI and must exit as the line says; `sh no-run` blocks need a
 // reason in the text before them; the README fits on a front page; every relative link resolves; every docs page

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // docs/errors.md is a contract: every row (a bad input, the exit code, a fragment of the message) is run here
 // through the real CLI, and every case here must have its row. Rows are matched by their id (first column).
 import assert from 'node:assert/strict';

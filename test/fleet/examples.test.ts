@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // The fleet examples as far as this machine can run them: the Kubernetes manifest's structure (parsed with `yaml`)
 // and its scenario, the Dockerfile's stages, sources and final-stage commands, and sweep.sbatch's submission against
 // a fake sbatch first on PATH (the real cluster run is test/fleet/slurm.test.ts).

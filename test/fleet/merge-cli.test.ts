@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // End to end through the CLI: a scenario run whole and in two shards, the shards merged; the merge holds the same
 // configurations and the same recommendation as the whole run. Bad inputs to merge exit 2 and write nothing.
 import assert from 'node:assert/strict';

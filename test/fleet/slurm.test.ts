@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // examples/slurm/sweep.sbatch on a real single-node Slurm cluster (Debian's slurm-wlm + munge): a 4-task job array
 // of shards, then the dependent merge job; every configuration must appear exactly once in the merged result.
 // Uses the cluster SLURM_CONF names (.ci/run starts one), else starts one with test/fixtures/slurm/start-cluster.sh

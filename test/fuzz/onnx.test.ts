@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // Fuzz: thousands of mutated ONNX files through the loader, the inspector and the batch-axis resolver. Every input
 // must either load or fail with one of joulebench's typed errors; anything else (a TypeError, a RangeError, a hang)
 // is a bug. Seeded: JOULEBENCH_FUZZ_SEED and JOULEBENCH_FUZZ_ITERATIONS reproduce or extend a run.

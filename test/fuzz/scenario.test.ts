@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // Fuzz: thousands of mutated scenario files (the shipped ones and test-style ones, spliced together) through the YAML
 // parser, the schema, the path checks and the matrix expansion. Only joulebench's typed errors may come out.
 // Seeded: JOULEBENCH_FUZZ_SEED and JOULEBENCH_FUZZ_ITERATIONS reproduce or extend a run.

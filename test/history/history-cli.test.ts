@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // `joulebench history` end to end: a step found at the right run, exports, concurrent writers, run --history.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // history.html: self-contained (chart.js inlined, nothing fetched), names are escaped, and in a real browser every
 // chart is drawn without errors.
 import assert from 'node:assert/strict';

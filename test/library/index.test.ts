@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // The package's library entry point (src/index.ts): what a program embedding joulebench imports.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // End to end: `joulebench load` with a constant replay meter, so every energy figure is known by hand.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // Device attribution through the real sweep with two fake GPUs: a fake nvidia-smi reports GPU 0 at a constant 250 W
 // (1000 MiB used) and GPU 1 at 100 W (2000 MiB); stand-ins for the cuda and webgpu providers (registered for this
 // process) create CPU sessions but report the device the real providers would (`cuda:N` from device_id, `webgpu`).

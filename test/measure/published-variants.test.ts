@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // A publisher's FP16 and INT8 files listed under `variants:` next to the FP32 original are measured with fidelity
 // against it; a reduced file given as the FP32 source is said to be one, and is never reduced again.
 import assert from 'node:assert/strict';

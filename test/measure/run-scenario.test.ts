@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // runScenario: the scenario flow as one library call (the CLI, bench/ and these tests use it).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

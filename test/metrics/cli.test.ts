@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // `bench --openmetrics FILE --metrics-port 0` through the real CLI: the endpoint answers while the run goes, the file
 // is what result.json says, promtool passes it, and a real node_exporter's textfile collector reads it; a port in use
 // is exit 2 before anything is measured.

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // examples/grafana/joulebench.json: a dashboard Grafana can import — a Prometheus datasource variable, panels on a grid,
 // the views issue 19 asks for, and PromQL that selects only metric names joulebench exports. (The live test runs
 // every expression against a real Prometheus.)

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // `history --openmetrics FILE`: one timestamped point per run and configuration, exact for hand-made runs, accepted by
 // promtool check metrics and by Prometheus' backfill (promtool tsdb create-blocks-from openmetrics).
 import assert from 'node:assert/strict';

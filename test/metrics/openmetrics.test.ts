@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // The exposition text of a hand-made result, byte for byte, in both formats; escaping, numbers, format choice.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // A real Prometheus (Debian's package) on loopback scrapes the live endpoint serving a hand-made result; the energy it
 // stores is the energy result.json says, and every PromQL expression of the Grafana dashboard runs against it. Then
 // the same with a real bench run.

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // Graph inputs or outputs of a type onnxruntime-node has no tensor for (bfloat16 = 16, complex, float8) are a named
 // ModelError on every path, never onnxruntime's "Unsupported data type: 16".
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // onnxruntime's own log level comes from one place: fatal only unless JOULEBENCH_VERBOSE (the CLI's --verbose).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // End to end: `joulebench bench --meter hwmon --hwmon-root` and `devices` against a fake Jetson hwmon tree.
 import assert from 'node:assert/strict';
 import path from 'node:path';

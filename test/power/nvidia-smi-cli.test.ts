@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // End to end: `joulebench bench --meter nvidia-smi` and `joulebench devices` with the fake nvidia-smi first on PATH.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // The nvidia-smi meter against a fake nvidia-smi (test/fixtures/bin/nvidia): probing, the shared stream, ground-truth
 // energy, missing values, a tool that dies or hangs, and no process left behind.
 import assert from 'node:assert/strict';

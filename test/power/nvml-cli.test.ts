@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // End to end: `joulebench bench --meter nvml` and `joulebench devices` with JOULEBENCH_NVML_LIBRARY pointing at the
 // fake libnvidia-ml.so.1 (its energy counter advances at exactly FAKE_NVML_WATTS).
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // The nvml meter against a fake libnvidia-ml.so.1 built from C at test time, whose energy counter advances at
 // exactly the configured watts: every window's ground truth is watts × seconds.
 import assert from 'node:assert/strict';

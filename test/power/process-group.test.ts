@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // Vendor tools run in their own process group: stopping a meter kills what the tool started too (a wrapper script's
 // child), and the tool is spawned without a shell (arguments with shell metacharacters arrive verbatim).
 import assert from 'node:assert/strict';

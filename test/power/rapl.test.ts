@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // The rapl meter against fake powercap trees whose power is known by construction.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

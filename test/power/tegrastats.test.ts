@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // The tegrastats meter: lines captured from real Jetsons (cited in src/power/tegrastats.ts), and the fake tool.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // The webgpu probe runs in a child process (Dawn writes its Vulkan warnings straight to stderr): its verdict comes
 // back as a working session (null) or onnxruntime's reason, as an in-process probe would give.
 import assert from 'node:assert/strict';

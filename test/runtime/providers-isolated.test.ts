@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // A provider registered by a library user works in an isolated sweep's child process when its registration names the
 // module that registers it; registered without one, an isolated session refuses it by name instead of "unknown".
 import assert from 'node:assert/strict';

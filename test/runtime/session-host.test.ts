@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // The child-process session host (run from the .ts sources under tsx): a window timed in the child comes back in
 // this process's performance.now() frame; a crashed child fails every later call with GROUP_CRASHED.
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // scripts/install-gpu-ep.sh with fake nvidia-smi, uname, ldconfig and a fake onnxruntime-node installer: no GPU, no network.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // The install stays quiet and keeps skipping onnxruntime-node's CUDA download on current and next npm: the
 // install-script policy lives in package.json `allowScripts` (npm 11's documented field), not in an .npmrc key
 // npm warns about ("Unknown project config … will stop working in the next major version").

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // .github/workflows/nightly.yml and action.yml are real files CI owners copy: they parse, every path and input they
 // name exists, and the composite action's steps run here as GitHub would run them (expressions substituted) on a
 // tiny scenario. LICENSE matches package.json.

