@@ -9,7 +9,7 @@
 // dict instead. powermetrics must run as root: without it, it prints "powermetrics must be invoked as the superuser"
 // and exits 1.
 import { MeterError } from '../errors.js';
-import { streamTool, type ToolStream } from './core/child.js';
+import { firstVerdict, streamTool, type ToolStream } from './core/child.js';
 import { realClock, type Clock } from './core/clock.js';
 import { Sampler, type Feed, type FeedSink } from './core/sampler.js';
 import type { MeterFactory, PowerMeter } from './types.js';
@@ -212,19 +212,8 @@ class PowermetricsFeed implements Feed {
     this.stopping = false;
     this.text = '';
     const [file, args] = sudo ? ['sudo', ['-n', command, ...powermetricsArgs(periodMs)]] : [command, powermetricsArgs(periodMs)];
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (error: Error | null) => {
-        if (settled) return;
-        settled = true;
-        timer.cancel();
-        if (error) {
-          this.stopping = true;
-          void this.tool?.stop();
-          reject(error);
-        } else resolve();
-      };
-      const timer = this.settings.clock.after(startupMs, () => settle(new MeterError('POWERMETRICS_SILENT', `powermetrics printed no sample within ${startupMs} ms`)), true);
+    const silent = () => new MeterError('POWERMETRICS_SILENT', `powermetrics printed no sample within ${startupMs} ms`);
+    return firstVerdict(this.settings.clock, startupMs, silent, (settle) => {
       this.tool = this.settings.stream(file, args, env, {
         onLines: (lines) => {
           const outcome = this.onText(`${lines.join('\n')}\n`, sink);
@@ -237,6 +226,9 @@ class PowermetricsFeed implements Feed {
           sink.fail(failure);
         },
       });
+    }, () => {
+      this.stopping = true;
+      void this.tool?.stop();
     });
   }
 

@@ -14,7 +14,7 @@
 // there it alone is the board's power; the others are kept as context, never added to it. Without a board-input
 // rail (AGX Xavier) the rails are summed, as jtop does (jtop/core/power.py total_power).
 import { MeterError } from '../errors.js';
-import { streamTool, type ToolStream } from './core/child.js';
+import { firstVerdict, streamTool, type ToolStream } from './core/child.js';
 import { realClock, type Clock } from './core/clock.js';
 import { Sampler, type Feed, type FeedSink } from './core/sampler.js';
 import { boardInputRails } from './hwmon.js';
@@ -129,19 +129,8 @@ class TegrastatsFeed implements Feed {
   open(sink: FeedSink): Promise<void> {
     this.stopping = false;
     const startupMs = this.options.startupTimeoutMs;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (error: Error | null) => {
-        if (settled) return;
-        settled = true;
-        timer.cancel();
-        if (error) {
-          this.stopping = true;
-          void this.tool?.stop();
-          reject(error);
-        } else resolve();
-      };
-      const timer = this.options.clock.after(startupMs, () => settle(new MeterError('TEGRASTATS_SILENT', `tegrastats printed nothing within ${startupMs} ms`)), true);
+    const silent = () => new MeterError('TEGRASTATS_SILENT', `tegrastats printed nothing within ${startupMs} ms`);
+    return firstVerdict(this.options.clock, startupMs, silent, (settle) => {
       this.tool = this.options.stream(this.options.command, ['--interval', String(this.options.periodMs)], this.options.env, {
         onLines: (lines) => {
           const error = this.onLines(lines, this.options.clock.now(), sink);
@@ -156,6 +145,9 @@ class TegrastatsFeed implements Feed {
           sink.fail(failure);
         },
       });
+    }, () => {
+      this.stopping = true;
+      void this.tool?.stop();
     });
   }
 

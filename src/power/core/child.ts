@@ -4,6 +4,7 @@
 // array, never through a shell. ONE reaper kills every tool still running when Node exits, so a crashed sweep
 // leaves no orphan behind.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Clock } from './clock.js';
 
 /** POSIX process groups; Windows has none (the tool alone is signalled there). */
 const ownGroup = process.platform !== 'win32';
@@ -146,4 +147,32 @@ export function streamTool(
     if (child.pid !== undefined) handlers.onEnd({ code, signal: sig, error });
   });
   return { child, stderrTail: () => `${stderr}${partial ? `\n${partial}` : ''}`, stop: () => stopTool(child) };
+}
+
+/**
+ * Wait for a streaming tool's first verdict: `start` launches it and calls `settle(null)` once a sample was taken or
+ * `settle(error)` on the first failure; nothing within `startupMs` settles with `silent()`. Only the first settle
+ * counts; a failure runs `abandon` (stop the tool, and mark the feed stopping so its exit is not reported twice).
+ */
+export function firstVerdict(
+  clock: Clock,
+  startupMs: number,
+  silent: () => Error,
+  start: (settle: (error: Error | null) => void) => void,
+  abandon: () => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error: Error | null) => {
+      if (settled) return;
+      settled = true;
+      timer.cancel();
+      if (error) {
+        abandon();
+        reject(error);
+      } else resolve();
+    };
+    const timer = clock.after(startupMs, () => settle(silent()), true);
+    start(settle);
+  });
 }
