@@ -3,11 +3,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { parseShardCount, planShards, type ShardPlan } from '../fleet/shards.js';
-import { loadScenarioFile } from '../scenario/load.js';
 import { expandPlan } from '../scenario/expand.js';
 import { withUsage } from './args.js';
-import { quickened } from './run.js';
-import { applyScenarioFlags, givenFlags, renameFieldsToFlags, scenarioFlagHelp, scenarioFlagOptions, stoppingFlagsGiven } from './scenario-flags.js';
+import { scenarioWithFlags } from './run.js';
+import { scenarioFlagHelp, scenarioFlagOptions } from './scenario-flags.js';
 
 /** Help text for `plan`. */
 export const planHelp = `joulebench plan <scenario.yaml> --shards N [options]
@@ -52,15 +51,7 @@ export async function planCommand(argv: string[]): Promise<ExitCodeValue> {
   if (values.shards === undefined) throw new InputError('USAGE', 'plan: --shards N is required', { hint: `joulebench plan ${positionals[0]} --shards 4` });
   const count = parseShardCount('--shards', values.shards);
   // The scenario exactly as `run` with these flags reads it (src/cli/run.ts), so the plan is the one the shards run.
-  const file = path.resolve(positionals[0]!);
-  const given = givenFlags('run', values);
-  let scenario;
-  try {
-    scenario = await loadScenarioFile(file, { overrides: (raw) => applyScenarioFlags(raw, given, values) });
-  } catch (error) {
-    throw error instanceof InputError ? renameFieldsToFlags(error, path.basename(file), given) : error;
-  }
-  if (values.quick) scenario = quickened(scenario, stoppingFlagsGiven(values));
+  const scenario = await scenarioWithFlags(path.resolve(positionals[0]!), values);
   const plan = expandPlan(scenario);
   const shardPlan = planShards(plan, scenario.stopping, count);
   process.stdout.write(values.json ? `${JSON.stringify(shardPlan, null, 2)}\n` : `${renderShardPlan(shardPlan, plan.length)}\n`);

@@ -60,6 +60,22 @@ export function quickened(scenario: Scenario, keepStopping = false): Scenario {
   };
 }
 
+/**
+ * The scenario file with the command line's scenario flags laid over it (errors name the flag), quickened by
+ * --quick: what `run` measures and `plan` cuts into shards.
+ */
+export async function scenarioWithFlags(file: string, values: Record<string, unknown>): Promise<Scenario> {
+  const given = givenFlags('run', values);
+  let scenario: Scenario;
+  try {
+    scenario = await loadScenarioFile(file, { overrides: (raw) => applyScenarioFlags(raw, given, values) });
+  } catch (error) {
+    throw error instanceof InputError ? renameFieldsToFlags(error, path.basename(file), given) : error;
+  }
+  // --quick measures fixed repetitions unless --target-ci/--equivalence/--max-seconds ask otherwise.
+  return values.quick ? quickened(scenario, stoppingFlagsGiven(values)) : scenario;
+}
+
 /** Entry point of `run`. */
 export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   const { values, positionals } = withUsage('run', runHelp, () =>
@@ -71,15 +87,7 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
     });
   }
   const file = path.resolve(positionals[0]!);
-  const given = givenFlags('run', values);
-  let scenario;
-  try {
-    scenario = await loadScenarioFile(file, { overrides: (raw) => applyScenarioFlags(raw, given, values) });
-  } catch (error) {
-    throw error instanceof InputError ? renameFieldsToFlags(error, path.basename(file), given) : error;
-  }
-  // --quick measures fixed repetitions unless --target-ci/--equivalence/--max-seconds ask otherwise.
-  if (values.quick) scenario = quickened(scenario, stoppingFlagsGiven(values));
+  let scenario = await scenarioWithFlags(file, values);
   scenario = withFlagBudgets(scenario, values);
   scenario = withCarbonFlags(scenario, values);
   const naming = scenarioNaming(path.basename(positionals[0]!));
