@@ -9,7 +9,7 @@ import type { Scenario } from '../scenario/types.js';
 import { describeWritten, type WrittenReport } from '../report/formats.js';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { displayPath } from './paths.js';
-import { describePrepareEvent, renderRankedTable, ProgressPrinter } from './terminal.js';
+import { describePrepareEvent, renderAnswerRecap, renderRankedTable, ProgressPrinter } from './terminal.js';
 import { renderBudgetReport } from './budgets.js';
 import { appendToHistory } from './history.js';
 import { toolVersion } from './version.js';
@@ -177,8 +177,10 @@ async function executeWithMetrics(scenario: Scenario, naming: OverrideNaming, op
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     const shown = displayPath(runDir);
-    const reports = outcome.reports.length > 0 ? `\nreport: ${describeWritten(outcome.reports, displayPath)}` : '';
-    process.stdout.write(`\n${renderRankedTable(result)}\n\nresult: ${shown}/result.json${reports}\ntraces in ${shown}/traces/\n${exported.map((file) => `exported: ${displayPath(file)}\n`).join('')}`);
+    // Beside result.json, so named from the run folder: one short line however many charts there are.
+    const reports = outcome.reports.length > 0 ? `\nreport (same folder): ${describeWritten(outcome.reports, (file) => path.relative(runDir, file))}` : '';
+    const recap = renderAnswerRecap(result);
+    process.stdout.write(`\n${renderRankedTable(result)}\n\nresult: ${shown}/result.json${reports}\ntraces in ${shown}/traces/\n${exported.map((file) => `exported: ${displayPath(file)}\n`).join('')}${recap ? `\n${recap}\n` : ''}`);
   }
   // With --json, stdout holds only result.json: the gate's lines go to stderr.
   const gateOut = options.json ? process.stderr : process.stdout;

@@ -156,6 +156,17 @@ export function renderAnswer(result: RunResult): string[] {
   return lines;
 }
 
+/**
+ * The answer once more as the last line a run prints, so it is on screen when the run ends (the full answer block
+ * opens the output, above the table): "answer: mlp → mlp/int8/cpu/b32 (344 µJ/sample) · cnn → …".
+ */
+export function renderAnswerRecap(result: RunResult): string | null {
+  const picks = result.recommendations.filter((r) => r.valid !== false && r.meetsSlo !== false);
+  if (picks.length === 0) return null;
+  const estimated = picks.some((r) => r.estimated) ? ' (power estimated)' : '';
+  return `answer${estimated}: ${picks.map((r) => `${r.model} → ${r.key} (${formatJoules(1 / r.samplesPerJoule)}/sample)`).join(' · ')}`;
+}
+
 // One model's line: "mlp/int8/cpu/b32 — 507 µJ/sample, 141 mWh and 66.9 mg CO2e per million samples, p99 32.9 ms; 2.38× the samples/J of …".
 function answerLine(r: Recommendation, result: RunResult): string {
   if (r.valid === false || r.meetsSlo === false) return `no recommendation — ${r.reason}`;

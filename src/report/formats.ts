@@ -74,13 +74,10 @@ export async function writeReports(analysis: ReportAnalysis, dir: string): Promi
  * the first are named by their base name only ("charts/a.png, b.png").
  */
 export function describeWritten(written: WrittenReport[], show: (file: string) => string = (file) => file): string {
-  const parts: string[] = [];
-  let lastDir: string | null = null;
-  for (const entry of written) {
-    const dir = path.dirname(entry.file);
-    const name = entry.format === 'charts' && dir === lastDir ? path.basename(entry.file) : show(entry.file);
-    parts.push(`${name}${entry.note ? ` (${entry.note})` : ''}`);
-    lastDir = entry.format === 'charts' ? dir : null;
-  }
+  const parts = written.filter((entry) => entry.format !== 'charts').map((entry) => `${show(entry.file)}${entry.note ? ` (${entry.note})` : ''}`);
+  // Charts as one entry per folder ("charts/*.png (11 charts)"): a list of every PNG would fill a terminal screen.
+  const chartDirs = new Map<string, number>();
+  for (const entry of written.filter((e) => e.format === 'charts')) chartDirs.set(path.dirname(entry.file), (chartDirs.get(path.dirname(entry.file)) ?? 0) + 1);
+  for (const [dir, count] of chartDirs) parts.push(count === 1 ? show(written.find((e) => e.format === 'charts' && path.dirname(e.file) === dir)!.file) : `${path.join(show(dir), '*.png')} (${count} charts)`);
   return parts.join(', ');
 }
