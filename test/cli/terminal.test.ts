@@ -88,3 +88,20 @@ test('the answer comes first: one line per model, one margin (N× the samples/J 
   assert.doesNotMatch(text, /why not/);
   assert.doesNotMatch(text, /saves|less efficient|per 1,000 samples/);
 });
+
+test('the last line of a run: each model → its pick with J/sample in human units; none when nothing is recommended', async () => {
+  const { renderAnswerRecap } = await import('../../src/cli/terminal.js');
+  const recommendation = (model: string, key: string, samplesPerJoule: number, extra: Record<string, unknown> = {}) =>
+    ({ model, key, samplesPerJoule, p99Ms: 1, reason: '', estimated: false, ...extra });
+  const result = (recommendations: unknown[]) => ({ recommendations }) as unknown as Parameters<typeof renderAnswerRecap>[0];
+  // 1 ÷ 2,500 samples/J = 400 µJ; 1 ÷ 125 = 8 mJ.
+  assert.equal(
+    renderAnswerRecap(result([recommendation('mlp', 'mlp/int8/cpu/b32', 2500), recommendation('cnn', 'cnn/fp32/cpu/b8', 125)])),
+    'answer: mlp → mlp/int8/cpu/b32 (400 µJ/sample) · cnn → cnn/fp32/cpu/b8 (8.00 mJ/sample)',
+  );
+  assert.equal(
+    renderAnswerRecap(result([recommendation('mlp', 'mlp/int8/cpu/b32', 2500, { estimated: true }), recommendation('cnn', 'cnn/fp32/cpu/b8', 125, { valid: false })])),
+    'answer (power estimated): mlp → mlp/int8/cpu/b32 (400 µJ/sample)',
+  );
+  assert.equal(renderAnswerRecap(result([recommendation('cnn', 'cnn/fp32/cpu/b8', 125, { meetsSlo: false })])), null);
+});
