@@ -1,4 +1,4 @@
-// Turn measured windows into a configuration's numbers, per the measurement definitions in docs/method.md.
+// Turn measured windows into a configuration's numbers, per the measurement definitions in docs/measurement.md.
 import type { MeterInfo } from '../power/types.js';
 import type { Measurement, Repetition } from '../results/types.js';
 import type { CarbonSpec } from '../scenario/types.js';

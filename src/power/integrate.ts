@@ -1,4 +1,4 @@
-// Energy from power samples over a time window, per the measurement definitions in docs/method.md.
+// Energy from power samples over a time window, per the measurement definitions in docs/measurement.md.
 import type { PowerSample, SampleKind } from './types.js';
 
 /** Energy over [t0Ms, t1Ms] and how well the samples covered it. */
