@@ -2,13 +2,13 @@
 // (newest complete wins), missing shards and configurations named, other machines side by side, bad mixes refused.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { InputError } from '../../src/errors.js';
 import { fingerprintOf } from '../../src/fleet/fingerprint.js';
 import type { MergeInput } from '../../src/fleet/inputs.js';
 import { mergeResults } from '../../src/fleet/merge.js';
 import { recommend } from '../../src/results/recommend.js';
 import type { RunResult } from '../../src/results/types.js';
 import { syntheticResult, type SyntheticMeasurement, type SyntheticRun } from '../fixtures/synthetic-results.js';
+import { inputErrorCode } from '../fixtures/errors.js';
 
 const sha = 'b'.repeat(64);
 
@@ -24,16 +24,6 @@ function shard(index: number, count: number, measurements: SyntheticMeasurement[
 
 const a = [{ model: 'a', batch: 1, samplesPerJoule: [10, 10.2, 9.8] }, { model: 'a', batch: 8, samplesPerJoule: [30, 30.5, 29.5] }];
 const b = [{ model: 'b', batch: 1, samplesPerJoule: [5, 5.1, 4.9] }, { model: 'b', batch: 8, samplesPerJoule: [4, 4.1, 3.9] }];
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof InputError, String(error));
-    return error.code;
-  }
-  assert.fail('expected an InputError');
-}
 
 describe('mergeResults', () => {
   test('same machine: one pooled ranking, every configuration once, recommendation made again over all of them', () => {
@@ -110,8 +100,8 @@ describe('mergeResults', () => {
   test('refuses another scenario and mixed shard counts', () => {
     const otherScenario = shard(1, 2, b);
     otherScenario.result.scenario.sha256 = 'c'.repeat(64);
-    assert.equal(codeOf(() => mergeResults([shard(0, 2, a), otherScenario])), 'MERGE_SCENARIO_MISMATCH');
-    assert.equal(codeOf(() => mergeResults([shard(0, 2, a), shard(1, 3, b)])), 'MERGE_SHARD_COUNT_MISMATCH');
+    assert.equal(inputErrorCode(() => mergeResults([shard(0, 2, a), otherScenario])), 'MERGE_SCENARIO_MISMATCH');
+    assert.equal(inputErrorCode(() => mergeResults([shard(0, 2, a), shard(1, 3, b)])), 'MERGE_SHARD_COUNT_MISMATCH');
   });
 
   test('a merge output among the inputs is left out (merging a merge again changes nothing)', () => {
@@ -119,7 +109,7 @@ describe('mergeResults', () => {
     const again = mergeResults([shard(0, 2, a), shard(1, 2, b), { file: '/out/result.json', result: merged }]);
     assert.deepEqual(again.machines[0]!.result, merged);
     assert.match(again.notes[0]!, /a merge output, left out/);
-    assert.equal(codeOf(() => mergeResults([{ file: '/out/result.json', result: merged }])), 'MERGE_NOTHING');
+    assert.equal(inputErrorCode(() => mergeResults([{ file: '/out/result.json', result: merged }])), 'MERGE_NOTHING');
   });
 
   describe('with the scenario the shards ran (its plan is known)', () => {
@@ -142,7 +132,7 @@ describe('mergeResults', () => {
     test('a shard that measured other configurations than the plan gives it is refused', () => {
       const odd = planned(shard(1, 2, b));
       odd.result.shard!.keys = ['b/fp32/cpu/b1'];
-      assert.equal(codeOf(() => mergeResults([planned(shard(0, 2, a)), odd])), 'MERGE_SHARD_PLAN_MISMATCH');
+      assert.equal(inputErrorCode(() => mergeResults([planned(shard(0, 2, a)), odd])), 'MERGE_SHARD_PLAN_MISMATCH');
     });
   });
 });

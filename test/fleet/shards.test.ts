@@ -2,9 +2,9 @@
 // models are too few and nothing races, empty shards named; --shard I/N and auto/N parsing with named errors.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { InputError } from '../../src/errors.js';
 import { emptyShardMessage, parseShardCount, parseShardSpec, planShards, selectShard } from '../../src/fleet/shards.js';
 import type { PlannedConfig, Scenario } from '../../src/scenario/types.js';
+import { inputErrorCode } from '../fixtures/errors.js';
 
 // A plan as expandPlan orders it: model → precision → EP → batch.
 function plan(models: Array<[string, number]>, eps = ['cpu'], precisions = ['fp32']): PlannedConfig[] {
@@ -22,16 +22,6 @@ function plan(models: Array<[string, number]>, eps = ['cpu'], precisions = ['fp3
 }
 
 const race: Scenario['stopping'] = { rule: 'race', equivalencePercent: 3, maxSeconds: 5 };
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof InputError, String(error));
-    return error.code;
-  }
-  assert.fail('expected an InputError');
-}
 
 describe('planShards', () => {
   test('whole models, largest first to the least-loaded shard; every key exactly once, in plan order', () => {
@@ -99,14 +89,14 @@ describe('--shard and --shards', () => {
   });
 
   test('named errors', () => {
-    assert.equal(code(() => parseShardSpec('auto/4', {})), 'SHARD_INDEX_UNSET');
-    assert.equal(code(() => parseShardSpec('4/4', {})), 'SHARD_OUT_OF_RANGE');
-    assert.equal(code(() => parseShardSpec('-1/4', {})), 'SHARD_OUT_OF_RANGE');
-    assert.equal(code(() => parseShardSpec('auto/4', { SLURM_ARRAY_TASK_ID: '7' })), 'SHARD_OUT_OF_RANGE');
-    assert.equal(code(() => parseShardSpec('0/0', {})), 'SHARD_COUNT_INVALID');
-    assert.equal(code(() => parseShardSpec('1', {})), 'SHARD_INVALID');
-    assert.equal(code(() => parseShardCount('--shards', '0')), 'SHARD_COUNT_INVALID');
-    assert.equal(code(() => parseShardCount('--shards', '2.5')), 'SHARD_COUNT_INVALID');
+    assert.equal(inputErrorCode(() => parseShardSpec('auto/4', {})), 'SHARD_INDEX_UNSET');
+    assert.equal(inputErrorCode(() => parseShardSpec('4/4', {})), 'SHARD_OUT_OF_RANGE');
+    assert.equal(inputErrorCode(() => parseShardSpec('-1/4', {})), 'SHARD_OUT_OF_RANGE');
+    assert.equal(inputErrorCode(() => parseShardSpec('auto/4', { SLURM_ARRAY_TASK_ID: '7' })), 'SHARD_OUT_OF_RANGE');
+    assert.equal(inputErrorCode(() => parseShardSpec('0/0', {})), 'SHARD_COUNT_INVALID');
+    assert.equal(inputErrorCode(() => parseShardSpec('1', {})), 'SHARD_INVALID');
+    assert.equal(inputErrorCode(() => parseShardCount('--shards', '0')), 'SHARD_COUNT_INVALID');
+    assert.equal(inputErrorCode(() => parseShardCount('--shards', '2.5')), 'SHARD_COUNT_INVALID');
     assert.equal(parseShardCount('--shards', '3'), 3);
   });
 });
