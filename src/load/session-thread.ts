@@ -41,7 +41,8 @@ async function main(): Promise<void> {
         (error: unknown) => port.postMessage({ type: 'error', id: message.id, message: String(error instanceof Error ? error.message : error) } satisfies ThreadReply),
       );
     } else {
-      void session.release().finally(() => process.exit(0));
+      // Released, and with the port closed nothing holds the thread: it ends by itself (the host waits for 'exit').
+      void session.release().finally(() => port.close());
     }
   });
   port.postMessage({ type: 'ready' } satisfies ThreadReply);

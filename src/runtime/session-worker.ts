@@ -1,4 +1,5 @@
-// The child process of an isolated group (see runtime/session-host.ts), a process entry point like main.ts: one session, driven over IPC by the parent.
+// The child process of an isolated group (see runtime/session-host.ts): one session, driven over IPC by the parent. It
+// never prints or exits: replies go over IPC, and it ends when the channel closes (docs/design.md).
 // Ctrl-C reaches the whole terminal process group: the child ignores SIGINT/SIGTERM and stops when the parent
 // says so (or when the parent is gone).
 import { JoulebenchError } from '../errors.js';
@@ -19,7 +20,12 @@ const hangKey = process.env.JOULEBENCH_TEST_HANG_KEY;
 
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
-process.on('disconnect', () => process.exit(0));
+// The parent is gone (it closed the group, or died): stop any window in flight and release the session; with the IPC
+// channel closed nothing else holds the event loop, so the process ends by itself.
+process.on('disconnect', () => {
+  runner.stopped = true;
+  void runner.close();
+});
 
 async function handle(message: Extract<HostRequest, { id: number }>): Promise<unknown> {
   switch (message.type) {
@@ -29,7 +35,6 @@ async function handle(message: Extract<HostRequest, { id: number }>): Promise<un
     }
     case 'begin': {
       if (crashKey && message.request.key === crashKey) {
-        process.stderr.write(`test hook: aborting in ${crashKey}\n`);
         process.abort();
       }
       // Block the event loop as a hung native call would (sleeping, not spinning).
