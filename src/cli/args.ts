@@ -1,5 +1,8 @@
 // Flag parsing helpers: every error names the flag and the value received.
+import path from 'node:path';
 import { InputError } from '../errors.js';
+import { parseHwmonSelection } from '../power/hwmon.js';
+import type { MeterSettings } from '../power/types.js';
 import { carbonFlagOptions } from './carbon-flags.js';
 import { metricsFlagOptions } from './metrics-flags.js';
 import { scenarioLimits } from '../scenario/schema.js';
@@ -162,6 +165,15 @@ export const sweepFlagOptions = {
   ...carbonFlagOptions,
   ...metricsFlagOptions,
 } as const;
+
+/** `--powercap-root`, `--hwmon-root` and `--hwmon` as the meters' settings (folders resolved against the cwd). */
+export function meterSettingsFlags(values: { 'powercap-root'?: string; 'hwmon-root'?: string; hwmon?: string }): MeterSettings {
+  return {
+    ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}),
+    ...(values['hwmon-root'] ? { hwmonRoot: path.resolve(values['hwmon-root']) } : {}),
+    ...(values.hwmon ? { hwmonSensors: parseHwmonSelection('--hwmon', values.hwmon) } : {}),
+  };
+}
 
 /** `--no-isolate` and `--config-timeout S` as execute options (a time limit needs a process to kill). */
 export function isolationFlags(values: { 'no-isolate'?: boolean; 'config-timeout'?: string }): { isolate: boolean; configTimeoutS?: number } {

@@ -5,11 +5,10 @@ import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { dryRunPlan, renderDryRun } from './dry-run.js';
 import { parseScenario, scenarioDefaults } from '../scenario/schema.js';
 import path from 'node:path';
-import { isolationFlags, sweepFlagOptions, withUsage } from './args.js';
+import { isolationFlags, meterSettingsFlags, sweepFlagOptions, withUsage } from './args.js';
 import { withFlagBudgets } from './budgets.js';
 import { carbonFlagHelp, withCarbonFlags } from './carbon-flags.js';
 import { metricsFlagHelp, metricsFlags } from './metrics-flags.js';
-import { parseHwmonSelection } from '../power/hwmon.js';
 import { executeScenario, exportFlags } from './execute.js';
 import { quickened } from './run.js';
 import { applyScenarioFlags, givenFlags, renameFieldsToFlags, scenarioFlagHelp, scenarioFlagOptions, stoppingFlagsGiven } from './scenario-flags.js';
@@ -85,9 +84,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
       ...exportFlags(values),
       ...metricsFlags(values),
       ...(values.resume ? { resume: path.resolve(values.resume) } : {}),
-      ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}),
-      ...(values.hwmon ? { hwmonSensors: parseHwmonSelection('--hwmon', values.hwmon) } : {}),
-      ...(values['hwmon-root'] ? { hwmonRoot: path.resolve(values['hwmon-root']) } : {}),
+      meterSettings: meterSettingsFlags(values),
       ...(values.baseline ? { baseline: values.baseline } : {}),
       ...(values.history ? { historyDir: values.history } : {}),
     },

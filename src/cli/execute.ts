@@ -13,17 +13,14 @@ import { describePrepareEvent, renderAnswerRecap, renderRankedTable, ProgressPri
 import { renderBudgetReport } from './budgets.js';
 import { appendToHistory } from './history.js';
 import { toolVersion } from './version.js';
+import type { MeterSettings } from '../power/types.js';
 import { RunMetricsExporter, type RunExportOptions } from '../metrics/run-exporter.js';
 
 /** Output options common to run and bench. */
 export interface ExecuteOptions {
   json: boolean;
-  /** `--powercap-root`, else JOULEBENCH_POWERCAP_ROOT, else /sys/class/powercap. */
-  powercapRoot?: string;
-  /** `--hwmon-root`, else JOULEBENCH_HWMON_ROOT, else /sys/class/hwmon. */
-  hwmonRoot?: string;
-  /** `--hwmon SENSOR[,…]`: what the hwmon meter counts. */
-  hwmonSensors?: string[];
+  /** `--powercap-root`, `--hwmon-root`, `--hwmon`: what the meters read (defaults from the environment). */
+  meterSettings?: MeterSettings;
   /** `--baseline FILE`: the baseline of budgets that name none. */
   baseline?: string;
   /** `--history DIR`: append the run to this history store (overrides the scenario's `history:`). */
@@ -138,9 +135,7 @@ async function executeWithMetrics(scenario: Scenario, naming: OverrideNaming, op
       signal: controller.signal, emergency,
       ...(options.resume ? { resumeDir: options.resume } : {}),
       ...(options.shard ? { shard: options.shard } : {}),
-      ...(options.powercapRoot ? { powercapRoot: options.powercapRoot } : {}),
-      ...(options.hwmonRoot ? { hwmonRoot: options.hwmonRoot } : {}),
-      ...(options.hwmonSensors ? { hwmonSensors: options.hwmonSensors } : {}),
+      ...(options.meterSettings ? { meterSettings: options.meterSettings } : {}),
       onPrepare: (event) => process.stderr.write(`${describePrepareEvent(event)}\n`),
       onPlanned: async (plan) => {
         prepared.gates = await prepareGates(scenario, plan.map((config) => config.key), options);
@@ -148,7 +143,7 @@ async function executeWithMetrics(scenario: Scenario, naming: OverrideNaming, op
       onResume: (done, total, remaining) => process.stderr.write(`resuming ${path.basename(options.resume!)}: ${done} of ${total} configurations finished, ${remaining} to measure\n`),
       onMeters: (choices, estimated) => {
         for (const choice of choices) process.stderr.write(`meter ${choice.chosen ? '✓' : '✗'} ${choice.name}: ${choice.why}\n`);
-        if (options.hwmonSensors && !choices.some((choice) => choice.chosen && choice.name === 'hwmon')) {
+        if (options.meterSettings?.hwmonSensors && !choices.some((choice) => choice.chosen && choice.name === 'hwmon')) {
           process.stderr.write('warning: --hwmon has no effect: the hwmon meter is not among the chosen meters (add it: --meter auto,hwmon)\n');
         }
         // Signals are caught from here on: the sweep is about to write result.json.

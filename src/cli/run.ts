@@ -5,7 +5,7 @@ import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { scenarioNaming } from '../measure/prepare.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
-import { isolationFlags, sweepFlagOptions, withUsage } from './args.js';
+import { isolationFlags, meterSettingsFlags, sweepFlagOptions, withUsage } from './args.js';
 import { withFlagBudgets } from './budgets.js';
 import { carbonFlagHelp, withCarbonFlags } from './carbon-flags.js';
 import { metricsFlagHelp, metricsFlags } from './metrics-flags.js';
@@ -13,7 +13,6 @@ import { applyScenarioFlags, givenFlags, renameFieldsToFlags, scenarioFlagHelp, 
 import { executeScenario, exportFlags } from './execute.js';
 import { emptyShardMessage, parseShardSpec, selectShard } from '../fleet/shards.js';
 import { dryRunPlan, renderDryRun } from './dry-run.js';
-import { parseHwmonSelection } from '../power/hwmon.js';
 import { expandPlan } from '../scenario/expand.js';
 
 /** Help text for `run`. */
@@ -113,8 +112,6 @@ export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
     ...(values.baseline ? { baseline: values.baseline } : {}),
     ...(values.history ? { historyDir: values.history } : {}),
     ...(values.resume ? { resume: path.resolve(values.resume) } : {}),
-    ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}),
-    ...(values.hwmon ? { hwmonSensors: parseHwmonSelection('--hwmon', values.hwmon) } : {}),
-    ...(values['hwmon-root'] ? { hwmonRoot: path.resolve(values['hwmon-root']) } : {}),
+    meterSettings: meterSettingsFlags(values),
   });
 }

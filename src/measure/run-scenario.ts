@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolveMeters, type MeterChoice } from '../power/registry.js';
-import { defaultPowercapRoot } from '../power/types.js';
+import { defaultPowercapRoot, type MeterSettings } from '../power/types.js';
 import { analyseRuns } from '../report/analysis.js';
 import { writeReports, type WrittenReport } from '../report/formats.js';
 import { captureEnvironment } from '../results/environment.js';
@@ -22,12 +22,8 @@ export interface RunScenarioOptions {
   naming: OverrideNaming;
   /** `--resume RUN_DIR` (absolute): measure only the unfinished configurations of that run, into it. */
   resumeDir?: string;
-  /** RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT, else /sys/class/powercap). */
-  powercapRoot?: string;
-  /** hwmon folder for the hwmon meter (default $JOULEBENCH_HWMON_ROOT, else /sys/class/hwmon). */
-  hwmonRoot?: string;
-  /** `--hwmon`: the hwmon sensors to count (default: the board and system sensors). */
-  hwmonSensors?: string[];
+  /** The RAPL powercap folder, the hwmon folder and sensors (defaults: $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap, …). */
+  meterSettings?: MeterSettings;
   /** Each (model variant, EP) group in a child process (default true). */
   isolate?: boolean;
   configTimeoutS?: number | null;
@@ -64,10 +60,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const { meters, choices } = await resolveMeters(scenario.meters, {
     cpuTdpWatts: scenario.cpuTdpWatts,
     baseDir: process.cwd(),
-    powercapRoot: options.powercapRoot ?? defaultPowercapRoot(),
     gpus: scenario.devices,
-    ...(options.hwmonRoot ? { hwmonRoot: options.hwmonRoot } : {}),
-    ...(options.hwmonSensors ? { hwmonSensors: options.hwmonSensors } : {}),
+    ...options.meterSettings,
+    powercapRoot: options.meterSettings?.powercapRoot ?? defaultPowercapRoot(),
   });
   let resume;
   if (previous && options.resumeDir) {

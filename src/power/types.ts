@@ -79,6 +79,9 @@ export interface MeterContext {
   hwmonSensors?: string[] | null;
 }
 
+/** What a caller (the command line's --powercap-root, --hwmon-root, --hwmon) may set of a meter's context. */
+export type MeterSettings = Partial<Pick<MeterContext, 'powercapRoot' | 'hwmonRoot' | 'hwmonSensors'>>;
+
 /** The default powercap root, honouring JOULEBENCH_POWERCAP_ROOT. */
 export function defaultPowercapRoot(): string {
   return process.env.JOULEBENCH_POWERCAP_ROOT ?? '/sys/class/powercap';
