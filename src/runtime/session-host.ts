@@ -198,7 +198,7 @@ export type HostReply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: { name: string; code: string | null; message: string; exitCode: number | null; hint: string | null } };
 
-/** The worker entry (dist/cli/session-worker.js, or the .ts source under tsx). */
+/** The worker entry (dist/runtime/session-worker.js, or the .ts source under tsx). */
 function workerEntry(): { file: string; execArgv: string[] } {
   const js = fileURLToPath(new URL('./session-worker.js', import.meta.url));
   if (existsSync(js)) return { file: js, execArgv: process.execArgv };
