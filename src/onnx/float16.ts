@@ -6,7 +6,14 @@ const intView = new Uint32Array(floatView.buffer);
 /** Round a number to the nearest float16 and return its 16 bits (round-to-nearest-even, overflow to ±Inf). */
 export function toFloat16Bits(value: number): number {
   floatView[0] = value;
-  const x = intView[0]!;
+  let x = intView[0]!;
+  // Going through float32 rounds twice: a double just off a float16 tie would land on the tie and then go to even.
+  // When float32 is inexact, take the float32 below the value with its last bit set (round to odd): the second
+  // rounding then sees the value's side of the tie, and the 13 extra bits keep every other case the same.
+  if (floatView[0] !== value && !Number.isNaN(value)) {
+    if (Math.abs(floatView[0]!) > Math.abs(value)) x -= 1;
+    x |= 1;
+  }
   const sign = (x >>> 16) & 0x8000;
   const exponent = (x >>> 23) & 0xff;
   let mantissa = x & 0x7fffff;
