@@ -12,10 +12,11 @@
 // not collapse into one instant.
 import type { ChildProcess } from 'node:child_process';
 import { MeterError } from '../errors.js';
-import { runTool, streamTool, type ToolResult, type ToolStream } from './core/child.js';
+import { runTool, type ToolResult } from './core/child.js';
 import { realClock, type Clock, type Timer } from './core/clock.js';
 import { formatDevice } from './core/device.js';
-import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
+import { SampledMeter, Sampler, type FeedSink } from './core/sampler.js';
+import { StreamFeed, type LinesOutcome, type StreamEnd } from './core/stream-feed.js';
 import { cudaOrdinalOf, cudaVisibleTokens, gpusForCudaOrdinals } from './cuda-visible.js';
 import type { MeterContext, MeterFactory } from './types.js';
 
@@ -94,11 +95,11 @@ function runOnce(options: NvidiaSmiOptions, args: string[]): Promise<ToolResult>
   return runTool(options.command ?? 'nvidia-smi', args, { env: options.env ?? process.env, timeoutMs: options.queryTimeoutMs ?? 20_000 });
 }
 
+// Lines joined into one, for messages.
+const oneLine = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
+
 // nvidia-smi prints most of its errors on stdout; take whichever stream has text.
-function outputText(result: Pick<ToolResult, 'stdout' | 'stderr'>): string {
-  const text = `${result.stderr.trim()}\n${result.stdout.trim()}`.trim();
-  return text.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
-}
+const outputText = (result: Pick<ToolResult, 'stdout' | 'stderr'>) => oneLine(`${result.stderr.trim()}\n${result.stdout.trim()}`);
 
 function queryFailure(result: ToolResult, what: string): MeterError {
   if (result.spawnError?.code === 'ENOENT') {
@@ -190,86 +191,82 @@ export interface NvidiaSmiRow {
 }
 
 /** One `nvidia-smi -lms` process feeding the meters of every GPU it reports. */
-class NvidiaSmiFeed implements Feed {
+class NvidiaSmiFeed extends StreamFeed {
   readonly fields: string[];
   /** Several periods plus a second: slow enough for a loaded machine, fast enough that a dead tool cannot stall a sweep. */
   readonly silenceMs: number;
   // PowerSample.context key of each streamed field (undefined for index, timestamp and power).
   private readonly contextKeys: Array<string | undefined>;
-  stream: ToolStream | null = null;
   private lastLineMs = Number.NaN;
   private stray = '';
   private watchdog: Timer | null = null;
 
-  constructor(private readonly options: NvidiaSmiOptions, inventory: NvidiaSmiInventory, readonly periodMs: number, private readonly clock: Clock) {
+  constructor(private readonly options: NvidiaSmiOptions, inventory: NvidiaSmiInventory, readonly periodMs: number, clock: Clock) {
+    super(clock, options.startupTimeoutMs ?? 15_000);
     this.fields = ['index', 'timestamp', inventory.powerField, ...inventory.contextFields];
     this.contextKeys = this.fields.map((field) => nvidiaSmiContextFields.find(([name]) => name === field)?.[1]);
     this.silenceMs = 5 * periodMs + 1000;
   }
 
-  /** Spawns the stream; resolves at its first reading, rejects when it fails before (exits, prints only garbage). */
-  open(sink: FeedSink): Promise<void> {
-    this.lastLineMs = Number.NaN;
-    this.stray = '';
-    const startupMs = this.options.startupTimeoutMs ?? 15_000;
-    return new Promise<void>((resolve, reject) => {
-      let answered = false;
-      const fail = (error: Error) => {
-        if (answered) return sink.fail(error);
-        answered = true;
-        startup.cancel();
-        void this.close();
-        reject(new MeterError('NVIDIA_SMI_START', `the nvidia-smi stream did not start: ${error.message}`, { cause: error }));
-      };
-      const args = [`--query-gpu=${this.fields.join(',')}`, '--format=csv,noheader,nounits', '-lms', String(this.periodMs)];
-      const stream = streamTool(this.options.command ?? 'nvidia-smi', args, this.options.env ?? process.env, {
-        onLines: (lines) => {
-          if (stream !== this.stream || !this.onLines(lines, sink) || answered) return;
-          answered = true;
-          startup.cancel();
-          resolve();
-        },
-        onEnd: ({ code, signal, error }) => {
-          if (stream !== this.stream) return;
-          if (error) return fail(error.code === 'ENOENT' ? new MeterError('NVIDIA_SMI_NOT_FOUND', notFound, { cause: error }) : new MeterError('NVIDIA_SMI_FAILED', `nvidia-smi could not be run: ${error.message}`, { cause: error }));
-          const output = (stream.stderrTail().trim() || this.stray.trim()).split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
-          fail(new MeterError('NVIDIA_SMI_EXITED', `nvidia-smi ${code !== null ? `exited with code ${code}` : `was killed by ${signal}`}${output ? `: ${output}` : ''}`));
-        },
-      });
-      this.stream = stream;
-      // Keeps Node alive while start() waits for the first line (the pipes do not).
-      const startup = this.clock.after(startupMs, () => fail(new MeterError('NVIDIA_SMI_SILENT', `nvidia-smi stopped answering (no output within ${startupMs} ms of starting)${this.strayOutput()}`)), true);
-      const watch = () => {
-        const silent = this.checkSilence();
-        if (silent) sink.fail(silent);
-        else if (this.stream === stream) this.watchdog = this.clock.after(Math.max(this.periodMs, 250), watch);
-      };
-      this.watchdog = this.clock.after(Math.max(this.periodMs, 250), watch);
-    });
+  /** The stream's process while it runs (tests). */
+  get child(): ChildProcess | null {
+    return this.tool?.child ?? null;
   }
 
-  async close(): Promise<void> {
+  /** Spawns the stream and watches it for silence; resolves at its first reading. */
+  override open(sink: FeedSink): Promise<void> {
+    this.lastLineMs = Number.NaN;
+    this.stray = '';
+    const opened = super.open(sink);
+    const watch = () => {
+      const silent = this.checkSilence();
+      if (silent) sink.fail(silent);
+      else if (this.tool) this.watchdog = this.clock.after(Math.max(this.periodMs, 250), watch);
+    };
+    this.watchdog = this.clock.after(Math.max(this.periodMs, 250), watch);
+    return opened;
+  }
+
+  override async close(): Promise<void> {
     this.watchdog?.cancel();
-    const stream = this.stream;
-    this.stream = null;
-    await stream?.stop();
+    await super.close();
+  }
+
+  protected command() {
+    const args = [`--query-gpu=${this.fields.join(',')}`, '--format=csv,noheader,nounits', '-lms', String(this.periodMs)];
+    return { file: this.options.command ?? 'nvidia-smi', args, env: this.options.env ?? process.env };
+  }
+
+  protected override startFailure(error: Error): Error {
+    return new MeterError('NVIDIA_SMI_START', `the nvidia-smi stream did not start: ${error.message}`, { cause: error });
+  }
+
+  protected silent(startupMs: number): Error {
+    return new MeterError('NVIDIA_SMI_SILENT', `nvidia-smi stopped answering (no output within ${startupMs} ms of starting)${this.strayOutput()}`);
+  }
+
+  protected ended({ code, signal, error }: StreamEnd): Error {
+    if (error?.code === 'ENOENT') return new MeterError('NVIDIA_SMI_NOT_FOUND', notFound, { cause: error });
+    if (error) return new MeterError('NVIDIA_SMI_FAILED', `nvidia-smi could not be run: ${error.message}`, { cause: error });
+    const output = oneLine(this.tool?.stderrTail().trim() || this.stray.trim());
+    return new MeterError('NVIDIA_SMI_EXITED', `nvidia-smi ${code !== null ? `exited with code ${code}` : `was killed by ${signal}`}${output ? `: ${output}` : ''}`);
   }
 
   /** The failure of a stream that has printed no reading for silenceMs (null while it answers). */
   checkSilence(): Error | null {
     const now = this.clock.now();
-    if (!this.stream || Number.isNaN(this.lastLineMs) || now - this.lastLineMs < this.silenceMs) return null;
+    if (!this.tool || Number.isNaN(this.lastLineMs) || now - this.lastLineMs < this.silenceMs) return null;
     return new MeterError('NVIDIA_SMI_SILENT', `nvidia-smi stopped answering (no output for ${Math.round(now - this.lastLineMs)} ms, period ${this.periodMs} ms)${this.strayOutput()}`);
   }
 
   // What the tool printed that was not a reading (its own words: an error, a warning, garbage), for messages.
   private strayOutput(): string {
-    const text = `${this.stray} ${this.stream?.stderrTail() ?? ''}`.split('\n').map((line) => line.trim()).filter(Boolean).join(' ').trim();
+    const text = oneLine(`${this.stray} ${this.tool?.stderrTail() ?? ''}`);
     return text ? `; it printed instead: ${JSON.stringify(text.slice(-300))}` : '';
   }
 
-  // Parse a chunk's lines and push the readings; false when none was a reading (a tool printing garbage is silent).
-  private onLines(lines: string[], sink: FeedSink): boolean {
+  // Parse a chunk's lines and push the readings; 'waiting' when none was a reading (a tool printing garbage is silent).
+  protected take(lines: string[], sink: FeedSink): LinesOutcome {
     const receivedMs = this.clock.now();
     const rows: NvidiaSmiRow[] = [];
     for (const line of lines) {
@@ -277,7 +274,7 @@ class NvidiaSmiFeed implements Feed {
       if (row) rows.push(row);
       else if (line.trim()) this.stray = `${this.stray}\n${line}`.slice(-500);
     }
-    if (rows.length === 0) return false;
+    if (rows.length === 0) return 'waiting';
     this.lastLineMs = receivedMs;
     // A backlog of ticks arriving at once keeps its spacing: each row goes back by how much older its nvidia-smi
     // timestamp is than the newest row's (bounded, so a clock step cannot throw a sample far away).
@@ -286,7 +283,7 @@ class NvidiaSmiFeed implements Feed {
       const behindMs = newestMs - row.timestampMs;
       sink.push({ key: row.index, tMs: behindMs > 0 && behindMs < 60_000 ? receivedMs - behindMs : receivedMs, powerW: row.powerW, context: row.context });
     }
-    return true;
+    return null;
   }
 
   private parseRow(line: string): NvidiaSmiRow | null {
@@ -330,12 +327,12 @@ export class NvidiaSmiMeter extends SampledMeter {
 
   /** The stream's nvidia-smi process id while it runs (shared by the meters of one create()), for tests. */
   get streamPid(): number | null {
-    return this.feed.stream?.child.pid ?? null;
+    return this.feed.child?.pid ?? null;
   }
 
   /** The stream's nvidia-smi process while it runs, for tests. */
   get streamProcess(): ChildProcess | null {
-    return this.feed.stream?.child ?? null;
+    return this.feed.child;
   }
 }
 

@@ -9,9 +9,10 @@
 // dict instead. powermetrics must run as root: without it, it prints "powermetrics must be invoked as the superuser"
 // and exits 1.
 import { MeterError } from '../errors.js';
-import { firstVerdict, streamTool, type ToolStream } from './core/child.js';
 import { realClock, type Clock } from './core/clock.js';
-import { Sampler, type Feed, type FeedSink } from './core/sampler.js';
+import { hardwareMeter } from './core/entry.js';
+import { Sampler, type FeedSink } from './core/sampler.js';
+import { endText, StreamFeed, type LinesOutcome, type StreamEnd, type StreamTool } from './core/stream-feed.js';
 import type { MeterFactory, PowerMeter } from './types.js';
 
 /** A plist value, as far as powermetrics uses them. */
@@ -154,8 +155,7 @@ export function powermetricsArgs(periodMs: number): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 // The meter: one long-lived powermetrics stream (through `sudo -n` unless joulebench runs as root) on the sampler.
 
-/** Starts a streaming tool (core/child streamTool; tests inject one they drive on simulated time). */
-export type StreamTool = typeof streamTool;
+export type { StreamTool };
 
 /** Where and how to run powermetrics; everything defaults to the real tool. */
 export interface PowermetricsOptions {
@@ -174,7 +174,6 @@ export interface PowermetricsOptions {
   stream?: StreamTool;
 }
 
-const defaultPeriodMs = 100;
 /** A buffer this large without a complete document is not the plist format. */
 const maxDocumentChars = 1 << 20;
 
@@ -185,58 +184,37 @@ export const powermetricsGrant =
 
 const permissionPattern = /must be invoked as the superuser|a password is required|a terminal is required|not in the sudoers|may not run sudo/;
 
-function settingsOf(options: PowermetricsOptions) {
-  return {
-    command: options.command ?? 'powermetrics',
-    env: options.env ?? process.env,
-    sudo: options.sudo ?? process.getuid?.() !== 0,
-    periodMs: options.periodMs ?? defaultPeriodMs,
-    startupTimeoutMs: options.startupTimeoutMs ?? 5000,
-    platform: options.platform ?? process.platform,
-    clock: options.clock ?? realClock,
-    stream: options.stream ?? streamTool,
-  };
-}
-type Settings = ReturnType<typeof settingsOf>;
-
 /** The powermetrics stream as a feed: each document is one interval-average sample of the SoC. */
-class PowermetricsFeed implements Feed {
-  private tool: ToolStream | null = null;
+class PowermetricsFeed extends StreamFeed {
   private text = '';
-  private stopping = false;
+  readonly periodMs: number;
+  readonly sudo: boolean;
 
-  constructor(private readonly settings: Settings) {}
-
-  open(sink: FeedSink): Promise<void> {
-    const { command, sudo, env, periodMs, startupTimeoutMs: startupMs } = this.settings;
-    this.stopping = false;
-    this.text = '';
-    const [file, args] = sudo ? ['sudo', ['-n', command, ...powermetricsArgs(periodMs)]] : [command, powermetricsArgs(periodMs)];
-    const silent = () => new MeterError('POWERMETRICS_SILENT', `powermetrics printed no sample within ${startupMs} ms`);
-    return firstVerdict(this.settings.clock, startupMs, silent, (settle) => {
-      this.tool = this.settings.stream(file, args, env, {
-        onLines: (lines) => {
-          const outcome = this.onText(`${lines.join('\n')}\n`, sink);
-          if (outcome !== 'waiting') settle(outcome);
-        },
-        onEnd: ({ code, signal, error }) => {
-          if (this.stopping) return;
-          const failure = this.endFailure(file, code, signal, error);
-          settle(failure);
-          sink.fail(failure);
-        },
-      });
-    }, () => {
-      this.stopping = true;
-      void this.tool?.stop();
-    });
+  constructor(private readonly options: PowermetricsOptions) {
+    super(options.clock ?? realClock, options.startupTimeoutMs ?? 5000, options.stream);
+    this.periodMs = options.periodMs ?? 100;
+    this.sudo = options.sudo ?? process.getuid?.() !== 0;
   }
 
-  /** Take more of stdout; push every complete document. Returns the failure, null once a sample was pushed, else 'waiting'. */
-  onText(chunk: string, sink: FeedSink): Error | null | 'waiting' {
-    const { documents, rest } = splitPlistStream(this.text + chunk);
+  override open(sink: FeedSink): Promise<void> {
+    this.text = '';
+    return super.open(sink);
+  }
+
+  protected command() {
+    const command = this.options.command ?? 'powermetrics';
+    const args = powermetricsArgs(this.periodMs);
+    return { file: this.sudo ? 'sudo' : command, args: this.sudo ? ['-n', command, ...args] : args, env: this.options.env ?? process.env };
+  }
+
+  protected silent(startupMs: number): Error {
+    return new MeterError('POWERMETRICS_SILENT', `powermetrics printed no sample within ${startupMs} ms`);
+  }
+
+  /** Take more of stdout; push every complete document. */
+  protected take(lines: string[], sink: FeedSink): LinesOutcome {
+    const { documents, rest } = splitPlistStream(`${this.text}${lines.join('\n')}\n`);
     this.text = rest;
-    let pushed = false;
     try {
       for (const document of documents) {
         const sample = powermetricsSample(parsePlist(document));
@@ -244,8 +222,7 @@ class PowermetricsFeed implements Feed {
         if (sample.cpuW !== null) context.cpuW = sample.cpuW;
         if (sample.gpuW !== null) context.gpuW = sample.gpuW;
         if (sample.aneW !== null) context.aneW = sample.aneW;
-        sink.push({ key: 0, tMs: this.settings.clock.now(), powerW: sample.powerW, context });
-        pushed = true;
+        sink.push({ key: 0, tMs: this.clock.now(), powerW: sample.powerW, context });
       }
       if (this.text.length > maxDocumentChars || /^\*\*\* Sampled system activity/m.test(this.text)) {
         throw new MeterError('POWERMETRICS_FORMAT', `powermetrics printed text, not plist documents ("${this.text.trim().slice(0, 80)}…")`, {
@@ -253,88 +230,70 @@ class PowermetricsFeed implements Feed {
         });
       }
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      sink.fail(failure);
-      return failure;
+      return error instanceof Error ? error : new Error(String(error));
     }
-    return pushed ? null : 'waiting';
+    return documents.length > 0 ? null : 'waiting';
   }
 
   // Why the stream ended: not found, no permission (with the fix), or the tool's own words.
-  private endFailure(file: string, code: number | null, signal: NodeJS.Signals | null, error: NodeJS.ErrnoException | null): MeterError {
+  protected ended(end: StreamEnd): Error {
     const said = `${this.text}\n${this.tool?.stderrTail() ?? ''}`.replace(/\0/g, '').trim();
-    if (error?.code === 'ENOENT') {
-      return new MeterError('POWERMETRICS_NOT_FOUND', `${file} not found on PATH (powermetrics ships with macOS)`, { cause: error });
+    if (end.error?.code === 'ENOENT') {
+      return new MeterError('POWERMETRICS_NOT_FOUND', `${this.command().file} not found on PATH (powermetrics ships with macOS)`, { cause: end.error });
     }
     if (permissionPattern.test(said)) {
       return new MeterError('POWERMETRICS_PERMISSION', `powermetrics needs root ("${said.split('\n').filter((line) => permissionPattern.test(line))[0]!.trim()}"): ${powermetricsGrant}`, {
         hint: powermetricsGrant,
       });
     }
-    return new MeterError('POWERMETRICS_EXITED', `powermetrics exited (${error ? error.message : signal ? `signal ${signal}` : `code ${code}`})${said ? `: ${said.slice(-300)}` : ''}`);
-  }
-
-  async close(): Promise<void> {
-    this.stopping = true;
-    await this.tool?.stop();
-    this.tool = null;
+    return new MeterError('POWERMETRICS_EXITED', `powermetrics exited (${endText(end)})${said ? `: ${said.slice(-300)}` : ''}`);
   }
 }
 
 const noSink: FeedSink = { push: () => {}, fail: () => {} };
 
-// Probe: macOS, then the stream until its first sample.
-async function probePowermetrics(settings: Settings): Promise<string> {
-  if (settings.platform !== 'darwin') throw new MeterError('POWERMETRICS_NOT_MACOS', `powermetrics is macOS's tool (this is ${settings.platform})`);
-  const feed = new PowermetricsFeed(settings);
-  try {
-    await feed.open(noSink);
-  } finally {
-    await feed.close();
-  }
-  return `${settings.sudo ? 'sudo -n ' : ''}powermetrics -i ${settings.periodMs}: Apple-silicon SoC power (CPU + GPU + ANE), interval averages`;
-}
-
 /** Open a powermetrics meter directly (tests and library users). */
 export function openPowermetricsMeter(options: PowermetricsOptions = {}): PowerMeter {
-  const settings = settingsOf(options);
-  const sampler = new Sampler(new PowermetricsFeed(settings), {
-    clock: settings.clock,
+  const feed = new PowermetricsFeed(options);
+  const { periodMs, sudo } = feed;
+  const sampler = new Sampler(feed, {
+    clock: options.clock,
     startWaitsForSample: true,
-    waitMs: (tMs, now) => Math.max(0, tMs - now) + Math.max(2000, 5 * settings.periodMs),
+    waitMs: (tMs, now) => Math.max(0, tMs - now) + Math.max(2000, 5 * periodMs),
   });
   return sampler.meter(0, {
     id: 'powermetrics',
     kind: 'powermetrics',
     scope: 'soc',
     device: null,
-    periodMs: settings.periodMs,
+    periodMs,
     estimated: false,
     sampleKind: 'interval-average',
-    detail: `${settings.sudo ? 'sudo -n ' : ''}powermetrics --samplers cpu_power,gpu_power,ane_power -i ${settings.periodMs}: combined SoC power (CPU + GPU + ANE; Apple calls these estimates)`,
+    detail: `${sudo ? 'sudo -n ' : ''}powermetrics --samplers cpu_power,gpu_power,ane_power -i ${periodMs}: combined SoC power (CPU + GPU + ANE; Apple calls these estimates)`,
   });
 }
 
 /** A powermetrics meter factory with injected options (tests); the registry uses the defaults. */
 export function createPowermetricsMeterFactory(options: PowermetricsOptions = {}): MeterFactory {
-  return {
+  return hardwareMeter({
     name: 'powermetrics',
     description: 'Apple-silicon SoC power (CPU + GPU + ANE) from macOS powermetrics; needs root (sudo -n with a NOPASSWD rule)',
-    hardware: true,
     // The SoC's power contains the CPU: on a Mac it stands in for rapl.
     group: 'cpu',
-    argument: 'none',
-    async probe() {
+    // Probe: macOS, then the stream until its first sample.
+    async detail() {
+      const platform = options.platform ?? process.platform;
+      if (platform !== 'darwin') throw new MeterError('POWERMETRICS_NOT_MACOS', `powermetrics is macOS's tool (this is ${platform})`);
+      const feed = new PowermetricsFeed(options);
       try {
-        return { ok: true, detail: await probePowermetrics(settingsOf(options)) };
-      } catch (error) {
-        return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+        await feed.open(noSink);
+      } finally {
+        await feed.close();
       }
+      return `${feed.sudo ? 'sudo -n ' : ''}powermetrics -i ${feed.periodMs}: Apple-silicon SoC power (CPU + GPU + ANE), interval averages`;
     },
-    async create() {
-      return [openPowermetricsMeter(options)];
-    },
-  };
+    create: () => [openPowermetricsMeter(options)],
+  });
 }
 
 /** Registry entry for the powermetrics meter. */

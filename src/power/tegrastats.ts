@@ -14,9 +14,10 @@
 // there it alone is the board's power; the others are kept as context, never added to it. Without a board-input
 // rail (AGX Xavier) the rails are summed, as jtop does (jtop/core/power.py total_power).
 import { MeterError } from '../errors.js';
-import { firstVerdict, streamTool, type ToolStream } from './core/child.js';
 import { realClock, type Clock } from './core/clock.js';
-import { Sampler, type Feed, type FeedSink } from './core/sampler.js';
+import { hardwareMeter } from './core/entry.js';
+import { Sampler, type FeedSink } from './core/sampler.js';
+import { endText, StreamFeed, type LinesOutcome, type StreamEnd, type StreamTool } from './core/stream-feed.js';
 import { boardInputRails } from './hwmon.js';
 import type { MeterFactory, PowerMeter } from './types.js';
 
@@ -91,9 +92,6 @@ export function tegrastatsPower(line: TegrastatsLine, plan: TegrastatsRailPlan):
 // ---------------------------------------------------------------------------------------------------------------
 // The meter: one long-lived `tegrastats --interval MS` stream on the shared sampler.
 
-/** Starts a streaming tool (core/child streamTool; tests inject one they drive on simulated time). */
-export type StreamTool = typeof streamTool;
-
 /** Where and how to run tegrastats; everything defaults to the real tool on PATH. */
 export interface TegrastatsOptions {
   /** Executable, looked up on `env.PATH` (default `tegrastats`). */
@@ -107,7 +105,8 @@ export interface TegrastatsOptions {
   stream?: StreamTool;
 }
 
-const defaultPeriodMs = 100;
+export type { StreamTool };
+
 const notFound = 'tegrastats not found on PATH (not an NVIDIA Jetson, or /usr/bin of L4T not on PATH)';
 
 function describePlan(plan: TegrastatsRailPlan): string {
@@ -117,138 +116,101 @@ function describePlan(plan: TegrastatsRailPlan): string {
 }
 
 /** The tegrastats stream as a feed: each line is one instant sample of the board's power. */
-class TegrastatsFeed implements Feed {
+class TegrastatsFeed extends StreamFeed {
   plan: TegrastatsRailPlan | null = null;
   /** Told once which rails count (from the first line). */
   onPlan: ((plan: TegrastatsRailPlan) => void) | null = null;
-  private tool: ToolStream | null = null;
-  private stopping = false;
+  readonly periodMs: number;
 
-  constructor(private readonly options: Required<Pick<TegrastatsOptions, 'command' | 'env' | 'periodMs' | 'startupTimeoutMs' | 'stream' | 'clock'>>) {}
-
-  open(sink: FeedSink): Promise<void> {
-    this.stopping = false;
-    const startupMs = this.options.startupTimeoutMs;
-    const silent = () => new MeterError('TEGRASTATS_SILENT', `tegrastats printed nothing within ${startupMs} ms`);
-    return firstVerdict(this.options.clock, startupMs, silent, (settle) => {
-      this.tool = this.options.stream(this.options.command, ['--interval', String(this.options.periodMs)], this.options.env, {
-        onLines: (lines) => {
-          const error = this.onLines(lines, this.options.clock.now(), sink);
-          settle(error);
-        },
-        onEnd: ({ code, signal, error }) => {
-          if (this.stopping) return;
-          const failure = error?.code === 'ENOENT'
-            ? new MeterError('TEGRASTATS_NOT_FOUND', notFound, { hint: 'run on a Jetson, or use --meter hwmon where /sys/class/hwmon has the ina3221 rails' })
-            : new MeterError('TEGRASTATS_EXITED', `tegrastats exited (${error ? error.message : signal ? `signal ${signal}` : `code ${code}`})${this.tool?.stderrTail().trim() ? `: ${this.tool.stderrTail().trim()}` : ''}`);
-          settle(failure);
-          sink.fail(failure);
-        },
-      });
-    }, () => {
-      this.stopping = true;
-      void this.tool?.stop();
-    });
+  constructor(private readonly options: TegrastatsOptions) {
+    super(options.clock ?? realClock, options.startupTimeoutMs ?? 5000, options.stream);
+    this.periodMs = options.periodMs ?? 100;
   }
 
-  /** Parse a batch of lines that arrived together; returns the error that failed the feed, if any. */
-  onLines(lines: string[], receivedMs: number, sink: FeedSink): Error | null {
+  protected command() {
+    return { file: this.options.command ?? 'tegrastats', args: ['--interval', String(this.periodMs)], env: this.options.env ?? process.env };
+  }
+
+  protected silent(startupMs: number): Error {
+    return new MeterError('TEGRASTATS_SILENT', `tegrastats printed nothing within ${startupMs} ms`);
+  }
+
+  protected ended(end: StreamEnd): Error {
+    if (end.error?.code === 'ENOENT') {
+      return new MeterError('TEGRASTATS_NOT_FOUND', notFound, { hint: 'run on a Jetson, or use --meter hwmon where /sys/class/hwmon has the ina3221 rails' });
+    }
+    const said = this.tool?.stderrTail().trim();
+    return new MeterError('TEGRASTATS_EXITED', `tegrastats exited (${endText(end)})${said ? `: ${said}` : ''}`);
+  }
+
+  /** Each line is a sample; a backlog (our event loop was busy) is spread back over the interval, not collapsed into one instant. */
+  protected take(lines: string[], sink: FeedSink): LinesOutcome {
+    const receivedMs = this.clock.now();
     const full = lines.filter((line) => line.trim() !== '');
-    for (const [i, line] of full.entries()) {
-      try {
+    try {
+      for (const [i, line] of full.entries()) {
         const parsed = parseTegrastatsLine(line);
         if (!this.plan) {
           this.plan = planTegrastatsRails(parsed.rails);
           this.onPlan?.(this.plan);
         }
         const { powerW, context } = tegrastatsPower(parsed, this.plan);
-        // A backlog (our event loop was busy) is spread back over the interval, not collapsed into one instant.
-        sink.push({ key: 0, tMs: receivedMs - (full.length - 1 - i) * this.options.periodMs, powerW, context });
-      } catch (error) {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        sink.fail(failure);
-        return failure;
+        sink.push({ key: 0, tMs: receivedMs - (full.length - 1 - i) * this.periodMs, powerW, context });
       }
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
     }
-    return null;
-  }
-
-  async close(): Promise<void> {
-    this.stopping = true;
-    await this.tool?.stop();
-    this.tool = null;
+    return full.length > 0 ? null : 'waiting';
   }
 }
 
-function settingsOf(options: TegrastatsOptions) {
-  return {
-    command: options.command ?? 'tegrastats',
-    env: options.env ?? process.env,
-    periodMs: options.periodMs ?? defaultPeriodMs,
-    startupTimeoutMs: options.startupTimeoutMs ?? 5000,
-    stream: options.stream ?? streamTool,
-    clock: options.clock ?? realClock,
-  };
-}
-
-// Probe: run the stream until its first line, and say which rails it would count.
-async function probeTegrastats(options: TegrastatsOptions): Promise<TegrastatsRailPlan> {
-  const feed = new TegrastatsFeed(settingsOf(options));
-  const sink: FeedSink = { push: () => {}, fail: () => {} };
-  try {
-    await feed.open(sink);
-  } finally {
-    await feed.close();
-  }
-  return feed.plan!;
-}
+const noSink: FeedSink = { push: () => {}, fail: () => {} };
 
 /** Open a tegrastats meter directly (tests and library users). */
 export function openTegrastatsMeter(options: TegrastatsOptions = {}): PowerMeter {
-  const settings = settingsOf(options);
-  const feed = new TegrastatsFeed(settings);
+  const feed = new TegrastatsFeed(options);
+  const { periodMs } = feed;
   const sampler = new Sampler(feed, {
-    clock: settings.clock,
+    clock: options.clock,
     startWaitsForSample: true,
-    waitMs: (tMs, now) => Math.max(0, tMs - now) + Math.max(2000, 5 * settings.periodMs),
+    waitMs: (tMs, now) => Math.max(0, tMs - now) + Math.max(2000, 5 * periodMs),
   });
   const meter = sampler.meter(0, {
     id: 'tegrastats',
     kind: 'tegrastats',
     scope: 'board',
     device: null,
-    periodMs: settings.periodMs,
+    periodMs,
     estimated: false,
     sampleKind: 'instant',
-    detail: `tegrastats --interval ${settings.periodMs}: the board input rail (VDD_IN, POM_5V_IN on the Nano), else the sum of the rails`,
+    detail: `tegrastats --interval ${periodMs}: the board input rail (VDD_IN, POM_5V_IN on the Nano), else the sum of the rails`,
   });
   feed.onPlan = (plan) => {
     meter.info.scope = plan.scope === 'board-input' ? 'board' : 'board-rails';
-    meter.info.detail = `tegrastats --interval ${settings.periodMs}: ${describePlan(plan)}`;
+    meter.info.detail = `tegrastats --interval ${periodMs}: ${describePlan(plan)}`;
   };
   return meter;
 }
 
 /** A tegrastats meter factory with injected options (tests); the registry uses the defaults. */
 export function createTegrastatsMeterFactory(options: TegrastatsOptions = {}): MeterFactory {
-  return {
+  return hardwareMeter({
     name: 'tegrastats',
-    description: "NVIDIA Jetson board power from tegrastats (VDD_IN / POM_5V_IN), for JetPacks whose rails hwmon cannot read",
-    hardware: true,
+    description: 'NVIDIA Jetson board power from tegrastats (VDD_IN / POM_5V_IN), for JetPacks whose rails hwmon cannot read',
     // VDD_IN contains the CPU: like hwmon's board input it stands in for rapl.
     group: 'cpu',
-    argument: 'none',
-    async probe() {
+    // Probe: run the stream until its first line, and say which rails it would count.
+    async detail() {
+      const feed = new TegrastatsFeed(options);
       try {
-        return { ok: true, detail: `tegrastats --interval ${settingsOf(options).periodMs}: ${describePlan(await probeTegrastats(options))}` };
-      } catch (error) {
-        return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+        await feed.open(noSink);
+      } finally {
+        await feed.close();
       }
+      return `tegrastats --interval ${feed.periodMs}: ${describePlan(feed.plan!)}`;
     },
-    async create() {
-      return [openTegrastatsMeter(options)];
-    },
-  };
+    create: () => [openTegrastatsMeter(options)],
+  });
 }
 
 /** Registry entry for the tegrastats meter. */
