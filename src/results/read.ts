@@ -15,12 +15,13 @@ const requiredFields = ['runId', 'createdAt', 'status', 'tool', 'scenario', 'env
  */
 export async function readResultFile(file: string, role?: string): Promise<RunResult> {
   const named = role ? `the ${role} ${file}` : file;
-  return checkResult(parseResult(await readResultText(file, named), named), named);
+  const bytes = await readResultBytes(file, named);
+  return checkResult(parseResult(bytes.toString('utf8'), bytes.length, named), named);
 }
 
-async function readResultText(file: string, named: string): Promise<string> {
+async function readResultBytes(file: string, named: string): Promise<Buffer> {
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -36,7 +37,7 @@ async function readResultText(file: string, named: string): Promise<string> {
   }
 }
 
-function parseResult(text: string, named: string): unknown {
+function parseResult(text: string, byteLength: number, named: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -44,7 +45,7 @@ function parseResult(text: string, named: string): unknown {
     const where = /position (\d+)/.exec(message)?.[1];
     // A file cut short fails at its very end ("Unexpected end of JSON input", or a syntax error at position = its length).
     const cutShort = text.trim() === '' || /end of (JSON )?input|Unterminated/i.test(message) || (where !== undefined && Number(where) >= text.trimEnd().length);
-    const what = cutShort ? `cut short (${text.length} bytes)` : `not JSON${where ? ` (syntax error at character ${where})` : ''}`;
+    const what = cutShort ? `cut short (${byteLength} bytes)` : `not JSON${where ? ` (syntax error at character ${where})` : ''}`;
     throw new InputError('RESULT_NOT_JSON', `${named}: ${what}; expected a joulebench result.json`, {
       hint: cutShort ? 'the run that wrote it was stopped mid-write or the copy is incomplete: copy it again or run again' : 'give a result.json that joulebench wrote',
       cause: error,
