@@ -6,7 +6,9 @@ import path from 'node:path';
 /** The cache root (not created here). */
 export function cacheRoot(): string {
   if (process.env.JOULEBENCH_CACHE_DIR) return path.resolve(process.env.JOULEBENCH_CACHE_DIR);
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'joulebench');
+  // The XDG spec has a relative $XDG_CACHE_HOME ignored (else the cache would move with the working folder).
+  const xdg = process.env.XDG_CACHE_HOME;
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache'), 'joulebench');
 }
 
 /** A named folder under the cache root (`variants`, `tensorrt-engines`, `models`, …). */
