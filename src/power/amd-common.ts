@@ -7,9 +7,10 @@ import path from 'node:path';
 import { MeterError } from '../errors.js';
 import { realClock, type Clock } from './core/clock.js';
 import { formatDevice } from './core/device.js';
+import { hardwareMeter } from './core/entry.js';
 import { runTool, stopTool } from './core/child.js';
 import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
-import type { MeterContext, MeterFactory, PowerMeter, ProbeResult } from './types.js';
+import type { MeterContext, MeterFactory, PowerMeter } from './types.js';
 
 /** One GPU in one poll. `powerW` is null when the tool could not read it: never a 0 W stand-in. */
 export interface GpuReading {
@@ -289,23 +290,14 @@ export class AmdGpuMeter extends SampledMeter {
 /** Build the registry entry of an AMD tool meter from its tool description. */
 export function createAmdFactory(tool: AmdTool, description: string, options: AmdToolOptions): MeterFactory {
   const targetPeriodMs = options.targetPeriodMs ?? defaultTargetPeriodMs;
-  return {
+  return hardwareMeter({
     name: tool.name,
     description,
-    hardware: true,
     group: 'amd',
-    argument: 'none',
-    async probe(context: MeterContext): Promise<ProbeResult> {
-      try {
-        const found = await discover(tool, options, context);
-        const gpus = found.metered.map((r) => `${r.label} ${r.powerW!.toFixed(1)} W`).join(', ');
-        return {
-          ok: true,
-          detail: `${tool.name}: ${found.metered.length} GPU${found.metered.length === 1 ? '' : 's'} (${gpus}) via ${tool.describePower(found.metered[0]!)}; one poll took ${Math.round(found.poll.endMs - found.poll.startMs)} ms${describeSkipped(found.skipped)}`,
-        };
-      } catch (error) {
-        return { ok: false, reason: error instanceof Error ? error.message : String(error) };
-      }
+    async detail(context: MeterContext) {
+      const found = await discover(tool, options, context);
+      const gpus = found.metered.map((r) => `${r.label} ${r.powerW!.toFixed(1)} W`).join(', ');
+      return `${tool.name}: ${found.metered.length} GPU${found.metered.length === 1 ? '' : 's'} (${gpus}) via ${tool.describePower(found.metered[0]!)}; one poll took ${Math.round(found.poll.endMs - found.poll.startMs)} ms${describeSkipped(found.skipped)}`;
     },
     async create(context: MeterContext): Promise<PowerMeter[]> {
       const found = await discover(tool, options, context);
@@ -356,5 +348,5 @@ export function createAmdFactory(tool: AmdTool, description: string, options: Am
       }, initialPeriodMs, targetPeriodMs), reading] as const);
       return meters.map(([meter]) => meter);
     },
-  };
+  });
 }

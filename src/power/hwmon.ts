@@ -20,6 +20,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, MeterError } from '../errors.js';
 import { realClock, type Clock } from './core/clock.js';
+import { hardwareMeter } from './core/entry.js';
 import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
 import type { MeterContext, MeterFactory, MeterInfo, PowerMeter } from './types.js';
 
@@ -532,24 +533,14 @@ export function openHwmonMeters(root: string, selection: string[] | null, option
 /** An hwmon meter factory with injected reader/clock/period (tests); the registry uses the defaults. */
 export function createHwmonMeterFactory(options: HwmonOptions = {}): MeterFactory {
   const rootOf = (context: MeterContext) => context.hwmonRoot ?? defaultHwmonRoot();
-  return {
+  return hardwareMeter({
     name: 'hwmon',
     description: 'Linux hwmon power sensors: Jetson INA3221 rails (board input VDD_IN), INA2xx, ACPI power_meter; GPUs (amdgpu, i915, xe) with --hwmon',
-    hardware: true,
     // The board and system sensors it counts by default contain the CPU: it stands in for rapl where rapl is absent.
     group: 'cpu',
-    argument: 'none',
-    async probe(context) {
-      try {
-        return { ok: true, detail: openHwmon(rootOf(context), context.hwmonSensors ?? null, options).detail };
-      } catch (error) {
-        return { ok: false, reason: error instanceof Error ? error.message : String(error) };
-      }
-    },
-    async create(context) {
-      return openHwmonMeters(rootOf(context), context.hwmonSensors ?? null, options);
-    },
-  };
+    detail: (context) => openHwmon(rootOf(context), context.hwmonSensors ?? null, options).detail,
+    create: (context) => openHwmonMeters(rootOf(context), context.hwmonSensors ?? null, options),
+  });
 }
 
 /** Registry entry for the hwmon meter. */

@@ -15,6 +15,7 @@ import { MeterError } from '../errors.js';
 import { runTool, type ToolResult } from './core/child.js';
 import { realClock, type Clock, type Timer } from './core/clock.js';
 import { formatDevice } from './core/device.js';
+import { hardwareMeter } from './core/entry.js';
 import { SampledMeter, Sampler, type FeedSink } from './core/sampler.js';
 import { StreamFeed, type LinesOutcome, type StreamEnd } from './core/stream-feed.js';
 import { cudaOrdinalOf, cudaVisibleTokens, gpusForCudaOrdinals } from './cuda-visible.js';
@@ -363,19 +364,11 @@ export function createNvidiaSmiMeterFactory(options: NvidiaSmiOptions = {}): Met
     });
     return inventory;
   };
-  return {
+  return hardwareMeter({
     name: 'nvidia-smi',
     description: 'NVIDIA GPU board power from one streaming nvidia-smi query per run (power.draw.instant where the driver has it)',
-    hardware: true,
     group: 'nvidia',
-    argument: 'none',
-    async probe(context: MeterContext) {
-      try {
-        return { ok: true, detail: probeDetail(await inspect(context.gpus), periodMs) };
-      } catch (error) {
-        return { ok: false, reason: error instanceof Error ? error.message : String(error) };
-      }
-    },
+    detail: async (context) => probeDetail(await inspect(context.gpus), periodMs),
     async create(context: MeterContext) {
       const inventory = await inspect(context.gpus);
       const feed = new NvidiaSmiFeed(options, inventory, periodMs, clock);
@@ -384,7 +377,7 @@ export function createNvidiaSmiMeterFactory(options: NvidiaSmiOptions = {}): Met
       const sampler = new Sampler(feed, { clock, waitMs: (tMs, now) => Math.max(0, tMs - now) + feed.silenceMs, onTimeout: () => feed.checkSilence() });
       return inventory.gpus.map((gpu) => new NvidiaSmiMeter(sampler, feed, gpu, describeField(inventory)));
     },
-  };
+  });
 }
 
 /** Registry entry for the nvidia-smi meter (the real tool on PATH, 100 ms stream). */

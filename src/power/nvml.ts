@@ -3,9 +3,10 @@
 import { MeterError } from '../errors.js';
 import { realClock, type Clock } from './core/clock.js';
 import { formatDevice } from './core/device.js';
+import { errorText as message, hardwareMeter } from './core/entry.js';
 import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
 import { cudaOrdinalOf, cudaVisibleTokens, gpusForCudaOrdinals } from './cuda-visible.js';
-import type { MeterContext, MeterFactory, PowerMeter, ProbeResult } from './types.js';
+import type { MeterContext, MeterFactory, PowerMeter } from './types.js';
 
 /** The library NVML ships as; `JOULEBENCH_NVML_LIBRARY` or the factory option replaces it (tests load a fake). */
 export const defaultNvmlLibrary = 'libnvidia-ml.so.1';
@@ -102,10 +103,6 @@ async function loadNvml(path: string): Promise<NvmlApi> {
   };
   loaded.set(path, api);
   return api;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 // A NUL-terminated string out of a buffer NVML filled.
@@ -493,16 +490,15 @@ export function createNvmlMeterFactory(options: NvmlOptions = {}): MeterFactory 
       session.release();
     }
   };
-  return {
+  return hardwareMeter({
     name: 'nvml',
     description: 'NVIDIA GPU energy through NVML (libnvidia-ml.so.1): the energy counter (Volta and newer), else power usage',
-    hardware: true,
     group: 'nvidia',
-    argument: 'none',
-    probe: (context: MeterContext): Promise<ProbeResult> =>
-      withInventory(context.gpus, (inventory): ProbeResult =>
-        inventory.count === 0 ? { ok: false, reason: 'no NVIDIA GPU: NVML loaded and initialised, but sees 0 devices' } : { ok: true, detail: describeInventory(inventory) },
-      ).catch((error: unknown) => ({ ok: false, reason: message(error) })),
+    detail: (context) =>
+      withInventory(context.gpus, (inventory) => {
+        if (inventory.count === 0) throw new MeterError('NVML_NO_GPU', 'no NVIDIA GPU: NVML loaded and initialised, but sees 0 devices');
+        return describeInventory(inventory);
+      }),
     async create(context: MeterContext): Promise<PowerMeter[]> {
       try {
         return await withInventory(context.gpus, (inventory, session) => {
@@ -514,7 +510,7 @@ export function createNvmlMeterFactory(options: NvmlOptions = {}): MeterFactory 
         throw new MeterError('NVML_UNAVAILABLE', `the nvml meter cannot run here: ${message(error)}`, { cause: error });
       }
     },
-  };
+  });
 }
 
 /** Registry entry for the nvml meter. */

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MeterError } from '../errors.js';
 import { realClock, sleep, type Clock } from './core/clock.js';
+import { hardwareMeter } from './core/entry.js';
 import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
-import type { MeterContext, MeterFactory, ProbeResult } from './types.js';
+import type { MeterFactory } from './types.js';
 
 /** Reads a small sysfs file as text (injectable: tests simulate EACCES, which root cannot provoke with chmod). */
 export type ReadText = (file: string) => string;
@@ -349,42 +350,27 @@ export class RaplMeter extends SampledMeter {
 }
 
 // Probe: everything openRapl checks, plus "do the counters move?" (a frozen counter must not read as 0 W).
-async function probeRapl(root: string, options: Settings): Promise<ProbeResult> {
-  let setup: RaplSetup;
-  try {
-    setup = openRapl(root, options);
-  } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
-  }
+async function probeRapl(root: string, options: Settings): Promise<string> {
+  const setup = openRapl(root, options);
   const read = () => setup.zones.map((zone) => readMicrojoules(options.readText, zone.energyFile).toString()).join(',');
-  try {
-    const first = read();
-    for (let waitedMs = 0; waitedMs < 250; waitedMs += 5) {
-      await sleep(realClock, 5);
-      if (read() !== first) return { ok: true, detail: setup.detail };
-    }
-  } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  const first = read();
+  for (let waitedMs = 0; waitedMs < 250; waitedMs += 5) {
+    await sleep(realClock, 5);
+    if (read() !== first) return setup.detail;
   }
-  return { ok: false, reason: `the RAPL counters under ${root} did not move in 250 ms (${setup.zones.map((z) => z.energyFile).join(', ')}): frozen counters (a VM?) cannot measure power` };
+  throw new MeterError('RAPL_STALLED', `the RAPL counters under ${root} did not move in 250 ms (${setup.zones.map((z) => z.energyFile).join(', ')}): frozen counters (a VM?) cannot measure power`);
 }
 
 /** A rapl meter factory with injected reader/clock/period (tests); the registry uses the defaults. */
 export function createRaplMeterFactory(options: RaplOptions = {}): MeterFactory {
   const settings = settingsOf(options);
-  return {
+  return hardwareMeter({
     name: 'rapl',
     description: 'CPU package + DRAM energy counters (Linux powercap / RAPL, Intel and AMD); needs read access to energy_uj',
-    hardware: true,
     group: 'cpu',
-    argument: 'none',
-    async probe(context: MeterContext) {
-      return probeRapl(context.powercapRoot, settings);
-    },
-    async create(context: MeterContext) {
-      return [new RaplMeter(openRapl(context.powercapRoot, settings), options)];
-    },
-  };
+    detail: (context) => probeRapl(context.powercapRoot, settings),
+    create: (context) => [new RaplMeter(openRapl(context.powercapRoot, settings), options)],
+  });
 }
 
 /** Opens a rapl meter directly (for tests and library users who know their powercap root). */

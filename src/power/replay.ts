@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MeterError } from '../errors.js';
 import { realClock, type Clock } from './core/clock.js';
+import { probeBy } from './core/entry.js';
 import type { MeterContext, MeterFactory, MeterInfo, PowerMeter, PowerSample } from './types.js';
 
 /** A parsed trace: times relative to its first row, in ms, and watts. */
@@ -118,14 +119,7 @@ export const replayMeterFactory: MeterFactory = {
   hardware: false,
   group: 'other',
   argument: 'required',
-  async probe(context: MeterContext, argument: string | null) {
-    try {
-      await loadTrace(context, argument);
-      return { ok: true, detail: `trace ${argument}` };
-    } catch (error) {
-      return { ok: false, reason: error instanceof Error ? error.message : String(error) };
-    }
-  },
+  probe: (context, argument) => probeBy(async () => (await loadTrace(context, argument), `trace ${argument}`)),
   async create(context: MeterContext, argument: string | null) {
     const { trace, file } = await loadTrace(context, argument);
     return [new ReplayMeter(trace, file)];
