@@ -75,15 +75,16 @@ export class VirtualClock implements LoadClock {
   async run(untilMs = Number.POSITIVE_INFINITY): Promise<void> {
     await turn();
     for (;;) {
-      const next = this.popNext();
-      if (!next || next.tMs > untilMs) return;
+      const next = this.popNext(untilMs);
+      if (!next) return;
       this.nowMs = next.tMs;
       next.fn();
       await turn();
     }
   }
 
-  private popNext(): { tMs: number; fn: () => void } | null {
+  // The earliest timer due by `untilMs`, taken off the list; a later one stays for the next run().
+  private popNext(untilMs: number): { tMs: number; fn: () => void } | null {
     this.timers = this.timers.filter((timer) => !timer.cancelled);
     let best = -1;
     for (let i = 0; i < this.timers.length; i++) {
@@ -91,7 +92,7 @@ export class VirtualClock implements LoadClock {
       const current = best < 0 ? null : this.timers[best]!;
       if (!current || timer.tMs < current.tMs || (timer.tMs === current.tMs && timer.seq < current.seq)) best = i;
     }
-    if (best < 0) return null;
+    if (best < 0 || this.timers[best]!.tMs > untilMs) return null;
     const [timer] = this.timers.splice(best, 1);
     return timer!;
   }
