@@ -17,7 +17,7 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-const context = (): MeterContext => ({ cpuTdpWatts: 40, baseDir: dir, powercapRoot: '/nonexistent', gpus: null });
+const context = (): MeterContext => ({ cpuTdpWatts: 40, baseDir: dir, gpus: null });
 
 /** The MeterError resolveMeters rejects with, for its code and message. */
 async function rejection(specs: string[]): Promise<MeterError> {
