@@ -93,6 +93,17 @@ export function historyFile(dirOrFile: string): string {
   return /\.(sqlite|db)$/i.test(dirOrFile) ? dirOrFile : path.join(dirOrFile, historyFileName);
 }
 
+// The store file's stats, or undefined when there is none — also when a parent on the path is a file (ENOTDIR), which
+// statSync's throwIfNoEntry does not cover; creating it then fails with HISTORY_UNWRITABLE, opening with HISTORY_MISSING.
+function statIfAny(file: string): ReturnType<typeof statSync> {
+  try {
+    return statSync(file, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
 /** An open history store. Close it when done. */
 export class HistoryStore {
   readonly file: string;
@@ -106,7 +117,7 @@ export class HistoryStore {
   /** Open (and with `create`, create) the store of a history folder. */
   static open(dirOrFile: string, options: { create: boolean }): HistoryStore {
     const file = historyFile(path.resolve(dirOrFile));
-    const exists = statSync(file, { throwIfNoEntry: false });
+    const exists = statIfAny(file);
     if (!exists && !options.create) {
       throw new InputError('HISTORY_MISSING', `no history store at ${file}`, {
         hint: 'record runs into it first: joulebench run scenario.yaml --history DIR (or joulebench history DIR --add result.json)',
