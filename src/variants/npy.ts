@@ -30,12 +30,15 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (bytes.length < 10 || magic.some((byte, i) => bytes[i] !== byte)) throw bad('no \\x93NUMPY magic');
   const major = bytes[6]!;
+  if (major < 1 || major > 3) throw bad(`format version ${major}.${bytes[7]!}; versions 1 to 3 are known`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
+  if (headerStart > bytes.length) throw bad('header longer than the file');
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   if (headerStart + headerLength > bytes.length) throw bad('header longer than the file');
   const header = new TextDecoder('latin1').decode(bytes.subarray(headerStart, headerStart + headerLength));
-  const descr = /'descr'\s*:\s*'([<>|=])([a-z])(\d+)'/.exec(header);
+  // Any simple dtype matches ('<f4', '|b1', '<U5', '|O'), so that an unsupported one is named as such.
+  const descr = /'descr'\s*:\s*'([<>|=])([a-zA-Z])(\d*)'/.exec(header);
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header);
   const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(header);
   if (!descr || !fortran || !shapeMatch) throw bad('header without descr, fortran_order and shape');
