@@ -7,6 +7,10 @@ import { writeFileAtomic, writeFileAtomicSync } from '../common/atomic.js';
 import { recommend } from '../results/recommend.js';
 import type { Measurement, RunResult } from '../results/types.js';
 
+// RFC 4180: a field with a comma, a double quote or a line break is quoted, its quotes doubled (tool context values
+// are free text: rocm-smi's "Card vendor" is "Advanced Micro Devices, Inc. [AMD/ATI]").
+const csvCell = (text: string): string => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+
 /** The trace file name of a configuration key. */
 export function traceFileName(key: string): string {
   return `${key.replace(/[^A-Za-z0-9._-]+/g, '__')}.csv`;
@@ -48,7 +52,7 @@ export class RunRecorder {
     for (const meter of meters) {
       for (const sample of spans.flatMap(([t0Ms, t1Ms]) => samplesBetween(meter.samples(), t0Ms, t1Ms))) {
         const context = sample.context ? Object.entries(sample.context).map(([name, value]) => `${name}=${value}`).join(';') : '';
-        lines.push(`${relativeS(sample.tMs).toFixed(4)},${meter.info.id},${meter.info.device ?? ''},${sample.powerW.toFixed(3)},${context.includes(',') ? `"${context}"` : context}`);
+        lines.push(`${relativeS(sample.tMs).toFixed(4)},${meter.info.id},${meter.info.device ?? ''},${sample.powerW.toFixed(3)},${csvCell(context)}`);
       }
     }
     await writeFileAtomic(path.join(this.runDir, relative), `${lines.join('\n')}\n`);
