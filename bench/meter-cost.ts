@@ -34,7 +34,7 @@ async function cpuPercent(meters: PowerMeter[] | null): Promise<number> {
   return spans.sort((a, b) => a - b)[1]!;
 }
 
-const context = (over: Partial<MeterContext> = {}): MeterContext => ({ cpuTdpWatts: null, baseDir: root, powercapRoot: '/nonexistent', gpus: null, ...over });
+const context = (over: Partial<MeterContext> = {}): MeterContext => ({ cpuTdpWatts: null, baseDir: root, settings: { 'powercap-root': '/nonexistent' }, gpus: null, ...over });
 const rows: string[] = [];
 const idle = await cpuPercent(null);
 rows.push(`${'idle Node process'.padEnd(28)} ${idle.toFixed(2)}% of a core (subtracted below)`);
@@ -62,7 +62,7 @@ const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench
 const powercapRoot = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
 try {
   for (const periodMs of [100, 10]) {
-    const meters = await createRaplMeterFactory({ periodMs }).create(context({ powercapRoot }), null);
+    const meters = await createRaplMeterFactory({ periodMs }).create(context({ settings: { 'powercap-root': powercapRoot } }), null);
     const cost = (await cpuPercent(meters)) - idle;
     rows.push(`${`rapl @ ${periodMs} ms`.padEnd(28)} ${cost.toFixed(2)}%`);
   }

@@ -116,7 +116,7 @@ if (!quick) {
       },
       { file: null, baseDir: dir },
     );
-    const { result } = await runScenario(scenario, { toolVersion: 'bench', naming: scenarioNaming(null), isolate: false, reports: false, meterSettings: { powercapRoot: '/nonexistent' } });
+    const { result } = await runScenario(scenario, { toolVersion: 'bench', naming: scenarioNaming(null), isolate: false, reports: false, meterSettings: { 'powercap-root': '/nonexistent' } });
     const lines2 = result.measurements.map((m) => {
       const stop = m.stopping!;
       const cv = (values: number[]) => {

@@ -1,7 +1,7 @@
 // Flag parsing helpers: every error names the flag and the value received.
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { parseHwmonSelection } from '../power/hwmon.js';
+import { meterFlags } from '../power/registry.js';
 import type { MeterSettings } from '../power/types.js';
 import { carbonFlagOptions } from './carbon-flags.js';
 import { metricsFlagOptions } from './metrics-flags.js';
@@ -152,9 +152,6 @@ export const sweepFlagOptions = {
   'export-json': { type: 'string' },
   'export-csv': { type: 'string' },
   'export-markdown': { type: 'string' },
-  'powercap-root': { type: 'string' },
-  hwmon: { type: 'string' },
-  'hwmon-root': { type: 'string' },
   resume: { type: 'string' },
   json: { type: 'boolean', default: false },
   baseline: { type: 'string' },
@@ -166,13 +163,38 @@ export const sweepFlagOptions = {
   ...metricsFlagOptions,
 } as const;
 
-/** `--powercap-root`, `--hwmon-root` and `--hwmon` as the meters' settings (folders resolved against the cwd). */
-export function meterSettingsFlags(values: { 'powercap-root'?: string; 'hwmon-root'?: string; hwmon?: string }): MeterSettings {
-  return {
-    ...(values['powercap-root'] ? { powercapRoot: path.resolve(values['powercap-root']) } : {}),
-    ...(values['hwmon-root'] ? { hwmonRoot: path.resolve(values['hwmon-root']) } : {}),
-    ...(values.hwmon ? { hwmonSensors: parseHwmonSelection('--hwmon', values.hwmon) } : {}),
-  };
+/** The flags the meters declare (`--powercap-root`, `--hwmon`, …), as parseArgs options. */
+export function meterFlagOptions(): Record<string, { type: 'string' }> {
+  return Object.fromEntries(meterFlags().map(({ flag }) => [flag.name, { type: 'string' as const }]));
+}
+
+/** Help lines of the meters' flags, descriptions starting at `column`. */
+export function meterFlagHelp(column: number): string {
+  return meterFlags()
+    .map(({ flag }) => `  --${flag.name} ${flag.value}`.padEnd(column) + flag.help)
+    .join('\n');
+}
+
+/** The meter flags given, checked by their meter, as the meters' settings (folders resolved against the cwd). */
+export function meterSettingsFlags(values: Record<string, unknown>): MeterSettings {
+  const settings: Record<string, string> = {};
+  for (const { flag } of meterFlags()) {
+    const text = values[flag.name];
+    if (typeof text !== 'string' || text === '') continue;
+    flag.check?.(`--${flag.name}`, text);
+    settings[flag.name] = flag.path ? path.resolve(text) : text;
+  }
+  return settings;
+}
+
+/**
+ * A warning for each meter flag given whose meter is not among those chosen (it then has no effect). Folder flags
+ * are left out: they say where a meter would look, which is no mistake on a machine without it.
+ */
+export function unusedMeterFlags(settings: MeterSettings, chosen: readonly string[]): string[] {
+  return meterFlags()
+    .filter(({ meter, flag }) => settings[flag.name] !== undefined && !flag.path && !chosen.includes(meter))
+    .map(({ meter, flag }) => `--${flag.name} has no effect: the ${meter} meter is not among the chosen meters (add it: --meter auto,${meter})`);
 }
 
 /** `--no-isolate` and `--config-timeout S` as execute options (a time limit needs a process to kill). */

@@ -5,7 +5,7 @@ import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { dryRunPlan, renderDryRun } from './dry-run.js';
 import { parseScenario, scenarioDefaults } from '../scenario/schema.js';
 import path from 'node:path';
-import { isolationFlags, meterSettingsFlags, sweepFlagOptions, withUsage } from './args.js';
+import { isolationFlags, meterFlagHelp, meterFlagOptions, meterSettingsFlags, sweepFlagOptions, withUsage } from './args.js';
 import { withFlagBudgets } from './budgets.js';
 import { carbonFlagHelp, withCarbonFlags } from './carbon-flags.js';
 import { metricsFlagHelp, metricsFlags } from './metrics-flags.js';
@@ -25,9 +25,7 @@ ${metricsFlagHelp(29)}
   --dry-run                  print the plan (configurations, variants to make, worst-case time from the caps; --json: as JSON), exit 0
   --quick                    short windows for a smoke test
   --resume RUN_DIR           finish an interrupted run: measure only its unfinished configurations (same flags)
-  --powercap-root DIR        RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
-  --hwmon SENSOR[,…]         hwmon sensors the hwmon meter counts: ina3221, amdgpu, hwmon3, ina3221/VDD_IN (default: board and system sensors)
-  --hwmon-root DIR           hwmon folder (default $JOULEBENCH_HWMON_ROOT or /sys/class/hwmon)
+${meterFlagHelp(29)}
   --json                     print result.json to stdout instead of the table
   --export-json FILE         also copy result.json to FILE (as hyperfine's --export-*; FILE's folder is created)
   --export-csv FILE          also copy measurements.csv (one row per configuration) to FILE
@@ -45,7 +43,7 @@ export async function benchCommand(argv: string[]): Promise<ExitCodeValue> {
     parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { ...sweepFlagOptions, ...scenarioFlagOptions('bench') },
+      options: { ...sweepFlagOptions, ...meterFlagOptions(), ...scenarioFlagOptions('bench') },
     }),
   );
   if (positionals.length !== 1) {

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { ExitCodeValue } from '../errors.js';
 import { describeAutoOrder, meterRegistry } from '../power/registry.js';
-import { defaultPowercapRoot, type MeterFactory } from '../power/types.js';
+import type { MeterFactory } from '../power/types.js';
 import { captureEnvironment } from '../results/environment.js';
 import { checkProviderHere } from '../runtime/probe.js';
 import { executionProviders } from '../runtime/providers/registry.js';
@@ -34,7 +34,7 @@ export async function devicesCommand(argv: string[]): Promise<ExitCodeValue> {
       meters.push({ name: factory.name, ok: true, detail: `${factory.description} (needs ${factory.name}:FILE)`, hardware: factory.hardware });
       continue;
     }
-    const probe = await factory.probe({ cpuTdpWatts: tdp, baseDir: process.cwd(), powercapRoot: defaultPowercapRoot(), gpus: null }, null);
+    const probe = await factory.probe({ cpuTdpWatts: tdp, baseDir: process.cwd(), gpus: null }, null);
     meters.push({ name: factory.name, ok: probe.ok, detail: probe.ok ? probe.detail : probe.reason, hardware: factory.hardware });
   }
   if (values.json) {

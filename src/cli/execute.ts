@@ -14,12 +14,13 @@ import { renderBudgetReport } from './budgets.js';
 import { appendToHistory } from './history.js';
 import { toolVersion } from './version.js';
 import type { MeterSettings } from '../power/types.js';
+import { unusedMeterFlags } from './args.js';
 import { RunMetricsExporter, type RunExportOptions } from '../metrics/run-exporter.js';
 
 /** Output options common to run and bench. */
 export interface ExecuteOptions {
   json: boolean;
-  /** `--powercap-root`, `--hwmon-root`, `--hwmon`: what the meters read (defaults from the environment). */
+  /** Values of the meters' own flags (`--powercap-root`, `--hwmon`, …), by flag name. */
   meterSettings?: MeterSettings;
   /** `--baseline FILE`: the baseline of budgets that name none. */
   baseline?: string;
@@ -143,9 +144,8 @@ async function executeWithMetrics(scenario: Scenario, naming: OverrideNaming, op
       onResume: (done, total, remaining) => process.stderr.write(`resuming ${path.basename(options.resume!)}: ${done} of ${total} configurations finished, ${remaining} to measure\n`),
       onMeters: (choices, estimated) => {
         for (const choice of choices) process.stderr.write(`meter ${choice.chosen ? '✓' : '✗'} ${choice.name}: ${choice.why}\n`);
-        if (options.meterSettings?.hwmonSensors && !choices.some((choice) => choice.chosen && choice.name === 'hwmon')) {
-          process.stderr.write('warning: --hwmon has no effect: the hwmon meter is not among the chosen meters (add it: --meter auto,hwmon)\n');
-        }
+        const chosen = choices.filter((choice) => choice.chosen).map((choice) => choice.name);
+        for (const warning of unusedMeterFlags(options.meterSettings ?? {}, chosen)) process.stderr.write(`warning: ${warning}\n`);
         // Signals are caught from here on: the sweep is about to write result.json.
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);

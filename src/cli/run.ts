@@ -5,7 +5,7 @@ import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { scenarioNaming } from '../measure/prepare.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
-import { isolationFlags, meterSettingsFlags, sweepFlagOptions, withUsage } from './args.js';
+import { isolationFlags, meterFlagHelp, meterFlagOptions, meterSettingsFlags, sweepFlagOptions, withUsage } from './args.js';
 import { withFlagBudgets } from './budgets.js';
 import { carbonFlagHelp, withCarbonFlags } from './carbon-flags.js';
 import { metricsFlagHelp, metricsFlags } from './metrics-flags.js';
@@ -23,9 +23,7 @@ measurements.csv, charts/*.png, traces/) and print the recommendation, then the 
 
   --dry-run              print the plan (configurations, variants to make, worst-case time from the caps; --json: as JSON), exit 0
   --quick                short windows (0.3 s, 2 repetitions, 1 s idle): a smoke test, not a measurement
-  --powercap-root DIR    RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)
-  --hwmon SENSOR[,…]     hwmon sensors the hwmon meter counts: ina3221, amdgpu, hwmon3, ina3221/VDD_IN (default: board and system sensors)
-  --hwmon-root DIR       hwmon folder (default $JOULEBENCH_HWMON_ROOT or /sys/class/hwmon)
+${meterFlagHelp(25)}
   --shard I/N            run shard I (from 0) of N: \`joulebench plan\` shows which configurations; auto/N takes I from
                          SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX; \`joulebench merge\` joins the run folders
   --resume RUN_DIR       finish an interrupted run: measure only its unfinished configurations, into the same folder
@@ -78,7 +76,7 @@ export async function scenarioWithFlags(file: string, values: Record<string, unk
 /** Entry point of `run`. */
 export async function runCommand(argv: string[]): Promise<ExitCodeValue> {
   const { values, positionals } = withUsage('run', runHelp, () =>
-    parseArgs({ args: argv, allowPositionals: true, options: { ...sweepFlagOptions, shard: { type: 'string' }, ...scenarioFlagOptions('run') } }),
+    parseArgs({ args: argv, allowPositionals: true, options: { ...sweepFlagOptions, shard: { type: 'string' }, ...meterFlagOptions(), ...scenarioFlagOptions('run') } }),
   );
   if (positionals.length !== 1) {
     throw new InputError('USAGE', `run: expected one scenario file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, {

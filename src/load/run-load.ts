@@ -10,7 +10,7 @@ import { attributionFor } from '../measure/attribution.js';
 import { Metering } from '../measure/metering.js';
 import { prepareModels, type OverrideNaming, type PrepareEvent, type PreparedVariant } from '../measure/prepare.js';
 import { resolveMeters, type MeterChoice } from '../power/registry.js';
-import { defaultPowercapRoot, type PowerMeter } from '../power/types.js';
+import type { PowerMeter } from '../power/types.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { analyseRuns } from '../report/analysis.js';
 import { writeReports } from '../report/formats.js';
@@ -118,7 +118,7 @@ export async function runLoadScenario(scenario: Scenario, settings: LoadSettings
   const [model] = await prepareModels(scenario, options.naming, { toolVersion: options.toolVersion, onEvent: (event) => emit({ type: 'prepare', event }) });
   const provider = requireProvider(ep.name, '--ep');
   const device = provider.device(ep.options);
-  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: scenario.cpuTdpWatts, baseDir: process.cwd(), powercapRoot: defaultPowercapRoot(), gpus: scenario.devices });
+  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: scenario.cpuTdpWatts, baseDir: process.cwd(), gpus: scenario.devices });
   emit({ type: 'meters', choices, estimated: meters.some((meter) => meter.info.estimated) });
   const counted = attributionFor(meters, device, scenario.devices).meters;
 

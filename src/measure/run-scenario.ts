@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolveMeters, type MeterChoice } from '../power/registry.js';
-import { defaultPowercapRoot, type MeterSettings } from '../power/types.js';
+import type { MeterSettings } from '../power/types.js';
 import { analyseRuns } from '../report/analysis.js';
 import { writeReports, type WrittenReport } from '../report/formats.js';
 import { captureEnvironment } from '../results/environment.js';
@@ -22,7 +22,7 @@ export interface RunScenarioOptions {
   naming: OverrideNaming;
   /** `--resume RUN_DIR` (absolute): measure only the unfinished configurations of that run, into it. */
   resumeDir?: string;
-  /** The RAPL powercap folder, the hwmon folder and sensors (defaults: $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap, …). */
+  /** Values of the meters' own flags (`--powercap-root`, `--hwmon`, …; MeterFactory.flags). */
   meterSettings?: MeterSettings;
   /** Each (model variant, EP) group in a child process (default true). */
   isolate?: boolean;
@@ -61,8 +61,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     cpuTdpWatts: scenario.cpuTdpWatts,
     baseDir: process.cwd(),
     gpus: scenario.devices,
-    ...options.meterSettings,
-    powercapRoot: options.meterSettings?.powercapRoot ?? defaultPowercapRoot(),
+    ...(options.meterSettings ? { settings: options.meterSettings } : {}),
   });
   let resume;
   if (previous && options.resumeDir) {

@@ -532,14 +532,19 @@ export function openHwmonMeters(root: string, selection: string[] | null, option
 
 /** An hwmon meter factory with injected reader/clock/period (tests); the registry uses the defaults. */
 export function createHwmonMeterFactory(options: HwmonOptions = {}): MeterFactory {
-  const rootOf = (context: MeterContext) => context.hwmonRoot ?? defaultHwmonRoot();
+  const rootOf = (context: MeterContext) => context.settings?.['hwmon-root'] ?? defaultHwmonRoot();
+  const selection = (context: MeterContext) => (context.settings?.hwmon === undefined ? null : parseHwmonSelection('--hwmon', context.settings.hwmon));
   return hardwareMeter({
     name: 'hwmon',
     description: 'Linux hwmon power sensors: Jetson INA3221 rails (board input VDD_IN), INA2xx, ACPI power_meter; GPUs (amdgpu, i915, xe) with --hwmon',
     // The board and system sensors it counts by default contain the CPU: it stands in for rapl where rapl is absent.
     group: 'cpu',
-    detail: (context) => openHwmon(rootOf(context), context.hwmonSensors ?? null, options).detail,
-    create: (context) => openHwmonMeters(rootOf(context), context.hwmonSensors ?? null, options),
+    flags: [
+      { name: 'hwmon', value: 'SENSOR[,…]', help: 'hwmon sensors the hwmon meter counts: ina3221, amdgpu, hwmon3, ina3221/VDD_IN (default: board and system sensors)', check: parseHwmonSelection },
+      { name: 'hwmon-root', value: 'DIR', help: 'hwmon folder (default $JOULEBENCH_HWMON_ROOT or /sys/class/hwmon)', path: true },
+    ],
+    detail: (context) => openHwmon(rootOf(context), selection(context), options).detail,
+    create: (context) => openHwmonMeters(rootOf(context), selection(context), options),
   });
 }
 

@@ -6,7 +6,7 @@ import { MeterError } from '../errors.js';
 import { realClock, sleep, type Clock } from './core/clock.js';
 import { hardwareMeter } from './core/entry.js';
 import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
-import type { MeterFactory } from './types.js';
+import type { MeterContext, MeterFactory } from './types.js';
 
 /** Reads a small sysfs file as text (injectable: tests simulate EACCES, which root cannot provoke with chmod). */
 export type ReadText = (file: string) => string;
@@ -364,12 +364,14 @@ async function probeRapl(root: string, options: Settings): Promise<string> {
 /** A rapl meter factory with injected reader/clock/period (tests); the registry uses the defaults. */
 export function createRaplMeterFactory(options: RaplOptions = {}): MeterFactory {
   const settings = settingsOf(options);
+  const rootOf = (context: MeterContext) => context.settings?.['powercap-root'] ?? process.env.JOULEBENCH_POWERCAP_ROOT ?? '/sys/class/powercap';
   return hardwareMeter({
     name: 'rapl',
     description: 'CPU package + DRAM energy counters (Linux powercap / RAPL, Intel and AMD); needs read access to energy_uj',
     group: 'cpu',
-    detail: (context) => probeRapl(context.powercapRoot, settings),
-    create: (context) => [new RaplMeter(openRapl(context.powercapRoot, settings), options)],
+    flags: [{ name: 'powercap-root', value: 'DIR', help: 'RAPL powercap folder (default $JOULEBENCH_POWERCAP_ROOT or /sys/class/powercap)', path: true }],
+    detail: (context) => probeRapl(rootOf(context), settings),
+    create: (context) => [new RaplMeter(openRapl(rootOf(context), settings), options)],
   });
 }
 

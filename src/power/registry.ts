@@ -11,7 +11,7 @@ import { raplMeterFactory } from './rapl.js';
 import { replayMeterFactory } from './replay.js';
 import { rocmSmiMeterFactory } from './rocm-smi.js';
 import { tegrastatsMeterFactory } from './tegrastats.js';
-import type { MeterContext, MeterFactory, PowerMeter } from './types.js';
+import type { MeterContext, MeterFactory, MeterFlag, PowerMeter } from './types.js';
 
 /** Every meter joulebench knows, by the name `--meter` takes. Within a group, `auto` probes in this order. */
 export const meterRegistry = {
@@ -64,6 +64,11 @@ function lookup(spec: string): { factory: MeterFactory; argument: string | null 
 }
 
 const factories = () => Object.values(meterRegistry as Record<string, MeterFactory>);
+
+/** Every meter's flags, with the meter's name, in registry order (what `run` and `bench` take and list). */
+export function meterFlags(): Array<{ meter: string; flag: MeterFlag }> {
+  return factories().flatMap((factory) => (factory.flags ?? []).map((flag) => ({ meter: factory.name, flag })));
+}
 
 /** The groups `auto` meters, in registry order, each with its hardware meters and fallback (what help texts list). */
 export function autoGroups(): Array<{ group: string; hardware: MeterFactory[]; fallback: MeterFactory | undefined }> {

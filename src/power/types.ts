@@ -69,22 +69,30 @@ export interface MeterContext {
   cpuTdpWatts: number | null;
   /** Base folder for relative meter arguments (e.g. replay files). */
   baseDir: string;
-  /** Linux powercap root for RAPL (`--powercap-root`, `JOULEBENCH_POWERCAP_ROOT`, default /sys/class/powercap). */
-  powercapRoot: string;
   /** GPU indices to meter (the scenario's `devices`, `--gpus`); null = every GPU found (attribution follows each configuration's device). */
   gpus: number[] | null;
-  /** Linux hwmon root for the hwmon meter (`--hwmon-root`; default JOULEBENCH_HWMON_ROOT or /sys/class/hwmon). */
-  hwmonRoot?: string;
-  /** `--hwmon SENSOR[,…]`: the hwmon chips or channels to count; null/absent = the board and system sensors. */
-  hwmonSensors?: string[] | null;
+  /** The values of the meters' own flags (MeterFactory.flags), by flag name: `{ 'hwmon-root': '/srv/hwmon' }`. */
+  settings?: MeterSettings;
 }
 
-/** What a caller (the command line's --powercap-root, --hwmon-root, --hwmon) may set of a meter's context. */
-export type MeterSettings = Partial<Pick<MeterContext, 'powercapRoot' | 'hwmonRoot' | 'hwmonSensors'>>;
+/** Values of meter flags by name (without dashes); folders already resolved against the working directory. */
+export type MeterSettings = Readonly<Record<string, string>>;
 
-/** The default powercap root, honouring JOULEBENCH_POWERCAP_ROOT. */
-export function defaultPowercapRoot(): string {
-  return process.env.JOULEBENCH_POWERCAP_ROOT ?? '/sys/class/powercap';
+/**
+ * A command-line flag a meter declares (`--hwmon-root DIR`): `run` and `bench` take it, their help lists it, and its
+ * value reaches the meter as `context.settings[name]`. Adding a meter with a flag touches no CLI file.
+ */
+export interface MeterFlag {
+  /** Without the dashes: `hwmon-root`. */
+  name: string;
+  /** The value's placeholder in help: `DIR`, `SENSOR[,…]`. */
+  value: string;
+  /** The help line (with its default). */
+  help: string;
+  /** A folder or file: resolved against the working directory when the flag is read. */
+  path?: boolean;
+  /** Throws InputError FLAG_INVALID for a value the meter cannot use (checked when the flags are read). */
+  check?(flag: string, text: string): void;
 }
 
 /** Result of asking whether a meter can run here. */
@@ -104,6 +112,8 @@ export interface MeterFactory {
   group: string;
   /** A non-hardware meter that `auto` takes for its group when no hardware meter of it works; the reason it records starts with this. */
   fallback?: string;
+  /** Flags of this meter (`--powercap-root`, `--hwmon`), in the order help lists them. */
+  flags?: readonly MeterFlag[];
   /** Whether `--meter NAME[:argument]` takes an argument (replay takes a file). */
   argument: 'none' | 'required';
   probe(context: MeterContext, argument: string | null): Promise<ProbeResult>;

@@ -15,7 +15,7 @@ async function tenWatts() {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'jb-load-'));
   const file = path.join(dir, 'ten.csv');
   await writeFile(file, 't_s,watts\n0,10\n0.05,10\n');
-  const [meter] = await replayMeterFactory.create({ cpuTdpWatts: null, baseDir: dir, powercapRoot: dir, gpus: null }, file);
+  const [meter] = await replayMeterFactory.create({ cpuTdpWatts: null, baseDir: dir, settings: { 'powercap-root': dir }, gpus: null }, file);
   await meter!.start();
   return { meter: meter!, clock: new VirtualClock(performance.now()) };
 }

@@ -52,7 +52,7 @@ test('devices [0, 1]: cuda:0 counts only GPU 0 (250 W), cuda:1 only GPU 1 (100 W
   for (const key of Object.keys(env)) if (key.startsWith('FAKE_NVSMI_')) delete env[key];
   Object.assign(env, { FAKE_NVSMI_WATTS: '250,100,400', FAKE_NVSMI_MEMORY: '1000,2000,3000' });
   // A 20 ms stream keeps windows short (a window lasts at least 10 meter periods). The host has three GPUs; GPU 2 is not listed.
-  const meters = await createNvidiaSmiMeterFactory({ env, periodMs: 20 }).create({ cpuTdpWatts: null, baseDir: dir, powercapRoot: '/nonexistent', gpus: scenario.devices }, null);
+  const meters = await createNvidiaSmiMeterFactory({ env, periodMs: 20 }).create({ cpuTdpWatts: null, baseDir: dir, settings: { 'powercap-root': '/nonexistent' }, gpus: scenario.devices }, null);
   assert.deepEqual(meters.map((m) => m.info.id), ['nvidia-smi:0', 'nvidia-smi:1'], 'only the listed GPUs are metered');
 
   const plan = expandPlan(scenario);
@@ -117,7 +117,7 @@ test('CUDA_VISIBLE_DEVICES=2,0: cuda:0 is nvidia-smi GPU 2 (400 W) and cuda:1 is
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${fakeDir}${path.delimiter}${process.env.PATH ?? ''}` };
     for (const key of Object.keys(env)) if (key.startsWith('FAKE_NVSMI_')) delete env[key];
     Object.assign(env, { FAKE_NVSMI_WATTS: '250,100,400', FAKE_NVSMI_MEMORY: '1000,2000,3000' });
-    const context = { cpuTdpWatts: null, baseDir: dir, powercapRoot: '/nonexistent', gpus: scenario.devices };
+    const context = { cpuTdpWatts: null, baseDir: dir, settings: { 'powercap-root': '/nonexistent' }, gpus: scenario.devices };
     const meters = await createNvidiaSmiMeterFactory({ env, periodMs: 20 }).create(context, null);
     // The GPUs behind CUDA devices 0 and 1, in nvidia-smi's numbering; GPU 1 is not visible to CUDA and not metered.
     assert.deepEqual(meters.map((m) => [m.info.id, m.info.cudaOrdinal]), [['nvidia-smi:2', 0], ['nvidia-smi:0', 1]]);

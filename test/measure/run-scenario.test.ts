@@ -31,7 +31,7 @@ test('runScenario prepares, meters, races and writes the run folder with its rep
   const stages: string[] = [];
   const events: SweepEvent['type'][] = [];
   const outcome = await runScenario(scenario, {
-    toolVersion: 'test', naming: scenarioNaming(null), isolate: false, meterSettings: { powercapRoot: '/nonexistent' },
+    toolVersion: 'test', naming: scenarioNaming(null), isolate: false, meterSettings: { 'powercap-root': '/nonexistent' },
     onPlanned: (plan) => void stages.push(`planned ${plan.length}`),
     onMeters: (choices, estimated) => void stages.push(`meters ${choices.filter((c) => c.chosen).map((c) => c.name).join(',')} estimated=${estimated}`),
     onEvent: (event) => void events.push(event.type),
@@ -52,7 +52,7 @@ test('runScenario with reports: false writes result.json only', async () => {
     { models: ['mlp'], batchSizes: [1], window: { minSeconds: 0.1, minRuns: 3 }, repetitions: 2, idleSeconds: 0, warmup: { runs: 1, seconds: 0 }, meters: ['replay:flat.csv'], out: 'results2', stopping: false },
     { file: null, baseDir: dir },
   );
-  const outcome = await runScenario(scenario, { toolVersion: 'test', naming: scenarioNaming(null), isolate: false, reports: false, meterSettings: { powercapRoot: '/nonexistent' } });
+  const outcome = await runScenario(scenario, { toolVersion: 'test', naming: scenarioNaming(null), isolate: false, reports: false, meterSettings: { 'powercap-root': '/nonexistent' } });
   assert.ok(existsSync(outcome.resultPath));
   assert.equal(existsSync(path.join(outcome.runDir, 'report.md')), false);
   assert.equal(outcome.result.measurements[0]!.repetitions.length, 2);

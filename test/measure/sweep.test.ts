@@ -40,7 +40,7 @@ async function sweep(raw: Record<string, unknown>, onEvent?: (event: SweepEvent)
     { file: null, baseDir: dir },
   );
   const models = await prepareModels(scenario, scenarioNaming(null));
-  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: null, baseDir: dir, powercapRoot: '/nonexistent', gpus: null });
+  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: null, baseDir: dir, settings: { 'powercap-root': '/nonexistent' }, gpus: null });
   return runSweep({ scenario, plan: expandPlan(scenario), models, meters, meterChoices: choices, toolVersion: 'test', onEvent, signal });
 }
 
@@ -311,7 +311,7 @@ test('a TensorRT builder-flag precision that this onnxruntime-node cannot pass o
   );
   const plan = expandPlan(scenario);
   assert.deepEqual(plan.map((config) => [config.key, config.via]), [['mlp/fp16@builder/tensorrt/b1', 'tensorrt-builder']]);
-  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: null, baseDir: dir, powercapRoot: '/nonexistent', gpus: null });
+  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: null, baseDir: dir, settings: { 'powercap-root': '/nonexistent' }, gpus: null });
   // Pretend the TensorRT provider is installed: the configuration must stop before any session is created.
   const tensorrt = findProvider('tensorrt')!;
   const availability = tensorrt.availability;

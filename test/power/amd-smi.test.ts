@@ -12,7 +12,7 @@ import { integrateEnergy } from '../../src/power/integrate.js';
 import type { MeterContext, PowerMeter } from '../../src/power/types.js';
 
 const fakeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'bin', 'amd');
-const context = (gpus: number[] | null = null): MeterContext => ({ cpuTdpWatts: null, baseDir: os.tmpdir(), powercapRoot: '/nonexistent', gpus });
+const context = (gpus: number[] | null = null): MeterContext => ({ cpuTdpWatts: null, baseDir: os.tmpdir(), settings: { 'powercap-root': '/nonexistent' }, gpus });
 const fakeEnv = (vars: Record<string, string>): NodeJS.ProcessEnv => ({ ...process.env, PATH: `${fakeDir}${path.delimiter}${process.env.PATH ?? ''}`, ...vars });
 
 // Meters a test started, stopped after it even when an assertion fails (a running poll loop would keep the test alive).

@@ -30,7 +30,7 @@ test('TDP table: an unknown CPU takes CodeCarbon\'s 85 W default and says so', (
 });
 
 test('the estimate meter is always marked estimated and uses --cpu-tdp-watts when given', async () => {
-  const [meter] = await estimateMeterFactory.create({ cpuTdpWatts: 40, baseDir: '.', powercapRoot: '/nonexistent', gpus: null }, null);
+  const [meter] = await estimateMeterFactory.create({ cpuTdpWatts: 40, baseDir: '.', settings: { 'powercap-root': '/nonexistent' }, gpus: null }, null);
   assert.ok(meter);
   assert.equal(meter.info.estimated, true);
   assert.equal(meter.info.sampleKind, 'interval-average');

@@ -356,23 +356,23 @@ describe('hwmon meter: bad input mid-run', () => {
   test('no permission at the start: the factory says so and how to fix it', async () => {
     const f = fake([jetsonOrinNano(6, 2, 1)]);
     const factory = createHwmonMeterFactory({ readText: denyingReader(/curr1_input/) });
-    const probe = await factory.probe({ cpuTdpWatts: null, baseDir: '.', powercapRoot: '/x', gpus: null, hwmonRoot: f.root }, null);
+    const probe = await factory.probe({ cpuTdpWatts: null, baseDir: '.', gpus: null, settings: { 'hwmon-root': f.root } }, null);
     assert.equal(probe.ok, false);
     assert.match(probe.ok ? '' : probe.reason, /curr1_input: permission denied \(EACCES\).*run as root, or grant read access with a udev rule/);
-    await assert.rejects(factory.create({ cpuTdpWatts: null, baseDir: '.', powercapRoot: '/x', gpus: null, hwmonRoot: f.root }, null), (e: unknown) => e instanceof MeterError && e.code === 'HWMON_PERMISSION');
+    await assert.rejects(factory.create({ cpuTdpWatts: null, baseDir: '.', gpus: null, settings: { 'hwmon-root': f.root } }, null), (e: unknown) => e instanceof MeterError && e.code === 'HWMON_PERMISSION');
   });
 
   test('probe: what was found and why it does (not) count', async () => {
     const f = fake([jetsonOrinNano(6, 2, 1), { name: 'amdgpu', channels: [{ kind: 'power', index: 1, label: 'PPT', watts: 40 }] }, { name: 'tegra_thermal', channels: [] }]);
-    const context = { cpuTdpWatts: null, baseDir: '.', powercapRoot: '/x', gpus: null, hwmonRoot: f.root };
+    const context = { cpuTdpWatts: null, baseDir: '.', gpus: null, settings: { 'hwmon-root': f.root } };
     const probe = await hwmonMeterFactory.probe(context, null);
     assert.ok(probe.ok);
     assert.equal(probe.detail, `hwmon sensors under ${f.root}: ina3221 = VDD_IN; not counted: ina3221/VDD_CPU_GPU_CV (a sub-rail of VDD_IN, the board input), ina3221/VDD_SOC (a sub-rail of VDD_IN, the board input), amdgpu/PPT (a GPU, not the board or system (count it with --hwmon amdgpu)); chips without power readings: tegra_thermal`);
-    const none = await hwmonMeterFactory.probe({ ...context, hwmonRoot: '/nonexistent' }, null);
+    const none = await hwmonMeterFactory.probe({ ...context, settings: { 'hwmon-root': '/nonexistent' } }, null);
     assert.deepEqual(none, { ok: false, reason: 'no hwmon chips under /nonexistent (no Linux hwmon sysfs here, or a container without /sys/class/hwmon: mount it and pass --hwmon-root)' });
     const gpuOnly = fake([{ name: 'amdgpu', channels: [{ kind: 'power', index: 1, label: 'PPT', watts: 40 }] }]);
-    const gpu = await hwmonMeterFactory.probe({ ...context, hwmonRoot: gpuOnly.root }, null);
+    const gpu = await hwmonMeterFactory.probe({ ...context, settings: { 'hwmon-root': gpuOnly.root } }, null);
     assert.match(gpu.ok ? '' : gpu.reason, /^no hwmon power sensor to count under .*; found amdgpu\/PPT \(a GPU, not the board or system \(count it with --hwmon amdgpu\)\)$/);
-    assert.ok((await hwmonMeterFactory.probe({ ...context, hwmonRoot: gpuOnly.root, hwmonSensors: ['amdgpu'] }, null)).ok);
+    assert.ok((await hwmonMeterFactory.probe({ ...context, settings: { 'hwmon-root': gpuOnly.root, hwmon: 'amdgpu' } }, null)).ok);
   });
 });

@@ -15,7 +15,7 @@ import type { MeterContext, PowerMeter } from '../../src/power/types.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fakeDir = path.resolve(here, '..', 'fixtures', 'bin', 'nvidia');
 const sourceFile = path.resolve(here, '..', '..', 'src', 'power', 'nvidia-smi.ts');
-const context: MeterContext = { cpuTdpWatts: null, baseDir: process.cwd(), powercapRoot: '/nonexistent', gpus: null };
+const context: MeterContext = { cpuTdpWatts: null, baseDir: process.cwd(), settings: { 'powercap-root': '/nonexistent' }, gpus: null };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -287,7 +287,7 @@ describe('nvidia-smi meter', { timeout: 60_000 }, () => {
         [
           `import { createNvidiaSmiMeterFactory, NvidiaSmiMeter } from ${JSON.stringify(sourceFile)};`,
           `const [meter] = await createNvidiaSmiMeterFactory({ env: ${JSON.stringify(fakeEnv({ FAKE_NVSMI_WATTS: '250' }))} })`,
-          `  .create({ cpuTdpWatts: null, baseDir: '.', powercapRoot: '/x', gpus: null }, null);`,
+          `  .create({ cpuTdpWatts: null, baseDir: '.', settings: { 'powercap-root': '/x' }, gpus: null }, null);`,
           'await meter.start();',
           'console.log((meter as NvidiaSmiMeter).streamPid);',
           'process.exit(0);',

@@ -15,7 +15,7 @@ import { buildFakeNvml, withFakeEnv } from '../fixtures/nvml/build.js';
 const fake = await buildFakeNvml();
 const skip = fake.ok ? false : fake.skip;
 const library = fake.ok ? fake.library : '';
-const context = (gpus: number[] | null = null): MeterContext => ({ cpuTdpWatts: null, baseDir: process.cwd(), powercapRoot: '/nonexistent', gpus });
+const context = (gpus: number[] | null = null): MeterContext => ({ cpuTdpWatts: null, baseDir: process.cwd(), settings: { 'powercap-root': '/nonexistent' }, gpus });
 const factory = (periodMs = 100) => createNvmlMeterFactory({ libraryPath: library, periodMs });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -99,7 +99,7 @@ describe('powermetrics plist', () => {
 
 const fakeBin = path.join(import.meta.dirname, '..', 'fixtures', 'bin', 'apple');
 const withFake = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...process.env, PATH: `${fakeBin}:${process.env.PATH}`, ...extra });
-const context = { cpuTdpWatts: null, baseDir: '.', powercapRoot: '/x', gpus: null };
+const context = { cpuTdpWatts: null, baseDir: '.', settings: { 'powercap-root': '/x' }, gpus: null };
 
 type Handlers = Parameters<StreamTool>[3];
 function drivenStream() {

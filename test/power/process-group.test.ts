@@ -14,7 +14,7 @@ import { MeterError } from '../../src/errors.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fakeNvidiaSmi = path.resolve(here, '..', 'fixtures', 'bin', 'nvidia', 'nvidia-smi');
-const context: MeterContext = { cpuTdpWatts: null, baseDir: process.cwd(), powercapRoot: '/nonexistent', gpus: null };
+const context: MeterContext = { cpuTdpWatts: null, baseDir: process.cwd(), settings: { 'powercap-root': '/nonexistent' }, gpus: null };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function alive(pid: number): Promise<boolean> {

@@ -16,7 +16,7 @@ import { SimClock } from './sim-clock.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
-const contextFor = (root: string): MeterContext => ({ cpuTdpWatts: null, baseDir: process.cwd(), powercapRoot: root, gpus: null });
+const contextFor = (root: string): MeterContext => ({ cpuTdpWatts: null, baseDir: process.cwd(), settings: { 'powercap-root': root }, gpus: null });
 
 // Every fake and meter opened in a test is closed when that test ends, even when an assertion fails (a real-time
 // fake left running rewrites its files every 5 ms and would slow the tests after it).

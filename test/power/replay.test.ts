@@ -36,12 +36,12 @@ test('replays rows at start + offset and repeats the trace', async () => {
 
 test('an explicit meter that cannot run is a MeterError; unknown meters list the known ones', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'jb-replay-'));
-  await assert.rejects(resolveMeters(['replay:missing.csv'], { cpuTdpWatts: null, baseDir: dir, powercapRoot: '/nonexistent', gpus: null }), /cannot run here: cannot read replay trace/);
-  await assert.rejects(resolveMeters(['nvidia-smy'], { cpuTdpWatts: null, baseDir: dir, powercapRoot: '/nonexistent', gpus: null }), (e: unknown) => e instanceof MeterError && /unknown meter "nvidia-smy"/.test(e.message) && /estimate/.test(e.hint ?? ''));
+  await assert.rejects(resolveMeters(['replay:missing.csv'], { cpuTdpWatts: null, baseDir: dir, settings: { 'powercap-root': '/nonexistent' }, gpus: null }), /cannot run here: cannot read replay trace/);
+  await assert.rejects(resolveMeters(['nvidia-smy'], { cpuTdpWatts: null, baseDir: dir, settings: { 'powercap-root': '/nonexistent' }, gpus: null }), (e: unknown) => e instanceof MeterError && /unknown meter "nvidia-smy"/.test(e.message) && /estimate/.test(e.hint ?? ''));
   await writeFile(path.join(dir, 'ok.csv'), 't_s,watts\n0,1\n0.01,1\n');
-  const resolved = await resolveMeters(['replay:ok.csv'], { cpuTdpWatts: null, baseDir: dir, powercapRoot: '/nonexistent', gpus: null });
+  const resolved = await resolveMeters(['replay:ok.csv'], { cpuTdpWatts: null, baseDir: dir, settings: { 'powercap-root': '/nonexistent' }, gpus: null });
   assert.equal(resolved.meters[0]!.info.id, 'replay');
-  const auto = await resolveMeters(['auto'], { cpuTdpWatts: null, baseDir: dir, powercapRoot: '/nonexistent', gpus: null });
+  const auto = await resolveMeters(['auto'], { cpuTdpWatts: null, baseDir: dir, settings: { 'powercap-root': '/nonexistent' }, gpus: null });
   assert.equal(auto.meters[0]!.info.estimated, true);
   assert.match(auto.choices.at(-1)!.why, /no CPU power meter works here, so CPU power is ESTIMATED/);
 });

@@ -12,7 +12,7 @@ import { createRocmSmiMeterFactory, parseRocmSmiJson } from '../../src/power/roc
 import type { MeterContext, PowerMeter } from '../../src/power/types.js';
 
 const fakeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'bin', 'amd');
-const context = (gpus: number[] | null = null): MeterContext => ({ cpuTdpWatts: null, baseDir: os.tmpdir(), powercapRoot: '/nonexistent', gpus });
+const context = (gpus: number[] | null = null): MeterContext => ({ cpuTdpWatts: null, baseDir: os.tmpdir(), settings: { 'powercap-root': '/nonexistent' }, gpus });
 const fakeEnv = (vars: Record<string, string>): NodeJS.ProcessEnv => ({ ...process.env, PATH: `${fakeDir}${path.delimiter}${process.env.PATH ?? ''}`, ...vars });
 const tmp = () => mkdtemp(path.join(os.tmpdir(), 'jb-rocm-'));
 const alive = (pid: number) => {

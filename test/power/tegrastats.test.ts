@@ -165,14 +165,14 @@ describe('tegrastats meter: a stream that stays silent', () => {
 
 describe('tegrastats meter with the fake tool', () => {
   test('probe: the board input and its sub-rails; old unitless format; the AGX Xavier sum', async () => {
-    const probe = (format: string) => createTegrastatsMeterFactory({ env: withFake({ FAKE_TEGRA_FORMAT: format }), periodMs: 50 }).probe({ cpuTdpWatts: null, baseDir: '.', powercapRoot: '/x', gpus: null }, null);
+    const probe = (format: string) => createTegrastatsMeterFactory({ env: withFake({ FAKE_TEGRA_FORMAT: format }), periodMs: 50 }).probe({ cpuTdpWatts: null, baseDir: '.', settings: { 'powercap-root': '/x' }, gpus: null }, null);
     assert.deepEqual(await probe('orin'), { ok: true, detail: 'tegrastats --interval 50: board input VDD_IN (sub-rails VDD_CPU_GPU_CV, VDD_SOC kept as context, not added)' });
     assert.deepEqual(await probe('nano'), { ok: true, detail: 'tegrastats --interval 50: board input POM_5V_IN (sub-rails POM_5V_GPU, POM_5V_CPU kept as context, not added)' });
     assert.deepEqual(await probe('xavier'), { ok: true, detail: 'tegrastats --interval 50: the sum of rails GPU + CPU + SOC (no VDD_IN/POM_5V_IN rail on this module)' });
   });
 
   test('probe: no rails (root only), garbage, not installed: a reason to act on', async () => {
-    const probe = (env: NodeJS.ProcessEnv) => createTegrastatsMeterFactory({ env, periodMs: 50 }).probe({ cpuTdpWatts: null, baseDir: '.', powercapRoot: '/x', gpus: null }, null);
+    const probe = (env: NodeJS.ProcessEnv) => createTegrastatsMeterFactory({ env, periodMs: 50 }).probe({ cpuTdpWatts: null, baseDir: '.', settings: { 'powercap-root': '/x' }, gpus: null }, null);
     assert.match(((await probe(withFake({ FAKE_TEGRA_FORMAT: 'norails' }))) as { reason: string }).reason, /printed no power rails .*only root/);
     assert.match(((await probe(withFake({ FAKE_TEGRA_FORMAT: 'garbage' }))) as { reason: string }).reason, /a line joulebench does not know: "NvRmMemInitNvmap failed/);
     assert.deepEqual(await probe({ ...process.env, PATH: '/nonexistent' }), { ok: false, reason: 'tegrastats not found on PATH (not an NVIDIA Jetson, or /usr/bin of L4T not on PATH)' });

@@ -14,17 +14,18 @@ export async function probeBy(find: () => Promise<string> | string): Promise<Pro
 }
 
 /** A hardware meter without an argument: `detail` says what it would read (or throws why it cannot), `create` makes its meters. */
-export interface HardwareEntry extends Pick<MeterFactory, 'name' | 'description' | 'group'> {
+export interface HardwareEntry extends Pick<MeterFactory, 'name' | 'description' | 'group' | 'flags'> {
   detail(context: MeterContext): Promise<string> | string;
   create(context: MeterContext): Promise<PowerMeter[]> | PowerMeter[];
 }
 
 /** The registry entry of a hardware meter. */
-export function hardwareMeter({ name, description, group, detail, create }: HardwareEntry): MeterFactory {
+export function hardwareMeter({ name, description, group, flags, detail, create }: HardwareEntry): MeterFactory {
   return {
     name,
     description,
     group,
+    ...(flags ? { flags } : {}),
     hardware: true,
     argument: 'none',
     probe: (context) => probeBy(() => detail(context)),
