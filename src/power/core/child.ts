@@ -49,13 +49,19 @@ export function spawnTool(command: string, args: readonly string[], env: NodeJS.
   return child;
 }
 
+// The tool and its pipes do not hold Node open (spawnTool): whoever awaits its end holds this until then, or Node
+// could exit with the promise still pending once a kill timer has fired.
+const holdOpen = () => setInterval(() => {}, 60_000);
+
 /** Stop a tool: SIGTERM to its group, SIGKILL after `graceMs` if it is still there. Resolves once it has exited. */
 export function stopTool(child: ChildProcess, graceMs = 1000): Promise<void> {
   if (exited(child)) return Promise.resolve();
   return new Promise((resolve) => {
+    const hold = holdOpen();
     const force = setTimeout(() => signal(child, 'SIGKILL'), graceMs);
     const done = () => {
       clearTimeout(force);
+      clearInterval(hold);
       resolve();
     };
     child.once('exit', done);
@@ -92,6 +98,7 @@ export function runTool(
     const result: ToolResult = { code: null, signal: null, stdout: '', stderr: '', firstOutputMs: null, spawnError: null, timedOut: false };
     const child = spawnTool(command, args, options.env);
     options.onChild?.(child);
+    const hold = holdOpen();
     const timer = setTimeout(() => {
       result.timedOut = true;
       signal(child, 'SIGKILL');
@@ -104,7 +111,9 @@ export function runTool(
     child.on('error', (error: NodeJS.ErrnoException) => (result.spawnError = error));
     child.on('close', (code, sig) => {
       clearTimeout(timer);
-      resolve({ ...result, code, signal: sig });
+      clearInterval(hold);
+      // A tool that never started has no exit status (node reports the negated errno there).
+      resolve({ ...result, code: result.spawnError ? null : code, signal: sig });
     });
   });
 }

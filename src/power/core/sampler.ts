@@ -340,7 +340,11 @@ export class Sampler {
       if (this.failedInARow >= (this.options.failAfterPolls ?? Infinity)) this.fail(this.options.tooMany?.(error, this.failedInARow) ?? error);
     }
     this.options.afterPoll?.();
-    this.dueMs = Math.max(this.dueMs + this.options.periodMs!, startMs + this.options.periodMs! - 1);
+    // A poll a waiter asked for early keeps the schedule of the regular ones (a tool is not run again within a period).
+    const periodMs = this.options.periodMs!;
+    const early = startMs < this.dueMs - 1;
+    if (!early) this.dueMs = Math.max(this.dueMs + periodMs, startMs + periodMs - 1);
+    else if (this.options.retryMs === undefined) this.dueMs = Math.max(this.dueMs, startMs + periodMs - 1);
     this.napUntilDue(generation, this.clock.now());
   }
 

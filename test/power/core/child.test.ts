@@ -68,6 +68,7 @@ describe('runTool', () => {
   test('a missing or non-executable tool is a spawnError in the result, never a rejection', async () => {
     const missing = await runTool(path.join(dir, 'no-such-tool'), [], { env: process.env, timeoutMs: 10_000 });
     assert.equal(missing.spawnError?.code, 'ENOENT');
+    assert.equal(missing.code, null); // never started: no exit status (node's close event says -2)
     assert.equal(missing.timedOut, false);
     assert.equal(missing.stdout, '');
     const plain = path.join(dir, 'not-executable');

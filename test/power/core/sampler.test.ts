@@ -435,6 +435,9 @@ describe('the poll loop', () => {
     assert.equal(waited.done, true);
     assert.deepEqual(feed.pollsAtMs, [1000, 1300, 1310, 1320, 1330]);
     assert.deepEqual(meter.samples().map((s) => s.tMs), [1000, 1330]);
+    // The early polls kept the regular schedule: the next one is due at 1000 + 1000, not a period after each retry.
+    await clock.advance(670);
+    assert.deepEqual(feed.pollsAtMs, [1000, 1300, 1310, 1320, 1330, 2000]);
     await meter.stop();
   });
 });
