@@ -13,7 +13,7 @@ export { runSweep, type SweepEvent, type SweepOptions, type SweepOutcome } from 
 export { runScenario, type RunScenarioOptions } from './measure/run-scenario.js';
 export { ratioInterval, samplesPerJouleInterval, type Interval, type RatioInterval } from './stats/interval.js';
 export { meterRegistry, resolveMeters } from './power/registry.js';
-export { integrateEnergy } from './power/integrate.js';
+export { integrateEnergy } from './measure/integrate.js';
 export type { MeterFactory, MeterInfo, PowerMeter, PowerSample } from './power/types.js';
 export { executionProviders, registerExecutionProvider } from './runtime/providers/registry.js';
 export { reportFormats, writeReports } from './report/formats.js';

@@ -1,7 +1,7 @@
 // The sweep's view of its power meters: energy over a span (after the meters caught up with its end), a meter that
 // died restarted once, idle power, and waiting for power to come back near idle.
 import { MeterError } from '../errors.js';
-import { integrateEnergy, peakPower } from '../power/integrate.js';
+import { integrateEnergy, peakPower } from './integrate.js';
 import type { PowerMeter } from '../power/types.js';
 
 /** Energy each meter saw over a span, with the coverage problems found. */

@@ -1,7 +1,7 @@
 // The run folder: result.json rewritten atomically after every configuration (a crash loses at most the one in
 // flight), the synchronous emergency write of a second Ctrl-C, and the per-configuration power traces.
 import path from 'node:path';
-import { samplesBetween } from '../power/integrate.js';
+import { samplesBetween } from './integrate.js';
 import type { PowerMeter } from '../power/types.js';
 import { writeFileAtomic, writeFileAtomicSync } from '../common/atomic.js';
 import { recommend } from '../results/recommend.js';

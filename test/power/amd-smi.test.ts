@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { PollParseError } from '../../src/power/amd-common.js';
 import { createAmdSmiMeterFactory, parseAmdSmiJson } from '../../src/power/amd-smi.js';
-import { integrateEnergy } from '../../src/power/integrate.js';
+import { integrateEnergy } from '../../src/measure/integrate.js';
 import type { MeterContext, PowerMeter } from '../../src/power/types.js';
 
 const fakeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'bin', 'amd');

@@ -5,7 +5,7 @@ import { afterEach, describe, test } from 'node:test';
 import { MeterError } from '../../src/errors.js';
 import { Metering } from '../../src/measure/metering.js';
 import { channelKey, counterDeltaUj, createHwmonMeterFactory, discoverHwmon, hwmonMeterFactory, openHwmonMeters, planHwmon, readChannels, readInteger } from '../../src/power/hwmon.js';
-import { integrateEnergy } from '../../src/power/integrate.js';
+import { integrateEnergy } from '../../src/measure/integrate.js';
 import type { PowerMeter } from '../../src/power/types.js';
 import { denyingReader } from '../fixtures/powercap.js';
 import { createFakeHwmon, jetsonOrinNano, type FakeHwmon, type FakeHwmonChip } from '../fixtures/hwmon.js';

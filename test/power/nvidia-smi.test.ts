@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { integrateEnergy } from '../../src/power/integrate.js';
+import { integrateEnergy } from '../../src/measure/integrate.js';
 import { createNvidiaSmiMeterFactory, NvidiaSmiMeter, nvidiaSmiMeterFactory, parseNvidiaSmiValue, type NvidiaSmiOptions } from '../../src/power/nvidia-smi.js';
 import type { MeterContext, PowerMeter } from '../../src/power/types.js';
 

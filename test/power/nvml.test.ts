@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import koffi from 'koffi';
 import { MeterError } from '../../src/errors.js';
-import { integrateEnergy } from '../../src/power/integrate.js';
+import { integrateEnergy } from '../../src/measure/integrate.js';
 import { createNvmlMeterFactory, NvmlMeter } from '../../src/power/nvml.js';
 import type { MeterContext, PowerMeter } from '../../src/power/types.js';
 import { buildFakeNvml, withFakeEnv } from '../fixtures/nvml/build.js';

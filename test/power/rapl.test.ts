@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { MeterError } from '../../src/errors.js';
-import { integrateEnergy } from '../../src/power/integrate.js';
+import { integrateEnergy } from '../../src/measure/integrate.js';
 import { createRaplMeterFactory, openRaplMeter, planRaplZones, raplMeterFactory, type RaplMeter } from '../../src/power/rapl.js';
 import type { MeterContext } from '../../src/power/types.js';
 import { createFakePowercap, denyingReader, type FakePowercap } from '../fixtures/powercap.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { MeterError } from '../../src/errors.js';
-import { integrateEnergy } from '../../src/power/integrate.js';
+import { integrateEnergy } from '../../src/measure/integrate.js';
 import { resolveMeters } from '../../src/power/registry.js';
 import { parseReplayCsv, ReplayMeter } from '../../src/power/replay.js';
 

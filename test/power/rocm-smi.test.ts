@@ -7,7 +7,7 @@ import { afterEach, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { AmdGpuMeter, initialPeriodMargin, PollParseError } from '../../src/power/amd-common.js';
-import { integrateEnergy } from '../../src/power/integrate.js';
+import { integrateEnergy } from '../../src/measure/integrate.js';
 import { createRocmSmiMeterFactory, parseRocmSmiJson } from '../../src/power/rocm-smi.js';
 import type { MeterContext, PowerMeter } from '../../src/power/types.js';
 

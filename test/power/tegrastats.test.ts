@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { MeterError } from '../../src/errors.js';
 import { Metering } from '../../src/measure/metering.js';
-import { integrateEnergy } from '../../src/power/integrate.js';
+import { integrateEnergy } from '../../src/measure/integrate.js';
 import { createTegrastatsMeterFactory, openTegrastatsMeter, parseTegrastatsLine, planTegrastatsRails, tegrastatsPower, type StreamTool } from '../../src/power/tegrastats.js';
 import { settle, SimClock } from './sim-clock.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { integrateEnergy, peakPower, samplesBetween } from '../../src/power/integrate.js';
+import { integrateEnergy, peakPower, samplesBetween } from '../../src/measure/integrate.js';
 
 const close = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-9 * Math.max(1, Math.abs(expected)), `${what}: ${actual} ≠ ${expected}`);

@@ -1,5 +1,5 @@
 // Energy from power samples over a time window, per the measurement definitions in docs/measurement.md.
-import type { PowerSample, SampleKind } from './types.js';
+import type { PowerSample, SampleKind } from '../power/types.js';
 
 /** Energy over [t0Ms, t1Ms] and how well the samples covered it. */
 export interface WindowEnergy {
