@@ -100,8 +100,10 @@ export class Metering {
     while (!stopped() && performance.now() - startMs < settings.maxSeconds * 1000) {
       const t0 = performance.now();
       await sleep(stepMs);
-      const { byMeter } = await this.energyOver(t0, performance.now(), counted);
-      const watts = Object.values(byMeter).reduce((sum, joules) => sum + joules, 0) / ((performance.now() - t0) / 1000);
+      // The span ends here: energyOver then waits for the meters' next sample, which is no part of it.
+      const t1 = performance.now();
+      const { byMeter } = await this.energyOver(t0, t1, counted);
+      const watts = Object.values(byMeter).reduce((sum, joules) => sum + joules, 0) / ((t1 - t0) / 1000);
       onStep({ waitedS: (performance.now() - startMs) / 1000, watts, targetWatts });
       if (watts <= targetWatts) break;
     }
