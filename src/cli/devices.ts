@@ -7,18 +7,20 @@ import { captureEnvironment } from '../results/environment.js';
 import { checkProviderHere } from '../runtime/probe.js';
 import { executionProviders } from '../runtime/providers/registry.js';
 import type { ExecutionProvider } from '../runtime/providers/types.js';
-import { withUsage } from './args.js';
+import { meterFlagHelp, meterFlagOptions, meterSettingsFlags, withUsage } from './args.js';
 
 /** Help text for `devices`. */
-export const devicesHelp = `joulebench devices [--json] [--cpu-tdp-watts W]
+export const devicesHelp = `joulebench devices [--json] [--cpu-tdp-watts W] [meter flags]
 
 List execution providers, accelerators and power meters, and say why any of them cannot be used here.
-Writes nothing; --json prints the same as JSON.`;
+Writes nothing; --json prints the same as JSON. The meters' flags say where they look:
+
+${meterFlagHelp(29)}`;
 
 /** Entry point of `devices`. */
 export async function devicesCommand(argv: string[]): Promise<ExitCodeValue> {
   const { values } = withUsage('devices', devicesHelp, () =>
-    parseArgs({ args: argv, allowPositionals: false, options: { json: { type: 'boolean', default: false }, 'cpu-tdp-watts': { type: 'string' } } }),
+    parseArgs({ args: argv, allowPositionals: false, options: { json: { type: 'boolean', default: false }, 'cpu-tdp-watts': { type: 'string' }, ...meterFlagOptions() } }),
   );
   const environment = await captureEnvironment();
   // Bundled is not enough: say whether a session can really be created, and if not which library is missing.
@@ -28,13 +30,14 @@ export async function devicesCommand(argv: string[]): Promise<ExitCodeValue> {
     Object.assign(ep, { available: check.available, reason: check.reason, missingLibraries: check.missingLibraries });
   }
   const tdp = values['cpu-tdp-watts'] === undefined ? null : Number(values['cpu-tdp-watts']);
+  const settings = meterSettingsFlags(values);
   const meters = [];
   for (const factory of Object.values(meterRegistry) as MeterFactory[]) {
     if (factory.argument === 'required') {
       meters.push({ name: factory.name, ok: true, detail: `${factory.description} (needs ${factory.name}:FILE)`, hardware: factory.hardware });
       continue;
     }
-    const probe = await factory.probe({ cpuTdpWatts: tdp, baseDir: process.cwd(), gpus: null }, null);
+    const probe = await factory.probe({ cpuTdpWatts: tdp, baseDir: process.cwd(), gpus: null, settings }, null);
     meters.push({ name: factory.name, ok: probe.ok, detail: probe.ok ? probe.detail : probe.reason, hardware: factory.hardware });
   }
   if (values.json) {

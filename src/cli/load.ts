@@ -12,7 +12,7 @@ import { loadDefaults } from '../scenario/load-section.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { parseScenario, scenarioDefaults } from '../scenario/schema.js';
 import { describePrepareEvent } from './terminal.js';
-import { nonNegativeNumber, positiveInteger, withUsage } from './args.js';
+import { meterFlagHelp, meterFlagOptions, meterSettingsFlags, nonNegativeNumber, positiveInteger, withUsage } from './args.js';
 import { applyScenarioFlags, helpLines, renameFieldsToFlags, scenarioFlags, type ScenarioFlag } from './scenario-flags.js';
 import { displayPath } from './paths.js';
 import { toolVersion } from './version.js';
@@ -51,6 +51,7 @@ and the flat-out energy per sample of the same configuration. See docs/load.md.
   --baseline FILE            the baseline result.json of budgets relative to one that name none
   --threads N                intra-op threads per session (default: (cores − 1) ÷ sessions, at least 1)
 ${sharedFlags().filter((entry) => entry.name !== 'threads').map((entry) => helpLines(`${entry.short ? `-${entry.short}, ` : ''}--${entry.name}${entry.arg ? ` ${entry.arg}` : ''}`, entry.help, 29)).join('\n')}
+${meterFlagHelp(29)}
   --json                     print result.json to stdout instead of the table
   -h, --help                 this help`;
 
@@ -94,6 +95,7 @@ export async function loadCommand(argv: string[]): Promise<ExitCodeValue> {
         'max-joules-per-request': { type: 'string', multiple: true },
         baseline: { type: 'string' },
         json: { type: 'boolean', default: false },
+        ...meterFlagOptions(),
         ...Object.fromEntries(sharedFlags().map((entry) => [entry.name, { type: entry.type, ...(entry.short ? { short: entry.short } : {}), ...(entry.multiple ? { multiple: true } : {}) }])),
       },
     }),
@@ -166,7 +168,7 @@ export async function loadCommand(argv: string[]): Promise<ExitCodeValue> {
   process.on('SIGTERM', onSignal);
   let outcome;
   try {
-    outcome = await runLoadScenario(scenario, settings, { toolVersion: toolVersion(), naming: { model: () => ({ shape: (name) => `--shape ${name}=` }), executionProvider: () => '--ep' }, onEvent: progress, signal: controller.signal });
+    outcome = await runLoadScenario(scenario, settings, { toolVersion: toolVersion(), naming: { model: () => ({ shape: (name) => `--shape ${name}=` }), executionProvider: () => '--ep' }, onEvent: progress, signal: controller.signal, meterSettings: meterSettingsFlags(flagValues) });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

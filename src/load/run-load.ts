@@ -10,7 +10,7 @@ import { attributionFor } from '../measure/attribution.js';
 import { Metering } from '../measure/metering.js';
 import { prepareModels, type OverrideNaming, type PrepareEvent, type PreparedVariant } from '../measure/prepare.js';
 import { resolveMeters, type MeterChoice } from '../power/registry.js';
-import type { PowerMeter } from '../power/types.js';
+import type { MeterSettings, PowerMeter } from '../power/types.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { analyseRuns } from '../report/analysis.js';
 import { writeReports } from '../report/formats.js';
@@ -105,7 +105,7 @@ function runIdOf(name: string): string {
 }
 
 /** Run load mode for the scenario's first model and provider; writes `<out>/<runId>/result.json`. */
-export async function runLoadScenario(scenario: Scenario, settings: LoadSettings, options: { toolVersion: string; naming: OverrideNaming; onEvent?: (event: LoadEvent) => void; signal?: AbortSignal }): Promise<LoadOutcome> {
+export async function runLoadScenario(scenario: Scenario, settings: LoadSettings, options: { toolVersion: string; naming: OverrideNaming; onEvent?: (event: LoadEvent) => void; signal?: AbortSignal; meterSettings?: MeterSettings }): Promise<LoadOutcome> {
   const emit = options.onEvent ?? (() => {});
   const stopped = () => options.signal?.aborted === true;
   for (const [field, count, what] of [['models', scenario.models.length, 'model'], ['executionProviders', scenario.executionProviders.length, 'execution provider'], ['threads', scenario.threads.length, 'thread count']] as const) {
@@ -118,7 +118,7 @@ export async function runLoadScenario(scenario: Scenario, settings: LoadSettings
   const [model] = await prepareModels(scenario, options.naming, { toolVersion: options.toolVersion, onEvent: (event) => emit({ type: 'prepare', event }) });
   const provider = requireProvider(ep.name, '--ep');
   const device = provider.device(ep.options);
-  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: scenario.cpuTdpWatts, baseDir: process.cwd(), gpus: scenario.devices });
+  const { meters, choices } = await resolveMeters(scenario.meters, { cpuTdpWatts: scenario.cpuTdpWatts, baseDir: process.cwd(), gpus: scenario.devices, ...(options.meterSettings ? { settings: options.meterSettings } : {}) });
   emit({ type: 'meters', choices, estimated: meters.some((meter) => meter.info.estimated) });
   const counted = attributionFor(meters, device, scenario.devices).meters;
 

@@ -87,8 +87,12 @@ export function describeAutoOrder(): string {
     .join('; ');
 }
 
-// auto: per group the first hardware meter that works, else the group's fallback (the estimate for the CPU).
-async function resolveAuto(context: MeterContext, meters: PowerMeter[], choices: MeterChoice[]): Promise<void> {
+/** Which meters a resolution has created so far, and how: `auto` and an explicit `--meter NAME` share one meter. */
+type Created = Map<string, 'auto' | 'explicit'>;
+
+// auto: per group the first hardware meter that works, else the group's fallback (the estimate for the CPU). A meter
+// also listed on its own (`--meter hwmon,auto`) is the one auto takes for its group, not a second copy.
+async function resolveAuto(context: MeterContext, meters: PowerMeter[], choices: MeterChoice[], created: Created): Promise<void> {
   for (const { hardware, fallback } of autoGroups()) {
     let taken: string | null = null;
     for (const factory of hardware) {
@@ -96,17 +100,22 @@ async function resolveAuto(context: MeterContext, meters: PowerMeter[], choices:
         choices.push({ name: factory.name, chosen: false, why: `not needed: ${taken} already meters these devices` });
         continue;
       }
+      if (created.has(factory.name)) {
+        taken = factory.name;
+        continue;
+      }
       const probe = await factory.probe(context, null);
       if (!probe.ok) {
         choices.push({ name: factory.name, chosen: false, why: probe.reason });
         continue;
       }
-      const created = await factory.create(context, null);
+      meters.push(...(await factory.create(context, null)));
       choices.push({ name: factory.name, chosen: true, why: probe.detail });
-      meters.push(...created);
+      created.set(factory.name, 'auto');
       taken = factory.name;
     }
-    if (!taken && fallback) {
+    if (!taken && fallback && !created.has(fallback.name)) {
+      created.set(fallback.name, 'auto');
       const probe = await fallback.probe(context, null);
       choices.push({ name: fallback.name, chosen: true, why: `${fallback.fallback} ${probe.ok ? probe.detail : probe.reason}` });
       meters.push(...(await fallback.create(context, null)));
@@ -122,12 +131,15 @@ async function resolveAuto(context: MeterContext, meters: PowerMeter[], choices:
 export async function resolveMeters(specs: string[], context: MeterContext): Promise<ResolvedMeters> {
   const meters: PowerMeter[] = [];
   const choices: MeterChoice[] = [];
+  const created: Created = new Map();
   for (const spec of specs) {
     if (spec === 'auto') {
-      await resolveAuto(context, meters, choices);
+      await resolveAuto(context, meters, choices, created);
       continue;
     }
     const { factory, argument } = lookup(spec);
+    if (created.get(factory.name) === 'auto') continue; // `--meter auto,hwmon` where auto took hwmon already
+    if (factory.argument === 'none') created.set(factory.name, 'explicit');
     const probe = await factory.probe(context, argument);
     if (!probe.ok) throw new MeterError('METER_UNAVAILABLE', `meter "${spec}" cannot run here: ${probe.reason}`);
     choices.push({ name: spec, chosen: true, why: probe.detail });

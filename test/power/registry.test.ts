@@ -98,4 +98,15 @@ describe('resolveMeters with explicit meters', () => {
     // Two replay files are two specs but one meter id.
     assert.equal((await rejection(['replay:trace.csv', 'replay:trace.csv'])).message, 'meter "replay" is listed twice');
   });
+
+  test('a meter auto takes and also listed on its own is one meter, in either order (--meter auto,hwmon)', async () => {
+    // No CPU sensor can work here (powercap and hwmon roots that do not exist; tegrastats and powermetrics are not
+    // this machine's), so auto's CPU group falls back to the estimate — the meter also listed explicitly.
+    const noCpuSensor: MeterContext = { ...context(), settings: { 'powercap-root': '/nonexistent', 'hwmon-root': '/nonexistent' } };
+    for (const specs of [['auto', 'estimate'], ['estimate', 'auto']]) {
+      const { meters, choices } = await resolveMeters(specs, noCpuSensor);
+      assert.deepEqual(meters.filter((meter) => meter.info.kind === 'estimate').map((meter) => meter.info.id), ['estimate'], specs.join(','));
+      assert.equal(choices.filter((choice) => choice.name === 'estimate' && choice.chosen).length, 1, specs.join(','));
+    }
+  });
 });
