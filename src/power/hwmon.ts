@@ -1,21 +1,5 @@
-// The hwmon meter: power and energy from the Linux hardware-monitoring sysfs interface (/sys/class/hwmon/hwmon*/).
-//
-// Formats (kernel Documentation/hwmon/sysfs-interface.rst): `energyN_input` cumulative µJ, `powerN_input`
-// instantaneous µW, `powerN_average` µW averaged over `powerN_average_interval` ms, `currN_input` mA, `inN_input` mV,
-// `*_label` a channel's name, `name` the chip's. Chips and what they expose:
-// - amdgpu (Documentation/gpu/amdgpu/thermal.rst): power1_average / power1_input, µW of the SoC ("on APUs this
-//   includes the CPU");
-// - i915 / xe (Documentation/ABI/testing/sysfs-driver-intel-{i915,xe}-hwmon): energy1_input µJ of the device (i915)
-//   or card (xe; energy2_input is the package, inside the card); `i915_gtN` chips are GTs inside the i915 device.
-//   The driver unwraps its 32-bit energy register into a `long` on every read (i915_hwmon.c hwm_energy), so a 64-bit
-//   kernel never shows a wrap; a 32-bit `long` does (and prints negative past 2^31): the meter unwraps 2^32 µJ.
-// - ina3221 (Documentation/hwmon/ina3221.rst; the Jetson rails): in[123]_input bus mV, curr[123]_input mA,
-//   in[123]_label rail names; in[4-6] are shunt voltages in µV and curr4/in7 sums: never paired, never counted.
-//   VDD_IN (POM_5V_IN on older modules) is the board input and contains every other rail (jetson_stats
-//   jtop/core/power.py total_power); NVIDIA labels unconnected channels "NC".
-// - ina2xx (Documentation/hwmon/ina2xx.rst): power1_input µW of one rail.
-// - power_meter (Documentation/hwmon/acpi_power_meter.rst): ACPI 4.0 system meter, power1_average over
-//   power1_average_interval ms.
+// The hwmon meter: power and energy from the Linux hardware-monitoring sysfs interface (/sys/class/hwmon/hwmon*/):
+// energy counters, power inputs and averages, rail current × voltage (docs/vendor-facts.md "Linux — hwmon").
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, MeterError } from '../errors.js';

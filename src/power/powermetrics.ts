@@ -1,13 +1,5 @@
-// The powermetrics meter: Apple-silicon SoC power (CPU + GPU + ANE) from macOS's
-// `powermetrics --samplers cpu_power,gpu_power,ane_power -i MS --format plist`.
-//
-// Format (powermetrics(1): `-i N` samples every N ms, `-f plist` writes "machine-readable property list,
-// NUL-separated"): one XML plist document per sample, a NUL between documents (asitop utils.py splits on it). Keys
-// (asitop parsers.py; captured samples): `elapsed_ns` (the sample's length), and in the `processor` dict
-// `cpu_power`, `gpu_power`, `ane_power`, `combined_power` in mW (the mean over the sample; combined = cpu + gpu + ane),
-// or on older macOS `cpu_energy`, `gpu_energy`, `ane_energy` in mJ over the sample; `gpu_energy` may sit in the `gpu`
-// dict instead. powermetrics must run as root: without it, it prints "powermetrics must be invoked as the superuser"
-// and exits 1.
+// The powermetrics meter: Apple-silicon SoC power (CPU + GPU + ANE) from macOS's `powermetrics … --format plist`,
+// one NUL-separated plist document per sample (docs/vendor-facts.md "macOS — powermetrics").
 import { MeterError } from '../errors.js';
 import { realClock, type Clock } from './core/clock.js';
 import { hardwareMeter } from './core/entry.js';

@@ -1,18 +1,6 @@
 // The tegrastats meter: NVIDIA Jetson board power from `tegrastats --interval MS`, for JetPacks whose INA3221 rails
-// are not readable through hwmon (the iio driver of JetPack 4 and older; the hwmon meter reads them directly where
-// they are).
-//
-// Format (one line per interval; NVIDIA's "Reported Statistics" table, and lines captured from real boards in
-// jetson_stats jtop/core/tegra_parse.py and DataDog's jetson check tests):
-//   Nano, JetPack 4:  `... thermal@41C POM_5V_IN 900/943 POM_5V_GPU 0/0 POM_5V_CPU 123/123`
-//   TX1/TX2:          `... VDD_IN 2532/2698 VDD_CPU 76/178 VDD_GPU 19/19`
-//   AGX Xavier:       `... GPU 0/0 CPU 216/216 SOC 864/864 CV 0/0 VDDRQ 144/144 SYS5V 1889/1889`
-//   Xavier NX, Orin:  `... VDD_IN 4541mW/4541mW VDD_CPU_GPU_CV 521mW/521mW VDD_SOC 1446mW/1473mW`
-//   (JetPack 6 prefixes a `MM-DD-YYYY HH:MM:SS` timestamp.)
-// Each rail is `NAME CUR/AVG` in milliwatts (older releases print no unit): CUR is the reading now, AVG the mean since
-// tegrastats started. VDD_IN (POM_5V_IN on the Nano) is the board input and contains every other rail, so when it is
-// there it alone is the board's power; the others are kept as context, never added to it. Without a board-input
-// rail (AGX Xavier) the rails are summed, as jtop does (jtop/core/power.py total_power).
+// hwmon cannot read. The line format and which rail is the board's (docs/vendor-facts.md "NVIDIA Jetson —
+// tegrastats"): VDD_IN / POM_5V_IN alone when it is there, its sub-rails as context; else the sum of the rails.
 import { MeterError } from '../errors.js';
 import { realClock, type Clock } from './core/clock.js';
 import { hardwareMeter } from './core/entry.js';
