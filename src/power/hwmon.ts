@@ -1,18 +1,14 @@
 // The hwmon meter: power and energy from the Linux hardware-monitoring sysfs interface (/sys/class/hwmon/hwmon*/):
 // energy counters, power inputs and averages, rail current × voltage (docs/vendor-facts.md "Linux — hwmon").
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, MeterError } from '../errors.js';
 import { realClock, type Clock } from './core/clock.js';
 import { hardwareMeter } from './core/entry.js';
+import { counterDeltaUj as counterDelta, errnoOf, listDirSync, readTextSync, tryList, tryRead, type ListDir, type ReadText } from './core/sysfs.js';
 import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
 import type { MeterContext, MeterFactory, MeterInfo, PowerMeter } from './types.js';
 
-/** Reads a small sysfs file as text (injectable: tests simulate EACCES, which root cannot provoke with chmod). */
-export type ReadText = (file: string) => string;
-
-/** Lists a folder (injectable with ReadText for tests that fake a whole tree in memory). */
-export type ListDir = (dir: string) => string[];
+export type { ListDir, ReadText };
 
 /** How a channel's reading becomes power: a counter (ΔE/Δt) or a power value read now. */
 export type HwmonSource = 'energy' | 'power-input' | 'power-average' | 'rail';
@@ -51,8 +47,6 @@ export interface HwmonPlan {
   skipped: Array<{ channel: HwmonChannel; why: string }>;
 }
 
-const defaultReadText: ReadText = (file) => readFileSync(file, 'utf8');
-const defaultListDir: ListDir = (dir) => readdirSync(dir);
 
 /** Rails that carry the whole board's input on Jetson modules (tegrastats and jtop take the same two). */
 export const boardInputRails: readonly string[] = ['VDD_IN', 'POM_5V_IN'];
@@ -62,26 +56,6 @@ export const boardInputRails: readonly string[] = ['VDD_IN', 'POM_5V_IN'];
  * count (ina3221, ina2xx, power_meter: they contain the CPU, so the meter stands in for rapl); GPUs count when named.
  */
 const knownChips = /^(amdgpu|i915|xe|ina3221|ina2\d\d|power_meter)$/;
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
-}
-
-function tryRead(readText: ReadText, file: string): string | null {
-  try {
-    return readText(file).trim();
-  } catch {
-    return null;
-  }
-}
-
-function tryList(listDir: ListDir, dir: string): string[] {
-  try {
-    return listDir(dir);
-  } catch {
-    return [];
-  }
-}
 
 const stemPattern = /^(energy|power|curr|in)(\d+)_(input|average|average_interval|label)$/;
 
@@ -139,7 +113,7 @@ function chipChannels(chipId: string, chipName: string, dir: string, files: stri
 }
 
 /** Find every hwmon chip under `root` and the power channels each offers. Reads only names and labels. */
-export function discoverHwmon(root: string, readText: ReadText = defaultReadText, listDir: ListDir = defaultListDir): HwmonChip[] {
+export function discoverHwmon(root: string, readText: ReadText = readTextSync, listDir: ListDir = listDirSync): HwmonChip[] {
   const chips: HwmonChip[] = [];
   const ids = tryList(listDir, root)
     .filter((entry) => /^hwmon\d+$/.test(entry))
@@ -246,7 +220,7 @@ export interface HwmonReading {
 
 /** The error for an unreadable file: a vanished file, a root-only file (with the fix), a disabled channel. */
 export function readFailure(file: string, error: unknown): MeterError {
-  const code = errorCode(error);
+  const code = errnoOf(error);
   if (code === 'ENOENT' || code === 'ENODEV') {
     return new MeterError('HWMON_VANISHED', `${file} disappeared (${code}): the sensor was removed or its driver unloaded`, { cause: error });
   }
@@ -304,18 +278,9 @@ export function readChannels(readText: ReadText, channels: readonly HwmonChannel
   return { energyUj, powerW };
 }
 
-/**
- * Energy between two counter reads, unwrapping one 32-bit wrap. Null when the counter went back by more than a wrap
- * explains (a reset: driver reload, hotplug) or implies more than `maxPowerW` over `dtMs`: no guessed energy.
- */
+/** Energy between two reads of an hwmon counter, unwrapping one 32-bit wrap (core/sysfs counterDeltaUj). */
 export function counterDeltaUj(previousUj: number, currentUj: number, dtMs: number, maxPowerW: number): number | null {
-  const plausible = (deltaUj: number) => dtMs > 0 && deltaUj / dtMs / 1000 <= maxPowerW;
-  if (currentUj >= previousUj) return plausible(currentUj - previousUj) ? currentUj - previousUj : null;
-  if (previousUj < wrap32Uj) {
-    const wrapped = currentUj + wrap32Uj - previousUj;
-    if (plausible(wrapped)) return wrapped;
-  }
-  return null;
+  return counterDelta(previousUj, currentUj, dtMs, maxPowerW, wrap32Uj);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -379,9 +344,9 @@ function noSensorsMessage(root: string, plan: HwmonPlan | null): string {
 
 // Discover, plan and read every counted channel once. Throws MeterError with a reason fit for a probe.
 function openHwmon(root: string, selection: string[] | null, options: HwmonOptions): HwmonSetup {
-  const readText = options.readText ?? defaultReadText;
+  const readText = options.readText ?? readTextSync;
   const periodMs = options.periodMs ?? defaultPeriodMs;
-  const chips = discoverHwmon(root, readText, options.listDir ?? defaultListDir);
+  const chips = discoverHwmon(root, readText, options.listDir ?? listDirSync);
   const plan = planHwmon(root, chips, selection);
   if (plan.counted.length === 0) throw new MeterError('HWMON_NO_SENSORS', noSensorsMessage(root, plan));
   readChannels(readText, plan.counted);
@@ -502,7 +467,7 @@ class HwmonMeter extends SampledMeter {
 export function openHwmonMeters(root: string, selection: string[] | null, options: HwmonOptions = {}): PowerMeter[] {
   const setup = openHwmon(root, selection, options);
   const clock = options.clock ?? realClock;
-  const feed = new HwmonFeed(setup, options.readText ?? defaultReadText, clock, options.maxChannelPowerW ?? 2000);
+  const feed = new HwmonFeed(setup, options.readText ?? readTextSync, clock, options.maxChannelPowerW ?? 2000);
   const sampler = new Sampler(feed, {
     clock,
     periodMs: options.periodMs ?? defaultPeriodMs,

@@ -1,15 +1,15 @@
 // The rapl meter: CPU package (and DRAM) energy from the Linux powercap counters (`energy_uj`), as interval averages.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MeterError } from '../errors.js';
 import { realClock, sleep, type Clock } from './core/clock.js';
 import { hardwareMeter } from './core/entry.js';
+import { counterDeltaUj, errnoOf, listDirSync, readTextSync, tryList, tryRead, type ReadText } from './core/sysfs.js';
 import { SampledMeter, Sampler, type Feed, type FeedSink } from './core/sampler.js';
 import type { MeterContext, MeterFactory } from './types.js';
 
-/** Reads a small sysfs file as text (injectable: tests simulate EACCES, which root cannot provoke with chmod). */
-export type ReadText = (file: string) => string;
+export type { ReadText };
 
 /** Knobs of the rapl meter; the defaults are what the CLI uses. */
 export interface RaplOptions {
@@ -61,19 +61,13 @@ const grantScript = (() => {
   return existsSync(candidate) ? candidate : 'scripts/grant-rapl-access.sh (in the joulebench package)';
 })();
 
-const defaultReadText: ReadText = (file) => readFileSync(file, 'utf8');
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
-}
-
 function noZonesMessage(root: string): string {
   return `no RAPL zones under ${root} (not an Intel/AMD CPU with powercap, or a container without /sys/class/powercap: mount it and pass --powercap-root)`;
 }
 
 /** The message for an unreadable counter file; EACCES explains CVE-2020-8694 and how to grant access. */
 export function unreadableMessage(file: string, error: unknown): string {
-  const code = errorCode(error);
+  const code = errnoOf(error);
   if (code === 'EACCES' || code === 'EPERM') {
     return (
       `cannot read ${file}: permission denied (${code}); since Linux 5.10 energy_uj is readable by root only (CVE-2020-8694). ` +
@@ -90,7 +84,7 @@ function readMicrojoules(readText: ReadText, file: string): number {
   try {
     text = readText(file);
   } catch (error) {
-    const code = errorCode(error);
+    const code = errnoOf(error);
     throw new MeterError(code === 'EACCES' || code === 'EPERM' ? 'RAPL_PERMISSION' : 'RAPL_UNREADABLE', unreadableMessage(file, error), {
       cause: error,
       ...(code === 'EACCES' || code === 'EPERM' ? { hint: `sudo ${grantScript} --user $USER` } : {}),
@@ -103,38 +97,22 @@ function readMicrojoules(readText: ReadText, file: string): number {
   return value;
 }
 
-function readName(readText: ReadText, dir: string): string | null {
-  try {
-    return readText(path.join(dir, 'name')).trim();
-  } catch {
-    return null;
-  }
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
 /**
  * Find the powercap zones under `root` and decide which to sum: every package zone (`intel-rapl:N`) plus every
  * `dram` subzone. `core`/`uncore` lie inside their package, `intel-rapl-mmio:N` repeats a package through MMIO, and
  * `psys` is a platform total that contains the packages: none of them is added on top. psys is used alone only when
  * no package zone exists (and MMIO packages only when the MSR ones are missing). Reads only `name` files.
  */
-export function planRaplZones(root: string, readText: ReadText = defaultReadText): RaplZonePlan {
+export function planRaplZones(root: string, readText: ReadText = readTextSync): RaplZonePlan {
   // sysfs lists every zone flat under /sys/class/powercap (subzones as symlinks) and also nests subzones inside
   // their package folder; fake or copied trees may have only one of the two. Collect both, one entry per zone id.
   const found = new Map<string, { dir: string; parentId: string | null }>();
-  for (const entry of listDir(root)) {
+  for (const entry of tryList(listDirSync, root)) {
     const match = zoneDirPattern.exec(entry);
     if (!match) continue;
     if (!found.has(entry)) found.set(entry, { dir: path.join(root, entry), parentId: match[3] === undefined ? null : entry.replace(/:\d+$/, '') });
     if (match[3] !== undefined) continue;
-    for (const child of listDir(path.join(root, entry))) {
+    for (const child of tryList(listDirSync, path.join(root, entry))) {
       if (zoneDirPattern.exec(child)?.[3] !== undefined && !found.has(child)) found.set(child, { dir: path.join(root, entry, child), parentId: entry });
     }
   }
@@ -144,7 +122,7 @@ export function planRaplZones(root: string, readText: ReadText = defaultReadText
   // Parents first, so a subzone can take its label from its package.
   for (const id of ids.filter((candidate) => found.get(candidate)!.parentId === null).concat(ids.filter((c) => found.get(c)!.parentId !== null))) {
     const { dir, parentId } = found.get(id)!;
-    const name = readName(readText, dir) ?? id;
+    const name = tryRead(readText, path.join(dir, 'name')) ?? id;
     const parent = parentId === null ? undefined : byId.get(parentId);
     let role: RaplZone['role'] = 'other';
     if (/^package-\d+/.test(name)) role = 'package';
@@ -211,7 +189,7 @@ type Settings = Required<Pick<RaplOptions, 'readText' | 'periodMs' | 'maxZonePow
 
 function settingsOf(options: RaplOptions): Settings {
   return {
-    readText: options.readText ?? defaultReadText,
+    readText: options.readText ?? readTextSync,
     periodMs: options.periodMs ?? defaultPeriodMs,
     maxZonePowerW: options.maxZonePowerW ?? defaultMaxZonePowerW,
   };
@@ -299,14 +277,14 @@ class RaplFeed implements Feed {
     const context: Record<string, number> = {};
     let totalUj = 0;
     for (const [i, zone] of this.setup.zones.entries()) {
-      let deltaUj = energyUj[i]! - this.baseline.energyUj[i]!;
-      if (deltaUj < 0) deltaUj += zone.maxEnergyRangeUj;
-      const zoneW = deltaUj / dtMs / 1000;
+      const [beforeUj, afterUj] = [this.baseline.energyUj[i]!, energyUj[i]!];
+      const deltaUj = counterDeltaUj(beforeUj, afterUj, dtMs, 2 * this.maxZonePowerW, zone.maxEnergyRangeUj);
       // A counter reset (hotplug, driver reload) reads like a wrap and yields an impossible power: stop, don't guess.
-      if (zoneW > 2 * this.maxZonePowerW) {
-        throw new MeterError('RAPL_COUNTER_JUMP', `${zone.energyFile} jumped from ${this.baseline.energyUj[i]} to ${energyUj[i]} µJ in ${dtMs.toFixed(1)} ms (${Math.round(zoneW)} W): the counter was reset`);
+      if (deltaUj === null) {
+        const jumpW = (afterUj - beforeUj + (afterUj < beforeUj ? zone.maxEnergyRangeUj : 0)) / dtMs / 1000;
+        throw new MeterError('RAPL_COUNTER_JUMP', `${zone.energyFile} jumped from ${beforeUj} to ${afterUj} µJ in ${dtMs.toFixed(1)} ms (${Math.round(jumpW)} W): the counter was reset`);
       }
-      context[zone.label] = Math.round(zoneW * 1000) / 1000;
+      context[zone.label] = Math.round((deltaUj / dtMs / 1000) * 1000) / 1000;
       totalUj += deltaUj;
     }
     if (totalUj === 0) {
@@ -329,7 +307,7 @@ class RaplFeed implements Feed {
 export class RaplMeter extends SampledMeter {
   constructor(setup: RaplSetup, options: RaplOptions = {}) {
     const clock = clockOf(options);
-    const feed = new RaplFeed(setup, options.readText ?? defaultReadText, options.maxZonePowerW ?? defaultMaxZonePowerW, clock);
+    const feed = new RaplFeed(setup, options.readText ?? readTextSync, options.maxZonePowerW ?? defaultMaxZonePowerW, clock);
     // A counter that has not ticked yet (RAPL updates about every ms) is re-read every 2 ms, for up to ~50 ms.
     const sampler = new Sampler(feed, { clock, periodMs: setup.periodMs, retryMs: 2, failAfterPolls: 1, startWaitsForSample: true, waitMs: (tMs, now) => Math.max(0, tMs - now) + 50 });
     super(sampler, 0, { id: 'rapl', kind: 'rapl', scope: setup.plan.scope, device: 'cpu', periodMs: setup.periodMs, estimated: false, sampleKind: 'interval-average', detail: setup.detail });
