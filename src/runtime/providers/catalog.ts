@@ -45,7 +45,9 @@ export function registerExecutionProvider(provider: ExecutionProvider, options: 
 
 /** A provider by name (a registered one first), or undefined. */
 export function findProvider(name: string): ExecutionProvider | undefined {
-  return registered.get(name)?.provider ?? (builtinProviders as Record<string, ExecutionProvider>)[name];
+  // Own keys only: `--ep constructor` or `toString` must be unknown, not Object.prototype's function.
+  const builtin = Object.hasOwn(builtinProviders, name) ? (builtinProviders as Record<string, ExecutionProvider>)[name] : undefined;
+  return registered.get(name)?.provider ?? builtin;
 }
 
 /**
