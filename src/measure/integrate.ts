@@ -11,6 +11,12 @@ export interface WindowEnergy {
   covered: boolean;
   /** The largest gap between consecutive samples that touch the window. */
   maxGapMs: number;
+  /**
+   * The longest sample interval that contains a window edge (0 when both edges fall on samples). For interval
+   * averages this is the only gap that costs accuracy: inside the window a sample after a gap still holds the exact
+   * mean since the previous one, but at an edge the interval's energy is split as if its power were even.
+   */
+  edgeGapMs: number;
 }
 
 // Index of the first sample with tMs >= t, or with `after` the first with tMs > t (binary search; time-ordered).
@@ -57,6 +63,7 @@ export function integrateEnergy(
   const from = Math.max(first - 1, 0);
   const to = Math.min(afterLast, samples.length - 1);
   for (let i = from + 1; i <= to; i++) maxGapMs = Math.max(maxGapMs, samples[i]!.tMs - samples[i - 1]!.tMs);
+  const edgeGapMs = Math.max(intervalAround(samples, t0Ms), intervalAround(samples, t1Ms));
 
   let energyMsW = 0;
   if (kind === 'instant') {
@@ -88,7 +95,14 @@ export function integrateEnergy(
     samplesInWindow: afterLast - first,
     covered,
     maxGapMs,
+    edgeGapMs,
   };
+}
+
+// The length of the sample interval strictly containing t (0 when a sample falls on t or t lies outside the samples).
+function intervalAround(samples: readonly PowerSample[], tMs: number): number {
+  const i = lowerBound(samples, tMs);
+  return i > 0 && i < samples.length && samples[i]!.tMs > tMs ? samples[i]!.tMs - samples[i - 1]!.tMs : 0;
 }
 
 /** Highest sample inside [t0Ms, t1Ms] (NaN when none falls inside). */

@@ -47,8 +47,12 @@ export class Metering {
       result.byMeter[meter.info.id] = window.energyJ;
       result.samplesByMeter[meter.info.id] = window.samplesInWindow;
       if (!window.covered) result.notes.push(`meter ${meter.info.id} did not cover the whole window (values extrapolated)`);
-      if (window.maxGapMs > Math.min(3 * meter.info.periodMs, 1000) && window.maxGapMs > meter.info.periodMs) {
-        result.notes.push(`meter ${meter.info.id} had a ${Math.round(window.maxGapMs)} ms gap between samples (period ${Math.round(meter.info.periodMs)} ms)`);
+      // Instant samples leave a gap unobserved; interval averages (counters, the estimate) cover it exactly, except
+      // where it spans a window edge (docs/measurement.md "Validity").
+      const atEdge = meter.info.sampleKind === 'interval-average';
+      const gapMs = atEdge ? window.edgeGapMs : window.maxGapMs;
+      if (gapMs > Math.min(3 * meter.info.periodMs, 1000) && gapMs > meter.info.periodMs) {
+        result.notes.push(`meter ${meter.info.id} had a ${Math.round(gapMs)} ms gap between samples${atEdge ? ' across a window edge' : ''} (period ${Math.round(meter.info.periodMs)} ms)`);
       }
       const peak = peakPower(meter.samples(), t0Ms, t1Ms);
       result.peakWatts += Number.isNaN(peak) ? window.meanPowerW : peak;

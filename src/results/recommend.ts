@@ -116,7 +116,10 @@ export function recommend(measurements: Measurement[], sloP99Ms: number | null, 
       continue;
     }
     const sameRunAs = (m: Ok) => runOf.get(m) === runOf.get(best);
-    const rival = [...eligible].filter((m) => m !== best).sort((a, b) => b.energy.samplesPerJoule - a.energy.samplesPerJoule)[0];
+    // The competitor is the closest one the pick was chosen among: a valid pick is not compared with an invalid
+    // measurement (that one is the runner-up below, with its reason), which would read as "not yet separated".
+    const rivals = best.validity.valid ? eligible.filter((m) => m.validity.valid) : eligible;
+    const rival = rivals.filter((m) => m !== best).sort((a, b) => b.energy.samplesPerJoule - a.energy.samplesPerJoule)[0];
     const confidence = confidenceOf(best, rival, equivalencePercent, rival ? sameRunAs(rival) : true);
     const slo = sloP99Ms === null ? 'no latency SLO set' : `p99 ${sig(best.latencyMs.p99)} ms ≤ SLO ${sloP99Ms} ms`;
     const reason = `most samples per joule (${slo})${confidence ? `; ${confidenceText(confidence, best)}` : ''}${best.validity.valid ? '' : ` — flagged: ${best.validity.reasons[0]}`}`;

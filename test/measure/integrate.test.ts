@@ -55,3 +55,17 @@ test('peak and slicing use inclusive bounds', () => {
   assert.ok(Number.isNaN(peakPower(ramp, 1001, 2000)));
   assert.deepEqual(samplesBetween(ramp, 150, 300).map((s) => s.tMs), [200, 300]);
 });
+
+test('edgeGapMs: the sample interval that holds a window edge, 0 when the edges fall on samples', () => {
+  const samples = [0, 100, 600, 700].map((tMs) => ({ tMs, powerW: 10 }));
+  // [0, 700]: both edges are samples.
+  assert.equal(integrateEnergy(samples, 0, 700, 'interval-average').edgeGapMs, 0);
+  // [300, 700]: 300 lies in (100, 600], 500 ms long; 700 is a sample.
+  assert.equal(integrateEnergy(samples, 300, 700, 'interval-average').edgeGapMs, 500);
+  // [50, 650]: (0, 100] is 100 ms, (600, 700] is 100 ms; the 500 ms gap lies inside.
+  const inside = integrateEnergy(samples, 50, 650, 'interval-average');
+  assert.equal(inside.edgeGapMs, 100);
+  assert.equal(inside.maxGapMs, 500);
+  // Past the last sample there is no interval around the edge (coverage says so instead).
+  assert.equal(integrateEnergy(samples, 650, 800, 'interval-average').edgeGapMs, 100);
+});

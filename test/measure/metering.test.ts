@@ -138,6 +138,19 @@ describe('energyOver', () => {
     assert.deepEqual((await new Metering([relaxed]).energyOver(0, 700, [relaxed])).notes, []);
   });
 
+  test('interval averages: a gap inside the window is exact (no note); one across a window edge is noted', async () => {
+    // A counter read at 0, 100, 600, 700: the sample at 600 holds the exact mean over (100, 600].
+    const samples = [{ tMs: 0, powerW: 10 }, { tMs: 100, powerW: 10 }, { tMs: 600, powerW: 20 }, { tMs: 700, powerW: 10 }];
+    const counter = new FakeMeter('c', samples, { periodMs: 100, sampleKind: 'interval-average' });
+    const inside = await new Metering([counter]).energyOver(0, 700, [counter]);
+    near(inside.byMeter.c!, 12); // 10 W × 0.1 s + 20 W × 0.5 s + 10 W × 0.1 s
+    assert.deepEqual(inside.notes, []);
+    // A window from 300 ms splits the 500 ms interval as if its 20 W were even: 300 > min(3 × 100, 1000) is noted.
+    const edge = await new Metering([counter]).energyOver(300, 700, [counter]);
+    near(edge.byMeter.c!, 7); // 20 W × 0.3 s + 10 W × 0.1 s
+    assert.deepEqual(edge.notes, ['meter c had a 500 ms gap between samples across a window edge (period 100 ms)']);
+  });
+
   test('a meter whose sampleAfter fails is still integrated on what it has', async () => {
     const meter = new FakeMeter('a', steps(), { sampleAfterFails: true });
     near((await new Metering([meter]).energyOver(50, 250, [meter])).byMeter.a!, 3.75);

@@ -66,6 +66,20 @@ test('a valid measurement is preferred over an unsound one; when none is sound, 
   assert.equal(onlyInvalid!.summary, 'No valid measurement of m: power was still drifting. Fix that and run again; m/fp32/cpu/b8 had the most samples/J.');
 });
 
+test('a valid pick is compared with the closest valid competitor, not with a better but unsound one', () => {
+  // b32 measured 1.40× b8 but is not valid: b8 is picked, its margin is over b1 (150/100 per round), and b32 is the
+  // runner-up, not valid — never "not yet separated" from a measurement that cannot be trusted.
+  const b1 = measured('m/fp32/cpu/b1', [100, 100], 2);
+  const b8 = measured('m/fp32/cpu/b8', [150, 150], 5, { batch: 8 });
+  const b32 = measured('m/fp32/cpu/b32', [210, 210], 9, { batch: 32, valid: false });
+  const [rec] = recommend([b1, b8, b32], null);
+  assert.equal(rec!.key, 'm/fp32/cpu/b8');
+  assert.equal(rec!.confidence!.versus, 'm/fp32/cpu/b1');
+  assert.equal(rec!.confidence!.verdict, 'better');
+  assert.equal(rec!.reason, 'most samples per joule (no latency SLO set); 1.50× the samples/J of m/fp32/cpu/b1 (95% CI 1.50×–1.50×)');
+  assert.equal(rec!.runnerUp!.whyNot, 'm/fp32/cpu/b32 has 1.40× (95% CI 1.40×–1.40×) the samples/J of m/fp32/cpu/b8 but its measurement is not valid: power was still drifting');
+});
+
 test('savings against FP32 batch 1 and units for sustainability reporting', () => {
   const b1 = measured('m/fp32/cpu/b1', [100, 100], 2);
   const b8 = measured('m/fp32/cpu/b8', [250, 250], 12, { batch: 8 });
