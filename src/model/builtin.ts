@@ -50,7 +50,8 @@ export async function ensureBuiltinModel(name: string, dir = modelsDir()): Promi
       return { name, path: file, sha256, sizeBytes: bytes.length, written: true };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw error;
+      // Not writable here: permissions, a read-only file system, or a file where the folder (or a folder above it) should be.
+      if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM' && code !== 'ENOTDIR' && code !== 'EEXIST') throw error;
     }
   }
   throw new InputError('MODELS_DIR_UNWRITABLE', `cannot write built-in model ${name}: neither ${dir} nor ${cacheDir('models')} is writable`, {
