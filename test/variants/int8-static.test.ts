@@ -1,5 +1,5 @@
 // @integration — imports src/variants/int8-static.ts, which loads onnxruntime-node when imported (no session is created)
-// int8-static.ts's graph-only helper foldBatchNorms, by hand on tiny Conv → BatchNormalization graphs (no onnxruntime):
+// int8-static.ts's graph-only helper foldBatchNorms, by hand on tiny Conv → BatchNormalization graphs (no session is run):
 // the folded weight and bias, the fresh names, and every case it must leave alone. Calibration and the QDQ graph are
 // covered by test/variants/int8.test.ts and subgraphs.test.ts.
 import assert from 'node:assert/strict';
