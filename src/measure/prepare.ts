@@ -101,8 +101,9 @@ export async function prepareModels(scenario: Scenario, naming: OverrideNaming, 
       const userData = spec.calibration ? await loadCalibration(spec.calibration, layout) : null;
       const calibration: CalibrationSet = userData ?? syntheticCalibration(layout);
       const evaluation: CalibrationSet = userData ?? syntheticCalibration(layout, 4, 8, 2000);
-      const labels = spec.labels ? await loadLabels(spec.labels, evaluation.samples) : undefined;
+      // Labels without data are refused first: counted against the synthetic batches they would only be "too few".
       if (spec.labels && !userData) throw new InputError('LABELS_WITHOUT_DATA', `models[${index}].labels needs calibration data to label (models[${index}].calibration / --calibration)`);
+      const labels = spec.labels ? await loadLabels(spec.labels, evaluation.samples) : undefined;
       for (const precision of wanted) {
         try {
           let variantPath = spec.variants[precision];
