@@ -7,18 +7,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { overrideCarbon, resolveCarbon, resolveRegion, worldDefaultGPerKWh, worldDefaultSource } from '../../src/carbon/resolve.js';
 import { InputError } from '../../src/errors.js';
+import { thrownInputError as thrown } from '../fixtures/errors.js';
 
 const flags = { region: '--region', compareRegions: '--compare-regions', intensityFile: '--intensity-file' };
-
-function thrown(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof InputError, String(error));
-    return error;
-  }
-  assert.fail('expected an InputError');
-}
 
 // Three hourly rows, and a full day of 24 for a daily profile.
 const dir = mkdtempSync(path.join(os.tmpdir(), 'jb-resolve-'));

@@ -6,20 +6,11 @@ import { compareDefaults, compareRuns, hardwareDifferences, isEstimatedRun, judg
 import { InputError } from '../../src/errors.js';
 import type { RunResult } from '../../src/results/types.js';
 import { syntheticResult, type SyntheticMeasurement, type SyntheticRun } from '../fixtures/synthetic-results.js';
+import { thrownInputError as thrown } from '../fixtures/errors.js';
 
 const run = (measurements: SyntheticMeasurement[], extra: Partial<SyntheticRun> = {}) => syntheticResult({ ...extra, measurements });
 const definition = (id: string) => metricDefinitions.find((d) => d.id === id)!;
 const near = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
-
-function thrown(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof InputError, String(error));
-    return error;
-  }
-  assert.fail('expected an InputError');
-}
 
 describe('judgeMetric by threshold (one value a side)', () => {
   const options = compareDefaults;

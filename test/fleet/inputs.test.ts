@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { InputError } from '../../src/errors.js';
 import { readMergeInput, resultFilesOf } from '../../src/fleet/inputs.js';
 import { syntheticResult } from '../fixtures/synthetic-results.js';
+import { rejectedInputError as rejected } from '../fixtures/errors.js';
 
 const temp = () => mkdtempSync(path.join(os.tmpdir(), 'jb-merge-inputs-'));
 const valid = JSON.stringify(syntheticResult({ runId: 'r1', measurements: [{ samplesPerJoule: [10, 10] }] }));
@@ -18,16 +19,6 @@ function put(root: string, relative: string, text = valid): string {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, text);
   return file;
-}
-
-async function rejected(promise: Promise<unknown>): Promise<InputError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof InputError, String(error));
-    return error;
-  }
-  assert.fail('expected an InputError');
 }
 
 describe('resultFilesOf', () => {

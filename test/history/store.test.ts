@@ -9,18 +9,9 @@ import Database from 'better-sqlite3';
 import { InputError } from '../../src/errors.js';
 import { HistoryStore, historyFile, historyFileName, historySchemaVersion } from '../../src/history/store.js';
 import { syntheticResult } from '../fixtures/synthetic-results.js';
+import { thrownInputError as thrown } from '../fixtures/errors.js';
 
 const temp = () => mkdtempSync(path.join(os.tmpdir(), 'jb-history-store-'));
-
-function thrown(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof InputError, String(error));
-    return error;
-  }
-  assert.fail('expected an InputError');
-}
 
 function withStore<T>(dir: string, use: (store: HistoryStore) => T): T {
   const store = HistoryStore.open(dir, { create: true });

@@ -7,21 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import { InputError } from '../../src/errors.js';
 import type { ExpositionFormat, MetricFamily } from '../../src/metrics/openmetrics.js';
 import { startMetricsServer, type MetricsServer } from '../../src/metrics/server.js';
+import { rejectedInputError as rejected } from '../fixtures/errors.js';
 
 let energyJ = 1;
 const families = (): MetricFamily[] => [
   { name: 'joulebench_energy_joules', type: 'counter', unit: 'joules', help: 'Energy measured', samples: [{ suffix: '_total', labels: [['host', 'h']], value: energyJ }] },
 ];
-
-async function rejected(promise: Promise<unknown>): Promise<InputError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof InputError, String(error));
-    return error;
-  }
-  assert.fail('expected an InputError');
-}
 
 describe('serving', () => {
   let server: MetricsServer;
