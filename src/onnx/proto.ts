@@ -1,5 +1,5 @@
 // ModelProto plumbing shared by the precision converters: decode/encode, tensor data in and out, fresh names.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
@@ -85,8 +85,22 @@ export function inlineExternalData(model: Model, modelFile: string): void {
     }
     let data = cache.get(resolved);
     if (!data) {
+      let real: string;
+      let realFolder: string;
       try {
-        data = readFileSync(resolved);
+        real = realpathSync(resolved);
+        realFolder = realpathSync(folder);
+      } catch (error) {
+        throw new ModelError('MODEL_EXTERNAL_DATA_MISSING', `${modelFile}: cannot read external data "${location}" of tensor "${tensor.name}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+      }
+      // Inside by name, but a symlink may still lead out (to /etc/shadow, another user's files): refused before reading.
+      if (!real.startsWith(realFolder + path.sep)) {
+        throw new ModelError('MODEL_EXTERNAL_DATA_LOCATION', `${modelFile}: tensor "${tensor.name}" keeps its data at "${location}", a symlink that leads out of the model's folder (to ${real})`, {
+          hint: 'external data must sit next to the model (a relative path without ..)',
+        });
+      }
+      try {
+        data = readFileSync(real);
       } catch (error) {
         throw new ModelError('MODEL_EXTERNAL_DATA_MISSING', `${modelFile}: cannot read external data "${location}" of tensor "${tensor.name}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
       }

@@ -1,7 +1,7 @@
 // The ModelProto plumbing of src/onnx/proto.ts: decode/encode round trips, tensor data in and out (raw_data and the
 // typed fields), external data brought inline (and refused outside the model's folder), fresh names, graph walks.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -194,6 +194,21 @@ describe('inlineExternalData', () => {
       () => inlineExternalData(externalModel('short.bin', [['offset', '4'], ['length', '8']]), modelFile),
       modelError('MODEL_EXTERNAL_DATA_RANGE', `${modelFile}: tensor "w" reads bytes 4..12 of "short.bin", which has 6`),
     );
+  });
+
+  test('a symlink inside the folder that leads out of it is refused before anything is read; one that stays inside is followed', () => {
+    const outside = path.join(root, 'secret.bin');
+    writeFileSync(outside, data);
+    symlinkSync(outside, path.join(folder, 'link.bin'));
+    assert.throws(
+      () => inlineExternalData(externalModel('link.bin', [['offset', '4'], ['length', '8']]), modelFile),
+      modelError('MODEL_EXTERNAL_DATA_LOCATION', `${modelFile}: tensor "w" keeps its data at "link.bin", a symlink that leads out of the model's folder (to ${outside})`),
+    );
+    writeFileSync(path.join(folder, 'real.bin'), data);
+    symlinkSync('real.bin', path.join(folder, 'inner-link.bin'));
+    const model = externalModel('inner-link.bin', [['offset', '4'], ['length', '8']]);
+    inlineExternalData(model, modelFile);
+    assert.deepEqual(readFloats(model.graph!.initializer![0]!), Float32Array.of(1.5, -2));
   });
 
   test('initializers inside subgraphs are brought in too; inline tensors are left alone', () => {
