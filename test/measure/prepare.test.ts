@@ -8,11 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ExitCode, InputError, ModelError } from '../../src/errors.js';
+import { ExitCode, ModelError } from '../../src/errors.js';
 import { prepareModels, scenarioNaming, variantErrorIsSkip, type PrepareEvent } from '../../src/measure/prepare.js';
 import { GraphBuilder } from '../../src/onnx/builder.js';
 import { parseScenario } from '../../src/scenario/schema.js';
 import type { Scenario } from '../../src/scenario/types.js';
+import { rejectedInputError } from '../fixtures/errors.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'jb-prepare-'));
 const savedModelsDir = process.env.JOULEBENCH_MODELS_DIR;
@@ -66,15 +67,9 @@ describe('prepareModels, FP32 only', () => {
 
   test('an unknown provider is refused before any model is read, named by its scenario field', async () => {
     const missing = path.join(dir, 'never-read.onnx');
-    await assert.rejects(
-      prepareModels(scenario({ models: [{ name: 'm', model: missing }], executionProviders: ['cpu', 'cdua'] }), scenarioNaming('sweep.yaml'), options),
-      (error: unknown) => {
-        assert.ok(error instanceof InputError);
-        assert.equal(error.code, 'EP_UNKNOWN');
-        assert.match(error.message, /^sweep\.yaml: executionProviders\[1\]: unknown execution provider "cdua"; .* did you mean "cuda"\?$/);
-        return true;
-      },
-    );
+    const error = await rejectedInputError(prepareModels(scenario({ models: [{ name: 'm', model: missing }], executionProviders: ['cpu', 'cdua'] }), scenarioNaming('sweep.yaml'), options));
+    assert.equal(error.code, 'EP_UNKNOWN');
+    assert.match(error.message, /^sweep\.yaml: executionProviders\[1\]: unknown execution provider "cdua"; .* did you mean "cuda"\?$/);
   });
 
   test('a missing model file: MODEL_NOT_FOUND naming it', async () => {
@@ -90,13 +85,10 @@ describe('prepareModels, FP32 only', () => {
   test('two models of one name: MODEL_NAME_DUPLICATE, with the fix', async () => {
     const parsed = scenario({ models: [{ name: 'tiny', model: tiny }, { name: 'other', model: tiny }] });
     const twice: Scenario = { ...parsed, models: parsed.models.map((spec) => ({ ...spec, name: 'tiny' })) };
-    await assert.rejects(prepareModels(twice, scenarioNaming(null), options), (error: unknown) => {
-      assert.ok(error instanceof InputError);
-      assert.equal(error.code, 'MODEL_NAME_DUPLICATE');
-      assert.equal(error.exitCode, ExitCode.badInput);
-      assert.equal(error.message, 'two models are named "tiny": give one a different name');
-      return true;
-    });
+    const error = await rejectedInputError(prepareModels(twice, scenarioNaming(null), options));
+    assert.equal(error.code, 'MODEL_NAME_DUPLICATE');
+    assert.equal(error.exitCode, ExitCode.badInput);
+    assert.equal(error.message, 'two models are named "tiny": give one a different name');
   });
 });
 
@@ -106,12 +98,9 @@ describe('prepareModels with a reduced precision', () => {
     writeFileSync(labels, '0\n1\n2\n3\n');
     const parsed = scenario({ models: [{ name: 'tiny', model: tiny }], precisions: ['fp32', 'fp16'] });
     const withLabels: Scenario = { ...parsed, models: [{ ...parsed.models[0]!, labels }] };
-    await assert.rejects(prepareModels(withLabels, scenarioNaming(null), options), (error: unknown) => {
-      assert.ok(error instanceof InputError);
-      assert.equal(error.code, 'LABELS_WITHOUT_DATA');
-      assert.equal(error.message, 'models[0].labels needs calibration data to label (models[0].calibration / --calibration)');
-      return true;
-    });
+    const error = await rejectedInputError(prepareModels(withLabels, scenarioNaming(null), options));
+    assert.equal(error.code, 'LABELS_WITHOUT_DATA');
+    assert.equal(error.message, 'models[0].labels needs calibration data to label (models[0].calibration / --calibration)');
   });
 
   test('a variant file that cannot be read is data: recorded under its precision, with an event; FP32 still prepared', async () => {

@@ -5,11 +5,12 @@
 // the webgpu probe in a child: test/runtime/probe-child.test.ts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ExitCode, InputError } from '../../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { conciseOrtMessage, probeProviderSession, requireWorkingProvider } from '../../src/runtime/probe.js';
 import { builtinProviders, registerExecutionProvider } from '../../src/runtime/providers/catalog.js';
 import { availableProviderNames } from '../../src/runtime/providers/registry.js';
 import type { ExecutionProvider, ProviderSettings } from '../../src/runtime/providers/types.js';
+import { rejectedInputError } from '../fixtures/errors.js';
 
 // A provider that maps its options to whatever session settings the test gives.
 const posing = (name: string, settings: () => ProviderSettings): ExecutionProvider => ({ ...builtinProviders.cpu, name, settings });
@@ -46,25 +47,23 @@ describe('probeProviderSession', () => {
 });
 
 describe('requireWorkingProvider', () => {
-  const badInput = (code: string, check: (error: InputError) => void) => (error: unknown) => {
-    assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
+  // The InputError `promise` rejects with, checked for its code and exit code 2.
+  const badInput = async (promise: Promise<unknown>, code: string) => {
+    const error = await rejectedInputError(promise);
     assert.equal(error.code, code);
     assert.equal(error.exitCode, ExitCode.badInput);
-    check(error);
-    return true;
+    return error;
   };
 
   test('cpu: options checked, no probe needed', async () => {
     assert.equal(await requireWorkingProvider('cpu', { intraOpNumThreads: 2 }, 'executionProviders[0]'), builtinProviders.cpu);
-    await assert.rejects(requireWorkingProvider('cpu', { device_id: 0 }, 'executionProviders[0]'), badInput('EP_OPTION_UNKNOWN', (error) => {
-      assert.match(error.message, /^executionProviders\[0\]: unknown option "device_id" for execution provider "cpu"/);
-    }));
+    const error = await badInput(requireWorkingProvider('cpu', { device_id: 0 }, 'executionProviders[0]'), 'EP_OPTION_UNKNOWN');
+    assert.match(error.message, /^executionProviders\[0\]: unknown option "device_id" for execution provider "cpu"/);
   });
 
   test('an unknown provider: EP_UNKNOWN from the registry, naming where it was written', async () => {
-    await assert.rejects(requireWorkingProvider('tensorrtx', {}, '--ep'), badInput('EP_UNKNOWN', (error) => {
-      assert.match(error.message, /^--ep: unknown execution provider "tensorrtx"; in this build: cpu.* — did you mean "tensorrt"\?$/);
-    }));
+    const error = await badInput(requireWorkingProvider('tensorrtx', {}, '--ep'), 'EP_UNKNOWN');
+    assert.match(error.message, /^--ep: unknown execution provider "tensorrtx"; in this build: cpu.* — did you mean "tensorrt"\?$/);
   });
 
   test('a provider that can create a session here comes back', async () => {
@@ -81,10 +80,9 @@ describe('requireWorkingProvider', () => {
     const undo = registerExecutionProvider(posing('broken', backend('nosuch')));
     try {
       const others = availableProviderNames().filter((name) => name !== 'broken').join(', ');
-      await assert.rejects(requireWorkingProvider('broken', {}, 'executionProviders[1]'), badInput('EP_UNUSABLE', (error) => {
-        assert.equal(error.message, `executionProviders[1]: execution provider "broken" cannot create a session here: no available backend found. ERR: [nosuch] backend not found.; other providers in this build: ${others}`);
-        assert.equal(error.hint, 'run `joulebench devices` to see which providers can create a session here, and why not; scripts/install-gpu-ep.sh --check lists missing GPU libraries');
-      }));
+      const error = await badInput(requireWorkingProvider('broken', {}, 'executionProviders[1]'), 'EP_UNUSABLE');
+      assert.equal(error.message, `executionProviders[1]: execution provider "broken" cannot create a session here: no available backend found. ERR: [nosuch] backend not found.; other providers in this build: ${others}`);
+      assert.equal(error.hint, 'run `joulebench devices` to see which providers can create a session here, and why not; scripts/install-gpu-ep.sh --check lists missing GPU libraries');
     } finally {
       undo();
     }
@@ -96,9 +94,8 @@ describe('requireWorkingProvider', () => {
     });
     const undo = registerExecutionProvider(failing);
     try {
-      await assert.rejects(requireWorkingProvider('needs-lib', {}, '--ep'), badInput('EP_UNUSABLE', (error) => {
-        assert.match(error.message, /^--ep: execution provider "needs-lib" cannot create a session here: missing libcudnn\.so\.9: libcudnn\.so\.9: cannot open shared object file; other providers in this build: /);
-      }));
+      const error = await badInput(requireWorkingProvider('needs-lib', {}, '--ep'), 'EP_UNUSABLE');
+      assert.match(error.message, /^--ep: execution provider "needs-lib" cannot create a session here: missing libcudnn\.so\.9: libcudnn\.so\.9: cannot open shared object file; other providers in this build: /);
     } finally {
       undo();
     }

@@ -6,20 +6,21 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { cacheRoot } from '../../../src/common/cache-dir.js';
-import { ExitCode, InputError } from '../../../src/errors.js';
+import { ExitCode } from '../../../src/errors.js';
 import { builtinProviders, registerExecutionProvider } from '../../../src/runtime/providers/catalog.js';
 import {
   availableProviderNames, builderFlagNames, defaultProviderContext, executionProviders, findProvider, listBackends, providerSettings, requireProvider,
 } from '../../../src/runtime/providers/registry.js';
 import type { ExecutionProvider } from '../../../src/runtime/providers/types.js';
+import { thrownInputError } from '../../fixtures/errors.js';
 
 const fake = (name: string, availability: ExecutionProvider['availability']): ExecutionProvider => ({ ...builtinProviders.cpu, name, availability });
-const inputError = (code: string, check: (error: InputError) => void) => (error: unknown) => {
-  assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
+// The InputError `fn` throws, checked for its code and exit code 2.
+const inputError = (fn: () => unknown, code: string) => {
+  const error = thrownInputError(fn);
   assert.equal(error.code, code);
   assert.equal(error.exitCode, ExitCode.badInput);
-  check(error);
-  return true;
+  return error;
 };
 
 describe('what this build has', () => {
@@ -55,24 +56,22 @@ describe('requireProvider', () => {
 
   test('an unknown name: EP_UNKNOWN with the build\'s providers, the nearest name and every known one', () => {
     const available = availableProviderNames().join(', ');
-    assert.throws(() => requireProvider('cdua', 'executionProviders[1]'), inputError('EP_UNKNOWN', (error) => {
-      assert.equal(error.message, `executionProviders[1]: unknown execution provider "cdua"; in this build: ${available} — did you mean "cuda"?`);
-      assert.equal(error.hint, 'known providers: cpu, cuda, tensorrt, webgpu, coreml, dml; `joulebench devices` shows which can create a session here');
-    }));
+    const error = inputError(() => requireProvider('cdua', 'executionProviders[1]'), 'EP_UNKNOWN');
+    assert.equal(error.message, `executionProviders[1]: unknown execution provider "cdua"; in this build: ${available} — did you mean "cuda"?`);
+    assert.equal(error.hint, 'known providers: cpu, cuda, tensorrt, webgpu, coreml, dml; `joulebench devices` shows which can create a session here');
     // Nothing close: no suggestion. A name of Object.prototype is unknown too.
     for (const name of ['openvino', 'constructor']) {
-      assert.throws(() => requireProvider(name, '--ep'), inputError('EP_UNKNOWN', (error) => {
-        assert.equal(error.message, `--ep: unknown execution provider "${name}"; in this build: ${available}`);
-      }));
+      assert.equal(inputError(() => requireProvider(name, '--ep'), 'EP_UNKNOWN').message, `--ep: unknown execution provider "${name}"; in this build: ${available}`);
     }
   });
 
   test('a known provider this build or OS cannot run: EP_UNAVAILABLE with its reason', () => {
     const undo = registerExecutionProvider(fake('far-away', () => ({ ok: false, reason: 'this build has no far-away provider' })));
     try {
-      assert.throws(() => requireProvider('far-away', '--ep'), inputError('EP_UNAVAILABLE', (error) => {
-        assert.equal(error.message, `--ep: execution provider "far-away" is not available here: this build has no far-away provider; in this build: ${availableProviderNames().join(', ')}`);
-      }));
+      assert.equal(
+        inputError(() => requireProvider('far-away', '--ep'), 'EP_UNAVAILABLE').message,
+        `--ep: execution provider "far-away" is not available here: this build has no far-away provider; in this build: ${availableProviderNames().join(', ')}`,
+      );
     } finally {
       undo();
     }
@@ -91,7 +90,7 @@ describe('providerSettings', () => {
   test('a bad option never reaches the provider', () => {
     let mapped = false;
     const watching: ExecutionProvider = { ...builtinProviders.cpu, settings: (options) => ((mapped = true), builtinProviders.cpu.settings(options)) };
-    assert.throws(() => providerSettings(watching, { threads: 2 }, 'executionProviders[0]'), inputError('EP_OPTION_UNKNOWN', (error) => assert.match(error.message, /^executionProviders\[0\]: unknown option "threads"/)));
+    assert.match(inputError(() => providerSettings(watching, { threads: 2 }, 'executionProviders[0]'), 'EP_OPTION_UNKNOWN').message, /^executionProviders\[0\]: unknown option "threads"/);
     assert.equal(mapped, false);
   });
 
