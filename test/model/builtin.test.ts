@@ -6,9 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ExitCode, InputError } from '../../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { buildAllBuiltinModels, ensureBuiltinModel, modelsDir, packageRoot } from '../../src/model/builtin.js';
 import { zoo } from '../../src/model/zoo/index.js';
+import { rejectedInputError } from '../fixtures/errors.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'jb-builtin-'));
 const saved = { models: process.env.JOULEBENCH_MODELS_DIR, cache: process.env.JOULEBENCH_CACHE_DIR };
@@ -72,14 +73,11 @@ describe('ensureBuiltinModel', () => {
     writeFileSync(blocker, 'not a folder');
     process.env.JOULEBENCH_CACHE_DIR = path.join(blocker, 'cache');
     try {
-      await assert.rejects(ensureBuiltinModel('cnn', blocker), (error: unknown) => {
-        assert.ok(error instanceof InputError);
-        assert.equal(error.code, 'MODELS_DIR_UNWRITABLE');
-        assert.equal(error.exitCode, ExitCode.badInput);
-        assert.equal(error.message, `cannot write built-in model cnn: neither ${blocker} nor ${path.join(blocker, 'cache', 'models')} is writable`);
-        assert.equal(error.hint, 'set JOULEBENCH_MODELS_DIR to a writable folder');
-        return true;
-      });
+      const error = await rejectedInputError(ensureBuiltinModel('cnn', blocker));
+      assert.equal(error.code, 'MODELS_DIR_UNWRITABLE');
+      assert.equal(error.exitCode, ExitCode.badInput);
+      assert.equal(error.message, `cannot write built-in model cnn: neither ${blocker} nor ${path.join(blocker, 'cache', 'models')} is writable`);
+      assert.equal(error.hint, 'set JOULEBENCH_MODELS_DIR to a writable folder');
     } finally {
       process.env.JOULEBENCH_CACHE_DIR = cacheRoot;
     }
@@ -88,13 +86,10 @@ describe('ensureBuiltinModel', () => {
   test('an unknown name: BUILTIN_UNKNOWN listing the built-ins; nothing is written', async () => {
     const dir = path.join(root, 'unknown');
     for (const name of ['resnet', 'toString', '']) {
-      await assert.rejects(ensureBuiltinModel(name, dir), (error: unknown) => {
-        assert.ok(error instanceof InputError);
-        assert.equal(error.code, 'BUILTIN_UNKNOWN');
-        assert.equal(error.message, `unknown built-in model "${name}"`);
-        assert.equal(error.hint, 'built-ins: mlp, cnn, transformer');
-        return true;
-      });
+      const error = await rejectedInputError(ensureBuiltinModel(name, dir));
+      assert.equal(error.code, 'BUILTIN_UNKNOWN');
+      assert.equal(error.message, `unknown built-in model "${name}"`);
+      assert.equal(error.hint, 'built-ins: mlp, cnn, transformer');
     }
     assert.equal(existsSync(dir), false);
   });
