@@ -18,17 +18,18 @@ export const compareHelp = `joulebench compare <baseline/result.json> <candidate
 
 Prints the verdict table; writes only the files the --export-* flags name. Exit 1 on a regression.
 Compare a run with a baseline run, configuration by configuration, for samples per joule, throughput and p99
-latency: improved / regressed / no significant change. A change counts only when Welch's t-test on the log values of
-the repetitions is significant and the whole CI of the change lies beyond the noise threshold (criterion.rs's rule).
+latency (and, for \`joulebench load\` runs, energy per request and p99 at each rate): improved / regressed / no
+significant change. A change counts only when Welch's t-test on the log values of the repetitions is significant
+and the whole CI of the change lies beyond the noise threshold (criterion.rs's rule).
 Exit 1 when a regression reaches --max-regression (or a measured configuration is missing), 0 otherwise, 2 on
 bad input or runs that measured different things.
 
   --noise P              changes whose CI stays within ±P are noise (default 2%)
   --max-regression P     a regression of P or more fails (default 5%)
   --alpha A              significance level of the test (default 0.05; the CI is at 1 − A)
-  --threshold P          metrics without per-repetition values (p99 latency) count beyond ±P (default 10%)
-  --gate LIST            metrics whose regressions fail: samples-per-joule, samples-per-second, p99 (default all;
-                         the others are still compared and reported)
+  --threshold P          metrics without per-repetition values (older p99s, load records) count beyond ±P (default 10%)
+  --gate LIST            metrics whose regressions fail: samples-per-joule, samples-per-second, p99,
+                         joules-per-request (default all; the others are still compared and reported)
   --allow-host-change    compare runs from different hardware or power meters anyway (e.g. for procurement)
   --export-markdown FILE write a Markdown summary (appended when FILE is $GITHUB_STEP_SUMMARY; alias --markdown)
   --export-junit FILE    write JUnit XML: one test case per configuration and metric (alias --junit)
@@ -49,27 +50,30 @@ function fraction(flag: string, value: string | undefined, fallback: number, max
   return number / 100;
 }
 
-const gateNames: Record<string, MetricId> = {
-  'samples-per-joule': 'samplesPerJoule',
-  samplesPerJoule: 'samplesPerJoule',
-  energy: 'samplesPerJoule',
-  'samples-per-second': 'samplesPerSecond',
-  samplesPerSecond: 'samplesPerSecond',
-  throughput: 'samplesPerSecond',
-  p99: 'p99Ms',
-  p99Ms: 'p99Ms',
-  latency: 'p99Ms',
+const gateNames: Record<string, MetricId[]> = {
+  'samples-per-joule': ['samplesPerJoule'],
+  samplesPerJoule: ['samplesPerJoule'],
+  'samples-per-second': ['samplesPerSecond'],
+  samplesPerSecond: ['samplesPerSecond'],
+  throughput: ['samplesPerSecond'],
+  p99: ['p99Ms'],
+  p99Ms: ['p99Ms'],
+  latency: ['p99Ms'],
+  'joules-per-request': ['joulesPerRequest'],
+  joulesPerRequest: ['joulesPerRequest'],
+  // Energy either way it is measured: per sample flat out, per request under load.
+  energy: ['samplesPerJoule', 'joulesPerRequest'],
 };
 
 /** `--gate samples-per-joule,p99` → metric ids. */
 function gateList(value: string): MetricId[] {
   const names = value.split(',').map((part) => part.trim()).filter(Boolean);
   if (names.length === 0) throw new InputError('FLAG_INVALID', '--gate: expected metrics like samples-per-joule,samples-per-second,p99');
-  return names.map((name) => {
-    const id = gateNames[name];
-    if (!id) throw new InputError('FLAG_INVALID', `--gate: unknown metric "${name}"`, { hint: 'use samples-per-joule, samples-per-second or p99' });
-    return id;
-  });
+  return [...new Set(names.flatMap((name) => {
+    const ids = gateNames[name];
+    if (!ids) throw new InputError('FLAG_INVALID', `--gate: unknown metric "${name}"`, { hint: 'use samples-per-joule, samples-per-second, p99 or joules-per-request' });
+    return ids;
+  }))];
 }
 
 async function writeOutput(file: string, text: string): Promise<string> {

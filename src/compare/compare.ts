@@ -1,5 +1,6 @@
 // Compare a candidate run with a baseline run: per key and metric, a criterion.rs-style three-way verdict.
 import { InputError } from '../errors.js';
+import type { LoadRecord } from '../results/load-types.js';
 import type { Measurement, RunResult } from '../results/types.js';
 import { ratioInterval } from '../stats/interval.js';
 import { seedFromString } from '../stats/random.js';
@@ -21,7 +22,7 @@ export const compareDefaults: CompareOptions = {
   noise: 0.02,
   maxRegression: 0.05,
   thresholdNoise: 0.1,
-  gated: ['samplesPerJoule', 'samplesPerSecond', 'p99Ms'],
+  gated: ['samplesPerJoule', 'samplesPerSecond', 'p99Ms', 'joulesPerRequest'],
   allowHostChange: false,
   resamples: 10_000,
 };
@@ -165,37 +166,37 @@ export function compareRuns(
   }
 
   const estimated = isEstimatedRun(base) || isEstimatedRun(cand);
-  const keys: KeyComparison[] = [];
-  for (const key of unionInOrder(base.measurements.map((m) => m.key), cand.measurements.map((m) => m.key))) {
-    const b = baseByKey.get(key);
-    const c = candByKey.get(key);
-    const notes: string[] = [];
-    if (!b || b.status !== 'ok') {
-      if (c?.status === 'ok') keys.push({ key, status: b ? 'not in baseline' : 'new in candidate', metrics: [], failed: false, notes: b ? [`baseline ${b.status}${b.error ? `: ${b.error.message}` : ''}`] : [] });
-      continue;
-    }
-    if (!c || c.status !== 'ok') {
-      notes.push(c ? `candidate ${c.status}${c.error ? `: ${c.error.message}` : ''}` : 'not measured by the candidate');
-      keys.push({ key, status: 'missing in candidate', metrics: [], failed: true, notes });
-      continue;
-    }
-    if (!b.validity.valid) notes.push(`baseline not valid: ${b.validity.reasons.join('; ')}`);
-    if (!c.validity.valid) notes.push(`candidate not valid: ${c.validity.reasons.join('; ')}`);
-    const metrics: MetricComparison[] = [];
-    for (const definition of metricDefinitions) {
+  const judge = (key: string, definition: Pick<MetricDefinition, 'id' | 'label' | 'higherIsBetter'>, samples: MetricSamples, metricEstimated: boolean, note: string | null): MetricComparison => {
+    const judged = judgeMetric(samples, options, seedFromString(`${key}|${definition.id}`));
+    const gated = options.gated.includes(definition.id);
+    if (!gated) judged.failed = false;
+    return { metric: definition.id, label: definition.label, higherIsBetter: definition.higherIsBetter, ...judged, gated, estimated: metricEstimated, note };
+  };
+  const sweepKeys = compareKeys(base.measurements, cand.measurements, {
+    ok: (m) => m.status === 'ok',
+    failure: (m) => `${m.status}${m.error ? `: ${m.error.message}` : ''}`,
+    notes: (m) => (m.validity.valid ? [] : [`not valid: ${m.validity.reasons.join('; ')}`]),
+    metrics: (key, b, c) => metricDefinitions.flatMap((definition) => {
       const compared = metricSamplesOf(definition, b, c);
-      if (!compared) continue;
-      const { samples, pointOnly } = compared;
-      const judged = judgeMetric(samples, options, seedFromString(`${key}|${definition.id}`));
-      const gated = options.gated.includes(definition.id);
-      if (!gated) judged.failed = false;
+      if (!compared) return [];
       const metricEstimated = definition.energy && (b.energy?.estimated === true || c.energy?.estimated === true || estimated);
-      const note = pointOnly
-        ?? (judged.method === 'threshold' ? `${compared.n} repetition(s) on one side: no significance test, compared against the threshold` : null);
-      metrics.push({ metric: definition.id, label: definition.label, higherIsBetter: definition.higherIsBetter, ...judged, gated, estimated: metricEstimated, note });
-    }
-    keys.push({ key, status: 'compared', metrics, failed: metrics.some((metric) => metric.failed), notes });
-  }
+      const note = compared.pointOnly
+        ?? (compared.samples.baseline.length < 2 || compared.samples.candidate.length < 2 ? `${compared.n} repetition(s) on one side: no significance test, compared against the threshold` : null);
+      return [judge(key, definition, compared.samples, metricEstimated, note)];
+    }),
+  });
+  // `joulebench load` records: one measurement per rate, so each metric is compared against the threshold.
+  const loadKeys = compareKeys(base.load ?? [], cand.load ?? [], {
+    ok: (r) => r.status === 'ok',
+    failure: (r) => `${r.status}${r.error ? `: ${r.error.message}` : ''}`,
+    notes: (r) => [...(r.valid ? [] : [`not valid: ${r.reasons.join('; ')}`]), ...(r.overCapacity && r.valid ? [`over capacity: ${r.reasons.join('; ')}`] : [])],
+    metrics: (key, b, c) => loadMetricDefinitions.map((definition) => {
+      const samples = { baseline: [definition.value(b)], candidate: [definition.value(c)], higherIsBetter: definition.higherIsBetter };
+      const metricEstimated = definition.energy && (b.estimated || c.estimated || estimated);
+      return judge(key, definition, samples, metricEstimated, 'one load measurement per rate: no significance test, compared against the threshold');
+    }),
+  });
+  const keys = [...sweepKeys, ...loadKeys];
   if (!keys.some((k) => k.status === 'compared' || k.status === 'missing in candidate')) {
     throw new InputError('COMPARE_NOTHING', `nothing to compare: ${baseline.file} and ${candidate.file} have no successfully measured configuration key in common`, {
       hint: 'compare two runs of the same scenario',
@@ -220,6 +221,41 @@ export function compareRuns(
     failed: keys.some((k) => k.failed),
   };
 }
+
+/** What a key-by-key comparison needs to know about one kind of record (a sweep's measurement, a load record). */
+interface KeyedRecords<T> {
+  ok(record: T): boolean;
+  /** Why a record that is not ok is not: `failed: …`. */
+  failure(record: T): string;
+  /** Problems of one side that do not stop the comparison (`not valid: …`). */
+  notes(record: T): string[];
+  metrics(key: string, baseline: T, candidate: T): MetricComparison[];
+}
+
+// Key by key in both lists: compared, missing in the candidate (fails the gate), new in it, or not in the baseline.
+function compareKeys<T extends { key: string }>(baseline: readonly T[], candidate: readonly T[], records: KeyedRecords<T>): KeyComparison[] {
+  const baseByKey = new Map(baseline.map((record) => [record.key, record]));
+  const candByKey = new Map(candidate.map((record) => [record.key, record]));
+  return unionInOrder(baseline.map((r) => r.key), candidate.map((r) => r.key)).flatMap((key): KeyComparison[] => {
+    const b = baseByKey.get(key);
+    const c = candByKey.get(key);
+    if (!b || !records.ok(b)) {
+      return c && records.ok(c) ? [{ key, status: b ? 'not in baseline' : 'new in candidate', metrics: [], failed: false, notes: b ? [`baseline ${records.failure(b)}`] : [] }] : [];
+    }
+    if (!c || !records.ok(c)) {
+      return [{ key, status: 'missing in candidate', metrics: [], failed: true, notes: [c ? `candidate ${records.failure(c)}` : 'not measured by the candidate'] }];
+    }
+    const notes = [...records.notes(b).map((note) => `baseline ${note}`), ...records.notes(c).map((note) => `candidate ${note}`)];
+    const metrics = records.metrics(key, b, c);
+    return [{ key, status: 'compared', metrics, failed: metrics.some((metric) => metric.failed), notes }];
+  });
+}
+
+/** The metrics of a load record (`joulebench load`, one per rate). */
+const loadMetricDefinitions = [
+  { id: 'joulesPerRequest', label: 'J/request', higherIsBetter: false, energy: true, value: (r: LoadRecord) => r.joulesPerRequest },
+  { id: 'p99Ms', label: 'p99 ms', higherIsBetter: false, energy: false, value: (r: LoadRecord) => r.p99Ms },
+] as const;
 
 /** True when a run's energy comes from an estimate meter. */
 export function isEstimatedRun(result: RunResult): boolean {

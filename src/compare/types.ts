@@ -3,8 +3,8 @@
 /** Schema identifier of the comparison JSON. */
 export const comparisonSchemaId = 'joulebench/compare@1';
 
-/** The metrics compared (all gated). */
-export type MetricId = 'samplesPerJoule' | 'samplesPerSecond' | 'p99Ms';
+/** The metrics compared (all gated): a sweep's samples/J, samples/s and p99; a load record's J/request and p99. */
+export type MetricId = 'samplesPerJoule' | 'samplesPerSecond' | 'p99Ms' | 'joulesPerRequest';
 
 /** criterion.rs's three outcomes. */
 export type Verdict = 'improved' | 'regressed' | 'no significant change';
@@ -27,7 +27,7 @@ export interface CompareOptions {
   maxRegression: number;
   /** Threshold for metrics compared without a test (p99; default 0.10). */
   thresholdNoise: number;
-  /** Metrics whose regressions fail the gate (the others are reported only). Default: all three. */
+  /** Metrics whose regressions fail the gate (the others are reported only). Default: all of them. */
   gated: MetricId[];
   /** Compare runs from different hosts / power meters anyway. */
   allowHostChange: boolean;

@@ -47,7 +47,8 @@ function lookup(spec: string): { factory: MeterFactory; argument: string | null 
   const colon = spec.indexOf(':');
   const name = colon < 0 ? spec : spec.slice(0, colon);
   const argument = colon < 0 ? null : spec.slice(colon + 1);
-  const factory = (meterRegistry as Record<string, MeterFactory>)[name];
+  // Own entries only: `--meter constructor` is an unknown meter, not Object.prototype's function.
+  const factory = Object.hasOwn(meterRegistry, name) ? (meterRegistry as Record<string, MeterFactory>)[name] : undefined;
   if (!factory) {
     const meant = closest(name, Object.keys(meterRegistry));
     throw new MeterError('METER_UNKNOWN', `unknown meter "${spec}"${meant ? ` — did you mean "${meant}"?` : ''}`, {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { compareDefaults, compareRuns, hardwareDifferences, isEstimatedRun, judgeMetric, metricDefinitions, metricSamplesOf } from '../../src/compare/compare.js';
 import { InputError } from '../../src/errors.js';
 import type { RunResult } from '../../src/results/types.js';
-import { syntheticResult, type SyntheticMeasurement, type SyntheticRun } from '../fixtures/synthetic-results.js';
+import { loadRecord, syntheticResult, type SyntheticMeasurement, type SyntheticRun } from '../fixtures/synthetic-results.js';
 import { thrownInputError as thrown } from '../fixtures/errors.js';
 
 const run = (measurements: SyntheticMeasurement[], extra: Partial<SyntheticRun> = {}) => syntheticResult({ ...extra, measurements });
@@ -217,5 +217,47 @@ describe('compareRuns: keys, gating, counts', () => {
     assert.deepEqual(c.changes, ['scenario repetitions 2 → 3']);
     assert.deepEqual(c.hostChanges, []);
     assert.equal(c.schema, 'joulebench/compare@1');
+  });
+});
+
+describe('load records (joulebench load): energy per request and p99 per rate', () => {
+  const loadRun = (records: ReturnType<typeof loadRecord>[]) => {
+    const result = syntheticResult({ measurements: [] });
+    result.load = records;
+    return result;
+  };
+  const files = (b: RunResult, c: RunResult) => [{ result: b, file: 'base.json' }, { result: c, file: 'cand.json' }] as const;
+
+  it('by threshold, one value a side: J/request up 25% regresses and fails; p99 down 20% improves', () => {
+    const [b, c] = files(loadRun([loadRecord('mlp', 20, 0.02, 10)]), loadRun([loadRecord('mlp', 20, 0.025, 8)]));
+    const comparison = compareRuns(b, c);
+    const [key] = comparison.keys;
+    assert.equal(key!.key, 'mlp/fp32/cpu/mb8-w5/s1@20');
+    assert.equal(key!.status, 'compared');
+    const [energy, p99] = key!.metrics;
+    // 0.025 ÷ 0.02 − 1 = +25% on a lower-is-better metric, beyond max(2%, 10%): regressed, ≥ 5%: fails.
+    near(energy!.change, 0.25);
+    assert.deepEqual([energy!.metric, energy!.label, energy!.method, energy!.verdict, energy!.failed], ['joulesPerRequest', 'J/request', 'threshold', 'regressed', true]);
+    // 8 ÷ 10 − 1 = −20%: improved.
+    near(p99!.change, -0.2);
+    assert.deepEqual([p99!.metric, p99!.verdict, p99!.failed], ['p99Ms', 'improved', false]);
+    assert.equal(p99!.note, 'one load measurement per rate: no significance test, compared against the threshold');
+    assert.equal(comparison.failed, true);
+  });
+
+  it('a rate the candidate did not serve is missing and fails; an invalid record is compared with a note', () => {
+    const invalid = loadRecord('mlp', 50, 0.01, 9, { valid: false, reasons: ['the generator fell behind'] });
+    const [b, c] = files(loadRun([loadRecord('mlp', 20, 0.02, 10), loadRecord('mlp', 50, 0.01, 9)]), loadRun([loadRecord('mlp', 20, 0.02, 10, { status: 'failed', error: { code: 'X', message: 'boom' } }), invalid]));
+    const comparison = compareRuns(b, c);
+    assert.deepEqual(comparison.keys.map((k) => [k.key, k.status, k.failed, k.notes]), [
+      ['mlp/fp32/cpu/mb8-w5/s1@20', 'missing in candidate', true, ['candidate failed: boom']],
+      ['mlp/fp32/cpu/mb8-w5/s1@50', 'compared', false, ['candidate not valid: the generator fell behind']],
+    ]);
+  });
+
+  it('ungated J/request (--gate p99) is reported, not failed', () => {
+    const [b, c] = files(loadRun([loadRecord('mlp', 20, 0.02, 10)]), loadRun([loadRecord('mlp', 20, 0.03, 10)]));
+    const comparison = compareRuns(b, c, { gated: ['p99Ms'] });
+    assert.deepEqual([comparison.keys[0]!.metrics[0]!.verdict, comparison.keys[0]!.metrics[0]!.failed, comparison.failed], ['regressed', false, false]);
   });
 });

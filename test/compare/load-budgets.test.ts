@@ -6,23 +6,9 @@ import { loadBudgetVerdicts, loadRecordsOf } from '../../src/compare/load-budget
 import type { LoadRecord } from '../../src/results/load-types.js';
 import type { RunResult } from '../../src/results/types.js';
 import type { BudgetSpec } from '../../src/scenario/types.js';
-import { syntheticResult } from '../fixtures/synthetic-results.js';
+import { loadRecord as record, syntheticResult } from '../fixtures/synthetic-results.js';
 
 const key = (rate: number, model = 'mlp') => `${model}/fp32/cpu/mb8-w5/s1@${rate}`;
-
-// One ok load record: what the budgets read is the key, rate, J/request, p99, status and estimated.
-function record(model: string, targetRate: number, joulesPerRequest: number, p99Ms: number, fields: Partial<LoadRecord> = {}): LoadRecord {
-  return {
-    key: key(targetRate, model), model, precision: 'fp32', executionProvider: 'cpu', device: 'cpu', threads: null, maxBatch: 8, maxWaitMs: 5, sessions: 1,
-    arrivals: { kind: 'poisson', seed: 1 }, sloP99Ms: null, minRequestsForP99: 1000, maxLagMs: 5, status: 'ok', error: null,
-    targetRate, achievedRate: targetRate, throughputRate: targetRate, requests: targetRate * 60, durationS: 60, p50Ms: p99Ms / 2, p90Ms: p99Ms * 0.8, p99Ms,
-    p99Ci95Ms: null, maxMs: p99Ms * 1.5, meanWaitMs: 1, generatorLagMs: { p50: 0, p99: 0.1, max: 0.2 }, batches: 100, meanBatchSize: 2, batchSizes: { 2: 100 },
-    utilisation: 0.5, idleS: 30, meanWatts: joulesPerRequest * targetRate, idleWatts: null, energyJ: joulesPerRequest * targetRate * 60, joulesPerRequest,
-    kWhPer1kRequests: (joulesPerRequest * 1000) / 3.6e6, idleShare: null, flatOutJoulesPerSample: null, vsFlatOut: null, estimated: false, valid: true,
-    overCapacity: false, reasons: [], warnings: [],
-    ...fields,
-  };
-}
 
 function loadRun(load: LoadRecord[], cpuModel?: string): RunResult {
   const result = syntheticResult({ measurements: [], ...(cpuModel ? { cpuModel } : {}) });

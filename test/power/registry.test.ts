@@ -45,6 +45,8 @@ describe('looking up a --meter spec', () => {
     const far = await rejection(['wattmeter']);
     assert.equal(far.code, 'METER_UNKNOWN');
     assert.equal(far.message, 'unknown meter "wattmeter"');
+    // Names of Object.prototype are no meters either (they used to reach `factory.probe is not a function`).
+    for (const name of ['constructor', 'toString', '__proto__']) assert.equal((await rejection([name])).code, 'METER_UNKNOWN', name);
   });
 
   test('a missing or an extra argument is METER_ARGUMENT', async () => {
