@@ -55,7 +55,7 @@ export function keyStatusLine(key: KeyComparison): string {
 export function ruleText(comparison: Comparison): string {
   const o = comparison.options;
   const confidence = percent(1 - o.alpha);
-  return `A change counts when Welch's t-test on the log values of the repetitions gives p < ${o.alpha} and the whole ${confidence} CI of the change lies beyond ±${percent(o.noise)}; a regression of ${percent(o.maxRegression)} or more fails. p99 latency without per-window values counts beyond ±${percent(Math.max(o.noise, o.thresholdNoise))} (threshold, no test).`;
+  return `A change counts when Welch's t-test on the log values of the repetitions gives p < ${o.alpha} and the whole ${confidence} CI of the change lies beyond ±${percent(o.noise)}; a regression of ${percent(o.maxRegression)} or more fails. p99 latency without per-window values, and load records (one value per rate), count beyond ±${percent(Math.max(o.noise, o.thresholdNoise))} (threshold, no test).`;
 }
 
 /** The outcome in one line. */

@@ -59,13 +59,13 @@ test('keyStatusLine: the status, FAILS when it fails the gate, and the notes', (
 test('ruleText: alpha, the confidence it implies, the noise band, the gate and the p99 threshold', () => {
   assert.equal(
     ruleText(comparison([])),
-    "A change counts when Welch's t-test on the log values of the repetitions gives p < 0.05 and the whole 95% CI of the change lies beyond ±2%; a regression of 5% or more fails. p99 latency without per-window values counts beyond ±10% (threshold, no test).",
+    "A change counts when Welch's t-test on the log values of the repetitions gives p < 0.05 and the whole 95% CI of the change lies beyond ±2%; a regression of 5% or more fails. p99 latency without per-window values, and load records (one value per rate), count beyond ±10% (threshold, no test).",
   );
   // alpha 0.01 → 99% CI; a noise band above the threshold noise wins for p99 too: max(0.15, 0.1) = 15%.
   const c = comparison([]);
   const strict = ruleText(comparison([], { options: { ...c.options, alpha: 0.01, noise: 0.15 } }));
   assert.match(strict, /p < 0\.01 and the whole 99% CI of the change lies beyond ±15%;/);
-  assert.match(strict, /counts beyond ±15% \(threshold, no test\)\.$/);
+  assert.match(strict, /count beyond ±15% \(threshold, no test\)\.$/);
 });
 
 test('outcomeText: PASS with the tally; FAIL naming each failing metric (short labels) and each missing key', () => {
