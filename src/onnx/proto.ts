@@ -132,10 +132,34 @@ function rawView(tensor: Tensor): DataView | null {
   return raw && raw.length > 0 ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : null;
 }
 
+/** The typed field that holds a tensor's values when it has no raw_data. */
+const typedField: Partial<Record<number, 'floatData' | 'doubleData' | 'int32Data' | 'int64Data'>> = {
+  [DataType.FLOAT]: 'floatData',
+  [DataType.DOUBLE]: 'doubleData',
+  [DataType.INT64]: 'int64Data',
+  [DataType.FLOAT16]: 'int32Data',
+  [DataType.INT32]: 'int32Data',
+  [DataType.INT8]: 'int32Data',
+  [DataType.UINT8]: 'int32Data',
+};
+
+// A tensor whose data holds fewer values than its dims need is damaged: never read past its end or pad it with zeros.
+// Only for the types the reader takes (`readable`); the reader refuses the others by name.
+function checkLength(tensor: Tensor, count: number, view: DataView | null, readable: readonly number[]): void {
+  const field = typedField[tensor.dataType ?? -1];
+  if (!field || !readable.includes(tensor.dataType!)) return;
+  const available = view ? Math.floor(view.byteLength / elementBytes(tensor.dataType!)) : (tensor[field]?.length ?? 0);
+  if (available >= count) return;
+  throw new ModelError('MODEL_TENSOR_SHORT', `tensor "${tensor.name}" holds ${available} values but its dims [${dimsOf(tensor).join(', ')}] need ${count}: the model file is damaged`, {
+    hint: 're-export or download the model again',
+  });
+}
+
 /** A FLOAT / FLOAT16 / DOUBLE tensor's values as float32 (little-endian raw_data or the typed fields). */
 export function readFloats(tensor: Tensor): Float32Array {
   const count = elementCount(tensor);
   const view = rawView(tensor);
+  checkLength(tensor, count, view, [DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16]);
   const out = new Float32Array(count);
   switch (tensor.dataType) {
     case DataType.FLOAT:
@@ -161,6 +185,7 @@ export function readFloats(tensor: Tensor): Float32Array {
 export function readInts(tensor: Tensor): number[] {
   const count = elementCount(tensor);
   const view = rawView(tensor);
+  checkLength(tensor, count, view, [DataType.INT64, DataType.INT32, DataType.INT8, DataType.UINT8]);
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
     switch (tensor.dataType) {

@@ -91,8 +91,8 @@ describe('tensor data', () => {
     assert.deepEqual(readFloats({ dims: [2], dataType: DataType.DOUBLE, doubleData: [0.1, -4] }), Float32Array.of(0.1, -4));
     // float16 bits in int32_data: 0x3c00 = 1, 0xc000 = -2, 0x3800 = 0.5
     assert.deepEqual(readFloats({ dims: [3], dataType: DataType.FLOAT16, int32Data: [0x3c00, 0xc000, 0x3800] }), Float32Array.of(1, -2, 0.5));
-    // Fewer stored values than dims say: the rest read as 0.
-    assert.deepEqual(readFloats({ dims: [3], dataType: DataType.FLOAT, floatData: [1] }), Float32Array.of(1, 0, 0));
+    // Fewer stored values than dims say is a damaged tensor (it used to read the rest as 0): 'damaged tensor data' below.
+    assert.throws(() => readFloats({ dims: [3], dataType: DataType.FLOAT, floatData: [1] }), modelError('MODEL_TENSOR_SHORT', /holds 1 values but its dims \[3\] need 3/));
   });
 
   test('readFloats: DOUBLE and FLOAT16 raw_data', () => {
@@ -127,7 +127,7 @@ describe('tensor data', () => {
   test('readInts from the typed fields (int64_data as Long-likes, int32_data for the small types)', () => {
     assert.deepEqual(readInts({ dims: [2], dataType: DataType.INT64, int64Data: [{ toNumber: () => -9 } as unknown as number, 4] }), [-9, 4]);
     assert.deepEqual(readInts({ dims: [2], dataType: DataType.INT32, int32Data: [7, -7] }), [7, -7]);
-    assert.deepEqual(readInts({ dims: [2], dataType: DataType.INT8, int32Data: [-1] }), [-1, 0]);
+    assert.deepEqual(readInts({ dims: [2], dataType: DataType.INT8, int32Data: [-1, 0] }), [-1, 0]);
     assert.deepEqual(readInts({ dims: [1], dataType: DataType.UINT8, int32Data: [200] }), [200]);
     assert.throws(() => readInts({ name: 'w', dims: [1], dataType: DataType.FLOAT }), modelError('VARIANT_TENSOR_TYPE', 'tensor "w" has data type 1, not an integer type'));
     // No elements: nothing read, whatever the type.
@@ -139,6 +139,19 @@ describe('tensor data', () => {
       [DataType.DOUBLE, DataType.INT64, DataType.FLOAT, DataType.INT32, DataType.FLOAT16, DataType.INT8, DataType.UINT8, DataType.BOOL, 8, 99].map(elementBytes),
       [8, 8, 4, 4, 2, 1, 1, 1, 0, 0],
     );
+  });
+});
+
+describe('damaged tensor data', () => {
+  test('fewer values than the dims need is MODEL_TENSOR_SHORT, never a RangeError or zeros', () => {
+    // [2, 3] needs 6 values: 20 raw bytes hold 5 floats; floatData holds 4; 12 raw bytes hold 1 int64.
+    const raw = { name: 'W', dims: [2, 3], dataType: DataType.FLOAT, rawData: new Uint8Array(20) };
+    assert.throws(() => readFloats(raw), modelError('MODEL_TENSOR_SHORT', 'tensor "W" holds 5 values but its dims [2, 3] need 6: the model file is damaged'));
+    assert.throws(() => readFloats({ name: 'V', dims: [2, 3], dataType: DataType.FLOAT, floatData: [1, 2, 3, 4] }), modelError('MODEL_TENSOR_SHORT', /holds 4 values but its dims \[2, 3\] need 6/));
+    assert.throws(() => readInts({ name: 'S', dims: [2], dataType: DataType.INT64, rawData: new Uint8Array(12) }), modelError('MODEL_TENSOR_SHORT', /"S" holds 1 values but its dims \[2\] need 2/));
+    // Exactly enough is fine; so is an empty tensor.
+    assert.equal(readFloats({ ...raw, rawData: new Uint8Array(24) }).length, 6);
+    assert.deepEqual(readInts({ name: 'E', dims: [0], dataType: DataType.INT64 }), []);
   });
 });
 
