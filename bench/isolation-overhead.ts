@@ -26,7 +26,7 @@ for (const name of ['mlp', 'cnn', 'transformer'] as const) {
   for (const host of hosts) await host.open({ modelPath: built.path, provider: 'cpu', providerOptions: {}, threads });
   for (const batch of [1, 32]) {
     const key = `${name}/b${batch}`;
-    for (const host of hosts) await host.begin({ key, batchSize: batch, inputs: layout.inputs, warmupRuns: 3, warmupSeconds: 0.3 });
+    for (const host of hosts) await host.begin({ key, batchSize: batch, inputs: layout.inputs, warmupRuns: 3, warmupS: 0.3 });
     const ratios: number[] = [];
     for (let pair = 0; pair < pairs; pair++) {
       const rate = async (host: SessionHost) => {

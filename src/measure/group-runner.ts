@@ -196,7 +196,7 @@ export class GroupRunner {
     const { scenario, metering } = this.context;
     const firstOfGroup = config === this.first;
     const begun = await this.host.begin({
-      key: config.key, batchSize: config.batchSize, inputs: this.variant!.layout.inputs, warmupRuns: scenario.warmup.runs, warmupSeconds: scenario.warmup.seconds,
+      key: config.key, batchSize: config.batchSize, inputs: this.variant!.layout.inputs, warmupRuns: scenario.warmup.runs, warmupS: scenario.warmup.seconds,
     });
     const coldFrom = firstOfGroup ? session.span[0] : begun.firstStartMs;
     const cold = await metering.energyOver(coldFrom, Math.max(begun.firstEndMs, coldFrom + 1e-3), this.counted);

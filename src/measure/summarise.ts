@@ -126,10 +126,10 @@ export function summariseWindows(input: {
 }
 
 /** Relative change of mean power from the first to the last window when it moved the same way every window; null otherwise or below the threshold. */
-export function powerDrift(meanWatts: readonly number[], overallWatts: number): number | null {
+export function powerDrift(meanWatts: readonly number[], overallW: number): number | null {
   if (meanWatts.length < driftMinWindows) return null;
   const steps = meanWatts.slice(1).map((watts, i) => Math.sign(watts - meanWatts[i]!));
   const monotone = steps.every((step) => step > 0) || steps.every((step) => step < 0);
-  const change = Math.abs(meanWatts[meanWatts.length - 1]! - meanWatts[0]!) / overallWatts;
+  const change = Math.abs(meanWatts[meanWatts.length - 1]! - meanWatts[0]!) / overallW;
   return monotone && change > maxPowerDrift ? change : null;
 }

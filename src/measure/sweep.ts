@@ -256,10 +256,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     // Idle again after the sweep: a baseline that drifted (the device warmed up) makes net energy less certain.
     if (scenario.idleSeconds > 0 && result.idle && !stopped() && result.measurements.length > 0) {
       emit({ type: 'idle-start', seconds: scenario.idleSeconds, after: true });
-      const { durationS, watts: afterWatts } = await metering.measureIdle(scenario.idleSeconds);
-      result.idle.after = { durationS, watts: afterWatts };
-      result.idle.warnings.push(...idleDriftWarnings(result.idle.watts, afterWatts, result.measurements));
-      emit({ type: 'idle-end', watts: afterWatts, after: true });
+      const { durationS, watts: afterW } = await metering.measureIdle(scenario.idleSeconds);
+      result.idle.after = { durationS, watts: afterW };
+      result.idle.warnings.push(...idleDriftWarnings(result.idle.watts, afterW, result.measurements));
+      emit({ type: 'idle-end', watts: afterW, after: true });
     }
   } finally {
     result.meterWarnings = meters.flatMap((meter) => meter.diagnostics?.() ?? []);

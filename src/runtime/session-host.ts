@@ -29,7 +29,7 @@ export interface BeginRequest {
   batchSize: number;
   inputs: InputLayout[];
   warmupRuns: number;
-  warmupSeconds: number;
+  warmupS: number;
 }
 
 /** Times are in this process's performance.now() frame. */
@@ -115,7 +115,7 @@ export class SessionRunner {
     }
     this.prepared.set(request.key, { feeds, fetches });
     // Warm-up: not timed, not counted.
-    if (!this.shouldStop()) await timedWindow(session, feeds, fetches, request.warmupRuns, request.warmupSeconds, new LatencyRecorder(), this.shouldStop);
+    if (!this.shouldStop()) await timedWindow(session, feeds, fetches, request.warmupRuns, request.warmupS, new LatencyRecorder(), this.shouldStop);
     return { firstStartMs, firstEndMs };
   }
 

@@ -77,20 +77,20 @@ export const scenarioLimits = {
   maxThreads: 1024,
   minRepetitions: 1,
   maxRepetitions: 100,
-  maxIdleSeconds: 600,
+  maxIdleS: 600,
   /** Upper bounds that catch typos (a window of 1e6 s, a PUE of 120) before hours are spent on them. */
-  maxWindowSeconds: 3600,
+  maxWindowS: 3600,
   maxWindowRuns: 10_000_000,
   maxWarmupRuns: 1_000_000,
-  maxWarmupSeconds: 3600,
-  maxStoppingSeconds: 86_400,
+  maxWarmupS: 3600,
+  maxStoppingS: 86_400,
   /** The race's equivalence margin: above 50% two configurations a third apart would be "indistinguishable". */
   maxEquivalencePercent: 50,
-  maxCooldownSeconds: 3600,
+  maxCooldownS: 3600,
   maxPercent: 1000,
   maxPue: 10,
   maxGridIntensity: 5000,
-  maxTdpWatts: 5000,
+  maxTdpW: 5000,
   maxP99Ms: 3_600_000,
   maxGpuIndex: 1023,
   maxNameLength: 100,
@@ -354,14 +354,14 @@ const scenarioObject = strictObject(
     warmup: strictObject(
       {
         runs: nonNegativeInt('expected a non-negative integer').max(scenarioLimits.maxWarmupRuns, { error: `expected an integer from 0 to ${scenarioLimits.maxWarmupRuns}` }).nullish(),
-        seconds: nonNegativeNumber('expected a non-negative number of seconds').max(scenarioLimits.maxWarmupSeconds, { error: `expected a number of seconds from 0 to ${scenarioLimits.maxWarmupSeconds}` }).nullish(),
+        seconds: nonNegativeNumber('expected a non-negative number of seconds').max(scenarioLimits.maxWarmupS, { error: `expected a number of seconds from 0 to ${scenarioLimits.maxWarmupS}` }).nullish(),
       },
       'expected a mapping like {runs: 5, seconds: 0.5}',
       { minRuns: 'runs', minSeconds: 'seconds' },
     ).nullish(),
     window: strictObject(
       {
-        minSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxWindowSeconds, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxWindowSeconds}` }).nullish(),
+        minSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxWindowS, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxWindowS}` }).nullish(),
         minRuns: positiveInt().max(scenarioLimits.maxWindowRuns, { error: `expected a positive integer, at most ${scenarioLimits.maxWindowRuns}` }).nullish(),
       },
       'expected a mapping like {minSeconds: 1, minRuns: 10}',
@@ -375,10 +375,10 @@ const scenarioObject = strictObject(
     idleSeconds: z
       .number({ error: 'expected a number of seconds from 0 to 600' })
       .min(0, { error: 'expected a number of seconds from 0 to 600' })
-      .max(scenarioLimits.maxIdleSeconds, { error: 'expected a number of seconds from 0 to 600' })
+      .max(scenarioLimits.maxIdleS, { error: 'expected a number of seconds from 0 to 600' })
       .nullish(),
     meters: uniqueList(meterId, 'meters', { list: 'meter ids (auto, estimate, replay:FILE, …)', one: 'meter' }).nullish(),
-    cpuTdpWatts: positiveNumber('expected a positive number of watts').max(scenarioLimits.maxTdpWatts, { error: `expected a positive number of watts, at most ${scenarioLimits.maxTdpWatts}` }).nullish(),
+    cpuTdpWatts: positiveNumber('expected a positive number of watts').max(scenarioLimits.maxTdpW, { error: `expected a positive number of watts, at most ${scenarioLimits.maxTdpW}` }).nullish(),
     devices: gpuIndexList('devices').nullish(),
     /** The older name of `devices` (one concept: both may not be given). */
     gpus: gpuIndexList('gpus').nullish(),
@@ -421,7 +421,7 @@ const scenarioObject = strictObject(
             rule: z.enum(['race', 'target-ci'], { error: 'expected race (the default: drop configurations that are worse with 95% confidence) or target-ci (each configuration until its CI is within ±targetCiPercent)' }).nullish(),
             equivalencePercent: positiveNumber('expected a positive percentage (survivors within ±this % of each other are indistinguishable), e.g. 3').max(scenarioLimits.maxEquivalencePercent, { error: `expected a percentage above 0 and at most ${scenarioLimits.maxEquivalencePercent} (survivors within ±this % are indistinguishable), e.g. 3` }).nullish(),
             targetCiPercent: positiveNumber('expected a positive percentage (the CI half-width, e.g. 2 for ±2%)').max(scenarioLimits.maxPercent, { error: `expected a percentage of at most ${scenarioLimits.maxPercent} (the CI half-width, e.g. 2 for ±2%)` }).nullish(),
-            maxSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxStoppingSeconds, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxStoppingSeconds}` }).nullish(),
+            maxSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxStoppingS, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxStoppingS}` }).nullish(),
           },
           'expected false (exactly `repetitions` windows) or a mapping like {rule: race, equivalencePercent: 3, maxSeconds: 60} or {targetCiPercent: 2, maxSeconds: 60}',
           { targetCi: 'targetCiPercent', target: 'targetCiPercent', seconds: 'maxSeconds', equivalence: 'equivalencePercent', margin: 'equivalencePercent' },
@@ -430,7 +430,7 @@ const scenarioObject = strictObject(
       .nullish(),
     cooldown: strictObject(
       {
-        maxSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxCooldownSeconds, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxCooldownSeconds}` }).nullish(),
+        maxSeconds: positiveNumber('expected a positive number of seconds').max(scenarioLimits.maxCooldownS, { error: `expected a positive number of seconds, at most ${scenarioLimits.maxCooldownS}` }).nullish(),
         marginPercent: positiveNumber('expected a positive percentage').max(scenarioLimits.maxPercent, { error: `expected a positive percentage, at most ${scenarioLimits.maxPercent}` }).nullish(),
       },
       'expected a mapping like {maxSeconds: 30, marginPercent: 10}',

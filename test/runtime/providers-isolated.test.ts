@@ -25,7 +25,7 @@ describe('registered execution providers in isolated children', () => {
     const host = new ChildProcessHost();
     try {
       await host.open({ modelPath: built.path, provider: 'cpu-alias', providerOptions: {}, threads: 1 });
-      await host.begin({ key: 'k', batchSize: 2, inputs: layout.inputs, warmupRuns: 0, warmupSeconds: 0 });
+      await host.begin({ key: 'k', batchSize: 2, inputs: layout.inputs, warmupRuns: 0, warmupS: 0 });
       const window = await host.window('k', 2, 0);
       assert.equal(window.latenciesMs.length, window.runs);
       assert.ok(window.runs >= 2);

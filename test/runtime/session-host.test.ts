@@ -18,7 +18,7 @@ describe('ChildProcessHost', () => {
       const before = performance.now();
       const opened = await host.open({ modelPath: built.path, provider: 'cpu', providerOptions: {}, threads: 1 });
       assert.ok(opened.t0Ms >= before - 5 && opened.t1Ms <= performance.now() + 5, 'open span inside the call');
-      await host.begin({ key: 'k', batchSize: 2, inputs: layout.inputs, warmupRuns: 1, warmupSeconds: 0 });
+      await host.begin({ key: 'k', batchSize: 2, inputs: layout.inputs, warmupRuns: 1, warmupS: 0 });
       const windowCalled = performance.now();
       const window = await host.window('k', 3, 0);
       const windowReturned = performance.now();
@@ -37,7 +37,7 @@ describe('ChildProcessHost', () => {
     const host = new ChildProcessHost({ env: { ...process.env, JOULEBENCH_TEST_CRASH_KEY: 'boom' } });
     const built = await ensureBuiltinModel('mlp');
     await host.open({ modelPath: built.path, provider: 'cpu', providerOptions: {}, threads: 1 });
-    const crash = await host.begin({ key: 'boom', batchSize: 1, inputs: [], warmupRuns: 0, warmupSeconds: 0 }).then(() => null, (error: unknown) => error);
+    const crash = await host.begin({ key: 'boom', batchSize: 1, inputs: [], warmupRuns: 0, warmupS: 0 }).then(() => null, (error: unknown) => error);
     assert.ok(crash instanceof GroupFailure);
     assert.equal(crash.code, 'GROUP_CRASHED');
     assert.match(crash.message, /signal SIGABRT/);

@@ -30,7 +30,7 @@ describe('one child, several requests', () => {
   after(() => host.close());
 
   test('before a session is open: NO_SESSION, a runtime failure (exit 3), rebuilt as a JoulebenchError', async () => {
-    const error = await failedWith(host.begin({ key: 'k', batchSize: 1, inputs, warmupRuns: 0, warmupSeconds: 0 }));
+    const error = await failedWith(host.begin({ key: 'k', batchSize: 1, inputs, warmupRuns: 0, warmupS: 0 }));
     assert.ok(error instanceof JoulebenchError);
     assert.equal(error.code, 'NO_SESSION');
     assert.equal(error.exitCode, ExitCode.runtimeFailure);
@@ -62,7 +62,7 @@ describe('one child, several requests', () => {
     assert.ok(error instanceof JoulebenchError);
     assert.equal(error.code, 'NOT_BEGUN');
     assert.equal(error.message, 'configuration never-begun was not begun');
-    const begun = await host.begin({ key: 'b2', batchSize: 2, inputs, warmupRuns: 1, warmupSeconds: 0 });
+    const begun = await host.begin({ key: 'b2', batchSize: 2, inputs, warmupRuns: 1, warmupS: 0 });
     assert.ok(begun.firstEndMs >= begun.firstStartMs);
     const window = await host.window('b2', 3, 0);
     assert.equal(window.runs, 3);
@@ -83,7 +83,7 @@ test('the hang hook blocks the child like a hung native call: --config-timeout k
   const host = new ChildProcessHost({ configTimeoutS: 1, env: { ...process.env, JOULEBENCH_TEST_HANG_KEY: 'stuck' } });
   try {
     await host.open({ modelPath, provider: 'cpu', providerOptions: {}, threads: 1 });
-    const error = await failedWith(host.begin({ key: 'stuck', batchSize: 1, inputs, warmupRuns: 0, warmupSeconds: 0 }));
+    const error = await failedWith(host.begin({ key: 'stuck', batchSize: 1, inputs, warmupRuns: 0, warmupS: 0 }));
     assert.ok(error instanceof GroupFailure);
     assert.equal(error.code, 'CONFIG_TIMEOUT');
     assert.match(error.message, /^configuration stuck ran past --config-timeout 1 s; the group's process was killed/);
