@@ -19,7 +19,8 @@ export interface MetricsListen {
   port: number;
 }
 
-function listenError(error: NodeJS.ErrnoException, { host, port }: MetricsListen): Error {
+/** The InputError for a failed listen (port in use, no privileges, not an address here), naming the flag. */
+export function listenError(error: NodeJS.ErrnoException, { host, port }: MetricsListen): Error {
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (error.code === 'EADDRINUSE') {
     return new InputError('METRICS_PORT_IN_USE', `--metrics-port ${port}: ${where} is already in use`, {
