@@ -47,3 +47,6 @@ export function comparison(keys: KeyComparison[], fields: Partial<Comparison> = 
     ...fields,
   };
 }
+
+/** mlp/fp32/cpu/b1 measured by the baseline, failed in the candidate: fails the gate. */
+export const missingKey: KeyComparison = { key: 'mlp/fp32/cpu/b1', status: 'missing in candidate', metrics: [], failed: true, notes: ['candidate failed: boom'] };

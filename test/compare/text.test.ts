@@ -3,11 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderComparisonText } from '../../src/compare/text.js';
-import type { KeyComparison } from '../../src/compare/types.js';
-import { comparedKey, comparison, metricComparison, thresholdP99 } from './helpers.js';
+import { comparedKey, comparison, metricComparison, missingKey as missing, thresholdP99 } from './helpers.js';
 
 const rule = 'A change counts when Welch\'s t-test on the log values of the repetitions gives p < 0.05 and the whole 95% CI of the change lies beyond ±2%; a regression of 5% or more fails. p99 latency without per-window values, and load records (one value per rate), count beyond ±10% (threshold, no test).';
-const missing: KeyComparison = { key: 'mlp/fp32/cpu/b1', status: 'missing in candidate', metrics: [], failed: true, notes: ['candidate failed: boom'] };
 
 test('a failing comparison, line by line: runs, changes, table, notes, rule, outcome', () => {
   const c = comparison([comparedKey('mlp/fp32/cpu/b8', [metricComparison(), thresholdP99()], ['baseline not valid: x']), missing], { changes: ['onnxruntime 1.30.0 → 1.31.0'] });
