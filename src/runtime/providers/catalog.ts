@@ -24,7 +24,9 @@ interface Registration {
   module: string | null;
 }
 
-const registered = new Map<string, Registration>();
+/** Per name, the registrations in force, the latest last (it is the one used); undoing one removes it wherever it is. */
+const stacks = new Map<string, Registration[]>();
+const registered = { get: (name: string) => stacks.get(name)?.at(-1), keys: () => stacks.keys() };
 
 /**
  * Add a provider under its name, or replace the one of that name, in this process; returns a function that undoes it.
@@ -33,13 +35,12 @@ const registered = new Map<string, Registration>();
  * session. Without it the provider works only in-process (`isolate: false`), and an isolated sweep says so.
  */
 export function registerExecutionProvider(provider: ExecutionProvider, options: { module?: string | URL } = {}): () => void {
-  const before = registered.get(provider.name);
   const registration = { provider, module: options.module === undefined ? null : String(options.module) };
-  registered.set(provider.name, registration);
+  stacks.set(provider.name, [...(stacks.get(provider.name) ?? []), registration]);
   return () => {
-    if (registered.get(provider.name) !== registration) return;
-    if (before) registered.set(provider.name, before);
-    else registered.delete(provider.name);
+    const rest = (stacks.get(provider.name) ?? []).filter((entry) => entry !== registration);
+    if (rest.length > 0) stacks.set(provider.name, rest);
+    else stacks.delete(provider.name);
   };
 }
 

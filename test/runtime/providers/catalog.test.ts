@@ -59,6 +59,20 @@ describe('registering a provider', () => {
     assert.equal(findProvider('cuda'), builtinProviders.cuda);
   });
 
+  test('two registrations of one name undone out of order: the later one stays in force, then none', () => {
+    const first = standIn('twice', 'first');
+    const second = standIn('twice', 'second');
+    const undoFirst = registerExecutionProvider(first, { module: 'file:///srv/first.js' });
+    const undoSecond = registerExecutionProvider(second);
+    undoFirst();
+    assert.equal(findProvider('twice'), second);
+    assert.equal(providerModulesFor('twice'), null, 'the second was registered without a module');
+    undoSecond();
+    assert.equal(findProvider('twice'), undefined, 'the first is not brought back: it was undone');
+    undoFirst();
+    assert.equal(findProvider('twice'), undefined, 'undoing twice changes nothing');
+  });
+
   test('the module a child imports: the URL given, null when registered without one', () => {
     const url = new URL('file:///srv/my-ep.js');
     const undoWith = registerExecutionProvider(standIn('with-module'), { module: url });
