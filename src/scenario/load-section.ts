@@ -48,8 +48,8 @@ export const loadSection = strictObject(
 export function toLoadSpec(parsed: z.output<typeof loadSection>, baseDir: string): LoadSpec {
   return {
     rates: [...parsed.rates],
-    maxBatch: parsed.maxBatch != null ? [...parsed.maxBatch] : loadDefaults.maxBatch,
-    maxWaitMs: parsed.maxWaitMs != null ? [...parsed.maxWaitMs] : loadDefaults.maxWaitMs,
+    maxBatch: [...(parsed.maxBatch ?? loadDefaults.maxBatch)],
+    maxWaitMs: [...(parsed.maxWaitMs ?? loadDefaults.maxWaitMs)],
     sessions: parsed.sessions ?? loadDefaults.sessions,
     requests: parsed.requests ?? loadDefaults.requests,
     seconds: parsed.seconds ?? loadDefaults.seconds,

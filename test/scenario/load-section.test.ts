@@ -23,6 +23,10 @@ describe('toLoadSpec', () => {
   it('only rates: every other field from loadDefaults', () => {
     assert.deepEqual(toLoadSpec(parsed({ rates: [20, 200] }), '/work'), { rates: [20, 200], ...loadDefaults });
     assert.deepEqual(loadDefaults, { maxBatch: [8], maxWaitMs: [5], sessions: 1, requests: 1000, seconds: 10, seed: 1, trace: null, flatOutSeconds: 2 });
+    // Copies, not the defaults' own lists: a caller that edits its spec cannot change the next one's defaults.
+    const spec = toLoadSpec(parsed({ rates: [20] }), '/work');
+    assert.notEqual(spec.maxBatch, loadDefaults.maxBatch);
+    assert.notEqual(spec.maxWaitMs, loadDefaults.maxWaitMs);
   });
 
   it('one value is a list of one; every field given is kept', () => {
