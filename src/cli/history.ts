@@ -10,7 +10,7 @@ import { historyMetricFamilies } from '../metrics/history-metrics.js';
 import { formatForFile, renderOpenMetrics } from '../metrics/openmetrics.js';
 import { renderHistoryHtml } from '../history/html.js';
 import { HistoryStore } from '../history/store.js';
-import { analyseTrends, historyMetrics, mixedHostsWarning, sparkline, type HistoryMetricId, type HistorySeries } from '../history/trend.js';
+import { analyseTrends, mixedHostsWarning, sparkline, type HistoryMetricId, type HistorySeries } from '../history/trend.js';
 import { sig } from '../common/format-number.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import type { RunResult } from '../results/types.js';
@@ -21,11 +21,12 @@ import { displayPath } from './paths.js';
 export const historyHelp = `joulebench history <DIR> [options]
 
 The trend of every configuration over the runs recorded in DIR (by run/bench --history DIR or the scenario's
-history:), with change points — E-Divisive means with a permutation test — naming the run where the level
-shifted. Writes DIR/history.html (a chart per configuration and metric).
+history:, or --add; load runs add energy per request and p99 per rate), with change points — E-Divisive means with
+a permutation test — naming the run where the level shifted. Writes DIR/history.html (a chart per configuration
+and metric).
 
   --key KEY          only this configuration (e.g. mlp/fp32/cpu/b8)
-  --metric LIST      samples-per-joule, samples-per-second, p99 (default: all three)
+  --metric LIST      samples-per-joule, samples-per-second, p99, joules-per-request (default: all)
   --add FILE         append a result.json to the store first (repeatable; creates the store): backfill old runs
   --alpha A          significance level of the change-point test (default 0.05)
   --noise P          report level shifts of at least P (default 2%)
@@ -46,6 +47,8 @@ const metricNames: Record<string, HistoryMetricId> = {
   throughput: 'samplesPerSecond',
   p99: 'p99Ms',
   p99Ms: 'p99Ms',
+  'joules-per-request': 'joulesPerRequest',
+  joulesPerRequest: 'joulesPerRequest',
 };
 
 /** Append a finished run to the history store in `dir` (used by run and bench). */
@@ -124,7 +127,7 @@ export async function historyCommand(argv: string[]): Promise<ExitCodeValue> {
   if (values.metric !== undefined) {
     metrics = words(values.metric).map((name) => {
       const id = metricNames[name];
-      if (!id) throw new InputError('FLAG_INVALID', `--metric: unknown metric "${name}"`, { hint: 'use samples-per-joule, samples-per-second or p99' });
+      if (!id) throw new InputError('FLAG_INVALID', `--metric: unknown metric "${name}"`, { hint: 'use samples-per-joule, samples-per-second, p99 or joules-per-request' });
       return id;
     });
   }
@@ -152,7 +155,7 @@ export async function historyCommand(argv: string[]): Promise<ExitCodeValue> {
       messages.push(added ? `added run ${result.runId} as run number ${runNumber}` : `run ${result.runId} is already in the store (run number ${runNumber})`);
     });
     runs = store.runs();
-    points = store.points();
+    points = [...store.points(), ...store.loadPoints()];
   } finally {
     store.close();
   }
@@ -183,12 +186,12 @@ export async function historyCommand(argv: string[]): Promise<ExitCodeValue> {
   else {
     const first = runs[0];
     const last = runs[runs.length - 1];
-    const estimated = series.some((s) => s.estimated) ? '\nPower is ESTIMATED in some runs (no hardware meter): their samples/J are estimates, marked (est.).' : '';
+    const estimated = series.some((s) => s.estimated) ? '\nPower is ESTIMATED in some runs (no hardware meter): their samples/J and J/request are estimates, marked (est.).' : '';
     const hosts = mixedHostsWarning(runs);
     const mixed = hosts ? `\nwarning: ${hosts}.` : '';
     const span = first && last ? ` (${first.createdAt} … ${last.createdAt})` : '';
     const shifts = series.reduce((sum, s) => sum + s.changePoints.length, 0);
-    const metricsShown = (metrics ?? historyMetrics.map((m) => m.id)).length;
+    const metricsShown = metrics?.length ?? new Set(series.map((s) => s.metric)).size;
     process.stdout.write(`history: ${displayPath(store.file)} — ${runs.length} run(s)${span}, ${new Set(series.map((s) => s.key)).size} configuration(s) × ${metricsShown} metric(s), ${shifts} change point(s)${estimated}${mixed}\n${renderSeries(series)}\n\nwrote ${written.join(', ')}\n`);
   }
   return ExitCode.ok;

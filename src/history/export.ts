@@ -23,6 +23,8 @@ const columns: Array<[string, (p: HistoryPoint) => string | number | boolean | n
   ['repetitions', (p) => p.repetitions],
   ['estimated', (p) => p.estimated],
   ['valid', (p) => p.valid],
+  ['kind', (p) => p.kind ?? 'sweep'],
+  ['joules_per_request', (p) => p.joulesPerRequest ?? null],
 ];
 
 const cell = (value: string | number | boolean | null): string => {

@@ -87,7 +87,7 @@ th { background: #f2f2f2; } td.text { text-align: left; } tr.regressed td { back
 </style></head><body>
 <h1>joulebench history</h1>
 <p class="meta">${escapeHtml(file)} — ${runs.length} runs${first && last ? `, ${escapeHtml(first.createdAt)} … ${escapeHtml(last.createdAt)}` : ''}</p>
-${estimated ? '<div class="banner"><strong>Power is ESTIMATED</strong> in some runs (no hardware meter): their samples/J are estimates.</div>' : ''}
+${estimated ? '<div class="banner"><strong>Power is ESTIMATED</strong> in some runs (no hardware meter): their samples/J and J/request are estimates.</div>' : ''}
 ${mixedHostsWarning(runs) ? `<div class="banner" role="alert"><strong>Several hosts</strong> — ${escapeHtml(mixedHostsWarning(runs)!)}.</div>` : ''}
 <h2>Change points</h2>
 <p class="meta">E-Divisive means with a permutation test, as MongoDB's and Apache Otava's performance CI use (significance 0.05 and shifts of at least 2% unless <code>--alpha</code> / <code>--noise</code> say otherwise); a change point names the first run of the new level.</p>

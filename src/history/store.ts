@@ -30,8 +30,13 @@ export interface HistoryRun {
   resultPath: string | null;
 }
 
-/** One configuration of one run. Numbers are null when the configuration did not run. */
+/**
+ * One configuration of one run. Numbers are null when the configuration did not run. A `joulebench load` record
+ * (`kind: 'load'`, key `…/mb8-w5/s1@<rate>`) has its energy per request and p99 at that rate, and no samples/J.
+ */
 export interface HistoryPoint {
+  /** A sweep configuration (run, bench) or a load record at one rate (load); absent in points of older exports: sweep. */
+  kind?: 'sweep' | 'load';
   runNumber: number;
   runId: string;
   createdAt: string;
@@ -50,6 +55,8 @@ export interface HistoryPoint {
   repetitions: number;
   estimated: boolean;
   valid: boolean;
+  /** Load records only: energy per request at the record's rate, idle between batches included. */
+  joulesPerRequest?: number | null;
 }
 
 const schemaSql = `
@@ -86,6 +93,20 @@ CREATE TABLE IF NOT EXISTS measurements (
   PRIMARY KEY (run_number, key)
 );
 CREATE INDEX IF NOT EXISTS measurements_by_key ON measurements (key, run_number);
+CREATE TABLE IF NOT EXISTS load_records (
+  run_number INTEGER NOT NULL REFERENCES runs(run_number) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  target_rate REAL NOT NULL,
+  achieved_rate REAL,
+  joules_per_request REAL,
+  p99_ms REAL,
+  mean_watts REAL,
+  requests INTEGER NOT NULL,
+  estimated INTEGER NOT NULL,
+  valid INTEGER NOT NULL,
+  PRIMARY KEY (run_number, key)
+);
 `;
 
 /** Where the database of a history folder (or a .sqlite path given directly) lives. */
@@ -180,6 +201,9 @@ export class HistoryStore {
        p99_ms, joules_per_sample, wh_per_1k_samples, mean_watts, repetitions, estimated, valid)
       VALUES (@runNumber, @key, @status, @modelSha256, @samplesPerJoule, @lo, @hi, @samplesPerSecond,
        @p99Ms, @joulesPerSample, @whPer1kSamples, @meanWatts, @repetitions, @estimated, @valid)`);
+    const insertLoad = this.db.prepare(`INSERT INTO load_records
+      (run_number, key, status, target_rate, achieved_rate, joules_per_request, p99_ms, mean_watts, requests, estimated, valid)
+      VALUES (@runNumber, @key, @status, @targetRate, @achievedRate, @joulesPerRequest, @p99Ms, @meanWatts, @requests, @estimated, @valid)`);
     const runEstimated = result.meters.some((meter) => meter.estimated);
     const scenarioName = (result.scenario.resolved as { name?: unknown } | null)?.name;
     return retryBusy(() =>
@@ -201,6 +225,14 @@ export class HistoryStore {
           return { runNumber: existing.run_number, added: false };
         }
         const runNumber = Number(info.lastInsertRowid);
+        for (const r of result.load ?? []) {
+          const ok = r.status === 'ok';
+          insertLoad.run({
+            runNumber, key: r.key, status: r.status, targetRate: r.targetRate,
+            achievedRate: ok ? r.achievedRate : null, joulesPerRequest: ok ? r.joulesPerRequest : null, p99Ms: ok ? r.p99Ms : null,
+            meanWatts: ok ? r.meanWatts : null, requests: r.requests, estimated: runEstimated || r.estimated ? 1 : 0, valid: r.valid ? 1 : 0,
+          });
+        }
         for (const m of result.measurements) {
           insertMeasurement.run({
             runNumber,
@@ -268,6 +300,40 @@ export class HistoryStore {
       repetitions: row.repetitions as number,
       estimated: row.estimated === 1,
       valid: row.valid === 1,
+    }));
+  }
+
+  /**
+   * Every load record (`joulebench load`) of every run as points (`kind: 'load'`), oldest run first, then by key. A
+   * store written before load records were kept has none.
+   */
+  loadPoints(key?: string): HistoryPoint[] {
+    if (!this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'load_records'").get()) return [];
+    const sql = `SELECT l.*, r.run_id, r.created_at, r.hostname FROM load_records l JOIN runs r ON r.run_number = l.run_number
+      ${key === undefined ? '' : 'WHERE l.key = ?'} ORDER BY r.created_at, r.run_number, l.key`;
+    const statement = this.db.prepare(sql);
+    const rows = (key === undefined ? statement.all() : statement.all(key)) as Array<Record<string, unknown>>;
+    const number = (value: unknown) => (typeof value === 'number' ? value : null);
+    return rows.map((row) => ({
+      kind: 'load' as const,
+      runNumber: row.run_number as number,
+      runId: row.run_id as string,
+      createdAt: row.created_at as string,
+      hostname: row.hostname as string,
+      key: row.key as string,
+      status: row.status as string,
+      modelSha256: null,
+      samplesPerJoule: null,
+      samplesPerJouleCi95: null,
+      samplesPerSecond: null,
+      p99Ms: number(row.p99_ms),
+      joulesPerSample: null,
+      whPer1kSamples: null,
+      meanWatts: number(row.mean_watts),
+      repetitions: 1,
+      estimated: row.estimated === 1,
+      valid: row.valid === 1,
+      joulesPerRequest: number(row.joules_per_request),
     }));
   }
 

@@ -3,8 +3,8 @@ import { compareLabels } from '../report/natural-sort.js';
 import { detectChangePoints, type ChangePointOptions } from '../stats/changepoint.js';
 import type { HistoryPoint, HistoryRun } from './store.js';
 
-/** The metrics the history follows. */
-export type HistoryMetricId = 'samplesPerJoule' | 'samplesPerSecond' | 'p99Ms';
+/** The metrics the history follows: a sweep's samples/J, samples/s and p99; a load record's J/request and p99. */
+export type HistoryMetricId = 'samplesPerJoule' | 'samplesPerSecond' | 'p99Ms' | 'joulesPerRequest';
 
 /** How to read one metric out of a history point. */
 export interface HistoryMetric {
@@ -12,15 +12,21 @@ export interface HistoryMetric {
   label: string;
   higherIsBetter: boolean;
   energy: boolean;
+  /** The kinds of point it exists for. */
+  kinds: ReadonlyArray<'sweep' | 'load'>;
   value(point: HistoryPoint): number | null;
 }
 
 /** The metrics in display order. */
 export const historyMetrics: HistoryMetric[] = [
-  { id: 'samplesPerJoule', label: 'samples/J', higherIsBetter: true, energy: true, value: (p) => p.samplesPerJoule },
-  { id: 'samplesPerSecond', label: 'samples/s', higherIsBetter: true, energy: false, value: (p) => p.samplesPerSecond },
-  { id: 'p99Ms', label: 'p99 ms', higherIsBetter: false, energy: false, value: (p) => p.p99Ms },
+  { id: 'samplesPerJoule', label: 'samples/J', higherIsBetter: true, energy: true, kinds: ['sweep'], value: (p) => p.samplesPerJoule },
+  { id: 'samplesPerSecond', label: 'samples/s', higherIsBetter: true, energy: false, kinds: ['sweep'], value: (p) => p.samplesPerSecond },
+  { id: 'joulesPerRequest', label: 'J/request', higherIsBetter: false, energy: true, kinds: ['load'], value: (p) => p.joulesPerRequest ?? null },
+  { id: 'p99Ms', label: 'p99 ms', higherIsBetter: false, energy: false, kinds: ['sweep', 'load'], value: (p) => p.p99Ms },
 ];
+
+/** Whether a point is a sweep configuration or a load record (points of older exports have no kind: sweep). */
+export const kindOf = (point: Pick<HistoryPoint, 'kind'>): 'sweep' | 'load' => point.kind ?? 'sweep';
 
 /** A level shift, named by the run where the new level starts. */
 export interface HistoryChangePoint {
@@ -75,10 +81,11 @@ export function analyseTrends(points: HistoryPoint[], options: TrendOptions = {}
   const byHost: Array<string | null> = hosts.length > 1 ? hosts : [null];
   const series: HistorySeries[] = [];
   for (const key of keys) {
+    const kind = kindOf(points.find((p) => p.key === key)!);
     for (const host of byHost) {
       const ofKey = points.filter((p) => p.key === key && p.status === 'ok' && (host === null || (p.hostname ?? '') === host));
       if (host !== null && ofKey.length === 0) continue;
-      for (const metric of metrics) series.push(seriesOf(key, host, metric, ofKey, options));
+      for (const metric of metrics.filter((m) => m.kinds.includes(kind))) series.push(seriesOf(key, host, metric, ofKey, options));
     }
   }
   return series;

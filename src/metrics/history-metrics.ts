@@ -46,7 +46,8 @@ export function historyMetricFamilies(runs: HistoryRun[], points: HistoryPoint[]
   const watts: typeof spj = [];
   const p99: typeof spj = [];
   for (const point of points) {
-    if (point.status !== 'ok') continue;
+    // Load records (energy per request at a rate) are not among these families: a load run exports its own.
+    if (point.status !== 'ok' || point.kind === 'load') continue;
     const run = runsByNumber.get(point.runNumber);
     const timestampS = Math.round(Date.parse(point.createdAt) / 1000);
     if (!Number.isFinite(timestampS)) continue;

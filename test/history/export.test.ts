@@ -19,6 +19,7 @@ function point(runNumber: number, extra: Partial<HistoryPoint> = {}): HistoryPoi
 const columns = [
   'run_number', 'run_id', 'created_at', 'key', 'status', 'model_sha256', 'samples_per_joule', 'samples_per_joule_ci95_low', 'samples_per_joule_ci95_high',
   'samples_per_second', 'latency_ms_p99', 'joules_per_sample', 'wh_per_1k_samples', 'power_w_mean', 'repetitions', 'estimated', 'valid',
+  'kind', 'joules_per_request',
 ];
 
 test('a header with units in the names, then one row per point in the order given', () => {
@@ -36,7 +37,14 @@ test('a measured point: every number and flag as written', () => {
     run_number: '1', run_id: 'night-1', created_at: '2026-12-01T02:00:00.000Z', key: 'mlp/fp32/cpu/b8', status: 'ok', model_sha256: 'ab'.repeat(32),
     samples_per_joule: '200', samples_per_joule_ci95_low: '190', samples_per_joule_ci95_high: '210', samples_per_second: '1000', latency_ms_p99: '4.5',
     joules_per_sample: '0.005', wh_per_1k_samples: String(0.005 / 3.6), power_w_mean: '5', repetitions: '5', estimated: 'false', valid: 'true',
+    kind: 'sweep', joules_per_request: '',
   });
+});
+
+test('a load record: kind load, its energy per request and p99, no samples/J', () => {
+  const load = point(5, { kind: 'load', key: 'mlp/fp32/cpu/mb8-w5/s1@20', samplesPerJoule: null, samplesPerJouleCi95: null, samplesPerSecond: null, joulesPerSample: null, whPer1kSamples: null, joulesPerRequest: 0.25, p99Ms: 23.5 });
+  const [row] = csvRecords(historyCsv([load]));
+  assert.deepEqual([row!.kind, row!.joules_per_request, row!.latency_ms_p99, row!.samples_per_joule], ['load', '0.25', '23.5', '']);
 });
 
 test('a configuration that did not run: empty cells for its numbers, and no CI either', () => {

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { InputError } from '../../src/errors.js';
 import { HistoryStore, historyFile, historyFileName, historySchemaVersion } from '../../src/history/store.js';
-import { syntheticResult } from '../fixtures/synthetic-results.js';
+import { loadRecord, syntheticResult } from '../fixtures/synthetic-results.js';
 import { thrownInputError as thrown } from '../fixtures/errors.js';
 
 const temp = () => mkdtempSync(path.join(os.tmpdir(), 'jb-history-store-'));
@@ -108,6 +108,49 @@ describe('append and read back', () => {
     } finally {
       again.close();
     }
+  });
+});
+
+describe('load records', () => {
+  const loadNight = (runId: string, createdAt: string, joulesPerRequest: number) => {
+    const result = syntheticResult({ runId, createdAt, measurements: [] });
+    result.load = [loadRecord('mlp', 20, joulesPerRequest, 12), loadRecord('mlp', 200, 0.02, 9, { status: 'failed', error: { code: 'X', message: 'boom' }, valid: false })];
+    return result;
+  };
+
+  it('a load run is kept rate by rate: J/request and p99 when it ran, nulls when it failed', () => {
+    const dir = temp();
+    withStore(dir, (store) => {
+      store.append(loadNight('l1', '2026-12-01T02:00:00.000Z', 0.25), null);
+      store.append(loadNight('l2', '2026-12-02T02:00:00.000Z', 0.2), null);
+      assert.deepEqual(store.points(), [], 'a load run has no sweep configurations');
+      const points = store.loadPoints();
+      assert.deepEqual(points.map((p) => [p.kind, p.runId, p.key, p.status, p.joulesPerRequest, p.p99Ms, p.samplesPerJoule, p.valid]), [
+        ['load', 'l1', 'mlp/fp32/cpu/mb8-w5/s1@20', 'ok', 0.25, 12, null, true],
+        ['load', 'l1', 'mlp/fp32/cpu/mb8-w5/s1@200', 'failed', null, null, null, false],
+        ['load', 'l2', 'mlp/fp32/cpu/mb8-w5/s1@20', 'ok', 0.2, 12, null, true],
+        ['load', 'l2', 'mlp/fp32/cpu/mb8-w5/s1@200', 'failed', null, null, null, false],
+      ]);
+      assert.deepEqual(store.loadPoints('mlp/fp32/cpu/mb8-w5/s1@20').map((p) => p.joulesPerRequest), [0.25, 0.2]);
+    });
+  });
+
+  it('a store from before load records were kept reads as having none, and gets the table when appended to', () => {
+    const dir = temp();
+    withStore(dir, (store) => store.append(night('n1', '2026-12-01T02:00:00.000Z'), null));
+    const db = new Database(historyFile(dir));
+    db.exec('DROP TABLE load_records');
+    db.close();
+    const old = HistoryStore.open(dir, { create: false });
+    try {
+      assert.deepEqual(old.loadPoints(), []);
+    } finally {
+      old.close();
+    }
+    withStore(dir, (store) => {
+      store.append(loadNight('l1', '2026-12-02T02:00:00.000Z', 0.25), null);
+      assert.equal(store.loadPoints().length, 2);
+    });
   });
 });
 

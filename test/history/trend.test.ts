@@ -52,8 +52,8 @@ test('shifts under the noise threshold are not reported', () => {
 
 test('CSV export: header, one row per run × configuration, quoting', () => {
   const csv = historyCsv([point(0, 100, { runId: 'night, "1"' })]).split('\n');
-  assert.equal(csv[0], 'run_number,run_id,created_at,key,status,model_sha256,samples_per_joule,samples_per_joule_ci95_low,samples_per_joule_ci95_high,samples_per_second,latency_ms_p99,joules_per_sample,wh_per_1k_samples,power_w_mean,repetitions,estimated,valid');
-  assert.equal(csv[1], '1,"night, ""1""",2026-01-01T00:00:00.000Z,mlp/fp32/cpu/b1,ok,,100,,,1000,2,0.01,,,3,false,true');
+  assert.equal(csv[0], 'run_number,run_id,created_at,key,status,model_sha256,samples_per_joule,samples_per_joule_ci95_low,samples_per_joule_ci95_high,samples_per_second,latency_ms_p99,joules_per_sample,wh_per_1k_samples,power_w_mean,repetitions,estimated,valid,kind,joules_per_request');
+  assert.equal(csv[1], '1,"night, ""1""",2026-01-01T00:00:00.000Z,mlp/fp32/cpu/b1,ok,,100,,,1000,2,0.01,,,3,false,true,sweep,');
 });
 
 test('configurations come in natural order: b1, b8, b32, b64 (not b1, b32, b64, b8)', () => {
@@ -72,4 +72,26 @@ test('two hosts in one store: one series per host, so a change of machine is no 
   assert.equal(mixedHostsWarning([run(1, 'ci'), run(2, 'ci')]), null);
   // One host: series are not split and carry no host.
   assert.deepEqual(analyseTrends(points.map((p) => ({ ...p, hostname: 'ci' })), { metrics: ['samplesPerJoule'] }).map((s) => s.host), [null]);
+});
+
+test('load records: a J/request and a p99 series per rate, none of samples/J; a rise in J/request is a regression', () => {
+  const random = new SeededRandom(77);
+  // 40 nights at 20 req/s: 0.25 J/request, then 0.30 from night 21 (+20%); p99 steady at 12 ms.
+  const load = Array.from({ length: 40 }, (_, i) =>
+    point(i, 0, {
+      kind: 'load', key: 'mlp/fp32/cpu/mb8-w5/s1@20', samplesPerJoule: null, samplesPerSecond: null, joulesPerSample: null,
+      joulesPerRequest: (i >= 20 ? 0.3 : 0.25) * (1 + random.normal(0, 0.005)), p99Ms: 12,
+    }));
+  const sweep = Array.from({ length: 40 }, (_, i) => point(i, 100));
+  const series = analyseTrends([...sweep, ...load]);
+  assert.deepEqual(series.map((s) => [s.key, s.metric]), [
+    ['mlp/fp32/cpu/b1', 'samplesPerJoule'], ['mlp/fp32/cpu/b1', 'samplesPerSecond'], ['mlp/fp32/cpu/b1', 'p99Ms'],
+    ['mlp/fp32/cpu/mb8-w5/s1@20', 'joulesPerRequest'], ['mlp/fp32/cpu/mb8-w5/s1@20', 'p99Ms'],
+  ]);
+  const joules = series[3]!;
+  assert.equal(joules.label, 'J/request');
+  assert.equal(joules.points.length, 40);
+  assert.deepEqual(joules.changePoints.map((c) => [c.position, c.verdict]), [[21, 'regressed']]);
+  assert.ok(Math.abs(joules.changePoints[0]!.relativeChange - 0.2) < 0.01, String(joules.changePoints[0]!.relativeChange));
+  assert.deepEqual(series[4]!.changePoints, []);
 });
