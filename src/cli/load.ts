@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode, InputError, type ExitCodeValue } from '../errors.js';
 import { applyBudgets, prepareGates } from '../compare/gates.js';
+import { appendToHistory } from './history.js';
 import { plannedLoadKeys, runLoadScenario, type LoadEvent, type LoadSettings } from '../load/run-load.js';
 import { renderBudgetReport } from './budgets.js';
 import type { LoadRecord } from '../results/load-types.js';
@@ -49,6 +50,8 @@ and the flat-out energy per sample of the same configuration. See docs/load.md.
                              gate: exit 1 when a configuration at RATE req/s costs more than J per request
                              (repeatable); the scenario's budgets: also apply (maxJoulesPerRequest with a rate)
   --baseline FILE            the baseline result.json of budgets relative to one that name none
+  --history DIR              append this run to the history store in DIR (see joulebench history: J/request and p99
+                             per rate over the runs)
   --threads N                intra-op threads per session (default: (cores − 1) ÷ sessions, at least 1)
 ${sharedFlags().filter((entry) => entry.name !== 'threads').map((entry) => helpLines(`${entry.short ? `-${entry.short}, ` : ''}--${entry.name}${entry.arg ? ` ${entry.arg}` : ''}`, entry.help, 29)).join('\n')}
 ${meterFlagHelp(29)}
@@ -94,6 +97,7 @@ export async function loadCommand(argv: string[]): Promise<ExitCodeValue> {
         'spin-ms': { type: 'string' },
         'max-joules-per-request': { type: 'string', multiple: true },
         baseline: { type: 'string' },
+        history: { type: 'string' },
         json: { type: 'boolean', default: false },
         ...meterFlagOptions(),
         ...Object.fromEntries(sharedFlags().map((entry) => [entry.name, { type: entry.type, ...(entry.short ? { short: entry.short } : {}), ...(entry.multiple ? { multiple: true } : {}) }])),
@@ -155,7 +159,7 @@ export async function loadCommand(argv: string[]): Promise<ExitCodeValue> {
       throw new InputError('BUDGET_MATCHES_NOTHING', `budgets[${index}]: rate ${budget.rate} is not one of the rates served (${settings.rates.join(', ')} req/s)`, { hint: 'give the budget a rate from --rate / load.rates' });
     }
   }
-  const gates = await prepareGates(scenario, plannedLoadKeys(scenario, settings), { ...(values.baseline ? { baseline: values.baseline } : {}) });
+  const gates = await prepareGates(scenario, plannedLoadKeys(scenario, settings), { ...(values.baseline ? { baseline: values.baseline } : {}), ...(values.history ? { historyDir: values.history } : {}) });
   // Ctrl-C: the rate in flight is dropped and result.json keeps every finished one; a second Ctrl-C exits at once
   // (result.json is rewritten after every rate, so what is on disk is complete).
   const controller = new AbortController();
@@ -179,6 +183,8 @@ export async function loadCommand(argv: string[]): Promise<ExitCodeValue> {
   else process.stdout.write(`\n${renderLoadTable(result.load ?? [])}\n${renderRecommendations(result.loadRecommendations ?? [])}\nresult: ${displayPath(runDir)}/result.json${outcome.reports.length > 0 ? `\nreport: ${outcome.reports.map(displayPath).join(', ')}` : ''}\n`);
   // With --json, stdout holds only result.json: the budget lines go to stderr.
   if (budgets) (values.json ? process.stderr : process.stdout).write(`${renderBudgetReport(budgets)}\n`);
+  const history = result.status === 'complete' && gates.historyDir ? await appendToHistory(gates.historyDir, result, outcome.resultPath) : null;
+  if (history) (values.json ? process.stderr : process.stdout).write(`history: ${history.added ? 'appended as' : 'already recorded as'} run number ${history.runNumber} in ${displayPath(history.file)}\n`);
   if (result.status === 'interrupted') return ExitCode.interrupted;
   if (result.status !== 'complete') return ExitCode.runtimeFailure;
   return budgets && !budgets.passed ? ExitCode.gateFailed : ExitCode.ok;

@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import { after, before, describe, test } from 'node:test';
 import type { RunResult } from '../../src/results/types.js';
 import { assertClose, ensureBuilt, onlyRunDir, readResult, removeDir, runCli, tempDir, writeReplayTrace, type CliResult } from '../cli/helpers.js';
+import { HistoryStore } from '../../src/history/store.js';
 
 describe('joulebench load with a 8 W replay meter', { timeout: 180_000 }, () => {
   let work: string;
@@ -20,7 +21,7 @@ describe('joulebench load with a 8 W replay meter', { timeout: 180_000 }, () => 
     cli = await runCli([
       'load', 'mlp', '--rate', '100', '--requests', '100', '--seconds', '0', '--max-batch', '4', '--max-wait-ms', '2',
       '--flat-out-seconds', '0.2', '--idle-seconds', '0.2', '--warmup-runs', '1', '--meter', `replay:${trace}`,
-      '--max-joules-per-request', '100=1e-9', '--out', path.join(work, 'out'),
+      '--max-joules-per-request', '100=1e-9', '--out', path.join(work, 'out'), '--history', path.join(work, 'history'),
     ], { cwd: work, modelsDir: path.join(work, 'models') });
     result = await readResult(await onlyRunDir(path.join(work, 'out')));
   });
@@ -59,6 +60,19 @@ describe('joulebench load with a 8 W replay meter', { timeout: 180_000 }, () => 
     const record = result.load![0]!;
     assert.equal(record.valid, false);
     assert.match(record.reasons.join('\n'), /100 requests: a stable p99 needs at least 1000/);
+  });
+
+  test('--history DIR keeps the run rate by rate: its J/request and p99, for joulebench history', () => {
+    assert.match(cli.stdout, /history: appended as run number 1 in .*history\.sqlite/);
+    const store = HistoryStore.open(path.join(work, 'history'), { create: false });
+    try {
+      const [point] = store.loadPoints();
+      assert.deepEqual([point!.kind, point!.key, point!.runId], ['load', 'mlp/fp32/cpu/mb4-w2/s1@100', result.runId]);
+      assert.equal(point!.joulesPerRequest, result.load![0]!.joulesPerRequest);
+      assert.equal(point!.p99Ms, result.load![0]!.p99Ms);
+    } finally {
+      store.close();
+    }
   });
 
   test('a broken J/request gate exits 1 and names the configuration', () => {
