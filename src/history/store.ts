@@ -277,12 +277,7 @@ export class HistoryStore {
 
   /** Every configuration of every run, oldest run first, then by key. */
   points(key?: string): HistoryPoint[] {
-    const sql = `SELECT m.*, r.run_id, r.created_at, r.hostname FROM measurements m JOIN runs r ON r.run_number = m.run_number
-      ${key === undefined ? '' : 'WHERE m.key = ?'} ORDER BY r.created_at, r.run_number, m.key`;
-    const statement = this.db.prepare(sql);
-    const rows = (key === undefined ? statement.all() : statement.all(key)) as Array<Record<string, unknown>>;
-    const number = (value: unknown) => (typeof value === 'number' ? value : null);
-    return rows.map((row) => ({
+    return this.rowsOf('measurements', key).map((row) => ({
       runNumber: row.run_number as number,
       runId: row.run_id as string,
       createdAt: row.created_at as string,
@@ -309,12 +304,7 @@ export class HistoryStore {
    */
   loadPoints(key?: string): HistoryPoint[] {
     if (!this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'load_records'").get()) return [];
-    const sql = `SELECT l.*, r.run_id, r.created_at, r.hostname FROM load_records l JOIN runs r ON r.run_number = l.run_number
-      ${key === undefined ? '' : 'WHERE l.key = ?'} ORDER BY r.created_at, r.run_number, l.key`;
-    const statement = this.db.prepare(sql);
-    const rows = (key === undefined ? statement.all() : statement.all(key)) as Array<Record<string, unknown>>;
-    const number = (value: unknown) => (typeof value === 'number' ? value : null);
-    return rows.map((row) => ({
+    return this.rowsOf('load_records', key).map((row) => ({
       kind: 'load' as const,
       runNumber: row.run_number as number,
       runId: row.run_id as string,
@@ -337,11 +327,22 @@ export class HistoryStore {
     }));
   }
 
+  // The rows of a per-run table (all keys, or one) with their run's id, start and host, oldest run first, then by key.
+  private rowsOf(table: 'measurements' | 'load_records', key: string | undefined): Array<Record<string, unknown>> {
+    const sql = `SELECT t.*, r.run_id, r.created_at, r.hostname FROM ${table} t JOIN runs r ON r.run_number = t.run_number
+      ${key === undefined ? '' : 'WHERE t.key = ?'} ORDER BY r.created_at, r.run_number, t.key`;
+    const statement = this.db.prepare(sql);
+    return (key === undefined ? statement.all() : statement.all(key)) as Array<Record<string, unknown>>;
+  }
+
   /** Close the database. */
   close(): void {
     this.db.close();
   }
 }
+
+// A REAL column's value, or null (SQL NULL comes back as null).
+const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 
 // better-sqlite3's busy timeout covers ordinary lock waits; a few operations (switching to WAL while another
 // connection opens the same new file, or a lock upgrade in a deferred transaction) report SQLITE_BUSY at once.
