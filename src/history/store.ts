@@ -278,12 +278,7 @@ export class HistoryStore {
   /** Every configuration of every run, oldest run first, then by key. */
   points(key?: string): HistoryPoint[] {
     return this.rowsOf('measurements', key).map((row) => ({
-      runNumber: row.run_number as number,
-      runId: row.run_id as string,
-      createdAt: row.created_at as string,
-      hostname: row.hostname as string,
-      key: row.key as string,
-      status: row.status as string,
+      ...pointBase(row),
       modelSha256: (row.model_sha256 as string | null) ?? null,
       samplesPerJoule: number(row.samples_per_joule),
       samplesPerJouleCi95: row.samples_per_joule_lo != null && row.samples_per_joule_hi != null ? [row.samples_per_joule_lo as number, row.samples_per_joule_hi as number] : null,
@@ -293,8 +288,6 @@ export class HistoryStore {
       whPer1kSamples: number(row.wh_per_1k_samples),
       meanWatts: number(row.mean_watts),
       repetitions: row.repetitions as number,
-      estimated: row.estimated === 1,
-      valid: row.valid === 1,
     }));
   }
 
@@ -306,12 +299,7 @@ export class HistoryStore {
     if (!this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'load_records'").get()) return [];
     return this.rowsOf('load_records', key).map((row) => ({
       kind: 'load' as const,
-      runNumber: row.run_number as number,
-      runId: row.run_id as string,
-      createdAt: row.created_at as string,
-      hostname: row.hostname as string,
-      key: row.key as string,
-      status: row.status as string,
+      ...pointBase(row),
       modelSha256: null,
       samplesPerJoule: null,
       samplesPerJouleCi95: null,
@@ -321,8 +309,6 @@ export class HistoryStore {
       whPer1kSamples: null,
       meanWatts: number(row.mean_watts),
       repetitions: 1,
-      estimated: row.estimated === 1,
-      valid: row.valid === 1,
       joulesPerRequest: number(row.joules_per_request),
     }));
   }
@@ -343,6 +329,20 @@ export class HistoryStore {
 
 // A REAL column's value, or null (SQL NULL comes back as null).
 const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+
+// What every point row has: its run, host, key, status and flags.
+function pointBase(row: Record<string, unknown>): Pick<HistoryPoint, 'runNumber' | 'runId' | 'createdAt' | 'hostname' | 'key' | 'status' | 'estimated' | 'valid'> {
+  return {
+    runNumber: row.run_number as number,
+    runId: row.run_id as string,
+    createdAt: row.created_at as string,
+    hostname: row.hostname as string,
+    key: row.key as string,
+    status: row.status as string,
+    estimated: row.estimated === 1,
+    valid: row.valid === 1,
+  };
+}
 
 // better-sqlite3's busy timeout covers ordinary lock waits; a few operations (switching to WAL while another
 // connection opens the same new file, or a lock upgrade in a deferred transaction) report SQLITE_BUSY at once.
