@@ -242,8 +242,6 @@ class PowermetricsFeed extends StreamFeed {
   }
 }
 
-const noSink: FeedSink = { push: () => {}, fail: () => {} };
-
 /** Open a powermetrics meter directly (tests and library users). */
 export function openPowermetricsMeter(options: PowermetricsOptions = {}): PowerMeter {
   const feed = new PowermetricsFeed(options);
@@ -277,11 +275,7 @@ export function createPowermetricsMeterFactory(options: PowermetricsOptions = {}
       const platform = options.platform ?? process.platform;
       if (platform !== 'darwin') throw new MeterError('POWERMETRICS_NOT_MACOS', `powermetrics is macOS's tool (this is ${platform})`);
       const feed = new PowermetricsFeed(options);
-      try {
-        await feed.open(noSink);
-      } finally {
-        await feed.close();
-      }
+      await feed.firstReading();
       return `${feed.sudo ? 'sudo -n ' : ''}powermetrics -i ${feed.periodMs}: Apple-silicon SoC power (CPU + GPU + ANE), interval averages`;
     },
     create: () => [openPowermetricsMeter(options)],

@@ -152,8 +152,6 @@ class TegrastatsFeed extends StreamFeed {
   }
 }
 
-const noSink: FeedSink = { push: () => {}, fail: () => {} };
-
 /** Open a tegrastats meter directly (tests and library users). */
 export function openTegrastatsMeter(options: TegrastatsOptions = {}): PowerMeter {
   const feed = new TegrastatsFeed(options);
@@ -190,11 +188,7 @@ export function createTegrastatsMeterFactory(options: TegrastatsOptions = {}): M
     // Probe: run the stream until its first line, and say which rails it would count.
     async detail() {
       const feed = new TegrastatsFeed(options);
-      try {
-        await feed.open(noSink);
-      } finally {
-        await feed.close();
-      }
+      await feed.firstReading();
       return `tegrastats --interval ${feed.periodMs}: ${describePlan(feed.plan!)}`;
     },
     create: () => [openTegrastatsMeter(options)],

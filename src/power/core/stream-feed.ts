@@ -20,6 +20,8 @@ export const endText = ({ code, signal, error }: StreamEnd): string => (error ? 
 /** What a batch of lines gave: a reading was pushed (null), none yet ('waiting'), or the feed is broken (an Error). */
 export type LinesOutcome = Error | null | 'waiting';
 
+const noSink: FeedSink = { push: () => {}, fail: () => {} };
+
 /** One tool process feeding the sampler; open() resolves at its first reading and rejects when it fails before. */
 export abstract class StreamFeed implements Feed {
   protected tool: ToolStream | null = null;
@@ -62,6 +64,15 @@ export abstract class StreamFeed implements Feed {
         },
       });
     }, () => void this.close());
+  }
+
+  /** A probe: run the tool until its first reading, then stop it. Rejects as open() does. */
+  async firstReading(): Promise<void> {
+    try {
+      await this.open(noSink);
+    } finally {
+      await this.close();
+    }
   }
 
   async close(): Promise<void> {
