@@ -166,34 +166,30 @@ export function compareRuns(
   }
 
   const estimated = isEstimatedRun(base) || isEstimatedRun(cand);
-  const judge = (key: string, definition: Pick<MetricDefinition, 'id' | 'label' | 'higherIsBetter'>, samples: MetricSamples, metricEstimated: boolean, note: string | null): MetricComparison => {
+  // `thresholdNote` says why a metric judged by threshold had no significance test (unless `pointOnly` says it first).
+  const judge = (key: string, definition: Pick<MetricDefinition, 'id' | 'label' | 'higherIsBetter'>, samples: MetricSamples, metricEstimated: boolean, pointOnly: string | null, thresholdNote: string): MetricComparison => {
     const judged = judgeMetric(samples, options, seedFromString(`${key}|${definition.id}`));
     const gated = options.gated.includes(definition.id);
     if (!gated) judged.failed = false;
+    const note = pointOnly ?? (judged.method === 'threshold' ? thresholdNote : null);
     return { metric: definition.id, label: definition.label, higherIsBetter: definition.higherIsBetter, ...judged, gated, estimated: metricEstimated, note };
   };
   const sweepKeys = compareKeys(base.measurements, cand.measurements, {
-    ok: (m) => m.status === 'ok',
-    failure: (m) => `${m.status}${m.error ? `: ${m.error.message}` : ''}`,
     notes: (m) => (m.validity.valid ? [] : [`not valid: ${m.validity.reasons.join('; ')}`]),
     metrics: (key, b, c) => metricDefinitions.flatMap((definition) => {
       const compared = metricSamplesOf(definition, b, c);
       if (!compared) return [];
       const metricEstimated = definition.energy && (b.energy?.estimated === true || c.energy?.estimated === true || estimated);
-      const note = compared.pointOnly
-        ?? (compared.samples.baseline.length < 2 || compared.samples.candidate.length < 2 ? `${compared.n} repetition(s) on one side: no significance test, compared against the threshold` : null);
-      return [judge(key, definition, compared.samples, metricEstimated, note)];
+      return [judge(key, definition, compared.samples, metricEstimated, compared.pointOnly, `${compared.n} repetition(s) on one side: no significance test, compared against the threshold`)];
     }),
   });
   // `joulebench load` records: one measurement per rate, so each metric is compared against the threshold.
   const loadKeys = compareKeys(base.load ?? [], cand.load ?? [], {
-    ok: (r) => r.status === 'ok',
-    failure: (r) => `${r.status}${r.error ? `: ${r.error.message}` : ''}`,
     notes: (r) => [...(r.valid ? [] : [`not valid: ${r.reasons.join('; ')}`]), ...(r.overCapacity && r.valid ? [`over capacity: ${r.reasons.join('; ')}`] : [])],
     metrics: (key, b, c) => loadMetricDefinitions.map((definition) => {
       const samples = { baseline: [definition.value(b)], candidate: [definition.value(c)], higherIsBetter: definition.higherIsBetter };
       const metricEstimated = definition.energy && (b.estimated || c.estimated || estimated);
-      return judge(key, definition, samples, metricEstimated, 'one load measurement per rate: no significance test, compared against the threshold');
+      return judge(key, definition, samples, metricEstimated, null, 'one load measurement per rate: no significance test, compared against the threshold');
     }),
   });
   const keys = [...sweepKeys, ...loadKeys];
@@ -224,26 +220,33 @@ export function compareRuns(
 
 /** What a key-by-key comparison needs to know about one kind of record (a sweep's measurement, a load record). */
 interface KeyedRecords<T> {
-  ok(record: T): boolean;
-  /** Why a record that is not ok is not: `failed: …`. */
-  failure(record: T): string;
   /** Problems of one side that do not stop the comparison (`not valid: …`). */
   notes(record: T): string[];
   metrics(key: string, baseline: T, candidate: T): MetricComparison[];
 }
 
+/** What a sweep measurement and a load record both have: a key, and whether (or why not) it was measured. */
+interface KeyedRecord {
+  key: string;
+  status: string;
+  error: { message: string } | null;
+}
+
+const isOk = (record: KeyedRecord) => record.status === 'ok';
+const failureOf = (record: KeyedRecord) => `${record.status}${record.error ? `: ${record.error.message}` : ''}`;
+
 // Key by key in both lists: compared, missing in the candidate (fails the gate), new in it, or not in the baseline.
-function compareKeys<T extends { key: string }>(baseline: readonly T[], candidate: readonly T[], records: KeyedRecords<T>): KeyComparison[] {
+function compareKeys<T extends KeyedRecord>(baseline: readonly T[], candidate: readonly T[], records: KeyedRecords<T>): KeyComparison[] {
   const baseByKey = new Map(baseline.map((record) => [record.key, record]));
   const candByKey = new Map(candidate.map((record) => [record.key, record]));
   return unionInOrder(baseline.map((r) => r.key), candidate.map((r) => r.key)).flatMap((key): KeyComparison[] => {
     const b = baseByKey.get(key);
     const c = candByKey.get(key);
-    if (!b || !records.ok(b)) {
-      return c && records.ok(c) ? [{ key, status: b ? 'not in baseline' : 'new in candidate', metrics: [], failed: false, notes: b ? [`baseline ${records.failure(b)}`] : [] }] : [];
+    if (!b || !isOk(b)) {
+      return c && isOk(c) ? [{ key, status: b ? 'not in baseline' : 'new in candidate', metrics: [], failed: false, notes: b ? [`baseline ${failureOf(b)}`] : [] }] : [];
     }
-    if (!c || !records.ok(c)) {
-      return [{ key, status: 'missing in candidate', metrics: [], failed: true, notes: [c ? `candidate ${records.failure(c)}` : 'not measured by the candidate'] }];
+    if (!c || !isOk(c)) {
+      return [{ key, status: 'missing in candidate', metrics: [], failed: true, notes: [c ? `candidate ${failureOf(c)}` : 'not measured by the candidate'] }];
     }
     const notes = [...records.notes(b).map((note) => `baseline ${note}`), ...records.notes(c).map((note) => `candidate ${note}`)];
     const metrics = records.metrics(key, b, c);
