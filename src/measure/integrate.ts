@@ -63,7 +63,7 @@ export function integrateEnergy(
   const from = Math.max(first - 1, 0);
   const to = Math.min(afterLast, samples.length - 1);
   for (let i = from + 1; i <= to; i++) maxGapMs = Math.max(maxGapMs, samples[i]!.tMs - samples[i - 1]!.tMs);
-  const edgeGapMs = Math.max(intervalAround(samples, t0Ms), intervalAround(samples, t1Ms));
+  const edgeGapMs = Math.max(intervalAround(samples, first, t0Ms), intervalAround(samples, lowerBound(samples, t1Ms), t1Ms));
 
   let energyMsW = 0;
   if (kind === 'instant') {
@@ -99,9 +99,9 @@ export function integrateEnergy(
   };
 }
 
-// The length of the sample interval strictly containing t (0 when a sample falls on t or t lies outside the samples).
-function intervalAround(samples: readonly PowerSample[], tMs: number): number {
-  const i = lowerBound(samples, tMs);
+// The length of the sample interval strictly containing t (0 when a sample falls on t or t lies outside the samples);
+// `i` is lowerBound(samples, t).
+function intervalAround(samples: readonly PowerSample[], i: number, tMs: number): number {
   return i > 0 && i < samples.length && samples[i]!.tMs > tMs ? samples[i]!.tMs - samples[i - 1]!.tMs : 0;
 }
 
